@@ -1,0 +1,106 @@
+"""The catalogue: discovered from keras.activations, one get(), tutorial customs registered."""
+import inspect
+
+import keras
+import numpy as np
+import pytest
+
+from activations import get, shared_catalogue
+from activations.registry import Activation, Catalogue, load_user_files
+
+CATALOGUE = shared_catalogue()
+KERAS_PUBLIC = sorted(
+    n for n in dir(keras.activations)
+    if not n.startswith("_") and inspect.isfunction(getattr(keras.activations, n))
+    and n not in {"get", "serialize", "deserialize"}
+)
+
+
+def test_covers_every_public_keras_activation():
+    assert len(KERAS_PUBLIC) >= 30
+    missing = [n for n in KERAS_PUBLIC if n not in CATALOGUE]
+    assert not missing
+
+
+def test_aliases_resolve_to_their_canonical_function():
+    assert get("swish").name == "silu"
+    assert get("hard_swish").name == "hard_silu"
+    assert "silu" in CATALOGUE.names() and "swish" not in CATALOGUE.names()
+
+
+@pytest.mark.parametrize("name", CATALOGUE.names())
+def test_get_round_trip(name):
+    act = get(name)
+    assert act.name == name
+    assert get(act) is act
+
+
+def test_unknown_name_is_named_in_the_error_with_suggestions():
+    with pytest.raises(ValueError, match=r"'rleu'.*relu"):
+        get("rleu")
+    with pytest.raises(ValueError, match="identifier"):
+        get(42)
+
+
+def test_tutorial_customs_present_with_the_tutorial_forms():
+    sin = get("SinActivation")
+    assert sin.layer is not None and issubclass(sin.layer, keras.layers.Layer)
+    assert get("scaled_tanh").layer is None
+    x = np.linspace(-3, 3, 13)
+    np.testing.assert_allclose(get("elu_like").curve(x), np.where(x > 0, x, np.exp(x) - 1), rtol=1e-6)
+
+
+def test_parametric_builtins_expose_their_parameters():
+    assert [p.name for p in get("relu").params] == ["negative_slope", "max_value", "threshold"]
+    assert get("gelu").params[0].kind == "bool"
+    threshold = {p.name: p for p in get("threshold").params}
+    assert threshold["threshold"].required and threshold["default_value"].required
+    with pytest.raises(ValueError, match="no parameter 'beta'"):
+        get("elu").resolve({"beta": 1.0})
+
+
+def test_vector_activations_are_marked_and_explained():
+    vector = {a.name for a in CATALOGUE.all() if not a.elementwise}
+    assert vector == {"softmax", "log_softmax", "sparsemax", "glu"}
+    assert all(get(n).view for n in vector)
+
+
+def test_every_builtin_has_a_formula():
+    assert [a.name for a in CATALOGUE.all() if a.source in ("keras", "tutorial") and not a.formula] == []
+
+
+def test_colours_are_distinct_for_a_typical_comparison_and_stable():
+    names = ["relu", "tanh", "sigmoid", "gelu", "silu", "elu", "SinActivation"]
+    colours = [CATALOGUE.colour(n) for n in names]
+    assert len(set(colours)) == len(colours)
+    assert CATALOGUE.colour("relu") == shared_catalogue().colour("relu")
+
+
+def test_session_customs_stay_in_their_catalogue():
+    mine = Activation(name="mine", fn=lambda x: x * 3, source="session")
+    with_mine = CATALOGUE.with_custom(mine)
+    assert "mine" in with_mine and "mine" not in CATALOGUE and "mine" not in shared_catalogue()
+    assert with_mine.get("mine").source == "session"
+    assert "mine" not in with_mine.without_custom("mine")
+    with pytest.raises(ValueError, match="already"):
+        CATALOGUE.with_custom(Activation(name="relu", fn=lambda x: x, source="session"))
+
+
+def test_user_files_load_and_broken_ones_are_reported(tmp_path):
+    (tmp_path / "good.py").write_text(
+        "import keras, tensorflow as tf\n"
+        "def cube(x):\n    '''x cubed.'''\n    return x ** 3\n"
+        "class Halver(keras.layers.Layer):\n    def call(self, inputs):\n        return inputs / 2\n"
+    )
+    (tmp_path / "broken.py").write_text("raise RuntimeError('nope')\n")
+    found, errors = load_user_files(tmp_path)
+    assert {a.name for a in found} == {"cube", "Halver"}
+    assert all(a.source == "user file" and a.origin == "good.py" for a in found)
+    assert len(errors) == 1 and "broken.py" in errors[0] and "nope" in errors[0]
+    assert Catalogue(shared={a.name: a for a in found}).get("Halver").layer is not None
+
+
+def test_the_shipped_example_user_file_is_in_the_catalogue():
+    act = get("bent_identity")
+    assert act.source == "user file"
+    np.testing.assert_allclose(act.curve(np.array([0.0, 2.0])), [0.0, 2.0 + (np.sqrt(5) - 1) / 2], rtol=1e-6)

@@ -1,0 +1,76 @@
+"""The session's catalogue, cached curves/properties, and parameter sliders.
+
+Caches are shared by every user, so only shared activations (built-ins, tutorial, user
+files) are cached; a session's own customs are computed each time and never cached.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from activations import Activation, Catalogue, shared_catalogue
+from activations import analysis
+
+CUSTOMS_KEY = "customs"
+
+
+def session_catalogue() -> Catalogue:
+    customs = st.session_state.get(CUSTOMS_KEY, {})
+    return Catalogue(shared=shared_catalogue().shared, customs=customs, load_errors=shared_catalogue().load_errors)
+
+
+def _key(params: dict[str, Any] | None) -> tuple:
+    return tuple(sorted((params or {}).items()))
+
+
+@st.cache_data(show_spinner=False, max_entries=2000)
+def _shared_curves(name: str, params: tuple, x_range: tuple[float, float], n: int):
+    return analysis.curves(shared_catalogue().get(name), dict(params), x_range, n)
+
+
+@st.cache_data(show_spinner=False, max_entries=2000)
+def _shared_properties(name: str, params: tuple):
+    return analysis.properties(shared_catalogue().get(name), dict(params))
+
+
+@st.cache_data(show_spinner=False)
+def shared_costs() -> dict[str, float]:
+    return analysis.relative_costs(shared_catalogue().all())
+
+
+def curves(act: Activation, params=None, x_range=analysis.PLOT_RANGE, n: int = 601):
+    if act.source == "session":
+        return analysis.curves(act, params, x_range, n)
+    return _shared_curves(act.name, _key(act.resolve(params)), tuple(x_range), n)
+
+
+def properties(act: Activation, params=None):
+    if act.source == "session":
+        return analysis.properties(act, params)
+    return _shared_properties(act.name, _key(act.resolve(params)))
+
+
+def cost(act: Activation) -> float | None:
+    costs = shared_costs()
+    if act.name in costs:
+        return costs[act.name]
+    return analysis.relative_costs([act]).get(act.name)
+
+
+def param_widgets(act: Activation, key_prefix: str) -> dict[str, Any]:
+    """One slider (or toggle) per parameter; returns the chosen values."""
+    values = {}
+    for p in act.params:
+        key = f"{key_prefix}.{act.name}.{p.name}"
+        label = f"{p.name}" + (" (required by Keras)" if p.required else "")
+        if p.kind == "bool":
+            values[p.name] = st.toggle(label, value=bool(p.default), key=key)
+        elif p.kind == "optional":
+            on = st.toggle(f"set {p.name}", value=p.default is not None, key=key + ".on")
+            values[p.name] = st.slider(label, p.low, p.high, value=float(p.default or p.high), step=p.step,
+                                       key=key) if on else None
+        else:
+            values[p.name] = st.slider(label, float(min(p.low, p.default)), float(max(p.high, p.default)),
+                                       value=float(p.default), step=p.step, key=key)
+    return values
