@@ -204,6 +204,7 @@ def properties(act: Activation, params=None, x_range=PLOT_RANGE) -> dict[str, An
         "f(0)": f0,
         "f'(0)": df0,
         "max |f'|": float(np.nanmax(np.abs(coarse.df))) if np.isfinite(coarse.df).any() else float("nan"),
+        "vanishing share": float(np.mean(np.abs(coarse.df) < 1e-3)),
         "problems": problems,
         "f'' numeric": fine.d2f_numeric,
     }
@@ -229,3 +230,20 @@ def relative_costs(acts: list[Activation], n: int = 1 << 20, repeats: int = 3) -
 
     base = seconds(get("relu"))
     return {a.name: seconds(a) / base for a in acts}
+
+
+def warnings_for(props: dict[str, Any]) -> list[str]:
+    """What a user should know before training with this activation, from its measured properties."""
+    notes = list(props["problems"])
+    if props["smoothness"] == "discontinuous":
+        notes.append("f jumps: at a jump the gradient is zero or undefined, so nothing learns across it.")
+    elif props["smoothness"] == "C⁰":
+        notes.append("f has a kink (f′ jumps there); fine for training, like relu, but f″ is not defined there.")
+    big = props["max |f'|"]
+    if np.isfinite(big) and big > 5:
+        notes.append(f"Exploding derivatives: |f′| reaches {big:.3g} on [−6, 6]; deep stacks may blow up.")
+    if props.get("vanishing share", 0) > 0.5:
+        notes.append(f"Vanishing gradients: f′ ≈ 0 on {props['vanishing share']:.0%} of [−6, 6].")
+    if not props["zero-centred"]:
+        notes.append(f"Outputs are not zero-centred: mean {props['mean on N(0,1)']:.3g} for N(0, 1) inputs.")
+    return notes

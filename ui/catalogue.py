@@ -74,3 +74,17 @@ def param_widgets(act: Activation, key_prefix: str) -> dict[str, Any]:
             values[p.name] = st.slider(label, float(min(p.low, p.default)), float(max(p.high, p.default)),
                                        value=float(p.default), step=p.step, key=key)
     return values
+
+
+def add_custom(act: Activation) -> None:
+    """Put `act` in this session's catalogue (replacing a custom of the same name)."""
+    session_catalogue().with_custom(act)  # raises when the name belongs to a shared activation
+    customs = dict(st.session_state.get(CUSTOMS_KEY, {}))
+    customs[act.name] = act
+    st.session_state[CUSTOMS_KEY] = customs
+
+
+def remove_custom(name: str) -> None:
+    customs = dict(st.session_state.get(CUSTOMS_KEY, {}))
+    customs.pop(name, None)
+    st.session_state[CUSTOMS_KEY] = customs

@@ -2,9 +2,11 @@
 import streamlit as st
 
 PAGES = (
-    ("pages/home.py", "Home", ":material/home:", "What this is and where to go."),
-    ("pages/gallery.py", "Gallery", ":material/grid_view:",
+    ("app_pages/home.py", "Home", ":material/home:", "What this is and where to go."),
+    ("app_pages/gallery.py", "Gallery", ":material/grid_view:",
      "Every Keras activation and the tutorial's customs, with f′, f″, formulas and measured properties."),
+    ("app_pages/custom.py", "Custom", ":material/edit:",
+     "Write your own activation as an expression in x, see it with its derivatives, add it and get Keras code."),
 )
 
 

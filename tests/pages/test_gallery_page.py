@@ -31,7 +31,7 @@ def test_home_links_every_page(app):
 
 def test_gallery_shows_every_activation_and_a_slider_changes_the_detail_chart(app):
     app.run()
-    app.switch_page("pages/gallery.py").run()
+    app.switch_page("app_pages/gallery.py").run()
     assert not app.exception
     charts = app.get("plotly_chart")
     assert len(charts) == 2  # the detail chart and the grid of small multiples
@@ -50,7 +50,7 @@ def test_gallery_shows_every_activation_and_a_slider_changes_the_detail_chart(ap
 
 def test_gallery_shows_code_and_formula_for_the_picked_activation(app):
     app.run()
-    app.switch_page("pages/gallery.py").run()
+    app.switch_page("app_pages/gallery.py").run()
     app.multiselect(key="gallery.picked").set_value(["SinActivation"]).run()
     assert not app.exception
     assert any("class SinActivation(keras.layers.Layer)" in c.value for c in app.code)
