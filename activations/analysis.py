@@ -77,7 +77,8 @@ def _limit(values: np.ndarray) -> float:
         return float(c)
     # Still moving by a decade's step at 10⁶ and moving one way all along: it runs off (even
     # log-slow growth moves 2.3 per decade; a converging tail like softsign's moves 10⁻⁵).
-    steps = np.diff(values)
+    with np.errstate(invalid="ignore"):  # inf - inf once f overflows; isposinf below decides then
+        steps = np.diff(values)
     if np.isposinf(c) or (np.all(steps > 0) and c - b > 1e-3):
         return float("inf")
     if np.isneginf(c) or (np.all(steps < 0) and b - c > 1e-3):

@@ -26,6 +26,10 @@ def test_save_load_round_trip(kind, tmp_path):
 
 
 @pytest.mark.parametrize("name", ["scaled_tanh", "elu_like"])
-def test_keras_get_accepts_registered_names(name):
-    fn = keras.activations.get(f"{tutorial.PACKAGE}>{name}")
-    assert fn is getattr(tutorial, name)
+def test_keras_get_accepts_the_registered_function(name):
+    fn = getattr(tutorial, name)
+    config = keras.activations.serialize(fn)
+    assert config["config"] == f"{tutorial.PACKAGE}>{name}"
+    assert keras.activations.get(config) is fn
+    dense = keras.layers.Dense(4, activation=fn)
+    assert keras.layers.Dense.from_config(dense.get_config()).activation is fn

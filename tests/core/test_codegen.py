@@ -40,3 +40,45 @@ def test_generated_modules_run_in_plain_python(tmp_path):
                           timeout=300, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.count(" loss ") == 2 * len(cases)
+
+
+@pytest.mark.slow
+def test_generated_code_for_session_customs_computes_the_same_values(tmp_path):
+    import json
+
+    import numpy as np
+
+    from activations.expression import custom_activation
+
+    customs = [
+        custom_activation("swish_beta", "x * tf.sigmoid(beta * x)", {"beta": (1.7, 0.0, 4.0)}),
+        custom_activation("elu_typed", "tf.where(x > 0, x, tf.exp(x) - 1)"),
+        custom_activation("gate", "(x > 0) * x + (-1 < x < 1) * 0.5 + (x if x < -2 else 0)"),
+    ]
+    x = np.linspace(-4, 4, 41).astype("float32")
+    runner = textwrap.dedent("""
+        import json, runpy, sys
+        import numpy as np
+        out = {}
+        for path, fname, cname in zip(sys.argv[1::3], sys.argv[2::3], sys.argv[3::3]):
+            ns = runpy.run_path(path, run_name="__main__")
+            x = np.linspace(-4, 4, 41).astype("float32")
+            out[fname] = [np.asarray(ns[fname](x)).tolist(), np.asarray(ns[cname]()(x)).tolist()]
+        print("JSON" + json.dumps(out))
+    """)
+    args = []
+    for act in customs:
+        path = tmp_path / f"{act.name}.py"
+        source = codegen.keras_module(act, act.defaults())
+        path.write_text(source)
+        fname = codegen._snake(act.name)
+        cname = source.split("class ")[1].split("(")[0]
+        args += [str(path), fname, cname]
+    done = subprocess.run([sys.executable, "-c", runner, *args], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout.split("JSON", 1)[1])
+    for act in customs:
+        expected = np.asarray(act.curve(x), dtype=np.float64)
+        as_function, as_layer = out[codegen._snake(act.name)]
+        np.testing.assert_allclose(as_function, expected, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(as_layer, expected, rtol=1e-5, atol=1e-6)

@@ -1,0 +1,84 @@
+"""AppTest for the Custom page: type the tutorial's activations, add them, find them elsewhere."""
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "explorer.py")
+TUTORIAL = {"sin_t": "tf.math.sin(x)", "tanh2": "tf.math.tanh(x) * 2", "elu_t": "tf.where(x > 0, x, tf.exp(x) - 1)"}
+
+
+@pytest.fixture()
+def custom():
+    app = AppTest.from_file(APP, default_timeout=180)
+    app.run()
+    app.switch_page("app_pages/custom.py").run()
+    assert not app.exception
+    return app
+
+
+def _traces(app):
+    return {t["name"]: t for t in json.loads(app.get("plotly_chart")[0].proto.spec)["data"]}
+
+
+def test_tutorial_activations_typed_as_written_are_previewed_added_and_shown_in_the_gallery(custom):
+    for name, text in TUTORIAL.items():
+        custom.text_input(key="custom.expr").set_value(text).run()
+        custom.text_input(key="custom.name").set_value(name).run()
+        assert not custom.exception and not custom.error
+        traces = _traces(custom)
+        assert {f"{name} f", f"{name} f′", f"{name} f″"} <= set(traces)
+        custom.button(key="custom.add").click().run()
+        assert not custom.exception
+    assert set(custom.session_state["customs"]) == set(TUTORIAL)
+    assert sum("register_keras_serializable" in c.value for c in custom.code) == 3
+    custom.switch_page("app_pages/gallery.py").run()
+    assert not custom.exception
+    assert set(TUTORIAL) <= set(custom.multiselect(key="gallery.picked").options)
+    grid = json.loads(custom.get("plotly_chart")[1].proto.spec)
+    assert set(TUTORIAL) <= {a["text"] for a in grid["layout"]["annotations"]}
+
+
+def test_parameter_slider_moves_the_preview(custom):
+    custom.text_input(key="custom.expr").set_value("x * tf.sigmoid(beta * x)").run()
+    before = _traces(custom)["swish_beta f"]["y"]
+    slider = next(s for s in custom.slider if s.label == "beta")
+    slider.set_value(3.0).run()
+    assert not custom.exception
+    assert _traces(custom)["swish_beta f"]["y"] != before
+
+
+@pytest.mark.parametrize("text", ["__import__('os')", "x.__class__", "9**9**9", "(" * 40 + "x" + ")" * 40, "x +"])
+def test_bad_input_gets_a_message_not_a_traceback(custom, text):
+    custom.text_input(key="custom.expr").set_value(text).run()
+    assert not custom.exception
+    assert custom.error and "Not accepted" in custom.error[0].value
+    custom.text_input(key="custom.expr").set_value("tf.math.sin(x)").run()  # the session keeps working
+    assert not custom.exception and not custom.error
+
+
+def test_edit_and_remove(custom):
+    custom.text_input(key="custom.expr").set_value("x * 3").run()
+    custom.text_input(key="custom.name").set_value("triple").run()
+    custom.button(key="custom.add").click().run()
+    custom.text_input(key="custom.expr").set_value("x").run()
+    custom.button(key="custom.edit.triple").click().run()
+    assert custom.text_input(key="custom.expr").value == "x * 3"
+    custom.button(key="custom.remove.triple").click().run()
+    assert "triple" not in custom.session_state["customs"]
+
+
+def test_a_builtin_name_cannot_be_taken(custom):
+    custom.text_input(key="custom.name").set_value("relu").run()
+    assert any("already" in e.value for e in custom.error)
+    assert custom.button(key="custom.add").disabled
+
+
+def test_customs_do_not_leak_into_another_session(custom):
+    custom.text_input(key="custom.name").set_value("mine_only").run()
+    custom.button(key="custom.add").click().run()
+    other = AppTest.from_file(APP, default_timeout=180)
+    other.run()
+    other.switch_page("app_pages/gallery.py").run()
+    assert "mine_only" not in other.multiselect(key="gallery.picked").options
