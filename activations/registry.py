@@ -283,8 +283,8 @@ def load_user_files(folder: Path = USER_DIR) -> tuple[list[Activation], list[str
 # most distinct colours; every other entry follows in catalogue order.
 PALETTE = (
     "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-    "#bcbd22", "#7f7f7f", "#2e91e5", "#e15f99", "#1ca71c", "#fb0d0d", "#da16ff", "#222a2a",
-    "#b68100", "#750d86", "#eb663b", "#511cfb", "#00a08b", "#fb00d1", "#fc0080", "#b2828d",
+    "#bcbd22", "#7f7f7f", "#111111", "#b8860b", "#00a08b", "#fb0d0d", "#da16ff", "#2e91e5",
+    "#750d86", "#eb663b", "#511cfb", "#1ca71c", "#fb00d1", "#fc0080", "#b2828d", "#e15f99",
     "#6c7c32", "#778aae", "#862a16", "#a777f1", "#620042", "#1616a7", "#da60ca", "#6c4516",
     "#0d2a63", "#af0038", "#4c78a8", "#f58518", "#54a24b", "#b279a2", "#9d755d", "#72b7b2",
 )

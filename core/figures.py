@@ -76,3 +76,92 @@ def detail_chart(items: Sequence[tuple[str, object, str]], show: Iterable[str] =
     # Below the plot, so a long legend never runs into the title.
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.16, xanchor="left", x=0))
     return fig
+
+
+# --- training charts ---------------------------------------------------------------------
+
+METRIC_LABEL = {"accuracy": "accuracy", "mae": "MAE"}
+
+
+def smooth(values: Sequence[float], weight: float) -> list[float]:
+    """TensorBoard's debiased exponential moving average: no pull towards 0 at the start."""
+    if weight <= 0:
+        return list(values)
+    out, last, debias = [], 0.0, 1.0
+    for v in values:
+        last = last * weight + (1 - weight) * v
+        debias *= weight
+        out.append(last / (1 - debias))
+    return out
+
+
+def _mean_std(runs: Sequence[Sequence[float]]):
+    """Mean and std over seeds, epoch by epoch, over the seeds that reached that epoch."""
+    length = max((len(r) for r in runs), default=0)
+    mean, std = [], []
+    for i in range(length):
+        values = [r[i] for r in runs if len(r) > i]
+        m = sum(values) / len(values)
+        mean.append(m)
+        std.append((sum((v - m) ** 2 for v in values) / len(values)) ** 0.5)
+    return mean, std
+
+
+def _hex_to_rgba(colour: str, alpha: float) -> str:
+    c = colour.lstrip("#")
+    r, g, b = (int(c[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def training_chart(comparisons: Sequence, colours: dict[str, str], key: str, *, log_y: bool = False,
+                   smoothing: float = 0.0, x_axis: str = "epoch", title: str = "",
+                   run_labels: Sequence[str] | None = None) -> go.Figure:
+    """Train (solid) and validation (dashed) curves of `key` ("loss" or "metric") for each activation.
+
+    Several seeds: their mean with a ± std band. Several comparisons (the Runs page overlay):
+    one legend group per run, told apart by marker symbols.
+    """
+    fig = go.Figure()
+    symbols = ("circle", "square", "diamond", "triangle-up", "x", "star")
+    for r, comp in enumerate(comparisons):
+        label = run_labels[r] if run_labels else ""
+        elapsed = [sum(comp.epoch_seconds[: i + 1]) for i in range(len(comp.epoch_seconds))]
+        for name, seeds in comp.by_activation().items():
+            colour = colours.get(name, "#444444")
+            for split, dash in (("", "solid"), ("val_", "dash")):
+                runs = [getattr(b, split + key) for b in seeds]
+                mean, std = _mean_std(runs)
+                if not mean:
+                    continue
+                mean = smooth(mean, smoothing)
+                xs = list(range(1, len(mean) + 1)) if x_axis == "epoch" else elapsed[: len(mean)]
+                shown = f"{name}{' · ' + label if label else ''} {'validation' if split else 'train'}"
+                group = f"{label}{name}"
+                if len(seeds) > 1:
+                    upper = [m + s for m, s in zip(mean, std)]
+                    lower = [m - s for m, s in zip(mean, std)]
+                    fig.add_trace(go.Scatter(x=xs + xs[::-1], y=upper + lower[::-1], fill="toself", mode="lines",
+                                             line=dict(width=0), fillcolor=_hex_to_rgba(colour, 0.12 if split else 0.18),
+                                             hoverinfo="skip", showlegend=False, legendgroup=group,
+                                             name=f"{shown} ± std"))
+                fig.add_trace(go.Scatter(
+                    x=xs, y=mean, name=shown, legendgroup=group,
+                    mode="lines+markers" if len(mean) < 30 else "lines",
+                    line=dict(color=colour, dash=dash, width=2.4 if not split else 2),
+                    marker=dict(symbol=symbols[r % len(symbols)], size=6),
+                    hovertemplate=f"{shown}: %{{y:.4f}}<extra></extra>",
+                ))
+            diverged = [b for b in seeds if b.status == "diverged"]
+            for b in diverged:
+                fig.add_annotation(x=b.diverged_epoch if x_axis == "epoch" else None, y=0.02, yref="paper",
+                                   text=f"{name} diverged (epoch {b.diverged_epoch})", showarrow=False,
+                                   font=dict(color=colour, size=11))
+    metric_name = comparisons[0].metric_name if comparisons else "metric"
+    fig.update_xaxes(title_text="epoch" if x_axis == "epoch" else "wall time (s)", rangemode="tozero" if x_axis != "epoch" else None,
+                     dtick=1 if x_axis == "epoch" and comparisons and max(c.epochs_done for c in comparisons) <= 12 else None)
+    y_title = "loss" if key == "loss" else METRIC_LABEL.get(metric_name, metric_name)
+    fig.update_yaxes(title_text=y_title + (" (log)" if log_y else ""), type="log" if log_y else "linear")
+    _base_layout(fig, title=title, height=470)
+    fig.update_layout(hovermode="x unified",
+                      legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0, font=dict(size=12)))
+    return fig

@@ -39,3 +39,52 @@ def properties_row(name: str, source: str, props: Mapping[str, Any], cost: float
 
 def properties_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("activation")
+
+
+def _mean_pm(values: list[float], digits: int = 4) -> str:
+    if not values:
+        return "—"
+    m = sum(values) / len(values)
+    if len(values) == 1:
+        return f"{m:.{digits}f}"
+    s = (sum((v - m) ** 2 for v in values) / len(values)) ** 0.5
+    return f"{m:.{digits}f} ± {s:.{digits}f}"
+
+
+def results_table(comparison, target: float | None = None) -> pd.DataFrame:
+    """Per activation: final and best validation loss/metric (mean ± std over seeds), epochs to
+    reach `target` (accuracy at least, or MAE at most), time per epoch, parameters, status."""
+    higher_better = comparison.metric_name == "accuracy"
+    metric = "accuracy" if higher_better else "MAE"
+    seconds = comparison.epoch_seconds
+    per_epoch = f"{sum(seconds) / len(seconds):.2f}" if seconds else "—"
+    rows = []
+    for name, seeds in comparison.by_activation().items():
+        done = [b for b in seeds if b.val_loss]
+        best_metric = [(max if higher_better else min)(b.val_metric) for b in done]
+        reached = []
+        if target is not None:
+            for b in done:
+                hit = [i + 1 for i, v in enumerate(b.val_metric) if (v >= target if higher_better else v <= target)]
+                reached.append(hit[0] if hit else None)
+        if target is None:
+            reach = "—"
+        elif reached and all(r is not None for r in reached):
+            reach = str(reached[0]) if len(set(reached)) == 1 else _mean_pm([float(r) for r in reached], 1)
+        else:
+            reach = "not reached"
+        status = sorted({b.status for b in seeds})
+        diverged = [f"seed {b.seed} at epoch {b.diverged_epoch}" for b in seeds if b.status == "diverged"]
+        rows.append({
+            "activation": name,
+            "final val loss": _mean_pm([b.val_loss[-1] for b in done]),
+            "best val loss": _mean_pm([min(b.val_loss) for b in done]),
+            f"final val {metric}": _mean_pm([b.val_metric[-1] for b in done]),
+            f"best val {metric}": _mean_pm(best_metric),
+            f"epochs to {metric} {'≥' if higher_better else '≤'} {target:g}" if target is not None else "epochs to target": reach,
+            "s/epoch (all)": per_epoch,
+            "parameters": comparison.parameters,
+            "diverged": "; ".join(diverged) if diverged else "no",
+            "status": ", ".join(status),
+        })
+    return pd.DataFrame(rows).set_index("activation")

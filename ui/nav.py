@@ -7,6 +7,8 @@ PAGES = (
      "Every Keras activation and the tutorial's customs, with f′, f″, formulas and measured properties."),
     ("app_pages/custom.py", "Custom", ":material/edit:",
      "Write your own activation as an expression in x, see it with its derivatives, add it and get Keras code."),
+    ("app_pages/train.py", "Train", ":material/model_training:",
+     "Train small networks on MNIST or regression data with each activation; loss and accuracy side by side, live."),
 )
 
 

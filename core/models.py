@@ -1,0 +1,182 @@
+"""Models: the plain Keras model one activation trains in, and the fused model that trains many
+activations (and seeds) at once with exactly the same arithmetic.
+
+Reproducibility never touches global state: every kernel comes from an initializer seeded by
+(seed, layer), biases start at zero, and batch order comes from `epoch_order`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from activations.registry import Activation
+from activations.tutorial import PACKAGE
+
+
+def init_seed(seed: int, layer: int) -> int:
+    """The kernel initializer seed of `layer` in the model trained with `seed`."""
+    return 1 + seed * 1000 + layer
+
+
+def kernel_initializer(seed: int, layer: int):
+    return keras.initializers.GlorotUniform(seed=init_seed(seed, layer))
+
+
+def epoch_order(data_seed: int, epoch: int, n: int) -> np.ndarray:
+    """The batch order of `epoch`: the same for every activation and seed of a comparison."""
+    return np.random.default_rng([data_seed, epoch]).permutation(n).astype(np.int32)
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class CatalogueActivation(keras.layers.Layer):
+    """Any catalogue activation as a Keras layer that saves to `.keras` and loads back.
+
+    It stores the activation's name, parameters and (for session customs) the expression, and
+    finds the function again through the catalogue or the safe expression compiler on load.
+    """
+
+    def __init__(self, activation: str, params: Mapping[str, Any] | None = None, expression: str | None = None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.activation, self.params, self.expression = activation, dict(params or {}), expression
+        self._act = _resolve(activation, self.params, expression)
+        self._inner = self._act.layer() if self._act.layer is not None else None
+
+    def call(self, inputs):
+        if self._inner is not None:
+            return self._inner(inputs)
+        if self.expression is not None:
+            return self._act.fn(inputs, **self.params)
+        return self._act.fn(inputs, **self._act.resolve(self.params))
+
+    def get_config(self):
+        return {**super().get_config(), "activation": self.activation, "params": self.params,
+                "expression": self.expression}
+
+
+def _resolve(name: str, params: Mapping[str, Any], expression: str | None) -> Activation:
+    if expression is not None:
+        from activations.expression import custom_activation
+
+        return custom_activation(name, expression)
+    from activations.registry import get
+
+    return get(name)
+
+
+def activation_layer(act: Activation, params: Mapping[str, Any] | None = None) -> keras.layers.Layer:
+    return CatalogueActivation(act.name, act.resolve(params), act.expression)
+
+
+def plain_model(act: Activation, params: Mapping[str, Any] | None, seed: int, input_shape: Sequence[int],
+                n_outputs: int, kind: str = "mlp", depth: int = 1, width: int = 128) -> keras.Sequential:
+    """One activation's model, the way a Keras user writes it: Dense layers (or a small CNN), the
+    activation after each hidden layer, a linear output (logits for classification)."""
+    layers: list[keras.layers.Layer] = [keras.Input(tuple(input_shape))]
+    layer = 0
+    if kind == "cnn":
+        for filters in (16, 32):
+            layers += [keras.layers.Conv2D(filters, 3, kernel_initializer=kernel_initializer(seed, layer)),
+                       activation_layer(act, params), keras.layers.MaxPooling2D()]
+            layer += 1
+        layers.append(keras.layers.Flatten())
+        depth = 1
+    elif len(input_shape) > 1:
+        layers.append(keras.layers.Flatten())
+    for _ in range(depth):
+        layers += [keras.layers.Dense(width, kernel_initializer=kernel_initializer(seed, layer)),
+                   activation_layer(act, params)]
+        layer += 1
+    layers.append(keras.layers.Dense(n_outputs, kernel_initializer=kernel_initializer(seed, layer)))
+    return keras.Sequential(layers)
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One trained network of a comparison: an activation with its parameters and a seed."""
+
+    act: Activation
+    params: Mapping[str, Any]
+    seed: int
+
+    def new_apply(self):
+        """A callable applying this branch's activation: a fresh layer instance for method-1 ones."""
+        if self.act.layer is not None:
+            return self.act.layer()
+        params = self.params if self.act.expression is not None else self.act.resolve(self.params)
+        return lambda h: self.act.fn(h, **params)
+
+
+class FusedMLP(tf.Module):
+    """K MLPs that share no weights, computed together.
+
+    The first layer is one matmul against the K kernels side by side (784 → K·width); deeper
+    layers are batched matmuls over a (K, width, width) stack. Slice k gets activation k. Each
+    network's numbers are exactly those of `plain_model` with the same seed.
+    """
+
+    def __init__(self, branches: Sequence[Branch], in_dim: int, depth: int, width: int, n_outputs: int):
+        super().__init__()
+        self.k, self.width = len(branches), width
+        # One activation instance per hidden layer and branch, as the plain model has.
+        self.activations = [[b.new_apply() for b in branches] for _ in range(depth)]
+        glorot = lambda b, layer, shape: np.asarray(kernel_initializer(b.seed, layer)(shape))  # noqa: E731
+        self.w0 = tf.Variable(np.concatenate([glorot(b, 0, (in_dim, width)) for b in branches], axis=1), name="w0")
+        self.b0 = tf.Variable(tf.zeros([self.k * width]), name="b0")
+        self.hidden = [
+            (tf.Variable(np.stack([glorot(b, layer, (width, width)) for b in branches]), name=f"w{layer}"),
+             tf.Variable(tf.zeros([self.k, 1, width]), name=f"b{layer}"))
+            for layer in range(1, depth)
+        ]
+        self.w_out = tf.Variable(np.stack([glorot(b, depth, (width, n_outputs)) for b in branches]), name="w_out")
+        self.b_out = tf.Variable(tf.zeros([self.k, 1, n_outputs]), name="b_out")
+
+    def _activate(self, h, layer):  # h: (K, B, width)
+        return tf.stack([f(h[i]) for i, f in enumerate(self.activations[layer])])
+
+    def __call__(self, x):
+        x = tf.reshape(x, [tf.shape(x)[0], -1])
+        h = tf.matmul(x, self.w0) + self.b0  # (B, K·width)
+        h = tf.transpose(tf.reshape(h, [-1, self.k, self.width]), [1, 0, 2])
+        h = self._activate(h, 0)
+        for layer, (w, b) in enumerate(self.hidden, start=1):
+            h = self._activate(tf.matmul(h, w) + b, layer)
+        return tf.matmul(h, self.w_out) + self.b_out  # (K, B, outputs)
+
+    @property
+    def weights(self):
+        layer_weights = [v for row in self.activations for f in row if isinstance(f, keras.layers.Layer)
+                         for v in f.trainable_variables]
+        return [self.w0, self.b0, *[v for pair in self.hidden for v in pair], self.w_out, self.b_out, *layer_weights]
+
+
+class Towers(tf.Module):
+    """K plain Keras models evaluated in one graph step (used for the CNN)."""
+
+    def __init__(self, models: Sequence[keras.Model]):
+        super().__init__()
+        self.models = list(models)
+
+    def __call__(self, x):
+        return tf.stack([m(x, training=True) for m in self.models])
+
+    @property
+    def weights(self):
+        return [v for m in self.models for v in m.trainable_variables]
+
+
+def parameter_count(kind: str, input_shape: Sequence[int], n_outputs: int, depth: int, width: int) -> int:
+    """Trainable parameters of one network (activation weights, if any, not included)."""
+    if kind == "cnn":
+        h, w = input_shape[0], input_shape[1]
+        c1 = (3 * 3 * input_shape[2] + 1) * 16
+        h, w = (h - 2) // 2, (w - 2) // 2
+        c2 = (3 * 3 * 16 + 1) * 32
+        h, w = (h - 2) // 2, (w - 2) // 2
+        return c1 + c2 + (h * w * 32 + 1) * width + (width + 1) * n_outputs
+    in_dim = int(np.prod(input_shape))
+    return (in_dim + 1) * width + (depth - 1) * (width + 1) * width + (width + 1) * n_outputs

