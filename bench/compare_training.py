@@ -1,0 +1,95 @@
+"""Time the app's training path against plain Keras (one Sequential + fit per activation).
+
+K = 6 activations, 3 epochs, MNIST-shaped random data (60,000 × 784 float32, 10 classes), the
+app's default MLP, batch size and optimiser, 10% validation. The two are alternated in one run
+so machine noise hits both; the last line is `app/baseline = R`.
+
+    python bench/compare_training.py [--rounds 2]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from activations import get  # noqa: E402
+from core.datasets import Dataset  # noqa: E402
+from core.models import parameter_count, plain_model  # noqa: E402
+from core.training import TrainConfig, make_optimizer, train_compare  # noqa: E402
+
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "gelu", "silu", "elu")
+
+
+def mnist_shaped(seed: int = 0) -> Dataset:
+    rng = np.random.default_rng(seed)
+    x = rng.random((60_000, 28, 28, 1), dtype=np.float32)
+    y = rng.integers(0, 10, 60_000).astype(np.int32)
+    n_val = 6_000
+    return Dataset("mnist", "classification", x[n_val:], y[n_val:], x[:n_val], y[:n_val], source="random MNIST-shaped")
+
+
+def app_run(config: TrainConfig, data: Dataset) -> float:
+    start = time.perf_counter()
+    train_compare(config, data)
+    return time.perf_counter() - start
+
+
+def baseline_run(config: TrainConfig, data: Dataset) -> float:
+    """What a Keras user writes: one model and one fit per activation, same settings."""
+    start = time.perf_counter()
+    for name in config.activations:
+        model = plain_model(get(name), {}, 0, data.input_shape, 10, "mlp", config.depth, config.width)
+        model.compile(optimizer=make_optimizer(config.optimizer, config.learning_rate),
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+        model.fit(data.x_train, data.y_train, batch_size=config.batch_size, epochs=config.epochs,
+                  validation_data=(data.x_val, data.y_val), verbose=0)
+    return time.perf_counter() - start
+
+
+def matmul_peak(n: int = 2048, repeats: int = 10) -> float:
+    a = tf.random.stateless_uniform([n, n], seed=(1, 2))
+    b = tf.random.stateless_uniform([n, n], seed=(3, 4))
+    step = tf.function(lambda: tf.matmul(a, b))
+    np.asarray(step())
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        np.asarray(step())
+        best = min(best, time.perf_counter() - start)
+    return 2 * n**3 / best / 1e9
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=2, help="alternating app/baseline pairs (best of each is used)")
+    args = parser.parse_args()
+    config = TrainConfig(activations=ACTIVATIONS, epochs=3)
+    data = mnist_shaped()
+    params = parameter_count("mlp", data.input_shape, 10, config.depth, config.width)
+    flops = len(ACTIVATIONS) * config.epochs * params * (6 * len(data.x_train) + 2 * len(data.x_val))
+    peak = matmul_peak()
+    print(f"K = {len(ACTIVATIONS)} activations, {config.epochs} epochs, MLP {config.depth}×{config.width}, "
+          f"batch {config.batch_size}, {config.optimizer}; {len(data.x_train):,} train / {len(data.x_val):,} val")
+    print(f"matmul peak: {peak:.1f} GFLOP/s")
+    app_times, base_times = [], []
+    for r in range(args.rounds):
+        app_times.append(app_run(config, data))
+        base_times.append(baseline_run(config, data))
+        print(f"round {r + 1}: app {app_times[-1]:.2f} s, baseline {base_times[-1]:.2f} s")
+    app, base = min(app_times), min(base_times)
+    print(f"app: {app:.2f} s ({flops / app / 1e9:.1f} GFLOP/s, {flops / app / 1e9 / peak:.0%} of peak)")
+    print(f"baseline: {base:.2f} s ({flops / base / 1e9:.1f} GFLOP/s, {flops / base / 1e9 / peak:.0%} of peak)")
+    print(f"app/baseline = {app / base:.3f}")
+
+
+if __name__ == "__main__":
+    main()
