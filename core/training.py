@@ -110,6 +110,8 @@ class Comparison:
     epoch_seconds: list[float] = field(default_factory=list)  # wall time of each epoch, all networks together
     status: str = "running"
     started: float = field(default_factory=time.time)
+    # The trained networks (this session only; never stored): see `trained_model`.
+    engine: Any = field(default=None, repr=False, compare=False)
 
     @property
     def epochs_done(self) -> int:
@@ -190,6 +192,22 @@ class _Engine:
             return loss_sum / count, metric_sum / count
 
         self.train_epoch, self.evaluate = train_epoch, evaluate
+        self.config, self.data_shape, self.n_outputs, self.branches = config, data.input_shape, data.n_outputs, branches
+
+    def keras_model(self, index: int) -> keras.Model:
+        """Network `index` as a plain Keras model holding its trained weights."""
+        b = self.branches[index]
+        if isinstance(self.net, Towers):
+            return self.net.models[index]
+        cfg, w = self.config, self.config.width
+        model = plain_model(b.act, b.params, b.seed, self.data_shape, self.n_outputs, "mlp", cfg.depth, w)
+        dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+        net = self.net
+        dense[0].set_weights([np.asarray(net.w0[:, index * w:(index + 1) * w]), np.asarray(net.b0[index * w:(index + 1) * w])])
+        for layer, (kernel, bias) in zip(dense[1:-1], net.hidden):
+            layer.set_weights([np.asarray(kernel[index]), np.asarray(bias[index, 0])])
+        dense[-1].set_weights([np.asarray(net.w_out[index]), np.asarray(net.b_out[index, 0])])
+        return model
 
 
 def branches_for(config: TrainConfig, catalogue: Catalogue | None = None) -> list[Branch]:
@@ -218,6 +236,7 @@ def train_compare(config: TrainConfig, data: Dataset, catalogue: Catalogue | Non
         parameters=parameter_count(config.model, data.input_shape, data.n_outputs, config.depth, config.width),
     )
     engine = _Engine(config, data, branches)
+    comparison.engine = engine
     try:
         for epoch in range(config.epochs):
             if should_stop is not None and should_stop():
@@ -269,3 +288,32 @@ def estimate_seconds(config: TrainConfig, data: Dataset) -> float:
     params = parameter_count(config.model, data.input_shape, data.n_outputs, config.depth, config.width)
     networks = len(config.activations) * config.seeds
     return 6.0 * params * len(data.x_train) * config.epochs * networks / ASSUMED_FLOPS
+
+
+def trained_model(comparison: Comparison, activation: str, seed: int = 0) -> keras.Model:
+    """The trained network of `activation` and `seed` as a plain Keras model (saves to `.keras`)."""
+    if comparison.engine is None:
+        raise ValueError("this run's trained weights are not in memory (it was loaded from the run store); "
+                         "train it again to export the model")
+    for i, b in enumerate(comparison.branches):
+        if b.activation == activation and b.seed == seed:
+            return comparison.engine.keras_model(i)
+    raise ValueError(f"the run has no network {activation!r} with seed {seed}")
+
+
+def comparison_to_dict(c: Comparison) -> dict[str, Any]:
+    return {
+        "config": c.config.to_dict(), "task": c.task, "metric_name": c.metric_name,
+        "dataset_source": c.dataset_source, "parameters": c.parameters, "epoch_seconds": list(c.epoch_seconds),
+        "status": c.status, "started": c.started,
+        "branches": [dataclasses.asdict(b) for b in c.branches],
+    }
+
+
+def comparison_from_dict(d: Mapping[str, Any]) -> Comparison:
+    return Comparison(
+        config=TrainConfig.from_dict(d["config"]), task=d["task"], metric_name=d["metric_name"],
+        dataset_source=d["dataset_source"], parameters=int(d["parameters"]),
+        branches=[BranchHistory(**b) for b in d["branches"]], epoch_seconds=list(d["epoch_seconds"]),
+        status=d["status"], started=float(d.get("started", 0.0)),
+    )
