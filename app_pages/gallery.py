@@ -4,8 +4,10 @@ import streamlit as st
 from activations.metadata import KNOWN_ISSUES
 from core import codegen
 from core.figures import detail_chart, gallery_grid, png_config
+from core.state import gallery_fields
 from core.tables import properties_row, properties_table
 from ui import catalogue as ui_cat
+from ui.url import default, publish, restore
 
 st.title("Gallery")
 st.caption("Every activation Keras ships, the tutorial's customs and your own — with derivatives by "
@@ -15,6 +17,13 @@ catalogue = ui_cat.session_catalogue()
 for problem in catalogue.load_errors:
     st.warning(f"A file in `user_activations/` could not be loaded — {problem}")
 acts = catalogue.all()
+fields = gallery_fields(catalogue.names())
+for notice in restore("gallery", fields):
+    st.warning(notice)
+default("gallery.picked", ["relu", "gelu", "SinActivation"])
+default("gallery.show", ["f", "f′"])
+default("gallery.x_range", (-6.0, 6.0))
+st.session_state["gallery.picked"] = [n for n in st.session_state["gallery.picked"] if n in catalogue]
 
 with st.spinner("Computing every activation's curves and derivatives…"):
     grid_items = [(a.name + ("" if a.elementwise else " ‡"), ui_cat.curves(a), catalogue.colour(a.name)) for a in acts]
@@ -22,11 +31,9 @@ with st.spinner("Computing every activation's curves and derivatives…"):
 st.subheader("Compare in detail")
 left, right = st.columns([3, 1], gap="large")
 with right:
-    picked = st.multiselect("Activations", catalogue.names(), default=["relu", "gelu", "SinActivation"],
-                            key="gallery.picked", help="Pick any number to overlay.")
-    show = st.segmented_control("Show", ["f", "f′", "f″"], default=["f", "f′"], selection_mode="multi",
-                                key="gallery.show") or ["f"]
-    x_range = st.slider("x range", -20.0, 20.0, (-6.0, 6.0), step=0.5, key="gallery.x_range")
+    picked = st.multiselect("Activations", catalogue.names(), key="gallery.picked", help="Pick any number to overlay.")
+    show = st.segmented_control("Show", ["f", "f′", "f″"], selection_mode="multi", key="gallery.show") or ["f"]
+    x_range = st.slider("x range", -20.0, 20.0, step=0.5, key="gallery.x_range")
     if x_range[0] == x_range[1]:
         st.info("The x range is empty; showing −6 to 6.")
         x_range = (-6.0, 6.0)
@@ -86,3 +93,5 @@ st.caption("Measured numerically on x ∈ [−6, 6] and towards ±∞ with defau
 with st.spinner("Measuring properties and cost per element…"):
     rows = [properties_row(a.name, a.source, ui_cat.properties(a), ui_cat.cost(a)) for a in acts]
 st.dataframe(properties_table(rows), width="stretch", height=min(38 * len(rows) + 40, 700))
+
+publish("gallery", fields)

@@ -3,13 +3,16 @@ import time
 
 import streamlit as st
 
-from core.datasets import DatasetError
+from core.datasets import DATASETS, DatasetError
 from core.figures import png_config, training_chart
+from core.state import train_fields, train_param_fields
 from core.tables import results_table
 from core.training import estimate_seconds, train_compare
 from ui import catalogue as ui_cat
 from ui.data import dataset
-from ui.train_controls import train_controls
+from ui.runs import chart_title, export_panel, file_stem, save_once
+from ui.train_controls import BATCH_SIZES, LEARNING_RATES, WIDTHS, train_controls
+from ui.url import publish, restore
 
 LAST = "train.last"
 
@@ -18,8 +21,16 @@ st.caption("Each chosen activation trains the same network on the same data, bat
            "together, one optimiser step for all — so the curves differ only by the activation.")
 
 catalogue = ui_cat.session_catalogue()
+fields = train_fields(catalogue.names(), LEARNING_RATES, BATCH_SIZES, WIDTHS, DATASETS)
+picked_in_link = [n for n in st.query_params.get("act", "").split(",") if n]
+fields += train_param_fields(catalogue, picked_in_link or st.session_state.get("train.activations", []))
+for notice in restore("train", fields):
+    st.warning(notice)
 with st.container(border=True):
     config, local_path = train_controls(catalogue)
+
+publish("train", train_fields(catalogue.names(), LEARNING_RATES, BATCH_SIZES, WIDTHS, DATASETS)
+        + train_param_fields(catalogue, config.activations))
 
 try:
     data = dataset(config.dataset, config.samples, config.val_fraction, config.noise, config.data_seed, local_path)
@@ -55,17 +66,14 @@ table_slot = st.empty()
 
 def draw(comparison, final: bool = False) -> None:
     colours = {n: catalogue.colour(n) for n in comparison.config.activations if n in catalogue}
-    cfg = comparison.config
-    model = f"MLP {cfg.depth}×{cfg.width}" if cfg.model == "mlp" else f"CNN + {cfg.width}"
-    where = f"{cfg.dataset.upper() if cfg.dataset == 'mnist' else cfg.dataset}, {model}, {cfg.optimizer} {cfg.learning_rate:g}"
-    metric = "accuracy" if comparison.metric_name == "accuracy" else "MAE"
-    file_stem = f"{cfg.dataset}-{'-'.join(cfg.activations[:5])}"
     options = dict(log_y=log_y, smoothing=smoothing, x_axis=x_axis)
-    loss_fig = training_chart([comparison], colours, "loss", title=f"Loss — {where}", **options)
-    metric_fig = training_chart([comparison], colours, "metric", title=f"Validation & train {metric} — {where}", **options)
+    stem = file_stem(comparison)
+    metric = "accuracy" if comparison.metric_name == "accuracy" else "mae"
+    loss_fig = training_chart([comparison], colours, "loss", title=chart_title(comparison, "loss"), **options)
+    metric_fig = training_chart([comparison], colours, "metric", title=chart_title(comparison, "metric"), **options)
     keys = dict(loss="train.loss_chart", metric="train.metric_chart") if final else {}
-    loss_slot.plotly_chart(loss_fig, config=png_config(f"loss-{file_stem}"), key=keys.get("loss"))
-    metric_slot.plotly_chart(metric_fig, config=png_config(f"{metric.lower()}-{file_stem}"), key=keys.get("metric"))
+    loss_slot.plotly_chart(loss_fig, config=png_config(f"loss-{stem}"), key=keys.get("loss"))
+    metric_slot.plotly_chart(metric_fig, config=png_config(f"{metric}-{stem}"), key=keys.get("metric"))
     table_slot.dataframe(results_table(comparison, target), width="stretch")
 
 
@@ -96,5 +104,11 @@ if last is not None:
         status = {"stopped": "Stopped", "finished": "Finished", "running": "Interrupted"}.get(last.status, last.status)
         progress.info(f"{status} after {last.epochs_done} of {last.config.epochs} epochs · {last.dataset_source}")
     draw(last, final=True)
+    run_id = save_once(last)
+    if run_id is not None:
+        st.caption(f"Saved as run {run_id}: find it on the Runs page, with this run's downloads.")
+    with st.expander("Download this comparison", icon=":material/download:"):
+        export_panel(last, {n: catalogue.colour(n) for n in last.config.activations if n in catalogue}, catalogue,
+                     "train.export", dict(log_y=log_y, smoothing=smoothing, x_axis=x_axis, target=target))
 else:
     progress.info("Choose activations and settings, then press **Train**.")

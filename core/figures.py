@@ -135,7 +135,7 @@ def training_chart(comparisons: Sequence, colours: dict[str, str], key: str, *, 
                     continue
                 mean = smooth(mean, smoothing)
                 xs = list(range(1, len(mean) + 1)) if x_axis == "epoch" else elapsed[: len(mean)]
-                shown = f"{name}{' · ' + label if label else ''} {'validation' if split else 'train'}"
+                shown = f"{name}{' · ' + label if label else ''}" + (" validation" if split else "")
                 group = f"{label}{name}"
                 if len(seeds) > 1:
                     upper = [m + s for m, s in zip(mean, std)]
@@ -144,8 +144,10 @@ def training_chart(comparisons: Sequence, colours: dict[str, str], key: str, *, 
                                              line=dict(width=0), fillcolor=_hex_to_rgba(colour, 0.12 if split else 0.18),
                                              hoverinfo="skip", showlegend=False, legendgroup=group,
                                              name=f"{shown} ± std"))
+                # One legend entry per activation (and run): its train line; validation shares the
+                # entry's group, and the two style keys below say which dash is which.
                 fig.add_trace(go.Scatter(
-                    x=xs, y=mean, name=shown, legendgroup=group,
+                    x=xs, y=mean, name=shown, legendgroup=group, showlegend=not split,
                     mode="lines+markers" if len(mean) < 30 else "lines",
                     line=dict(color=colour, dash=dash, width=2.4 if not split else 2),
                     marker=dict(symbol=symbols[r % len(symbols)], size=6),
@@ -156,6 +158,9 @@ def training_chart(comparisons: Sequence, colours: dict[str, str], key: str, *, 
                 fig.add_annotation(x=b.diverged_epoch if x_axis == "epoch" else None, y=0.02, yref="paper",
                                    text=f"{name} diverged (epoch {b.diverged_epoch})", showarrow=False,
                                    font=dict(color=colour, size=11))
+    for dash, text in (("solid", "train"), ("dash", "validation")):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=text, legendgroup="_style",
+                                 line=dict(color="#666666", dash=dash, width=2), hoverinfo="skip"))
     metric_name = comparisons[0].metric_name if comparisons else "metric"
     fig.update_xaxes(title_text="epoch" if x_axis == "epoch" else "wall time (s)", rangemode="tozero" if x_axis != "epoch" else None,
                      dtick=1 if x_axis == "epoch" and comparisons and max(c.epochs_done for c in comparisons) <= 12 else None)
@@ -163,5 +168,6 @@ def training_chart(comparisons: Sequence, colours: dict[str, str], key: str, *, 
     fig.update_yaxes(title_text=y_title + (" (log)" if log_y else ""), type="log" if log_y else "linear")
     _base_layout(fig, title=title, height=470)
     fig.update_layout(hovermode="x unified",
-                      legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0, font=dict(size=12)))
+                      legend=dict(orientation="h", yanchor="top", y=-0.24, xanchor="left", x=0, font=dict(size=12)),
+                      margin=dict(b=40))
     return fig

@@ -65,14 +65,17 @@ def param_widgets(act: Activation, key_prefix: str) -> dict[str, Any]:
         key = f"{key_prefix}.{act.name}.{p.name}"
         label = f"{p.name}" + (" (required by Keras)" if p.required else "")
         if p.kind == "bool":
-            values[p.name] = st.toggle(label, value=bool(p.default), key=key)
+            st.session_state.setdefault(key, bool(p.default))
+            values[p.name] = st.toggle(label, key=key)
         elif p.kind == "optional":
-            on = st.toggle(f"set {p.name}", value=p.default is not None, key=key + ".on")
-            values[p.name] = st.slider(label, p.low, p.high, value=float(p.default or p.high), step=p.step,
-                                       key=key) if on else None
+            st.session_state.setdefault(key + ".on", p.default is not None)
+            st.session_state.setdefault(key, float(p.default or p.high))
+            on = st.toggle(f"set {p.name}", key=key + ".on")
+            values[p.name] = st.slider(label, p.low, p.high, step=p.step, key=key) if on else None
         else:
+            st.session_state.setdefault(key, float(p.default))
             values[p.name] = st.slider(label, float(min(p.low, p.default)), float(max(p.high, p.default)),
-                                       value=float(p.default), step=p.step, key=key)
+                                       step=p.step, key=key)
     return values
 
 

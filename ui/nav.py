@@ -9,6 +9,8 @@ PAGES = (
      "Write your own activation as an expression in x, see it with its derivatives, add it and get Keras code."),
     ("app_pages/train.py", "Train", ":material/model_training:",
      "Train small networks on MNIST or regression data with each activation; loss and accuracy side by side, live."),
+    ("app_pages/runs.py", "Runs", ":material/history:",
+     "Every saved run: overlay them, rename and tag, download CSV/JSON, PNG, an HTML report, the model and a script."),
 )
 
 

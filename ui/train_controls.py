@@ -7,6 +7,7 @@ from activations import Catalogue
 from core.datasets import DATASETS
 from core.training import TrainConfig
 from ui.catalogue import param_widgets
+from ui.url import default
 
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
 BATCH_SIZES = (16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
@@ -16,36 +17,44 @@ DEFAULT = TrainConfig()
 
 def train_controls(catalogue: Catalogue) -> tuple[TrainConfig, str | None]:
     """Widgets for every setting; returns the configuration and an optional local mnist.npz path."""
+    names = catalogue.names()
+    for key, value in (("activations", [n for n in DEFAULT.activations if n in names]), ("dataset", DEFAULT.dataset),
+                       ("samples", 0), ("val_fraction", DEFAULT.val_fraction), ("noise", DEFAULT.noise),
+                       ("model", DEFAULT.model), ("depth", DEFAULT.depth), ("width", DEFAULT.width),
+                       ("optimizer", DEFAULT.optimizer), ("learning_rate", DEFAULT.learning_rate),
+                       ("batch_size", DEFAULT.batch_size), ("epochs", DEFAULT.epochs), ("seeds", DEFAULT.seeds),
+                       ("data_seed", DEFAULT.data_seed)):
+        default(f"train.{key}", value)
+    # A custom that was removed (or came in a link from another session) is not offered.
+    st.session_state["train.activations"] = [n for n in st.session_state["train.activations"] if n in names]
     data_col, model_col, fit_col = st.columns(3, gap="large")
     with data_col:
-        names = catalogue.names()
-        picked = st.multiselect("Activations", names, default=[n for n in DEFAULT.activations if n in names],
-                                key="train.activations", help="Built-ins, the tutorial's customs and yours from the Custom page.")
+        picked = st.multiselect("Activations", names, key="train.activations", help="Built-ins, the tutorial's customs and yours from the Custom page.")
         dataset = st.selectbox("Dataset", list(DATASETS), format_func=DATASETS.get, key="train.dataset")
-        samples = st.number_input("Samples (0 = all)", min_value=0, max_value=70_000, value=0, step=500,
+        samples = st.number_input("Samples (0 = all)", min_value=0, max_value=70_000, step=500,
                                   key="train.samples", help="Take this many samples before the validation split.")
-        val_fraction = st.slider("Validation share", 0.05, 0.5, DEFAULT.val_fraction, 0.05, key="train.val_fraction")
+        val_fraction = st.slider("Validation share", 0.05, 0.5, step=0.05, key="train.val_fraction")
         noise = DEFAULT.noise
         local_path = None
         if dataset == "friedman":
-            noise = st.slider("Noise σ", 0.0, 5.0, DEFAULT.noise, 0.1, key="train.noise")
+            noise = st.slider("Noise σ", 0.0, 5.0, step=0.1, key="train.noise")
         if dataset == "mnist":
             local_path = st.text_input("Local mnist.npz (optional)", key="train.mnist_path",
                                        placeholder="~/Downloads/mnist.npz").strip() or None
     with model_col:
         model = st.radio("Model", ["mlp", "cnn"], horizontal=True, key="train.model",
                          format_func={"mlp": "MLP", "cnn": "small CNN (MNIST)"}.get)
-        depth = st.slider("Hidden layers", 1, 20, DEFAULT.depth, key="train.depth", disabled=model == "cnn")
-        width = st.select_slider("Width", WIDTHS, value=DEFAULT.width, key="train.width")
+        depth = st.slider("Hidden layers", 1, 20, key="train.depth", disabled=model == "cnn")
+        width = st.select_slider("Width", WIDTHS, key="train.width")
         optimizer = st.selectbox("Optimiser", ["adam", "sgd", "rmsprop"], key="train.optimizer")
-        learning_rate = st.select_slider("Learning rate", LEARNING_RATES, value=DEFAULT.learning_rate,
+        learning_rate = st.select_slider("Learning rate", LEARNING_RATES,
                                          format_func=lambda v: f"{v:g}", key="train.learning_rate")
     with fit_col:
-        batch_size = st.select_slider("Batch size", BATCH_SIZES, value=DEFAULT.batch_size, key="train.batch_size")
-        epochs = st.number_input("Epochs", 1, 200, DEFAULT.epochs, key="train.epochs")
-        seeds = st.slider("Seeds", 1, 5, DEFAULT.seeds, key="train.seeds",
+        batch_size = st.select_slider("Batch size", BATCH_SIZES, key="train.batch_size")
+        epochs = st.number_input("Epochs", 1, 200, key="train.epochs")
+        seeds = st.slider("Seeds", 1, 5, key="train.seeds",
                           help="Train each activation from this many initialisations; charts show mean ± std.")
-        data_seed = st.number_input("Data seed", 0, 10_000, DEFAULT.data_seed, key="train.data_seed",
+        data_seed = st.number_input("Data seed", 0, 10_000, key="train.data_seed",
                                     help="Decides the split and the batch order, the same for every activation.")
         params = {}
         parametric = [catalogue.get(n) for n in picked if catalogue.get(n).params]

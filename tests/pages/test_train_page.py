@@ -31,15 +31,17 @@ def test_short_training_shows_loss_and_accuracy_side_by_side_with_a_results_tabl
     charts = train.get("plotly_chart")
     assert len(charts) == 2
     loss, accuracy = (_spec(c) for c in charts)
-    assert loss["layout"]["title"]["text"].startswith("Loss") and "accuracy" in accuracy["layout"]["title"]["text"]
+    assert loss["layout"]["title"]["text"].startswith("Loss") and accuracy["layout"]["title"]["text"].startswith("Accuracy")
     for spec in (loss, accuracy):
-        names = {t["name"] for t in spec["data"]}
-        assert names == {"relu train", "relu validation", "SinActivation train", "SinActivation validation"}
-        dashes = {t["name"]: t["line"]["dash"] for t in spec["data"]}
-        assert dashes["relu train"] == "solid" and dashes["relu validation"] == "dash"
-        assert all(len(t["y"]) == 2 for t in spec["data"])
+        curves = [t for t in spec["data"] if t.get("legendgroup") != "_style"]
+        names = {t["name"] for t in curves}
+        assert names == {"relu", "relu validation", "SinActivation", "SinActivation validation"}
+        dashes = {t["name"]: t["line"]["dash"] for t in curves}
+        assert dashes["relu"] == "solid" and dashes["relu validation"] == "dash"
+        assert all(len(t["y"]) == 2 for t in curves)
+        assert {t["name"] for t in spec["data"] if t.get("legendgroup") == "_style"} == {"train", "validation"}
     colours = {t["name"]: t["line"]["color"] for t in loss["data"]}
-    assert colours["relu train"] == colours["relu validation"] != colours["SinActivation train"]
+    assert colours["relu"] == colours["relu validation"] != colours["SinActivation"]
     table = train.dataframe[0].value
     assert list(table.index) == ["relu", "SinActivation"]
     assert {"final val loss", "best val accuracy", "parameters", "diverged"} <= set(table.columns)

@@ -1,0 +1,97 @@
+"""AppTest for the Runs page and for links that restore a page's view."""
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "explorer.py")
+
+
+def _app():
+    app = AppTest.from_file(APP, default_timeout=300)
+    app.run()
+    return app
+
+
+def _train(app, activations):
+    app.switch_page("app_pages/train.py").run()
+    app.number_input(key="train.samples").set_value(500).run()
+    app.number_input(key="train.epochs").set_value(2).run()
+    app.multiselect(key="train.activations").set_value(activations).run()
+    app.button(key="train.go").click().run()
+    assert not app.exception and not app.error
+
+
+def test_a_trained_run_appears_and_two_runs_overlay():
+    app = _app()
+    _train(app, ["relu", "tanh"])
+    _train(app, ["relu", "SinActivation"])
+    app.switch_page("app_pages/runs.py").run()
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert list(table.index) == [2, 1] and table.loc[1, "activations"] == "relu, tanh"
+    app.multiselect(key="runs.selected").set_value([1, 2]).run()
+    assert not app.exception
+    charts = app.get("plotly_chart")
+    assert len(charts) == 2
+    names = {t["name"] for t in json.loads(charts[0].proto.spec)["data"]}
+    assert {"relu · run 1", "tanh · run 1", "relu · run 2", "SinActivation · run 2"} <= names
+    assert app.query_params["runs"] == ["1,2"] or app.query_params["runs"] == "1,2"
+
+
+def test_a_run_survives_a_new_session_and_can_be_renamed_and_deleted():
+    first = _app()
+    _train(first, ["relu"])
+    second = _app()  # a new browser session against the same data folder
+    second.switch_page("app_pages/runs.py").run()
+    second.multiselect(key="runs.selected").set_value([1]).run()
+    second.text_input(key="runs.1.name").set_value("baseline relu").run()
+    second.button(key="runs.1.save").click().run()
+    assert second.dataframe[0].value.loc[1, "name"] == "baseline relu"
+    assert second.button(key="runs.1.delete").disabled  # needs the confirmation first
+    second.checkbox(key="runs.1.confirm").check().run()
+    second.button(key="runs.1.delete").click().run()
+    assert not second.exception
+    assert any("No runs yet" in i.value for i in second.info)
+
+
+def test_gallery_link_restores_the_view_and_ignores_garbage():
+    app = AppTest.from_file(APP, default_timeout=300)
+    app.query_params["pick"] = "elu,tanh"
+    app.query_params["x"] = "-2:3"
+    app.query_params["show"] = "nonsense"
+    app.run()
+    app.switch_page("app_pages/gallery.py").run()
+    assert not app.exception
+    assert app.multiselect(key="gallery.picked").value == ["elu", "tanh"]
+    assert app.slider(key="gallery.x_range").value == (-2.0, 3.0)
+    assert any("show=nonsense" in w.value for w in app.warning)
+
+
+def test_train_link_restores_the_configuration_without_training():
+    app = AppTest.from_file(APP, default_timeout=300)
+    for key, value in {"act": "relu,elu", "data": "friedman", "ep": "7", "depth": "3", "opt": "sgd",
+                       "p.elu.alpha": "0.5", "lr": "1e9", "seeds": "banana"}.items():
+        app.query_params[key] = value
+    app.run()
+    app.switch_page("app_pages/train.py").run()
+    assert not app.exception
+    assert app.multiselect(key="train.activations").value == ["relu", "elu"]
+    assert app.selectbox(key="train.dataset").value == "friedman"
+    assert app.number_input(key="train.epochs").value == 7 and app.slider(key="train.depth").value == 3
+    assert app.slider(key="train.elu.alpha").value == 0.5
+    assert app.select_slider(key="train.learning_rate").value == 0.001  # 1e9 was refused
+    assert sum("Ignored" in w.value for w in app.warning) == 2
+    assert not app.get("plotly_chart")  # nothing was trained
+
+
+def test_runs_link_to_a_deleted_run_is_explained():
+    app = AppTest.from_file(APP, default_timeout=300)
+    app.query_params["runs"] = "41"
+    app.run()
+    _train(app, ["relu"])
+    app.switch_page("app_pages/runs.py").run()
+    assert not app.exception
+    assert any("41" in w.value and "no longer exist" in w.value for w in app.warning)
+    assert app.multiselect(key="runs.selected").value == []

@@ -1,0 +1,117 @@
+"""The run store as the pages use it, and the export buttons shared by the Train and Runs pages."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import streamlit as st
+
+from core import exports
+from core.codegen import reproduce_script
+from core.figures import png_config, training_chart
+from core.store import FILE_NAME, RunStore, StoreError, data_dir, versions
+from core.tables import results_table
+
+SAVED = "runs.saved"  # id(comparison) -> run id, for this session
+
+
+@st.cache_resource(show_spinner=False)
+def _store(folder: str) -> RunStore:
+    # One handle per data folder for the whole server: it holds no user data, only the path.
+    return RunStore(Path(folder) / FILE_NAME)
+
+
+def store() -> RunStore | None:
+    """The run store, or None with an error on the page when it cannot be opened."""
+    try:
+        s = _store(str(data_dir()))
+    except StoreError as exc:
+        st.error(f"Runs cannot be saved: {exc}")
+        return None
+    if s.notice:
+        st.warning(s.notice)
+    return s
+
+
+def save_once(comparison) -> int | None:
+    """Save a finished or stopped comparison, once; say so on the page."""
+    saved = st.session_state.setdefault(SAVED, {})
+    if id(comparison) in saved:
+        return saved[id(comparison)]
+    if comparison.status == "running" or comparison.epochs_done == 0:
+        return None
+    s = store()
+    if s is None:
+        return None
+    try:
+        run_id = s.save(comparison)
+    except StoreError as exc:
+        st.error(str(exc))
+        return None
+    saved[id(comparison)] = run_id
+    return run_id
+
+
+def chart_title(comparison, key: str) -> str:
+    cfg = comparison.config
+    model = f"MLP {cfg.depth}×{cfg.width}" if cfg.model == "mlp" else f"CNN + {cfg.width}"
+    data = "MNIST" if cfg.dataset == "mnist" else {"random": "random regression", "friedman": "Friedman #1"}[cfg.dataset]
+    what = "Loss" if key == "loss" else ("Accuracy" if comparison.metric_name == "accuracy" else "MAE")
+    return f"{what} — {data}, {model}, {cfg.optimizer} {cfg.learning_rate:g}"
+
+
+def file_stem(comparison) -> str:
+    cfg = comparison.config
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{cfg.dataset}-{'-'.join(cfg.activations[:5])}")
+
+
+def export_panel(comparison, colours: dict[str, str], catalogue, key: str, options: dict | None = None) -> None:
+    """Download buttons: CSV, JSON, PNGs, HTML report, plain-Keras script, trained .keras model."""
+    options = dict(options or {})
+    target = options.pop("target", None)
+    stem = file_stem(comparison)
+    figures = [training_chart([comparison], colours, k, title=chart_title(comparison, k), **options) for k in ("loss", "metric")]
+    table = results_table(comparison, target)
+    cols = st.columns(6)
+    cols[0].download_button("History CSV", exports.history_csv(comparison), f"{stem}.csv", "text/csv",
+                            key=f"{key}.csv", on_click="ignore", width="stretch")
+    cols[1].download_button("History JSON", exports.history_json(comparison, versions()), f"{stem}.json",
+                            "application/json", key=f"{key}.json", on_click="ignore", width="stretch")
+    cols[2].download_button("HTML report", lambda: exports.html_report(comparison, figures, table, chart_title(comparison, "loss").replace("Loss — ", "Activation comparison — "), versions()),
+                            f"{stem}-report.html", "text/html", key=f"{key}.html", on_click="ignore", width="stretch")
+    cols[3].download_button("Loss PNG (2×)", lambda: exports.chart_png(figures[0]), f"loss-{stem}.png", "image/png",
+                            key=f"{key}.png_loss", on_click="ignore", width="stretch")
+    metric = "accuracy" if comparison.metric_name == "accuracy" else "mae"
+    cols[4].download_button(f"{metric.upper() if metric == 'mae' else 'Accuracy'} PNG (2×)",
+                            lambda: exports.chart_png(figures[1]), f"{metric}-{stem}.png", "image/png",
+                            key=f"{key}.png_metric", on_click="ignore", width="stretch")
+    try:
+        script = reproduce_script(comparison, catalogue)
+    except (ValueError, KeyError) as exc:
+        cols[5].caption(f"No script: {exc}")
+    else:
+        cols[5].download_button("Keras script", script, f"reproduce-{stem}.py", "text/x-python",
+                                key=f"{key}.script", on_click="ignore", width="stretch")
+    if comparison.engine is not None:
+        model_cols = st.columns([2, 1, 1])
+        networks = [f"{b.activation} · seed {b.seed}" for b in comparison.branches if b.status != "diverged"]
+        if networks:
+            chosen = model_cols[0].selectbox("Trained model to download", networks, key=f"{key}.model_pick")
+            name, seed = chosen.split(" · seed ")
+
+            def keras_bytes(name=name, seed=int(seed)):
+                import tempfile
+                from pathlib import Path
+
+                from core.training import trained_model
+
+                with tempfile.TemporaryDirectory() as tmp:
+                    path = Path(tmp) / "model.keras"
+                    trained_model(comparison, name, seed).save(path)
+                    return path.read_bytes()
+
+            model_cols[1].download_button(".keras model", keras_bytes, f"{stem}-{name}-seed{seed}.keras",
+                                          "application/octet-stream", key=f"{key}.keras", on_click="ignore",
+                                          width="stretch")
+            model_cols[2].caption("Loads in plain Keras after `import core.models` (it registers the "
+                                  "activation layer); see the README.")
