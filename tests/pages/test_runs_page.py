@@ -87,11 +87,12 @@ def test_train_link_restores_the_configuration_without_training():
 
 
 def test_runs_link_to_a_deleted_run_is_explained():
+    _train(_app(), ["relu"])
     app = AppTest.from_file(APP, default_timeout=300)
-    app.query_params["runs"] = "41"
+    app.query_params["runs"] = "41,1"
     app.run()
-    _train(app, ["relu"])
     app.switch_page("app_pages/runs.py").run()
     assert not app.exception
     assert any("41" in w.value and "no longer exist" in w.value for w in app.warning)
-    assert app.multiselect(key="runs.selected").value == []
+    assert app.multiselect(key="runs.selected").value == [1]
+    assert len(app.get("plotly_chart")) == 2
