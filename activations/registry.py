@@ -281,12 +281,13 @@ def load_user_files(folder: Path = USER_DIR) -> tuple[list[Activation], list[str
 
 # Colours go to the activations people compare most first, so a typical comparison gets the
 # most distinct colours; every other entry follows in catalogue order.
+# Every colour is mid-luminance, so lines read on the light and the dark theme alike.
 PALETTE = (
     "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-    "#bcbd22", "#7f7f7f", "#111111", "#b8860b", "#00a08b", "#fb0d0d", "#da16ff", "#2e91e5",
-    "#750d86", "#eb663b", "#511cfb", "#1ca71c", "#fb00d1", "#fc0080", "#b2828d", "#e15f99",
-    "#6c7c32", "#778aae", "#862a16", "#a777f1", "#620042", "#1616a7", "#da60ca", "#6c4516",
-    "#0d2a63", "#af0038", "#4c78a8", "#f58518", "#54a24b", "#b279a2", "#9d755d", "#72b7b2",
+    "#bcbd22", "#7f7f7f", "#a6761d", "#e7298a", "#1b9e77", "#fb0d0d", "#da16ff", "#2e91e5",
+    "#b15928", "#eb663b", "#6a51d8", "#1ca71c", "#fb00d1", "#fc0080", "#b2828d", "#e15f99",
+    "#6c7c32", "#778aae", "#c0504d", "#a777f1", "#ff9da7", "#4e79a7", "#da60ca", "#9c755f",
+    "#5fa2dd", "#af0038", "#4c78a8", "#f58518", "#54a24b", "#b279a2", "#9d755d", "#72b7b2",
 )
 PREFERRED_ORDER = (
     "relu", "tanh", "sigmoid", "gelu", "silu", "elu", "leaky_relu", "softplus", "selu", "mish",

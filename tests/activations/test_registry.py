@@ -104,3 +104,14 @@ def test_the_shipped_example_user_file_is_in_the_catalogue():
     act = get("bent_identity")
     assert act.source == "user file"
     np.testing.assert_allclose(act.curve(np.array([0.0, 2.0])), [0.0, 2.0 + (np.sqrt(5) - 1) / 2], rtol=1e-6)
+
+
+def test_every_colour_reads_on_light_and_dark_backgrounds():
+    from activations.registry import PALETTE
+
+    def luminance(hex_colour):
+        r, g, b = (int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    assert len(set(PALETTE)) == len(PALETTE)
+    assert all(0.12 < luminance(c) < 0.8 for c in PALETTE), [c for c in PALETTE if not 0.12 < luminance(c) < 0.8]

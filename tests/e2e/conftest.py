@@ -1,0 +1,71 @@
+"""Browser tests: a real `streamlit run explorer.py` on a free loopback port, driven by Debian's
+headless Chromium through Playwright. Without a browser they are skipped with a message naming
+what to install; with EXPLORER_REQUIRE_BROWSER=1 (CI) a missing browser is a failure."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from bench.browser import CHROMIUM_ARGS, chromium_path, streamlit_server
+
+SCREENSHOTS = Path(os.environ.get("EXPLORER_SCREENSHOTS") or Path(tempfile.gettempdir()) / "activation-explorer-screenshots")
+SUMMARY: list[str] = []
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/e2e" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SUMMARY:
+        terminalreporter.section("reliability")
+        for line in SUMMARY:
+            terminalreporter.write_line(line)
+    if SCREENSHOTS.exists() and any(SCREENSHOTS.iterdir()):
+        terminalreporter.write_line(f"screenshots of every page (light and dark): {SCREENSHOTS}")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    path = chromium_path()
+    if path is None:
+        message = "no Chromium found: install Debian's chromium (apt-get install chromium) to run the browser tests"
+        if os.environ.get("EXPLORER_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("e2e-data")
+
+
+@pytest.fixture(scope="session")
+def server(data_dir):
+    with streamlit_server("explorer.py", env={"EXPLORER_DATA_DIR": str(data_dir)}) as (url, proc, _):
+        yield url, proc
+
+
+@pytest.fixture()
+def page(chromium, server):
+    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(data_dir, monkeypatch):
+    # The browser tests read the same run store the server writes.
+    monkeypatch.setenv("EXPLORER_DATA_DIR", str(data_dir))

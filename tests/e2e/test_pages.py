@@ -1,0 +1,95 @@
+"""What a person sees: every page opens without an error, and the main paths work end to end."""
+import re
+
+import pytest
+
+from core.store import RunStore
+from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.helpers import chart_titles, errors, legend, open_page, options_of, pick, train, type_into, wait_idle
+from ui.nav import PAGES
+
+
+def test_every_page_opens_from_the_sidebar_without_an_error(page, server):
+    url, _ = server
+    open_page(page, url)
+    for _, title, _, _ in PAGES:
+        page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
+        wait_idle(page)
+        assert page.locator("h1").first.inner_text().strip() in (title, "Activation Explorer")
+        assert errors(page) == [], title
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_screenshot_of_every_page(chromium, server, scheme):
+    url, _ = server
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = chromium.new_context(viewport={"width": 1400, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    try:
+        for path, title, _, _ in PAGES:
+            slug = path.split("/")[-1].removesuffix(".py")
+            open_page(page, f"{url}/{'' if slug == 'home' else slug}")
+            assert errors(page) == [], title
+            page.screenshot(path=str(SCREENSHOTS / f"{slug}-{scheme}.png"))
+        background = page.evaluate("getComputedStyle(document.querySelector('[data-testid=\"stApp\"]')).backgroundColor")
+        channels = [int(c) for c in re.findall(r"\d+", background)[:3]]
+        assert (sum(channels) < 200) == (scheme == "dark"), background
+    finally:
+        context.close()
+    print(f"screenshots in {SCREENSHOTS}")
+
+
+def test_gallery_dropdown_changes_the_detail_chart(page, server):
+    url, _ = server
+    open_page(page, f"{url}/gallery")
+    before = legend(page, 0)
+    assert "relu f" in before and "elu f" not in before
+    pick(page, "Activations", "elu")
+    after = legend(page, 0)
+    assert "elu f" in after and "elu f′" in after and after != before
+    assert errors(page) == []
+
+
+def test_custom_activation_reaches_the_train_dropdown(page, server):
+    url, _ = server
+    open_page(page, f"{url}/custom")
+    type_into(page, "f(x) =", "tf.where(x > 0, x, tf.exp(x) - 1)")
+    type_into(page, "Name", "typed_elu")
+    assert errors(page) == []
+    assert "typed_elu f″" in legend(page, 0)
+    page.get_by_role("button", name="Add to this session").click()
+    wait_idle(page)
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Train").first.click()
+    wait_idle(page)
+    assert "typed_elu" in options_of(page, "Activations", "typed")
+
+
+def test_train_shows_loss_left_and_accuracy_right_and_the_run_is_on_the_runs_page(page, server):
+    url, _ = server
+    open_page(page, f"{url}/train?act=relu,tanh&ep=2&n=1000")
+    train(page)
+    assert errors(page) == []
+    titles = chart_titles(page)
+    assert titles[0].startswith("Loss") and titles[1].startswith("Accuracy")
+    charts = page.locator(".js-plotly-plot")
+    left, right = charts.nth(0).bounding_box(), charts.nth(1).bounding_box()
+    assert left["x"] + left["width"] <= right["x"] + 1 and abs(left["y"] - right["y"]) < 5  # side by side
+    for i in (0, 1):
+        entries = legend(page, i)
+        assert entries.count("relu") == 1 and entries.count("tanh") == 1 and "validation" in entries
+    assert page.locator('[data-testid="stDataFrame"]').count() >= 1
+    shared = page.url
+
+    run_id = RunStore().runs()[0].id
+    open_page(page, f"{url}/runs?runs={run_id}")
+    assert errors(page) == []
+    assert any("relu, tanh" in t for t in page.locator('[data-testid="stDataFrame"] [role="gridcell"]').all_text_contents())
+    assert len(chart_titles(page)) == 2
+
+    # The copied Train link, opened fresh, shows the same configuration and trains nothing.
+    open_page(page, shared)
+    chips = page.locator('[data-testid="stMultiSelect"]').first.inner_text()
+    assert "relu" in chips and "tanh" in chips and "sigmoid" not in chips
+    assert page.get_by_role("spinbutton", name="Epochs").input_value() == "2"
+    assert page.get_by_role("spinbutton", name="Samples (0 = all)").input_value() == "1000"
+    assert page.locator(".js-plotly-plot").count() == 0
