@@ -7,7 +7,7 @@ from core.datasets import DATASETS, DatasetError
 from core.figures import png_config, training_chart
 from core.state import train_fields, train_param_fields
 from core.tables import results_table
-from core.training import estimate_seconds, train_compare
+from core.training import estimate_seconds, request_stop, train_compare
 from ui import catalogue as ui_cat
 from ui.data import dataset
 from ui.runs import chart_title, export_panel, file_stem, save_once
@@ -100,6 +100,10 @@ if go and not problems:
 
 last = st.session_state.get(LAST)
 if last is not None:
+    if not go and last.status == "running":
+        # Stop (or any click) reran the page while the previous run's thread is still inside an
+        # epoch: end it there and keep the epochs done so far.
+        request_stop(last)
     if not go:
         status = {"stopped": "Stopped", "finished": "Finished", "running": "Interrupted"}.get(last.status, last.status)
         progress.info(f"{status} after {last.epochs_done} of {last.config.epochs} epochs · {last.dataset_source}")

@@ -112,6 +112,7 @@ class Comparison:
     started: float = field(default_factory=time.time)
     # The trained networks (this session only; never stored): see `trained_model`.
     engine: Any = field(default=None, repr=False, compare=False)
+    stop_requested: bool = field(default=False, repr=False, compare=False)
 
     @property
     def epochs_done(self) -> int:
@@ -239,14 +240,16 @@ def train_compare(config: TrainConfig, data: Dataset, catalogue: Catalogue | Non
     comparison.engine = engine
     try:
         for epoch in range(config.epochs):
-            if should_stop is not None and should_stop():
+            if comparison.stop_requested or (should_stop is not None and should_stop()):
                 _finish(comparison, "stopped")
                 return comparison
             start = time.perf_counter()
             loss, metric = engine.train_epoch(tf.constant(epoch_order(config.data_seed, epoch, len(data.x_train))))
             val_loss, val_metric = engine.evaluate()
-            comparison.epoch_seconds.append(time.perf_counter() - start)
-            _record(comparison, epoch, *(np.asarray(t, dtype=np.float64) for t in (loss, metric, val_loss, val_metric)))
+            _record(comparison, epoch, time.perf_counter() - start,
+                    *(np.asarray(t, dtype=np.float64) for t in (loss, metric, val_loss, val_metric)))
+            if comparison.stop_requested:
+                break
             if all(b.status == "diverged" for b in comparison.branches):
                 break
             if on_epoch is not None:
@@ -254,11 +257,21 @@ def train_compare(config: TrainConfig, data: Dataset, catalogue: Catalogue | Non
     except BaseException:
         _finish(comparison, "stopped")
         raise
-    _finish(comparison, "finished")
+    _finish(comparison, "stopped" if comparison.stop_requested else "finished")
     return comparison
 
 
-def _record(comparison: Comparison, epoch: int, loss, metric, val_loss, val_metric) -> None:
+def request_stop(comparison: Comparison) -> None:
+    """Stop a comparison that another thread is training: it ends before its next epoch, and the
+    epoch it is in now is not added, so what the caller sees (and saves) now stays as it is."""
+    comparison.stop_requested = True
+    _finish(comparison, "stopped")
+
+
+def _record(comparison: Comparison, epoch: int, seconds: float, loss, metric, val_loss, val_metric) -> None:
+    if comparison.stop_requested:
+        return  # stopped while this epoch ran: what was shown and saved stays as it was
+    comparison.epoch_seconds.append(seconds)
     for i, b in enumerate(comparison.branches):
         if b.status == "diverged":
             continue
@@ -273,6 +286,8 @@ def _record(comparison: Comparison, epoch: int, loss, metric, val_loss, val_metr
 
 
 def _finish(comparison: Comparison, status: str) -> None:
+    if comparison.status == "stopped":
+        return  # a stop already recorded stays a stop
     comparison.status = status
     for b in comparison.branches:
         if b.status == "running":

@@ -146,3 +146,28 @@ def test_bad_configurations_are_explained(change, message):
 def test_config_round_trips_through_a_dict():
     config = TrainConfig(activations=("relu", "elu"), activation_params=(("elu", (("alpha", 0.5),)),), epochs=7)
     assert TrainConfig.from_dict(config.to_dict()) == config
+
+
+def test_a_stop_requested_from_another_thread_keeps_the_epochs_seen(mnist_small):
+    import threading
+
+    from core.training import request_stop
+
+    seen = threading.Event()
+    holder = {}
+
+    def on_epoch(comparison):
+        holder["c"] = comparison
+        seen.set()
+
+    config = TrainConfig(activations=("relu",), epochs=200, width=64)
+    worker = threading.Thread(target=lambda: holder.setdefault("result", train_compare(config, mnist_small, on_epoch=on_epoch)))
+    worker.start()
+    assert seen.wait(120)
+    comparison = holder["c"]
+    request_stop(comparison)
+    done_when_stopped = len(comparison.branches[0].loss)
+    worker.join(120)
+    assert not worker.is_alive()
+    assert comparison.status == "stopped" and comparison.branches[0].status == "stopped"
+    assert len(comparison.branches[0].loss) == done_when_stopped == comparison.epochs_done < 200

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from bench.browser import CHROMIUM_ARGS, chromium_path, streamlit_server
+from tests.e2e.helpers import SUMMARY
 
 SCREENSHOTS = Path(os.environ.get("EXPLORER_SCREENSHOTS") or Path(tempfile.gettempdir()) / "activation-explorer-screenshots")
-SUMMARY: list[str] = []
 
 
 def pytest_collection_modifyitems(config, items):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import time
 
+# Summary lines of the reliability checks, printed at the end of the test run (conftest.py).
+SUMMARY: list[str] = []
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
 
@@ -34,10 +36,13 @@ def svg_texts(page, selector: str) -> list[str]:
 
 
 def legend(page, chart_index: int = 0) -> list[str]:
-    return svg_texts(page.locator(".js-plotly-plot").nth(chart_index), ".legendtext")
+    chart = page.locator(".js-plotly-plot").nth(chart_index)
+    chart.locator(".legendtext").first.wait_for(state="attached", timeout=30_000)  # Plotly draws after the page
+    return svg_texts(chart, ".legendtext")
 
 
 def chart_titles(page) -> list[str]:
+    page.locator(".js-plotly-plot .gtitle").first.wait_for(state="attached", timeout=30_000)
     return svg_texts(page, ".js-plotly-plot .gtitle")
 
 
@@ -47,8 +52,8 @@ def pick(page, label: str, option: str) -> None:
     box.locator("input").click()
     box.locator("input").fill(option)
     page.get_by_role("option", name=option, exact=True).click()
-    page.keyboard.press("Escape")
     wait_idle(page)
+    _close_dropdown(page, box)
 
 
 def options_of(page, label: str, query: str = "") -> list[str]:
@@ -57,8 +62,15 @@ def options_of(page, label: str, query: str = "") -> list[str]:
     box.locator("input").click()
     box.locator("input").fill(query)
     names = page.get_by_role("option").all_inner_texts()
-    page.keyboard.press("Escape")
+    _close_dropdown(page, box)
     return names
+
+
+def _close_dropdown(page, box) -> None:
+    box.locator("input").fill("")
+    page.keyboard.press("Escape")
+    page.locator("h1").first.click()  # clicking away closes the menu, as a person would
+    page.get_by_role("listbox").wait_for(state="detached", timeout=10_000)
 
 
 def type_into(page, label: str, text: str) -> None:
@@ -72,3 +84,15 @@ def train(page, timeout: float = 300) -> None:
     page.get_by_role("button", name="Train", exact=True).click()
     page.get_by_text("Saved as run").first.wait_for(timeout=timeout * 1000)
     wait_idle(page)
+
+
+def grid_has(page, text: str, timeout: float = 30) -> bool:
+    """Whether a dataframe cell contains `text` (the grid draws on a canvas; its cells are also an
+    accessible table), waiting for the grid to fill."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        cells = page.locator('[data-testid="stDataFrame"] [role="gridcell"]').all_text_contents()
+        if any(text in c for c in cells):
+            return True
+        time.sleep(0.25)
+    return False

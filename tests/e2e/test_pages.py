@@ -5,7 +5,7 @@ import pytest
 
 from core.store import RunStore
 from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.helpers import chart_titles, errors, legend, open_page, options_of, pick, train, type_into, wait_idle
+from tests.e2e.helpers import chart_titles, errors, grid_has, legend, open_page, options_of, pick, train, type_into, wait_idle
 from ui.nav import PAGES
 
 
@@ -83,7 +83,7 @@ def test_train_shows_loss_left_and_accuracy_right_and_the_run_is_on_the_runs_pag
     run_id = RunStore().runs()[0].id
     open_page(page, f"{url}/runs?runs={run_id}")
     assert errors(page) == []
-    assert any("relu, tanh" in t for t in page.locator('[data-testid="stDataFrame"] [role="gridcell"]').all_text_contents())
+    assert grid_has(page, "relu, tanh")
     assert len(chart_titles(page)) == 2
 
     # The copied Train link, opened fresh, shows the same configuration and trains nothing.

@@ -1,0 +1,151 @@
+"""Reliability under load, over time and under bad input, against real servers on loopback.
+
+Each check adds a summary line (`concurrency ok 3/3`, `soak rss growth MB = N`,
+`bad inputs handled = N/N`) to the test report.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench.browser import streamlit_server
+from core import datasets
+from core.store import RunStore
+from core.training import TrainConfig, train_compare
+from tests.e2e.helpers import SUMMARY, errors, open_page, options_of, type_into, wait_idle
+
+CONFIGS = [
+    "act=relu,tanh&ep=2&n=800",
+    "act=gelu,SinActivation&ep=2&n=800&opt=sgd&lr=0.1",
+    "act=elu,sigmoid&ep=2&n=800&depth=2&width=32&seeds=2",
+]
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def _alone(config: TrainConfig):
+    data = datasets.load(config.dataset, config.samples, config.val_fraction, config.noise, config.data_seed)
+    return train_compare(config, data)
+
+
+def test_concurrent_sessions_get_what_each_would_get_alone(chromium, server, data_dir):
+    url, _ = server
+    before = {r.id for r in RunStore().runs()}
+    contexts = [chromium.new_context(viewport={"width": 1400, "height": 900}) for _ in CONFIGS]
+    pages = [c.new_page() for c in contexts]
+    try:
+        # Session 0 adds a custom; no other session may see it.
+        open_page(pages[0], f"{url}/custom")
+        type_into(pages[0], "Name", "only_in_session_0")
+        pages[0].get_by_role("button", name="Add to this session").click()
+        wait_idle(pages[0])
+        for page, query in zip(pages, CONFIGS):
+            open_page(page, f"{url}/train?{query}")
+        assert "only_in_session_0" not in options_of(pages[1], "Activations", "only_in")
+        for page in pages:  # three trainings running on one server at once
+            page.get_by_role("button", name="Train", exact=True).click()
+        for page in pages:
+            page.get_by_text("Saved as run").first.wait_for(timeout=300_000)
+            assert errors(page) == []
+    finally:
+        for c in contexts:
+            c.close()
+    new = [r for r in RunStore().runs() if r.id not in before]
+    assert len(new) == 3
+    matched = 0
+    for summary in new:
+        together = RunStore().load(summary.id)
+        alone = _alone(together.config)
+        for a, b in zip(together.branches, alone.branches):
+            np.testing.assert_allclose(a.loss, b.loss, rtol=1e-5)
+            np.testing.assert_allclose(a.val_metric, b.val_metric, rtol=1e-5)
+        matched += 1
+    SUMMARY.append(f"concurrency ok {matched}/3")
+
+
+@pytest.mark.slow
+def test_soak_25_trainings_in_one_server(chromium, tmp_path):
+    with streamlit_server("explorer.py", env={"EXPLORER_DATA_DIR": str(tmp_path)}) as (url, proc, _):
+        page = chromium.new_page(viewport={"width": 1400, "height": 900})
+        open_page(page, f"{url}/train?act=relu,tanh,SinActivation&ep=1&n=600")
+        rss = []
+        for i in range(25):
+            page.get_by_role("button", name="Train", exact=True).click()
+            page.get_by_text(f"Saved as run {i + 1}:").first.wait_for(timeout=120_000)
+            wait_idle(page)
+            rss.append(_rss_mb(proc.pid))
+        assert errors(page) == []
+        growth = rss[-1] - rss[4]
+        SUMMARY.append(f"soak rss growth MB = {growth:.0f} (after run 5: {rss[4]:.0f} MB, after run 25: {rss[-1]:.0f} MB)")
+        assert growth < 300
+        open_page(page, f"{url}/runs")  # still answers
+        assert len(RunStore(tmp_path / "runs.sqlite").runs()) == 25
+        page.close()
+
+
+def _no_crash(page) -> bool:
+    return page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_bad_input_gets_a_message_and_the_app_keeps_working(chromium, server, tmp_path):
+    url, _ = server
+    page = chromium.new_page(viewport={"width": 1400, "height": 900})
+    checks = {}
+
+    def shows(text: str) -> bool:
+        return page.get_by_text(text).count() > 0
+
+    open_page(page, f"{url}/train?ep=0&act=relu")
+    checks["0 epochs"] = _no_crash(page) and shows("Ignored “ep=0”")
+    open_page(page, f"{url}/train?lr=1e9&act=relu")
+    checks["learning rate 1e9"] = _no_crash(page) and shows("Ignored “lr=1e9”")
+    open_page(page, f"{url}/train?act=relu&bs=4096&n=500&ep=1")
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.get_by_text("Saved as run").first.wait_for(timeout=120_000)
+    checks["batch larger than the data"] = _no_crash(page) and errors(page) == []
+    open_page(page, f"{url}/train?act=relu&opt=sgd&lr=1&data=friedman&ep=2")
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.get_by_text("Saved as run").first.wait_for(timeout=120_000)
+    checks["learning rate 1 with sgd"] = _no_crash(page)
+    open_page(page, f"{url}/train?act=relu&depth=20&width=1024")
+    checks["depth 20 × width 1024 warns"] = _no_crash(page) and shows("expect roughly")
+    for path in ("gallery?pick=%00zz&x=abc&show=", "train?act=%3Cscript%3E&ep=-1&data=cifar&bs=x", "runs?runs=abc,,9999"):
+        open_page(page, f"{url}/{path}")
+        checks[f"garbage link /{path.split('?')[0]}"] = _no_crash(page) and errors(page) == [] and shows("Ignored")
+    open_page(page, f"{url}/custom")
+    type_into(page, "f(x) =", "9**9**9 * x")
+    checks["overflowing constant"] = _no_crash(page) and shows("Not accepted")
+    type_into(page, "f(x) =", "exp(exp(exp(x)))")
+    checks["expression that overflows to inf"] = _no_crash(page) and shows("NaN/inf")
+
+    open_page(page, f"{url}/train?act=relu,tanh&ep=200&n=0&width=1024&depth=4")
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.get_by_text("Epoch 1/200").first.wait_for(timeout=120_000)
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
+    page.get_by_text("Saved as run").first.wait_for(timeout=120_000)
+    wait_idle(page)
+    stopped = RunStore().runs()[0]
+    checks["stopped mid-run keeps what was trained"] = (_no_crash(page) and shows("Stopped after")
+                                                        and stopped.status == "stopped" and stopped.best_val_loss is not None)
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data folder should be")
+    with streamlit_server("explorer.py", env={"EXPLORER_DATA_DIR": str(blocker / "data")}) as (bad_url, _, _):
+        open_page(page, f"{bad_url}/train?act=relu&ep=1&n=500")
+        page.get_by_role("button", name="Train", exact=True).click()
+        page.get_by_text("Finished").first.wait_for(timeout=120_000)
+        wait_idle(page)
+        checks["unusable data folder"] = (_no_crash(page) and shows("Runs cannot be saved")
+                                          and page.locator(".js-plotly-plot").count() == 2)
+    page.close()
+    handled = sum(checks.values())
+    SUMMARY.append(f"bad inputs handled = {handled}/{len(checks)}")
+    assert handled == len(checks), [k for k, ok in checks.items() if not ok]
