@@ -4,7 +4,7 @@ import time
 import streamlit as st
 
 from core.datasets import DATASETS, DatasetError
-from core.figures import png_config, training_chart
+from core.figures import digits_figure, png_config, training_chart
 from core.state import train_fields, train_param_fields
 from core.tables import results_table
 from core.training import estimate_seconds, request_stop, train_compare
@@ -38,6 +38,9 @@ except DatasetError as exc:
     st.error(f"The dataset could not be loaded: {exc}")
     st.stop()
 st.info(f"**Data:** {data.describe()}" + (f"  \n{data.note}" if data.note else ""), icon=":material/dataset:")
+if data.task == "classification" and st.toggle("Show sample digits", key="train.show_samples"):
+    st.plotly_chart(digits_figure(data.x_train[:12], data.y_train[:12]), config=png_config("mnist-samples"),
+                    key="train.samples_preview")
 
 problems = config.problems()
 for problem in problems:

@@ -171,3 +171,16 @@ def training_chart(comparisons: Sequence, colours: dict[str, str], key: str, *, 
                       legend=dict(orientation="h", yanchor="top", y=-0.24, xanchor="left", x=0, font=dict(size=12)),
                       margin=dict(b=40))
     return fig
+
+
+def digits_figure(images, labels, columns: int = 12) -> go.Figure:
+    """A row of MNIST digits with their labels: what the network is asked to read."""
+    n = len(images)
+    fig = make_subplots(rows=1, cols=n, subplot_titles=[str(int(y)) for y in labels], horizontal_spacing=0.01)
+    for i, image in enumerate(images):
+        fig.add_trace(go.Heatmap(z=image[::-1, :, 0] if image.ndim == 3 else image[::-1], colorscale="Greys",
+                                 showscale=False, hoverinfo="skip", zmin=0, zmax=1), row=1, col=i + 1)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x")
+    fig.update_layout(height=130, margin=dict(l=0, r=0, t=24, b=0), font=FONT)
+    return fig

@@ -1,25 +1,17 @@
 """AppTest for the Custom page: type the tutorial's activations, add them, find them elsewhere."""
-import json
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[2] / "explorer.py")
+from tests.pages.conftest import open_app, spec
 TUTORIAL = {"sin_t": "tf.math.sin(x)", "tanh2": "tf.math.tanh(x) * 2", "elu_t": "tf.where(x > 0, x, tf.exp(x) - 1)"}
 
 
 @pytest.fixture()
 def custom():
-    app = AppTest.from_file(APP, default_timeout=180)
-    app.run()
-    app.switch_page("app_pages/custom.py").run()
-    assert not app.exception
-    return app
+    return open_app("app_pages/custom.py")
 
 
 def _traces(app):
-    return {t["name"]: t for t in json.loads(app.get("plotly_chart")[0].proto.spec)["data"]}
+    return {t["name"]: t for t in spec(app.get("plotly_chart")[0])["data"]}
 
 
 def test_tutorial_activations_typed_as_written_are_previewed_added_and_shown_in_the_gallery(custom):
@@ -36,7 +28,7 @@ def test_tutorial_activations_typed_as_written_are_previewed_added_and_shown_in_
     custom.switch_page("app_pages/gallery.py").run()
     assert not custom.exception
     assert set(TUTORIAL) <= set(custom.multiselect(key="gallery.picked").options)
-    grid = json.loads(custom.get("plotly_chart")[1].proto.spec)
+    grid = spec(custom.get("plotly_chart")[1])
     assert set(TUTORIAL) <= {a["text"] for a in grid["layout"]["annotations"]}
 
 
@@ -78,7 +70,5 @@ def test_a_builtin_name_cannot_be_taken(custom):
 def test_customs_do_not_leak_into_another_session(custom):
     custom.text_input(key="custom.name").set_value("mine_only").run()
     custom.button(key="custom.add").click().run()
-    other = AppTest.from_file(APP, default_timeout=180)
-    other.run()
-    other.switch_page("app_pages/gallery.py").run()
+    other = open_app("app_pages/gallery.py")
     assert "mine_only" not in other.multiselect(key="gallery.picked").options

@@ -1,23 +1,16 @@
 """AppTest for the home page and the Gallery."""
-import json
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from activations import shared_catalogue
+from tests.pages.conftest import APP
+from tests.pages.conftest import spec as _spec
 from ui.nav import PAGES
-
-APP = str(Path(__file__).resolve().parents[2] / "explorer.py")
 
 
 @pytest.fixture()
 def app():
-    return AppTest.from_file(APP, default_timeout=180)
-
-
-def _spec(chart) -> dict:
-    return json.loads(chart.proto.spec)
+    return AppTest.from_file(APP, default_timeout=300)
 
 
 def test_home_links_every_page(app):

@@ -1,17 +1,11 @@
 """AppTest for the Runs page and for links that restore a page's view."""
-import json
-from pathlib import Path
-
-import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[2] / "explorer.py")
+from tests.pages.conftest import APP, open_app, spec
 
 
 def _app():
-    app = AppTest.from_file(APP, default_timeout=300)
-    app.run()
-    return app
+    return open_app()
 
 
 def _train(app, activations):
@@ -35,7 +29,7 @@ def test_a_trained_run_appears_and_two_runs_overlay():
     assert not app.exception
     charts = app.get("plotly_chart")
     assert len(charts) == 2
-    names = {t["name"] for t in json.loads(charts[0].proto.spec)["data"]}
+    names = {t["name"] for t in spec(charts[0])["data"]}
     assert {"relu · run 1", "tanh · run 1", "relu · run 2", "SinActivation · run 2"} <= names
     assert app.query_params["runs"] == ["1,2"] or app.query_params["runs"] == "1,2"
 

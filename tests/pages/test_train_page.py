@@ -1,24 +1,13 @@
 """AppTest for the Train page: a short comparison draws both charts side by side and the table."""
-import json
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[2] / "explorer.py")
+from tests.pages.conftest import open_app
+from tests.pages.conftest import spec as _spec
 
 
 @pytest.fixture()
 def train():
-    app = AppTest.from_file(APP, default_timeout=300)
-    app.run()
-    app.switch_page("app_pages/train.py").run()
-    assert not app.exception
-    return app
-
-
-def _spec(chart):
-    return json.loads(chart.proto.spec)
+    return open_app("app_pages/train.py")
 
 
 def test_short_training_shows_loss_and_accuracy_side_by_side_with_a_results_table(train):
@@ -80,3 +69,12 @@ def test_a_configuration_problem_disables_training(train):
     train.multiselect(key="train.activations").set_value([]).run()
     assert any("at least one activation" in e.value for e in train.error)
     assert train.button(key="train.go").disabled
+
+
+def test_sample_digits_preview(train):
+    train.toggle(key="train.show_samples").set_value(True).run()
+    assert not train.exception
+    spec = _spec(train.get("plotly_chart")[0])
+    assert len(spec["data"]) == 12 and all(t["type"] == "heatmap" for t in spec["data"])
+    titles = [a["text"] for a in spec["layout"]["annotations"]]
+    assert all(t.isdigit() for t in titles)

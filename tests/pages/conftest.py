@@ -1,0 +1,22 @@
+"""AppTest helpers shared by the page tests."""
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "explorer.py")
+
+
+def open_app(page: str | None = None) -> AppTest:
+    """A fresh session of the app (TensorFlow's import needs more than AppTest's default 3 s),
+    switched to `page` when given, checked to have run without an exception."""
+    app = AppTest.from_file(APP, default_timeout=300)
+    app.run()
+    if page:
+        app.switch_page(page).run()
+    assert not app.exception
+    return app
+
+
+def spec(chart) -> dict:
+    return json.loads(chart.proto.spec)
