@@ -1,4 +1,6 @@
 """Custom: write an activation as an expression in x, see it, add it to this session, get Keras code."""
+import re
+
 import streamlit as st
 
 from activations import analysis
@@ -24,6 +26,29 @@ def _load(text: str, name: str) -> None:
     st.session_state[EXPR], st.session_state[NAME] = text, name
 
 
+def your_activations() -> None:
+    """This session's customs, each with Edit, Remove, its Keras code and a .py download."""
+    catalogue = ui_cat.session_catalogue()
+    st.subheader("Your activations in this session")
+    if not catalogue.customs:
+        st.info("None yet. Add one above: it then appears in the Gallery and in every activation dropdown. "
+                "Only this browser session sees it.")
+    for custom in catalogue.customs.values():
+        with st.container(border=True):
+            head, edit, remove = st.columns([6, 1, 1])
+            head.markdown(f"**{custom.name}** — `{custom.expression}`")
+            edit.button("Edit", key=f"custom.edit.{custom.name}", on_click=_load, args=(custom.expression, custom.name),
+                        width="stretch")
+            if remove.button("Remove", key=f"custom.remove.{custom.name}", width="stretch"):
+                ui_cat.remove_custom(custom.name)
+                st.rerun()
+            source = codegen.keras_module(custom, custom.defaults())
+            with st.expander("Keras code: a function for activation= and a Layer subclass, runs as-is"):
+                st.code(source, language="python")
+            st.download_button("Download .py", source, file_name=f"{custom.name}.py", mime="text/x-python",
+                               key=f"custom.download.{custom.name}")
+
+
 st.title("Custom")
 st.caption("Write an activation the way TensorFlow users write it — `tf.math.sin(x)`, `tf.where(x > 0, x, tf.exp(x) - 1)`, "
            "`x * tf.sigmoid(beta * x)` — and see it with f′ and f″ at once. Other names than x become parameters. "
@@ -46,9 +71,12 @@ except ExpressionError as exc:
     error = exc
 
 if error is not None:
-    st.error(f"**Not accepted:** {error.message}" + (f" (column {error.column})" if error.column else ""))
+    # The message quotes the user's text: escape it so `__class__` is not read as bold Markdown.
+    message = re.sub(r"([\\`*_{}\[\]<>#+\-.!|~])", r"\\\1", error.message)
+    st.error(f"**Not accepted:** {message}" + (f" (column {error.column})" if error.column else ""))
     if error.column and text:
         st.code(text + "\n" + " " * (error.column - 1) + "^ here", language=None)
+    your_activations()
     st.stop()
 
 settings = st.session_state[SETTINGS]
@@ -104,21 +132,4 @@ with st.expander("Measured properties", expanded=False):
     st.dataframe(properties_table([properties_row(name or "f", "session", props, None)]).drop(columns=["cost vs relu"]).T.astype(str),
                  width="stretch")
 
-catalogue = ui_cat.session_catalogue()
-st.subheader("Your activations in this session")
-if not catalogue.customs:
-    st.info("None yet. Add one above: it then appears in the Gallery and in every activation dropdown. "
-            "Only this browser session sees it.")
-for custom in catalogue.customs.values():
-    with st.container(border=True):
-        head, edit, remove = st.columns([6, 1, 1])
-        head.markdown(f"**{custom.name}** — `{custom.expression}`")
-        edit.button("Edit", key=f"custom.edit.{custom.name}", on_click=_load, args=(custom.expression, custom.name),
-                    width="stretch")
-        if remove.button("Remove", key=f"custom.remove.{custom.name}", width="stretch"):
-            ui_cat.remove_custom(custom.name)
-            st.rerun()
-        source = codegen.keras_module(custom, custom.defaults())
-        st.code(source, language="python")
-        st.download_button("Download .py", source, file_name=f"{custom.name}.py", mime="text/x-python",
-                           key=f"custom.download.{custom.name}")
+your_activations()
