@@ -54,8 +54,6 @@ class CatalogueActivation(keras.layers.Layer):
     def call(self, inputs):
         if self._inner is not None:
             return self._inner(inputs)
-        if self.expression is not None:
-            return self._act.fn(inputs, **self.params)
         return self._act.fn(inputs, **self._act.resolve(self.params))
 
     def get_config(self):
@@ -112,7 +110,7 @@ class Branch:
         """A callable applying this branch's activation: a fresh layer instance for method-1 ones."""
         if self.act.layer is not None:
             return self.act.layer()
-        params = self.params if self.act.expression is not None else self.act.resolve(self.params)
+        params = self.act.resolve(self.params)
         return lambda h: self.act.fn(h, **params)
 
 

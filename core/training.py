@@ -126,8 +126,44 @@ class Comparison:
 
 
 def make_optimizer(name: str, learning_rate: float) -> keras.optimizers.Optimizer:
+    """The Keras optimizer a plain `model.compile` would use (the baseline and the tests)."""
     return {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD, "rmsprop": keras.optimizers.RMSprop}[name](
         learning_rate=learning_rate)
+
+
+class StepOptimizer(tf.Module):
+    """Keras's Adam / RMSprop / SGD update rules with Keras's defaults, written in TensorFlow ops.
+
+    The same arithmetic as `keras.optimizers.*.update_step`, but without a Keras optimizer inside
+    the traced epoch: one of those there keeps ~5 MB of TensorFlow runtime memory alive per
+    comparison even after everything is collected, which a long-running server cannot afford.
+    """
+
+    def __init__(self, name: str, learning_rate: float, weights: Sequence[tf.Variable]):
+        super().__init__()
+        self.kind, self.lr = name, float(learning_rate)
+        self.iterations = tf.Variable(0, dtype=tf.int64, trainable=False)
+        zeros = lambda: [tf.Variable(tf.zeros_like(w), trainable=False) for w in weights]  # noqa: E731
+        self.slots = {"adam": lambda: (zeros(), zeros()), "rmsprop": lambda: (zeros(),), "sgd": lambda: ()}[name]()
+
+    def apply(self, grads, weights) -> None:
+        if self.kind == "sgd":
+            for g, w in zip(grads, weights):
+                w.assign_sub(g * tf.cast(self.lr, w.dtype))
+        elif self.kind == "rmsprop":
+            rho, eps = 0.9, 1e-7
+            for g, w, v in zip(grads, weights, self.slots[0]):
+                v.assign(rho * v + (1 - rho) * tf.square(g))
+                w.assign_sub((self.lr * g) / tf.sqrt(v + eps))
+        else:
+            beta_1, beta_2, eps = 0.9, 0.999, 1e-7
+            step = tf.cast(self.iterations + 1, tf.float32)
+            alpha = self.lr * tf.sqrt(1 - tf.pow(beta_2, step)) / (1 - tf.pow(beta_1, step))
+            for g, w, m, v in zip(grads, weights, *self.slots):
+                m.assign_add((g - m) * (1 - beta_1))
+                v.assign_add((tf.square(g) - v) * (1 - beta_2))
+                w.assign_sub((m * alpha) / (tf.sqrt(v) + eps))
+        self.iterations.assign_add(1)
 
 
 def _per_network_loss(task: str, y, out):
@@ -151,13 +187,12 @@ class _Engine:
         else:
             self.net = Towers([plain_model(b.act, b.params, b.seed, data.input_shape, data.n_outputs, "cnn",
                                            width=config.width) for b in branches])
-        self.optimizer = make_optimizer(config.optimizer, config.learning_rate)
+        weights = self.net.weights
+        self.optimizer = StepOptimizer(config.optimizer, config.learning_rate, weights)
         self.x, self.y = tf.constant(data.x_train), tf.constant(data.y_train)
         self.x_val, self.y_val = tf.constant(data.x_val), tf.constant(data.y_val)
         self.batch = config.batch_size
         self.k = len(branches)
-        weights = self.net.weights
-        self.optimizer.build(weights)
 
         @tf.function(reduce_retracing=True)
         def train_epoch(order):
