@@ -6,7 +6,7 @@ import html
 import io
 import json
 import time
-from typing import Any, Mapping
+from typing import Mapping
 
 import pandas as pd
 import plotly.graph_objects as go

@@ -8,7 +8,7 @@ import streamlit as st
 
 from core import exports
 from core.codegen import reproduce_script
-from core.figures import png_config, training_chart
+from core.figures import training_chart
 from core.store import FILE_NAME, RunStore, StoreError, data_dir, versions
 from core.tables import results_table
 

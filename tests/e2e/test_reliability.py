@@ -5,7 +5,6 @@ Each check adds a summary line (`concurrency ok 3/3`, `soak rss growth MB = N`,
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
