@@ -29,23 +29,24 @@ with st.spinner("Computing every activation's curves and derivatives…"):
     grid_items = [(a.name + ("" if a.elementwise else " ‡"), ui_cat.curves(a), catalogue.colour(a.name)) for a in acts]
 
 st.subheader("Compare in detail")
-left, right = st.columns([3, 1], gap="large")
-with right:
-    picked = st.multiselect("Activations", catalogue.names(), key="gallery.picked", help="Pick any number to overlay.")
-    show = st.segmented_control("Show", ["f", "f′", "f″"], selection_mode="multi", key="gallery.show") or ["f"]
-    x_range = st.slider("x range", -20.0, 20.0, step=0.5, key="gallery.x_range")
-    if x_range[0] == x_range[1]:
-        st.info("The x range is empty; showing −6 to 6.")
-        x_range = (-6.0, 6.0)
-    chosen_params = {}
-    for name in picked:
-        act = catalogue.get(name)
-        if act.params:
-            with st.expander(f"{name} parameters", expanded=True):
-                chosen_params[name] = ui_cat.param_widgets(act, "gallery")
+pick_col, show_col, range_col = st.columns([3, 1, 1.4], gap="medium", vertical_alignment="bottom")
+picked = pick_col.multiselect("Activations", catalogue.names(), key="gallery.picked", help="Pick any number to overlay.")
+show = show_col.segmented_control("Show", ["f", "f′", "f″"], selection_mode="multi", key="gallery.show") or ["f"]
+x_range = range_col.slider("x range", -20.0, 20.0, step=0.5, key="gallery.x_range")
+if x_range[0] == x_range[1]:
+    st.info("The x range is empty; showing −6 to 6.")
+    x_range = (-6.0, 6.0)
+parametric = [catalogue.get(n) for n in picked if catalogue.get(n).params]
+left, right = st.columns([3, 1], gap="large") if parametric else (st.container(), None)
+chosen_params = {}
+if right is not None:
+    with right:
+        for act in parametric:
+            with st.expander(f"{act.name} parameters", expanded=True):
+                chosen_params[act.name] = ui_cat.param_widgets(act, "gallery")
 with left:
     if not picked:
-        st.info("Pick one or more activations on the right to compare them here.")
+        st.info("Pick one or more activations above to compare them here.")
     else:
         keys = {"f": "f", "f′": "df", "f″": "d2f"}
         items = [(n, ui_cat.curves(catalogue.get(n), chosen_params.get(n), x_range), catalogue.colour(n)) for n in picked]
