@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import shutil
 import time
 from typing import Mapping
 
@@ -35,6 +36,15 @@ def history_csv(comparison: Comparison) -> str:
 
 def history_json(comparison: Comparison, versions: Mapping[str, str] | None = None) -> str:
     return json.dumps({**comparison_to_dict(comparison), "versions": dict(versions or {})}, indent=1)
+
+
+def chromium_path() -> str | None:
+    """The system's Chromium (or Chrome), which PNG export and the browser tests drive."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
 
 
 def chart_png(fig: go.Figure, width: int = 700, height: int = 470) -> bytes:

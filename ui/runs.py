@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from core import exports
+from core.exports import chromium_path
 from core.codegen import reproduce_script
 from core.figures import training_chart
 from core.store import FILE_NAME, RunStore, StoreError, data_dir, versions
@@ -79,12 +80,16 @@ def export_panel(comparison, colours: dict[str, str], catalogue, key: str, optio
                             "application/json", key=f"{key}.json", on_click="ignore", width="stretch")
     cols[2].download_button("HTML report", lambda: exports.html_report(comparison, figures, table, chart_title(comparison, "loss").replace("Loss — ", "Activation comparison — "), versions()),
                             f"{stem}-report.html", "text/html", key=f"{key}.html", on_click="ignore", width="stretch")
-    cols[3].download_button("Loss PNG (2×)", lambda: exports.chart_png(figures[0]), f"loss-{stem}.png", "image/png",
-                            key=f"{key}.png_loss", on_click="ignore", width="stretch")
-    metric = "accuracy" if comparison.metric_name == "accuracy" else "mae"
-    cols[4].download_button(f"{metric.upper() if metric == 'mae' else 'Accuracy'} PNG (2×)",
-                            lambda: exports.chart_png(figures[1]), f"{metric}-{stem}.png", "image/png",
-                            key=f"{key}.png_metric", on_click="ignore", width="stretch")
+    if chromium_path() is None:
+        cols[3].caption("PNG download needs Chromium on the server (apt-get install chromium); each chart's camera "
+                        "button saves a PNG in the browser.")
+    else:
+        cols[3].download_button("Loss PNG (2×)", lambda: exports.chart_png(figures[0]), f"loss-{stem}.png", "image/png",
+                                key=f"{key}.png_loss", on_click="ignore", width="stretch")
+        metric = "accuracy" if comparison.metric_name == "accuracy" else "mae"
+        cols[4].download_button(f"{'MAE' if metric == 'mae' else 'Accuracy'} PNG (2×)",
+                                lambda: exports.chart_png(figures[1]), f"{metric}-{stem}.png", "image/png",
+                                key=f"{key}.png_metric", on_click="ignore", width="stretch")
     try:
         script = reproduce_script(comparison, catalogue)
     except (ValueError, KeyError) as exc:

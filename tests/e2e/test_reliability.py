@@ -114,7 +114,7 @@ def test_bad_input_gets_a_message_and_the_app_keeps_working(chromium, server, tm
     page.get_by_role("button", name="Train", exact=True).click()
     page.get_by_text("Saved as run").first.wait_for(timeout=120_000)
     checks["learning rate 1 with sgd"] = _no_crash(page)
-    open_page(page, f"{url}/train?act=relu&depth=20&width=1024")
+    open_page(page, f"{url}/train?act=relu&data=mnist&n=0&ep=5&depth=20&width=1024")
     checks["depth 20 × width 1024 warns"] = _no_crash(page) and shows("expect roughly")
     for path in ("gallery?pick=%00zz&x=abc&show=", "train?act=%3Cscript%3E&ep=-1&data=cifar&bs=x", "runs?runs=abc,,9999"):
         open_page(page, f"{url}/{path}")
@@ -125,7 +125,7 @@ def test_bad_input_gets_a_message_and_the_app_keeps_working(chromium, server, tm
     type_into(page, "f(x) =", "exp(exp(exp(x)))")
     checks["expression that overflows to inf"] = _no_crash(page) and shows("NaN/inf")
 
-    open_page(page, f"{url}/train?act=relu,tanh&ep=200&n=0&width=1024&depth=4")
+    open_page(page, f"{url}/train?act=relu,tanh&data=mnist&opt=adam&lr=0.001&bs=256&ep=200&n=0&width=1024&depth=4")
     page.get_by_role("button", name="Train", exact=True).click()
     page.get_by_text("Epoch 1/200").first.wait_for(timeout=120_000)
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
