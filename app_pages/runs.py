@@ -81,7 +81,7 @@ if not comparisons:
     st.stop()
 options = dict(log_y=log_y, smoothing=smoothing, x_axis=x_axis)
 labels = [f"run {i}" for i in loaded] if len(loaded) > 1 else None
-colours = {n: (catalogue.colour(n) if n in catalogue else "#555555") for c in comparisons for n in c.config.activations}
+colours = ui_cat.colours_for(catalogue, [n for c in comparisons for n in c.config.activations])
 first = comparisons[0]
 
 with comparison_area:

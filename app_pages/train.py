@@ -4,13 +4,13 @@ import time
 import streamlit as st
 
 from core.datasets import DATASETS, DatasetError
-from core.figures import digits_figure, png_config, training_chart
+from core.figures import digits_figure, png_config
 from core.state import train_fields, train_param_fields
 from core.tables import results_table
 from core.training import estimate_seconds, request_stop, train_compare
 from ui import catalogue as ui_cat
 from ui.data import dataset
-from ui.runs import chart_title, export_panel, file_stem, save_once
+from ui.runs import comparison_figures, export_panel, file_stem, save_once
 from ui.train_controls import BATCH_SIZES, LEARNING_RATES, WIDTHS, train_controls
 from ui.url import publish, restore
 
@@ -23,14 +23,13 @@ st.caption("Each chosen activation trains the same network on the same data, bat
 catalogue = ui_cat.session_catalogue()
 fields = train_fields(catalogue.names(), LEARNING_RATES, BATCH_SIZES, WIDTHS, DATASETS)
 picked_in_link = [n for n in st.query_params.get("act", "").split(",") if n]
-fields += train_param_fields(catalogue, picked_in_link or st.session_state.get("train.activations", []))
-for notice in restore("train", fields):
+param_fields = train_param_fields(catalogue, picked_in_link or st.session_state.get("train.activations", []))
+for notice in restore("train", fields + param_fields):
     st.warning(notice)
 with st.container(border=True):
     config, local_path = train_controls(catalogue)
 
-publish("train", train_fields(catalogue.names(), LEARNING_RATES, BATCH_SIZES, WIDTHS, DATASETS)
-        + train_param_fields(catalogue, config.activations))
+publish("train", fields + train_param_fields(catalogue, config.activations))
 
 try:
     data = dataset(config.dataset, config.samples, config.val_fraction, config.noise, config.data_seed, local_path)
@@ -68,12 +67,11 @@ table_slot = st.empty()
 
 
 def draw(comparison, final: bool = False) -> None:
-    colours = {n: catalogue.colour(n) for n in comparison.config.activations if n in catalogue}
+    colours = ui_cat.colours_for(catalogue, comparison.config.activations)
     options = dict(log_y=log_y, smoothing=smoothing, x_axis=x_axis)
     stem = file_stem(comparison)
     metric = "accuracy" if comparison.metric_name == "accuracy" else "mae"
-    loss_fig = training_chart([comparison], colours, "loss", title=chart_title(comparison, "loss"), **options)
-    metric_fig = training_chart([comparison], colours, "metric", title=chart_title(comparison, "metric"), **options)
+    loss_fig, metric_fig = comparison_figures(comparison, colours, options)
     keys = dict(loss="train.loss_chart", metric="train.metric_chart") if final else {}
     loss_slot.plotly_chart(loss_fig, config=png_config(f"loss-{stem}"), key=keys.get("loss"))
     metric_slot.plotly_chart(metric_fig, config=png_config(f"{metric}-{stem}"), key=keys.get("metric"))
@@ -115,7 +113,7 @@ if last is not None:
     if run_id is not None:
         st.caption(f"Saved as run {run_id}: find it on the Runs page, with this run's downloads.")
     with st.expander("Download this comparison", icon=":material/download:"):
-        export_panel(last, {n: catalogue.colour(n) for n in last.config.activations if n in catalogue}, catalogue,
+        export_panel(last, ui_cat.colours_for(catalogue, last.config.activations), catalogue,
                      "train.export", dict(log_y=log_y, smoothing=smoothing, x_axis=x_axis, target=target))
 else:
     progress.info("Choose activations and settings, then press **Train**.")

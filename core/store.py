@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from core.training import Comparison, comparison_from_dict, comparison_to_dict
+from core.training import Comparison, TrainConfig, comparison_from_dict, comparison_to_dict
 
 SCHEMA_VERSION = 2
 FILE_NAME = "runs.sqlite"
@@ -199,9 +199,9 @@ def _summary(run_id, created, name, tags, status, data) -> RunSummary:
     higher = d["metric_name"] == "accuracy"
     val_losses = [v for b in branches for v in b["val_loss"]]
     val_metrics = [v for b in branches for v in b["val_metric"]]
-    model = f"MLP {cfg['depth']}×{cfg['width']}" if cfg["model"] == "mlp" else f"CNN + {cfg['width']}"
     return RunSummary(
-        id=run_id, created=created, name=name, tags=tags, dataset=cfg["dataset"], model=model,
+        id=run_id, created=created, name=name, tags=tags, dataset=cfg["dataset"],
+        model=TrainConfig.from_dict(cfg).model_label,
         activations=", ".join(cfg["activations"]), status=status,
         best_val_loss=min(val_losses) if val_losses else None,
         best_val_metric=((max if higher else min)(val_metrics)) if val_metrics else None,

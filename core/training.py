@@ -46,6 +46,10 @@ class TrainConfig:
     seeds: int = 1
     data_seed: int = 0
 
+    @property
+    def model_label(self) -> str:
+        return f"MLP {self.depth}×{self.width}" if self.model == "mlp" else f"CNN + {self.width}"
+
     def params_for(self, name: str) -> dict[str, Any]:
         return dict(dict(self.activation_params).get(name, ()))
 

@@ -20,6 +20,11 @@ def session_catalogue() -> Catalogue:
     return Catalogue(shared=shared_catalogue().shared, customs=customs, load_errors=shared_catalogue().load_errors)
 
 
+def colours_for(catalogue: Catalogue, names) -> dict[str, str]:
+    """Each activation's colour; one no longer in the catalogue (a removed custom) is grey."""
+    return {n: catalogue.colour(n) if n in catalogue else "#555555" for n in names}
+
+
 def _key(params: dict[str, Any] | None) -> tuple:
     return tuple(sorted((params or {}).items()))
 

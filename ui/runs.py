@@ -55,10 +55,15 @@ def save_once(comparison) -> int | None:
 
 def chart_title(comparison, key: str) -> str:
     cfg = comparison.config
-    model = f"MLP {cfg.depth}×{cfg.width}" if cfg.model == "mlp" else f"CNN + {cfg.width}"
     data = "MNIST" if cfg.dataset == "mnist" else {"random": "random regression", "friedman": "Friedman #1"}[cfg.dataset]
     what = "Loss" if key == "loss" else ("Accuracy" if comparison.metric_name == "accuracy" else "MAE")
-    return f"{what} — {data}, {model}, {cfg.optimizer} {cfg.learning_rate:g}"
+    return f"{what} — {data}, {cfg.model_label}, {cfg.optimizer} {cfg.learning_rate:g}"
+
+
+def comparison_figures(comparison, colours: dict[str, str], options: dict) -> list:
+    """The loss and the accuracy/MAE chart of one comparison, titled for sharing."""
+    return [training_chart([comparison], colours, key, title=chart_title(comparison, key), **options)
+            for key in ("loss", "metric")]
 
 
 def file_stem(comparison) -> str:
@@ -67,16 +72,18 @@ def file_stem(comparison) -> str:
 
 
 def export_panel(comparison, colours: dict[str, str], catalogue, key: str, options: dict | None = None) -> None:
-    """Download buttons: CSV, JSON, PNGs, HTML report, plain-Keras script, trained .keras model."""
+    """Download buttons: CSV, JSON, PNGs, HTML report, plain-Keras script, trained .keras model.
+
+    Files are made when their button is clicked (callables), not on every rerun of the page."""
     options = dict(options or {})
     target = options.pop("target", None)
     stem = file_stem(comparison)
-    figures = [training_chart([comparison], colours, k, title=chart_title(comparison, k), **options) for k in ("loss", "metric")]
+    figures = comparison_figures(comparison, colours, options)
     table = results_table(comparison, target)
     cols = st.columns(6)
-    cols[0].download_button("History CSV", exports.history_csv(comparison), f"{stem}.csv", "text/csv",
+    cols[0].download_button("History CSV", lambda: exports.history_csv(comparison), f"{stem}.csv", "text/csv",
                             key=f"{key}.csv", on_click="ignore", width="stretch")
-    cols[1].download_button("History JSON", exports.history_json(comparison, versions()), f"{stem}.json",
+    cols[1].download_button("History JSON", lambda: exports.history_json(comparison, versions()), f"{stem}.json",
                             "application/json", key=f"{key}.json", on_click="ignore", width="stretch")
     cols[2].download_button("HTML report", lambda: exports.html_report(comparison, figures, table, chart_title(comparison, "loss").replace("Loss — ", "Activation comparison — "), versions()),
                             f"{stem}-report.html", "text/html", key=f"{key}.html", on_click="ignore", width="stretch")
