@@ -284,7 +284,7 @@ def load_user_files(folder: Path = USER_DIR) -> tuple[list[Activation], list[str
 # Every colour is mid-luminance, so lines read on the light and the dark theme alike.
 PALETTE = (
     "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-    "#bcbd22", "#7f7f7f", "#a6761d", "#e7298a", "#1b9e77", "#fb0d0d", "#da16ff", "#2e91e5",
+    "#bcbd22", "#7f7f7f", "#1b9e77", "#e7298a", "#a6761d", "#fb0d0d", "#da16ff", "#2e91e5",
     "#b15928", "#eb663b", "#6a51d8", "#1ca71c", "#fb00d1", "#fc0080", "#b2828d", "#e15f99",
     "#6c7c32", "#778aae", "#c0504d", "#a777f1", "#ff9da7", "#4e79a7", "#da60ca", "#9c755f",
     "#5fa2dd", "#af0038", "#4c78a8", "#f58518", "#54a24b", "#b279a2", "#9d755d", "#72b7b2",

@@ -58,7 +58,7 @@ with controls_area:
     st.dataframe(table.set_index("run"), width="stretch", height=min(36 * len(table) + 40, 300), key="runs.table")
     chosen = st.multiselect("Runs to show and overlay", sorted(by_id, reverse=True), key="runs.selected",
                             format_func=lambda i: f"run {i} · {by_id[i].name or by_id[i].activations}")
-    options_cols = st.columns([1, 1, 2, 2], vertical_alignment="bottom")
+    options_cols = st.columns([1.4, 1.1, 2, 2], vertical_alignment="bottom")
     options_cols[0].toggle("Screenshot mode", key="runs.screenshot",
                            help="A compact layout of the comparison alone: title, configuration, the two charts and "
                                 "the results, on one 1400×900 screen.")
