@@ -3,16 +3,19 @@
 Everything here runs in float64 so that finite-difference checks and smoothness judgements
 are not drowned by float32 round-off; functions that refuse float64 fall back to float32.
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
 
-from activations.registry import Activation
+from activations.activation import Activation
+from activations.catalogue import get
 
 PLOT_RANGE = (-6.0, 6.0)
 # Far points that stand in for ±∞ when limits and saturation are judged.
@@ -30,7 +33,8 @@ class Curves:
 
 
 def derivatives(act: Activation, x: np.ndarray, params: Mapping[str, Any] | None = None) -> Curves:
-    """f, f′ and f″ of `act` at the points `x`, by nested gradient tapes over the training function."""
+    """f, f′ and f″ of `act` at the points `x`, by nested gradient tapes over the training
+    function."""
     try:
         return _derivatives(act, x, params, tf.float64)
     except (tf.errors.InvalidArgumentError, TypeError, ValueError):
@@ -54,7 +58,10 @@ def _derivatives(act, x, params, dtype) -> Curves:
         outer.watch(xt)
         f, df = _first(act, xt, params, dtype)
     try:
-        d2f, numeric = as_np(outer.gradient(df, xt, unconnected_gradients=tf.UnconnectedGradients.ZERO)), False
+        d2f, numeric = (
+            as_np(outer.gradient(df, xt, unconnected_gradients=tf.UnconnectedGradients.ZERO)),
+            False,
+        )
     except LookupError:  # "gradient registry has no entry for: SoftsignGrad"
         # A central difference of the autodiff f′, which is exact up to O(h²).
         h = 1e-5 if dtype == tf.float64 else 1e-2
@@ -87,7 +94,8 @@ def _limit(values: np.ndarray) -> float:
 
 
 def _bounded(limit_left, limit_right, far_f, plotted_f, below: bool) -> bool:
-    """Bounded on that side: no limit runs off to ∞ there, and an oscillating tail stays in range."""
+    """Bounded on that side: no limit runs off to ∞ there, and an oscillating tail stays in
+    range."""
     bad = float("-inf") if below else float("inf")
     if bad in (limit_left, limit_right):
         return False
@@ -111,7 +119,11 @@ def _has_jump(fine: np.ndarray, coarse: np.ndarray) -> bool:
 
 
 def _max_step(values: np.ndarray) -> float:
-    return float(np.nanmax(np.abs(np.diff(values)))) if values.size > 1 and not np.isnan(values).all() else 0.0
+    return (
+        float(np.nanmax(np.abs(np.diff(values))))
+        if values.size > 1 and not np.isnan(values).all()
+        else 0.0
+    )
 
 
 def _format_interval(lo: float, hi: float, open_left: bool, open_right: bool) -> str:
@@ -124,7 +136,9 @@ def _format_interval(lo: float, hi: float, open_left: bool, open_right: bool) ->
     return f"{lo:g} ≤ x ≤ {hi:g}"
 
 
-def _flat_runs(x: np.ndarray, df: np.ndarray, far_left_flat: bool, far_right_flat: bool, min_len=0.1):
+def _flat_runs(
+    x: np.ndarray, df: np.ndarray, far_left_flat: bool, far_right_flat: bool, min_len=0.1
+):
     flat = np.abs(df) <= 1e-12
     runs, start = [], None
     for i, is_flat in enumerate(np.append(flat, False)):
@@ -133,8 +147,14 @@ def _flat_runs(x: np.ndarray, df: np.ndarray, far_left_flat: bool, far_right_fla
         elif not is_flat and start is not None:
             lo, hi = x[start], x[i - 1]
             if hi - lo >= min_len:
-                runs.append(_format_interval(round(lo, 2), round(hi, 2),
-                                             start == 0 and far_left_flat, i - 1 == len(x) - 1 and far_right_flat))
+                runs.append(
+                    _format_interval(
+                        round(lo, 2),
+                        round(hi, 2),
+                        start == 0 and far_left_flat,
+                        i - 1 == len(x) - 1 and far_right_flat,
+                    )
+                )
             start = None
     return runs
 
@@ -151,7 +171,7 @@ def properties(act: Activation, params=None, x_range=PLOT_RANGE) -> dict[str, An
     k = len(FAR)
     far_x = np.array([-c for c in FAR[::-1]] + [0.0] + list(FAR))
     far = derivatives(act, far_x, params)
-    left_f, right_f = far.f[:k][::-1], far.f[k + 1:]
+    left_f, right_f = far.f[:k][::-1], far.f[k + 1 :]
     limit_left, limit_right = _limit(left_f), _limit(right_f)
     f0, df0 = float(far.f[k]), float(far.df[k])
     f = fine.f
@@ -173,7 +193,7 @@ def properties(act: Activation, params=None, x_range=PLOT_RANGE) -> dict[str, An
     # Mean and spread of f(z) for z ~ N(0, 1): what a layer of unit-variance inputs emits.
     z = np.linspace(-8.0, 8.0, 1601)
     zc = derivatives(act, z, params).f
-    weight = np.exp(-z**2 / 2) / np.sqrt(2 * np.pi) * (z[1] - z[0])
+    weight = np.exp(-(z**2) / 2) / np.sqrt(2 * np.pi) * (z[1] - z[0])
     ok = np.isfinite(zc)
     mean = float(np.sum(weight[ok] * zc[ok]))
     spread = float(np.sqrt(max(np.sum(weight[ok] * (zc[ok] - mean) ** 2), 0.0)))
@@ -181,17 +201,25 @@ def properties(act: Activation, params=None, x_range=PLOT_RANGE) -> dict[str, An
     at_left, at_right = k - 1 - FAR.index(SATURATION_AT), k + 1 + FAR.index(SATURATION_AT)
     sat_left = bool(np.isfinite(far.df[at_left]) and abs(far.df[at_left]) < 1e-3)
     sat_right = bool(np.isfinite(far.df[at_right]) and abs(far.df[at_right]) < 1e-3)
-    saturation = {(True, True): "both", (True, False): "left", (False, True): "right"}.get((sat_left, sat_right), "none")
-    dead = _flat_runs(coarse.x, coarse.df, abs(far.df[at_left]) <= 1e-12, abs(far.df[at_right]) <= 1e-12)
+    saturation = {(True, True): "both", (True, False): "left", (False, True): "right"}.get(
+        (sat_left, sat_right), "none"
+    )
+    dead = _flat_runs(
+        coarse.x, coarse.df, abs(far.df[at_left]) <= 1e-12, abs(far.df[at_right]) <= 1e-12
+    )
 
     problems = []
     for label, values in (("f", fine.f), ("f′", fine.df), ("f″", fine.d2f)):
         bad = ~np.isfinite(values)
         if bad.any():
-            problems.append(f"{label} is NaN/inf at {int(bad.sum())} points (first at x = {fine.x[bad][0]:.3g})")
+            problems.append(
+                f"{label} is NaN/inf at {int(bad.sum())} points (first at x = {fine.x[bad][0]:.3g})"
+            )
 
     return {
-        "range": (float(np.min(f[finite])), float(np.max(f[finite]))) if finite.any() else (np.nan, np.nan),
+        "range": (float(np.min(f[finite])), float(np.max(f[finite])))
+        if finite.any()
+        else (np.nan, np.nan),
         "limit -inf": limit_left,
         "limit +inf": limit_right,
         "bounded below": _bounded(limit_left, limit_right, far.f, f[finite], below=True),
@@ -204,7 +232,9 @@ def properties(act: Activation, params=None, x_range=PLOT_RANGE) -> dict[str, An
         "dead zone": ", ".join(dead) if dead else "none",
         "f(0)": f0,
         "f'(0)": df0,
-        "max |f'|": float(np.nanmax(np.abs(coarse.df))) if np.isfinite(coarse.df).any() else float("nan"),
+        "max |f'|": float(np.nanmax(np.abs(coarse.df)))
+        if np.isfinite(coarse.df).any()
+        else float("nan"),
         "vanishing share": float(np.mean(np.abs(coarse.df) < 1e-3)),
         "problems": problems,
         "f'' numeric": fine.d2f_numeric,
@@ -227,24 +257,32 @@ def relative_costs(acts: list[Activation], n: int = 1 << 18, repeats: int = 3) -
             best = min(best, time.perf_counter() - start)
         return best
 
-    from activations.registry import get
-
     base = seconds(get("relu"))
     return {a.name: seconds(a) / base for a in acts}
 
 
 def warnings_for(props: dict[str, Any]) -> list[str]:
-    """What a user should know before training with this activation, from its measured properties."""
+    """What a user should know before training with this activation, from its measured
+    properties."""
     notes = list(props["problems"])
     if props["smoothness"] == "discontinuous":
-        notes.append("f jumps: at a jump the gradient is zero or undefined, so nothing learns across it.")
+        notes.append(
+            "f jumps: at a jump the gradient is zero or undefined, so nothing learns across it."
+        )
     elif props["smoothness"] == "C⁰":
-        notes.append("f has a kink (f′ jumps there); fine for training, like relu, but f″ is not defined there.")
+        notes.append(
+            "f has a kink (f′ jumps there); fine for training, like relu, but f″ is not defined "
+            "there."
+        )
     big = props["max |f'|"]
     if np.isfinite(big) and big > 5:
-        notes.append(f"Exploding derivatives: |f′| reaches {big:.3g} on [−6, 6]; deep stacks may blow up.")
+        notes.append(
+            f"Exploding derivatives: |f′| reaches {big:.3g} on [−6, 6]; deep stacks may blow up."
+        )
     if props.get("vanishing share", 0) > 0.5:
         notes.append(f"Vanishing gradients: f′ ≈ 0 on {props['vanishing share']:.0%} of [−6, 6].")
     if not props["zero-centred"]:
-        notes.append(f"Outputs are not zero-centred: mean {props['mean on N(0,1)']:.3g} for N(0, 1) inputs.")
+        notes.append(
+            f"Outputs are not zero-centred: mean {props['mean on N(0,1)']:.3g} for N(0, 1) inputs."
+        )
     return notes

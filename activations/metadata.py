@@ -20,15 +20,27 @@ FORMULAS = {
     "mish": r"x \tanh\!\left(\log(1 + e^{x})\right)",
     "relu": r"\begin{cases} \min(x, m) & x \ge \theta \\ s\,(x - \theta) & x < \theta \end{cases}",
     "relu6": r"\min(\max(0, x), 6)",
-    "selu": r"\lambda \begin{cases} x & x > 0 \\ \alpha\,(e^{x} - 1) & x \le 0 \end{cases},\ \lambda \approx 1.0507,\ \alpha \approx 1.6733",
+    "selu": (
+        r"\lambda \begin{cases} x & x > 0 \\ \alpha\,(e^{x} - 1) & x \le 0 \end{cases},"
+        r"\ \lambda \approx 1.0507,\ \alpha \approx 1.6733"
+    ),
     "sigmoid": r"\sigma(x) = \frac{1}{1 + e^{-x}}",
     "silu": r"x\,\sigma(x) = \frac{x}{1 + e^{-x}}",
-    "soft_shrink": r"\begin{cases} x - \lambda & x > \lambda \\ x + \lambda & x < -\lambda \\ 0 & \text{otherwise} \end{cases}",
+    "soft_shrink": (
+        r"\begin{cases} x - \lambda & x > \lambda \\ x + \lambda & x < -\lambda \\"
+        r" 0 & \text{otherwise} \end{cases}"
+    ),
     "softmax": r"\frac{e^{x_i}}{\sum_j e^{x_j}}",
     "softplus": r"\log(1 + e^{x})",
     "softsign": r"\frac{x}{1 + |x|}",
-    "sparse_plus": r"\begin{cases} 0 & x \le -1 \\ \tfrac{1}{4}(x + 1)^2 & -1 < x < 1 \\ x & x \ge 1 \end{cases}",
-    "sparse_sigmoid": r"\begin{cases} 0 & x \le -1 \\ \tfrac{1}{2}(x + 1) & -1 < x < 1 \\ 1 & x \ge 1 \end{cases}",
+    "sparse_plus": (
+        r"\begin{cases} 0 & x \le -1 \\ \tfrac{1}{4}(x + 1)^2 & -1 < x < 1 \\"
+        r" x & x \ge 1 \end{cases}"
+    ),
+    "sparse_sigmoid": (
+        r"\begin{cases} 0 & x \le -1 \\ \tfrac{1}{2}(x + 1) & -1 < x < 1 \\"
+        r" 1 & x \ge 1 \end{cases}"
+    ),
     "sparsemax": r"\arg\min_{p \in \Delta} \lVert p - x \rVert^2",
     "squareplus": r"\tfrac{1}{2}\left(x + \sqrt{x^2 + b}\right)",
     "tanh": r"\tanh(x)",

@@ -4,6 +4,7 @@ Last line: `gallery cold seconds = S`.
 
     python bench/gallery.py
 """
+
 from __future__ import annotations
 
 import logging
@@ -12,7 +13,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-logging.getLogger("streamlit").setLevel(logging.ERROR)  # caches work outside `streamlit run`; it warns
+logging.getLogger("streamlit").setLevel(
+    logging.ERROR
+)  # caches work outside `streamlit run`; it warns
 
 import tensorflow  # noqa: E402,F401  (imported first: its import is not what is measured)
 

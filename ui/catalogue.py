@@ -3,26 +3,21 @@
 Caches are shared by every user, so only shared activations (built-ins, tutorial, user
 files) are cached; a session's own customs are computed each time and never cached.
 """
+
 from __future__ import annotations
 
 from typing import Any
 
 import streamlit as st
 
-from activations import Activation, Catalogue, shared_catalogue
-from activations import analysis
+from activations import Activation, Catalogue, analysis, shared_catalogue
 
 CUSTOMS_KEY = "customs"
 
 
 def session_catalogue() -> Catalogue:
-    customs = st.session_state.get(CUSTOMS_KEY, {})
-    return Catalogue(shared=shared_catalogue().shared, customs=customs, load_errors=shared_catalogue().load_errors)
-
-
-def colours_for(catalogue: Catalogue, names) -> dict[str, str]:
-    """Each activation's colour; one no longer in the catalogue (a removed custom) is grey."""
-    return {n: catalogue.colour(n) if n in catalogue else "#555555" for n in names}
+    """The shared catalogue plus this session's customs."""
+    return shared_catalogue().with_customs(st.session_state.get(CUSTOMS_KEY, {}).values())
 
 
 def _key(params: dict[str, Any] | None) -> tuple:
@@ -79,14 +74,19 @@ def param_widgets(act: Activation, key_prefix: str) -> dict[str, Any]:
             values[p.name] = st.slider(label, p.low, p.high, step=p.step, key=key) if on else None
         else:
             st.session_state.setdefault(key, float(p.default))
-            values[p.name] = st.slider(label, float(min(p.low, p.default)), float(max(p.high, p.default)),
-                                       step=p.step, key=key)
+            values[p.name] = st.slider(
+                label,
+                float(min(p.low, p.default)),
+                float(max(p.high, p.default)),
+                step=p.step,
+                key=key,
+            )
     return values
 
 
 def add_custom(act: Activation) -> None:
     """Put `act` in this session's catalogue (replacing a custom of the same name)."""
-    session_catalogue().with_custom(act)  # raises when the name belongs to a shared activation
+    session_catalogue().with_customs([act])  # raises when the name belongs to a shared activation
     customs = dict(st.session_state.get(CUSTOMS_KEY, {}))
     customs[act.name] = act
     st.session_state[CUSTOMS_KEY] = customs

@@ -1,10 +1,12 @@
 """Autodiff curves and measured properties, over the whole registry, against NumPy references."""
+
 import math
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
-from activations import get, shared_catalogue
+from activations import Activation, get, shared_catalogue
 from activations.analysis import curves, derivatives, properties
 
 NAMES = shared_catalogue().names()
@@ -95,10 +97,16 @@ def test_curve_finite_and_shape_preserved(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_matches_numpy_reference(name, request):
     if name in KERAS_BUGS:
-        request.applymarker(pytest.mark.xfail(strict=True, reason="the installed Keras computes this wrongly"))
+        request.applymarker(
+            pytest.mark.xfail(strict=True, reason="the installed Keras computes this wrongly")
+        )
     for x in (X, np.array([-30.0, -1e-4, 0.0, 1e-4, 30.0])):
-        np.testing.assert_allclose(np.asarray(get(name).curve(x), dtype=np.float64), REFERENCES[name](x),
-                                   rtol=2e-5, atol=2e-6)
+        np.testing.assert_allclose(
+            np.asarray(get(name).curve(x), dtype=np.float64),
+            REFERENCES[name](x),
+            rtol=2e-5,
+            atol=2e-6,
+        )
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -112,23 +120,55 @@ def test_autodiff_agrees_with_central_differences(name):
 
 def test_parameters_change_the_curve():
     x = np.array([-2.0, -1.0, 1.0])
-    np.testing.assert_allclose(get("relu").curve(x, {"negative_slope": 0.5}), _relu(x, 0.5), rtol=1e-6)
+    np.testing.assert_allclose(
+        get("relu").curve(x, {"negative_slope": 0.5}), _relu(x, 0.5), rtol=1e-6
+    )
     np.testing.assert_allclose(get("relu").curve(x, {"max_value": 0.5}), [0.0, 0.0, 0.5], rtol=1e-6)
     np.testing.assert_allclose(get("elu").curve(x, {"alpha": 2.0}), _elu(x, 2.0), rtol=1e-6)
     assert not np.allclose(get("gelu").curve(x, {"approximate": True}), get("gelu").curve(x))
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("relu", dict(smoothness="C⁰", monotonic="increasing", saturation="left", **{"dead zone": "x ≤ 0", "zero-centred": False})),
-    ("tanh", dict(smoothness="C∞", saturation="both", **{"zero-centred": True, "bounded above": True, "limit +inf": 1.0})),
-    ("elu", dict(smoothness="C¹", **{"limit -inf": -1.0, "bounded below": True, "bounded above": False})),
-    ("selu", {"zero-centred": True, "smoothness": "C⁰"}),
-    ("hard_shrink", {"smoothness": "discontinuous", "dead zone": "-0.5 ≤ x ≤ 0.5"}),
-    ("SinActivation", {"monotonic": "no", "bounded above": True, "bounded below": True, "saturation": "none"}),
-    ("softsign", {"limit -inf": -1.0, "limit +inf": 1.0, "smoothness": "C¹", "f'' numeric": True}),
-    ("gelu", {"monotonic": "no", "f(0)": 0.0, "f'(0)": 0.5, "smoothness": "C∞"}),
-    ("exponential", {"limit +inf": float("inf"), "limit -inf": 0.0}),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        (
+            "relu",
+            dict(
+                smoothness="C⁰",
+                monotonic="increasing",
+                saturation="left",
+                **{"dead zone": "x ≤ 0", "zero-centred": False},
+            ),
+        ),
+        (
+            "tanh",
+            dict(
+                smoothness="C∞",
+                saturation="both",
+                **{"zero-centred": True, "bounded above": True, "limit +inf": 1.0},
+            ),
+        ),
+        (
+            "elu",
+            dict(
+                smoothness="C¹",
+                **{"limit -inf": -1.0, "bounded below": True, "bounded above": False},
+            ),
+        ),
+        ("selu", {"zero-centred": True, "smoothness": "C⁰"}),
+        ("hard_shrink", {"smoothness": "discontinuous", "dead zone": "-0.5 ≤ x ≤ 0.5"}),
+        (
+            "SinActivation",
+            {"monotonic": "no", "bounded above": True, "bounded below": True, "saturation": "none"},
+        ),
+        (
+            "softsign",
+            {"limit -inf": -1.0, "limit +inf": 1.0, "smoothness": "C¹", "f'' numeric": True},
+        ),
+        ("gelu", {"monotonic": "no", "f(0)": 0.0, "f'(0)": 0.5, "smoothness": "C∞"}),
+        ("exponential", {"limit +inf": float("inf"), "limit -inf": 0.0}),
+    ],
+)
 def test_measured_properties(name, expected):
     props = properties(get(name))
     for key, value in expected.items():
@@ -139,8 +179,5 @@ def test_measured_properties(name, expected):
 
 
 def test_problems_are_reported_for_nan():
-    from activations.registry import Activation
-    import tensorflow as tf
-
     bad = Activation(name="logx", fn=lambda x: tf.math.log(x), source="session")
     assert any("NaN" in p for p in properties(bad)["problems"])

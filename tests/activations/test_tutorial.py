@@ -1,4 +1,5 @@
 """The tutorial's customs work in plain Keras exactly as the tutorial uses them, and save/load."""
+
 import keras
 import numpy as np
 import pytest

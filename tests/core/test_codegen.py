@@ -1,11 +1,15 @@
 """Generated Keras code runs as-is in a plain Python process."""
+
+import json
 import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pytest
 
 from activations import get
+from activations.expression import custom_activation
 from core import codegen
 
 
@@ -24,8 +28,14 @@ def test_module_has_both_tutorial_forms():
 
 @pytest.mark.slow
 def test_generated_modules_run_in_plain_python(tmp_path):
-    cases = [("relu", {"negative_slope": 0.1, "max_value": 6.0, "threshold": 0.0}), ("SinActivation", {}),
-             ("scaled_tanh", {}), ("elu_like", {}), ("gelu", {"approximate": True}), ("softmax", {})]
+    cases = [
+        ("relu", {"negative_slope": 0.1, "max_value": 6.0, "threshold": 0.0}),
+        ("SinActivation", {}),
+        ("scaled_tanh", {}),
+        ("elu_like", {}),
+        ("gelu", {"approximate": True}),
+        ("softmax", {}),
+    ]
     paths = []
     for name, params in cases:
         path = tmp_path / f"gen_{name}.py"
@@ -36,20 +46,19 @@ def test_generated_modules_run_in_plain_python(tmp_path):
         for p in sys.argv[1:]:
             runpy.run_path(p, run_name="__main__")
     """)
-    done = subprocess.run([sys.executable, "-c", runner, *paths], capture_output=True, text=True,
-                          timeout=300, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", runner, *paths],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.count(" loss ") == 2 * len(cases)
 
 
 @pytest.mark.slow
 def test_generated_code_for_session_customs_computes_the_same_values(tmp_path):
-    import json
-
-    import numpy as np
-
-    from activations.expression import custom_activation
-
     customs = [
         custom_activation("swish_beta", "x * tf.sigmoid(beta * x)", {"beta": (1.7, 0.0, 4.0)}),
         custom_activation("elu_typed", "tf.where(x > 0, x, tf.exp(x) - 1)"),
@@ -74,7 +83,9 @@ def test_generated_code_for_session_customs_computes_the_same_values(tmp_path):
         fname = codegen._snake(act.name)
         cname = source.split("class ")[1].split("(")[0]
         args += [str(path), fname, cname]
-    done = subprocess.run([sys.executable, "-c", runner, *args], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", runner, *args], capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     out = json.loads(done.stdout.split("JSON", 1)[1])
     for act in customs:

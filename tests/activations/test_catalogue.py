@@ -1,25 +1,31 @@
 """The catalogue: discovered from keras.activations, one get(), tutorial customs registered."""
-import inspect
 
 import keras
 import numpy as np
 import pytest
 
-from activations import get, shared_catalogue
-from activations.registry import Activation, Catalogue, load_user_files
+from activations import Activation, Catalogue, get, shared_catalogue
+from activations.user_files import load_user_files
 
 CATALOGUE = shared_catalogue()
-KERAS_PUBLIC = sorted(
-    n for n in dir(keras.activations)
-    if not n.startswith("_") and inspect.isfunction(getattr(keras.activations, n))
-    and n not in {"get", "serialize", "deserialize"}
-)
+# Written out by hand, not derived the way discovery derives them: a discovery that drops real
+# activations (or lets Keras's tools in) fails here.
+WELL_KNOWN = [
+    "relu", "sigmoid", "tanh", "gelu", "silu", "elu", "selu", "softplus", "softsign",
+    "leaky_relu", "mish", "exponential", "linear", "hard_sigmoid", "softmax",
+]  # fmt: skip
+KERAS_TOOLS = ["get", "serialize", "deserialize"]
 
 
-def test_covers_every_public_keras_activation():
-    assert len(KERAS_PUBLIC) >= 30
-    missing = [n for n in KERAS_PUBLIC if n not in CATALOGUE]
-    assert not missing
+@pytest.mark.parametrize("name", WELL_KNOWN)
+def test_well_known_keras_activations_are_discovered(name):
+    act = CATALOGUE.get(name)
+    assert act.source == "keras" and act.fn is getattr(keras.activations, name)
+
+
+@pytest.mark.parametrize("name", KERAS_TOOLS)
+def test_keras_tools_are_not_activations(name):
+    assert name not in CATALOGUE
 
 
 def test_aliases_resolve_to_their_canonical_function():
@@ -47,7 +53,9 @@ def test_tutorial_customs_present_with_the_tutorial_forms():
     assert sin.layer is not None and issubclass(sin.layer, keras.layers.Layer)
     assert get("scaled_tanh").layer is None
     x = np.linspace(-3, 3, 13)
-    np.testing.assert_allclose(get("elu_like").curve(x), np.where(x > 0, x, np.exp(x) - 1), rtol=1e-6)
+    np.testing.assert_allclose(
+        get("elu_like").curve(x), np.where(x > 0, x, np.exp(x) - 1), rtol=1e-6
+    )
 
 
 def test_parametric_builtins_expose_their_parameters():
@@ -66,31 +74,29 @@ def test_vector_activations_are_marked_and_explained():
 
 
 def test_every_builtin_has_a_formula():
-    assert [a.name for a in CATALOGUE.all() if a.source in ("keras", "tutorial") and not a.formula] == []
-
-
-def test_colours_are_distinct_for_a_typical_comparison_and_stable():
-    names = ["relu", "tanh", "sigmoid", "gelu", "silu", "elu", "SinActivation"]
-    colours = [CATALOGUE.colour(n) for n in names]
-    assert len(set(colours)) == len(colours)
-    assert CATALOGUE.colour("relu") == shared_catalogue().colour("relu")
+    assert [
+        a.name for a in CATALOGUE.all() if a.source in ("keras", "tutorial") and not a.formula
+    ] == []
 
 
 def test_session_customs_stay_in_their_catalogue():
-    mine = Activation(name="mine", fn=lambda x: x * 3, source="session")
-    with_mine = CATALOGUE.with_custom(mine)
+    mine = Activation(name="mine", fn=lambda x: x * 3, source="user file")
+    with_mine = CATALOGUE.with_customs([mine])
     assert "mine" in with_mine and "mine" not in CATALOGUE and "mine" not in shared_catalogue()
-    assert with_mine.get("mine").source == "session"
-    assert "mine" not in with_mine.without_custom("mine")
+    assert with_mine.get("mine").source == "session"  # so the UI never caches it as shared
+    assert with_mine.names()[-1] == "mine" and with_mine.load_errors == CATALOGUE.load_errors
+    replaced = with_mine.with_customs([Activation(name="mine", fn=lambda x: x, source="session")])
+    assert len(replaced.customs) == 1 and replaced.get("mine").fn(2.0) == 2.0
     with pytest.raises(ValueError, match="already"):
-        CATALOGUE.with_custom(Activation(name="relu", fn=lambda x: x, source="session"))
+        CATALOGUE.with_customs([Activation(name="relu", fn=lambda x: x, source="session")])
 
 
 def test_user_files_load_and_broken_ones_are_reported(tmp_path):
     (tmp_path / "good.py").write_text(
         "import keras, tensorflow as tf\n"
         "def cube(x):\n    '''x cubed.'''\n    return x ** 3\n"
-        "class Halver(keras.layers.Layer):\n    def call(self, inputs):\n        return inputs / 2\n"
+        "class Halver(keras.layers.Layer):\n"
+        "    def call(self, inputs):\n        return inputs / 2\n"
     )
     (tmp_path / "broken.py").write_text("raise RuntimeError('nope')\n")
     found, errors = load_user_files(tmp_path)
@@ -103,15 +109,6 @@ def test_user_files_load_and_broken_ones_are_reported(tmp_path):
 def test_the_shipped_example_user_file_is_in_the_catalogue():
     act = get("bent_identity")
     assert act.source == "user file"
-    np.testing.assert_allclose(act.curve(np.array([0.0, 2.0])), [0.0, 2.0 + (np.sqrt(5) - 1) / 2], rtol=1e-6)
-
-
-def test_every_colour_reads_on_light_and_dark_backgrounds():
-    from activations.registry import PALETTE
-
-    def luminance(hex_colour):
-        r, g, b = (int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
-        return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-    assert len(set(PALETTE)) == len(PALETTE)
-    assert all(0.12 < luminance(c) < 0.8 for c in PALETTE), [c for c in PALETTE if not 0.12 < luminance(c) < 0.8]
+    np.testing.assert_allclose(
+        act.curve(np.array([0.0, 2.0])), [0.0, 2.0 + (np.sqrt(5) - 1) / 2], rtol=1e-6
+    )

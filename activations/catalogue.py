@@ -1,0 +1,110 @@
+"""The one catalogue of activations and its `get`: Keras built-ins, the tutorial's customs,
+activations from files in `user_activations/`, and one session's own customs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import functools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from activations import tutorial
+from activations.activation import Activation
+from activations.discovery import keras_builtins
+from activations.user_files import load_user_files
+
+# The activations people compare most come first: they lead every list, and the chart colours,
+# handed out in catalogue order, give them the most distinct ones. The rest follow by name.
+PREFERRED_ORDER = (
+    "relu", "tanh", "sigmoid", "gelu", "silu", "elu", "leaky_relu", "softplus", "selu", "mish",
+    "SinActivation", "scaled_tanh", "elu_like",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The shared entries plus one session's customs, read-only; `with_customs` makes a new one."""
+
+    shared: Mapping[str, Activation]
+    customs: Mapping[str, Activation] = field(default_factory=dict)
+    load_errors: tuple[str, ...] = ()
+
+    def all(self) -> list[Activation]:
+        return list(self.shared.values()) + list(self.customs.values())
+
+    def names(self) -> list[str]:
+        return [a.name for a in self.all()]
+
+    def get(self, identifier: str | Activation) -> Activation:
+        """The entry named `identifier` (a name, alias or Activation); ValueError if unknown."""
+        if isinstance(identifier, Activation):
+            return identifier
+        if not isinstance(identifier, str):
+            raise ValueError(f"Could not interpret activation identifier: {identifier!r}")
+        if identifier in self.customs:
+            return self.customs[identifier]
+        if identifier in self.shared:
+            return self.shared[identifier]
+        for act in self.shared.values():
+            if identifier in act.aliases:
+                return act
+        close = difflib.get_close_matches(identifier, self.names(), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise ValueError(f"Unknown activation {identifier!r}{hint}")
+
+    def __contains__(self, name: str) -> bool:
+        try:
+            self.get(name)
+        except ValueError:
+            return False
+        return True
+
+    def with_customs(self, acts: Iterable[Activation]) -> Catalogue:
+        """This catalogue with `acts` as session customs, replacing customs of the same name.
+
+        A name that belongs to a shared activation is a ValueError.
+        """
+        customs = dict(self.customs)
+        for act in acts:
+            if act.name in self.shared:
+                kind = self.shared[act.name].source
+                raise ValueError(
+                    f"{act.name!r} is already a {kind} activation; choose another name"
+                )
+            # The UI caches shared entries by name; "session" is what keeps a custom out of them.
+            if act.source != "session":
+                act = dataclasses.replace(act, source="session")
+            customs[act.name] = act
+        return dataclasses.replace(self, customs=customs)
+
+
+def _ordered(entries: Iterable[Activation]) -> dict[str, Activation]:
+    rank = {n: i for i, n in enumerate(PREFERRED_ORDER)}
+
+    def position(act: Activation):
+        return rank.get(act.name, len(rank)), act.source != "keras", act.name
+
+    return {a.name: a for a in sorted(entries, key=position)}
+
+
+@functools.cache
+def shared_catalogue() -> Catalogue:
+    """Built-ins, tutorial customs and user files: the same for every session, built once."""
+    user, errors = load_user_files()
+    entries = keras_builtins() + tutorial.catalogue_entries()
+    taken = {a.name for a in entries}
+    for act in user:
+        if act.name in taken:
+            errors.append(f"{act.origin}: {act.name!r} is already taken by a built-in; skipped")
+        else:
+            entries.append(act)
+            taken.add(act.name)
+    return Catalogue(shared=_ordered(entries), load_errors=tuple(errors))
+
+
+def get(identifier: str | Activation) -> Activation:
+    """The shared activation named `identifier` (a name, alias or Activation); ValueError if
+    unknown. A session's customs are found through its catalogue's `get`."""
+    return shared_catalogue().get(identifier)
