@@ -6,6 +6,7 @@ so machine noise hits both; the last line is `app/baseline = R`.
 
     python bench/compare_training.py [--rounds 2]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,7 +25,14 @@ import tensorflow as tf  # noqa: E402
 from activations import get  # noqa: E402
 from core.datasets import Dataset  # noqa: E402
 from core.models import parameter_count, plain_model  # noqa: E402
-from core.training import TrainConfig, make_optimizer, train_compare  # noqa: E402
+from core.settings import TrainConfig  # noqa: E402
+from core.training import train_compare  # noqa: E402
+
+KERAS_OPTIMIZERS = {
+    "adam": keras.optimizers.Adam,
+    "sgd": keras.optimizers.SGD,
+    "rmsprop": keras.optimizers.RMSprop,
+}
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "gelu", "silu", "elu")
 
@@ -34,7 +42,15 @@ def mnist_shaped(seed: int = 0) -> Dataset:
     x = rng.random((60_000, 28, 28, 1), dtype=np.float32)
     y = rng.integers(0, 10, 60_000).astype(np.int32)
     n_val = 6_000
-    return Dataset("mnist", "classification", x[n_val:], y[n_val:], x[:n_val], y[:n_val], source="random MNIST-shaped")
+    return Dataset(
+        "mnist",
+        "classification",
+        x[n_val:],
+        y[n_val:],
+        x[:n_val],
+        y[:n_val],
+        source="random MNIST-shaped",
+    )
 
 
 def app_run(config: TrainConfig, data: Dataset) -> float:
@@ -47,11 +63,22 @@ def baseline_run(config: TrainConfig, data: Dataset) -> float:
     """What a Keras user writes: one model and one fit per activation, same settings."""
     start = time.perf_counter()
     for name in config.activations:
-        model = plain_model(get(name), {}, 0, data.input_shape, 10, "mlp", config.depth, config.width)
-        model.compile(optimizer=make_optimizer(config.optimizer, config.learning_rate),
-                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
-        model.fit(data.x_train, data.y_train, batch_size=config.batch_size, epochs=config.epochs,
-                  validation_data=(data.x_val, data.y_val), verbose=0)
+        model = plain_model(
+            get(name), {}, 0, data.input_shape, 10, "mlp", config.depth, config.width
+        )
+        model.compile(
+            optimizer=KERAS_OPTIMIZERS[config.optimizer](learning_rate=config.learning_rate),
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+            metrics=["accuracy"],
+        )
+        model.fit(
+            data.x_train,
+            data.y_train,
+            batch_size=config.batch_size,
+            epochs=config.epochs,
+            validation_data=(data.x_val, data.y_val),
+            verbose=0,
+        )
     return time.perf_counter() - start
 
 
@@ -70,15 +97,26 @@ def matmul_peak(n: int = 2048, repeats: int = 10) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=2, help="alternating app/baseline pairs (best of each is used)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="alternating app/baseline pairs (best of each is used)",
+    )
     args = parser.parse_args()
     config = TrainConfig(activations=ACTIVATIONS, epochs=3)
     data = mnist_shaped()
     params = parameter_count("mlp", data.input_shape, 10, config.depth, config.width)
-    flops = len(ACTIVATIONS) * config.epochs * params * (6 * len(data.x_train) + 2 * len(data.x_val))
+    flops = (
+        len(ACTIVATIONS) * config.epochs * params * (6 * len(data.x_train) + 2 * len(data.x_val))
+    )
     peak = matmul_peak()
-    print(f"K = {len(ACTIVATIONS)} activations, {config.epochs} epochs, MLP {config.depth}×{config.width}, "
-          f"batch {config.batch_size}, {config.optimizer}; {len(data.x_train):,} train / {len(data.x_val):,} val")
+    model = f"MLP {config.depth}×{config.width}"
+    sizes = f"{len(data.x_train):,} train / {len(data.x_val):,} val"
+    print(
+        f"K = {len(ACTIVATIONS)} activations, {config.epochs} epochs, {model}, "
+        f"batch {config.batch_size}, {config.optimizer}; {sizes}"
+    )
     print(f"matmul peak: {peak:.1f} GFLOP/s")
     app_times, base_times = [], []
     for r in range(args.rounds):
@@ -86,8 +124,9 @@ def main() -> None:
         base_times.append(baseline_run(config, data))
         print(f"round {r + 1}: app {app_times[-1]:.2f} s, baseline {base_times[-1]:.2f} s")
     app, base = min(app_times), min(base_times)
-    print(f"app: {app:.2f} s ({flops / app / 1e9:.1f} GFLOP/s, {flops / app / 1e9 / peak:.0%} of peak)")
-    print(f"baseline: {base:.2f} s ({flops / base / 1e9:.1f} GFLOP/s, {flops / base / 1e9 / peak:.0%} of peak)")
+    for label, seconds in (("app", app), ("baseline", base)):
+        rate = flops / seconds / 1e9
+        print(f"{label}: {seconds:.2f} s ({rate:.1f} GFLOP/s, {rate / peak:.0%} of peak)")
     print(f"app/baseline = {app / base:.3f}")
 
 

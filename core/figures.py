@@ -1,9 +1,10 @@
 """Plotly figure builders: data in, `go.Figure` out. They never call streamlit."""
+
 from __future__ import annotations
 
 import math
 import re
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -34,22 +35,40 @@ def _base_layout(fig: go.Figure, title: str | None = None, height: int | None = 
     return fig
 
 
-def gallery_grid(items: Sequence[tuple[str, object, str]], columns: int = 6, panel_height: int = 150) -> go.Figure:
+def gallery_grid(
+    items: Sequence[tuple[str, object, str]], columns: int = 6, panel_height: int = 150
+) -> go.Figure:
     """Small multiples: one panel per activation, f solid and f′ dashed in its colour.
 
     `items` are (name, curves, colour); curves has x, f, df.
     """
     rows = max(1, math.ceil(len(items) / columns))
-    fig = make_subplots(rows=rows, cols=columns, subplot_titles=[n for n, _, _ in items],
-                        horizontal_spacing=0.035, vertical_spacing=0.5 / rows if rows > 1 else 0.1)
+    fig = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=[n for n, _, _ in items],
+        horizontal_spacing=0.035,
+        vertical_spacing=0.5 / rows if rows > 1 else 0.1,
+    )
     for i, (name, c, colour) in enumerate(items):
         row, col = divmod(i, columns)
         for key in ("f", "df"):
             fig.add_trace(
-                go.Scatter(x=c.x, y=getattr(c, key), mode="lines", name=f"{name} {DERIVATIVE_LABEL[key]}",
-                           line=dict(color=colour, dash=DERIVATIVE_DASH[key], width=2 if key == "f" else 1.4),
-                           showlegend=False, hovertemplate=f"{name} {DERIVATIVE_LABEL[key]}(%{{x:.2f}}) = %{{y:.3f}}<extra></extra>"),
-                row=row + 1, col=col + 1,
+                go.Scatter(
+                    x=c.x,
+                    y=getattr(c, key),
+                    mode="lines",
+                    name=f"{name} {DERIVATIVE_LABEL[key]}",
+                    line=dict(
+                        color=colour, dash=DERIVATIVE_DASH[key], width=2 if key == "f" else 1.4
+                    ),
+                    showlegend=False,
+                    hovertemplate=(
+                        f"{name} {DERIVATIVE_LABEL[key]}(%{{x:.2f}}) = %{{y:.3f}}<extra></extra>"
+                    ),
+                ),
+                row=row + 1,
+                col=col + 1,
             )
     fig.update_xaxes(showticklabels=False, zeroline=True, zerolinecolor="#bbb", showgrid=False)
     fig.update_yaxes(showticklabels=False, zeroline=True, zerolinecolor="#bbb", showgrid=False)
@@ -59,18 +78,35 @@ def gallery_grid(items: Sequence[tuple[str, object, str]], columns: int = 6, pan
     return fig
 
 
-def detail_chart(items: Sequence[tuple[str, object, str]], show: Iterable[str] = ("f", "df"),
-                 title: str | None = None, x_range: tuple[float, float] | None = None) -> go.Figure:
+def detail_chart(
+    items: Sequence[tuple[str, object, str]],
+    show: Iterable[str] = ("f", "df"),
+    title: str | None = None,
+    x_range: tuple[float, float] | None = None,
+) -> go.Figure:
     """f, f′, f″ of the chosen activations overlaid: colour per activation, dash per derivative."""
     fig = go.Figure()
     for name, c, colour in items:
         for key in show:
-            fig.add_trace(go.Scatter(
-                x=c.x, y=getattr(c, key), mode="lines", name=f"{name} {DERIVATIVE_LABEL[key]}",
-                legendgroup=name, line=dict(color=colour, dash=DERIVATIVE_DASH[key], width=2.6 if key == "f" else 1.8),
-                hovertemplate="%{y:.4f}",
-            ))
-    fig.update_xaxes(title_text="x", zeroline=True, zerolinecolor="#999", range=list(x_range) if x_range else None)
+            fig.add_trace(
+                go.Scatter(
+                    x=c.x,
+                    y=getattr(c, key),
+                    mode="lines",
+                    name=f"{name} {DERIVATIVE_LABEL[key]}",
+                    legendgroup=name,
+                    line=dict(
+                        color=colour, dash=DERIVATIVE_DASH[key], width=2.6 if key == "f" else 1.8
+                    ),
+                    hovertemplate="%{y:.4f}",
+                )
+            )
+    fig.update_xaxes(
+        title_text="x",
+        zeroline=True,
+        zerolinecolor="#999",
+        range=list(x_range) if x_range else None,
+    )
     fig.update_yaxes(title_text="value", zeroline=True, zerolinecolor="#999")
     _base_layout(fig, title=title, height=500)
     # Below the plot, so a long legend never runs into the title.
@@ -109,14 +145,23 @@ def _mean_std(runs: Sequence[Sequence[float]]):
 
 def _hex_to_rgba(colour: str, alpha: float) -> str:
     c = colour.lstrip("#")
-    r, g, b = (int(c[i:i + 2], 16) for i in (0, 2, 4))
+    r, g, b = (int(c[i : i + 2], 16) for i in (0, 2, 4))
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def training_chart(comparisons: Sequence, colours: dict[str, str], key: str, *, log_y: bool = False,
-                   smoothing: float = 0.0, x_axis: str = "epoch", title: str = "",
-                   run_labels: Sequence[str] | None = None) -> go.Figure:
-    """Train (solid) and validation (dashed) curves of `key` ("loss" or "metric") for each activation.
+def training_chart(
+    comparisons: Sequence,
+    colours: dict[str, str],
+    key: str,
+    *,
+    log_y: bool = False,
+    smoothing: float = 0.0,
+    x_axis: str = "epoch",
+    title: str = "",
+    run_labels: Sequence[str] | None = None,
+) -> go.Figure:
+    """Train (solid) and validation (dashed) curves of `key` ("loss" or "metric"), one colour
+    per activation.
 
     Several seeds: their mean with a ± std band. Several comparisons (the Runs page overlay):
     one legend group per run, told apart by marker symbols.
@@ -138,48 +183,101 @@ def training_chart(comparisons: Sequence, colours: dict[str, str], key: str, *, 
                 shown = f"{name}{' · ' + label if label else ''}" + (" validation" if split else "")
                 group = f"{label}{name}"
                 if len(seeds) > 1:
-                    upper = [m + s for m, s in zip(mean, std)]
-                    lower = [m - s for m, s in zip(mean, std)]
-                    fig.add_trace(go.Scatter(x=xs + xs[::-1], y=upper + lower[::-1], fill="toself", mode="lines",
-                                             line=dict(width=0), fillcolor=_hex_to_rgba(colour, 0.12 if split else 0.18),
-                                             hoverinfo="skip", showlegend=False, legendgroup=group,
-                                             name=f"{shown} ± std"))
+                    upper = [m + s for m, s in zip(mean, std, strict=True)]
+                    lower = [m - s for m, s in zip(mean, std, strict=True)]
+                    fig.add_trace(
+                        go.Scatter(
+                            x=xs + xs[::-1],
+                            y=upper + lower[::-1],
+                            fill="toself",
+                            mode="lines",
+                            line=dict(width=0),
+                            fillcolor=_hex_to_rgba(colour, 0.12 if split else 0.18),
+                            hoverinfo="skip",
+                            showlegend=False,
+                            legendgroup=group,
+                            name=f"{shown} ± std",
+                        )
+                    )
                 # One legend entry per activation (and run): its train line; validation shares the
                 # entry's group, and the two style keys below say which dash is which.
-                fig.add_trace(go.Scatter(
-                    x=xs, y=mean, name=shown, legendgroup=group, showlegend=not split,
-                    mode="lines+markers" if len(mean) < 30 else "lines",
-                    line=dict(color=colour, dash=dash, width=2.4 if not split else 2),
-                    marker=dict(symbol=symbols[r % len(symbols)], size=6),
-                    hovertemplate=f"{shown}: %{{y:.4f}}<extra></extra>",
-                ))
+                fig.add_trace(
+                    go.Scatter(
+                        x=xs,
+                        y=mean,
+                        name=shown,
+                        legendgroup=group,
+                        showlegend=not split,
+                        mode="lines+markers" if len(mean) < 30 else "lines",
+                        line=dict(color=colour, dash=dash, width=2.4 if not split else 2),
+                        marker=dict(symbol=symbols[r % len(symbols)], size=6),
+                        hovertemplate=f"{shown}: %{{y:.4f}}<extra></extra>",
+                    )
+                )
             diverged = [b for b in seeds if b.status == "diverged"]
             for b in diverged:
-                fig.add_annotation(x=b.diverged_epoch if x_axis == "epoch" else None, y=0.02, yref="paper",
-                                   text=f"{name} diverged (epoch {b.diverged_epoch})", showarrow=False,
-                                   font=dict(color=colour, size=11))
+                fig.add_annotation(
+                    x=b.diverged_epoch if x_axis == "epoch" else None,
+                    y=0.02,
+                    yref="paper",
+                    text=f"{name} diverged (epoch {b.diverged_epoch})",
+                    showarrow=False,
+                    font=dict(color=colour, size=11),
+                )
     for dash, text in (("solid", "train"), ("dash", "validation")):
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=text, legendgroup="_style",
-                                 line=dict(color="#666666", dash=dash, width=2), hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                name=text,
+                legendgroup="_style",
+                line=dict(color="#666666", dash=dash, width=2),
+                hoverinfo="skip",
+            )
+        )
     metric_name = comparisons[0].metric_name if comparisons else "metric"
-    fig.update_xaxes(title_text="epoch" if x_axis == "epoch" else "wall time (s)", rangemode="tozero" if x_axis != "epoch" else None,
-                     dtick=1 if x_axis == "epoch" and comparisons and max(c.epochs_done for c in comparisons) <= 12 else None)
+    fig.update_xaxes(
+        title_text="epoch" if x_axis == "epoch" else "wall time (s)",
+        rangemode="tozero" if x_axis != "epoch" else None,
+        dtick=1
+        if x_axis == "epoch" and comparisons and max(c.epochs_done for c in comparisons) <= 12
+        else None,
+    )
     y_title = "loss" if key == "loss" else METRIC_LABEL.get(metric_name, metric_name)
-    fig.update_yaxes(title_text=y_title + (" (log)" if log_y else ""), type="log" if log_y else "linear")
+    fig.update_yaxes(
+        title_text=y_title + (" (log)" if log_y else ""), type="log" if log_y else "linear"
+    )
     _base_layout(fig, title=title, height=470)
-    fig.update_layout(hovermode="x unified",
-                      legend=dict(orientation="h", yanchor="top", y=-0.24, xanchor="left", x=0, font=dict(size=12)),
-                      margin=dict(b=40))
+    fig.update_layout(
+        hovermode="x unified",
+        legend=dict(
+            orientation="h", yanchor="top", y=-0.24, xanchor="left", x=0, font=dict(size=12)
+        ),
+        margin=dict(b=40),
+    )
     return fig
 
 
 def digits_figure(images, labels, columns: int = 12) -> go.Figure:
     """A row of MNIST digits with their labels: what the network is asked to read."""
     n = len(images)
-    fig = make_subplots(rows=1, cols=n, subplot_titles=[str(int(y)) for y in labels], horizontal_spacing=0.01)
+    fig = make_subplots(
+        rows=1, cols=n, subplot_titles=[str(int(y)) for y in labels], horizontal_spacing=0.01
+    )
     for i, image in enumerate(images):
-        fig.add_trace(go.Heatmap(z=image[::-1, :, 0] if image.ndim == 3 else image[::-1], colorscale="Greys",
-                                 showscale=False, hoverinfo="skip", zmin=0, zmax=1), row=1, col=i + 1)
+        fig.add_trace(
+            go.Heatmap(
+                z=image[::-1, :, 0] if image.ndim == 3 else image[::-1],
+                colorscale="Greys",
+                showscale=False,
+                hoverinfo="skip",
+                zmin=0,
+                zmax=1,
+            ),
+            row=1,
+            col=i + 1,
+        )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x")
     fig.update_layout(height=130, margin=dict(l=0, r=0, t=24, b=0), font=FONT)

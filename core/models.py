@@ -4,16 +4,19 @@ activations (and seeds) at once with exactly the same arithmetic.
 Reproducibility never touches global state: every kernel comes from an initializer seeded by
 (seed, layer), biases start at zero, and batch order comes from `epoch_order`.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from activations.registry import Activation
+from activations import Activation, get
+from activations.expression import custom_activation
 from activations.tutorial import PACKAGE
 
 
@@ -39,8 +42,13 @@ class CatalogueActivation(keras.layers.Layer):
     finds the function again through the catalogue or the safe expression compiler on load.
     """
 
-    def __init__(self, activation: str, params: Mapping[str, Any] | None = None, expression: str | None = None,
-                 **kwargs):
+    def __init__(
+        self,
+        activation: str,
+        params: Mapping[str, Any] | None = None,
+        expression: str | None = None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.activation, self.params, self.expression = activation, dict(params or {}), expression
         self._act = _resolve(activation, self.params, expression)
@@ -57,42 +65,55 @@ class CatalogueActivation(keras.layers.Layer):
         return self._act.fn(inputs, **self._act.resolve(self.params))
 
     def get_config(self):
-        return {**super().get_config(), "activation": self.activation, "params": self.params,
-                "expression": self.expression}
+        return {
+            **super().get_config(),
+            "activation": self.activation,
+            "params": self.params,
+            "expression": self.expression,
+        }
 
 
 def _resolve(name: str, params: Mapping[str, Any], expression: str | None) -> Activation:
-    if expression is not None:
-        from activations.expression import custom_activation
-
-        return custom_activation(name, expression)
-    from activations.registry import get
-
-    return get(name)
+    return custom_activation(name, expression) if expression is not None else get(name)
 
 
-def activation_layer(act: Activation, params: Mapping[str, Any] | None = None) -> keras.layers.Layer:
+def activation_layer(
+    act: Activation, params: Mapping[str, Any] | None = None
+) -> keras.layers.Layer:
     return CatalogueActivation(act.name, act.resolve(params), act.expression)
 
 
-def plain_model(act: Activation, params: Mapping[str, Any] | None, seed: int, input_shape: Sequence[int],
-                n_outputs: int, kind: str = "mlp", depth: int = 1, width: int = 128) -> keras.Sequential:
+def plain_model(
+    act: Activation,
+    params: Mapping[str, Any] | None,
+    seed: int,
+    input_shape: Sequence[int],
+    n_outputs: int,
+    kind: str = "mlp",
+    depth: int = 1,
+    width: int = 128,
+) -> keras.Sequential:
     """One activation's model, the way a Keras user writes it: Dense layers (or a small CNN), the
     activation after each hidden layer, a linear output (logits for classification)."""
     layers: list[keras.layers.Layer] = [keras.Input(tuple(input_shape))]
     layer = 0
     if kind == "cnn":
         for filters in (16, 32):
-            layers += [keras.layers.Conv2D(filters, 3, kernel_initializer=kernel_initializer(seed, layer)),
-                       activation_layer(act, params), keras.layers.MaxPooling2D()]
+            layers += [
+                keras.layers.Conv2D(filters, 3, kernel_initializer=kernel_initializer(seed, layer)),
+                activation_layer(act, params),
+                keras.layers.MaxPooling2D(),
+            ]
             layer += 1
         layers.append(keras.layers.Flatten())
         depth = 1
     elif len(input_shape) > 1:
         layers.append(keras.layers.Flatten())
     for _ in range(depth):
-        layers += [keras.layers.Dense(width, kernel_initializer=kernel_initializer(seed, layer)),
-                   activation_layer(act, params)]
+        layers += [
+            keras.layers.Dense(width, kernel_initializer=kernel_initializer(seed, layer)),
+            activation_layer(act, params),
+        ]
         layer += 1
     layers.append(keras.layers.Dense(n_outputs, kernel_initializer=kernel_initializer(seed, layer)))
     return keras.Sequential(layers)
@@ -107,7 +128,7 @@ class Branch:
     seed: int
 
     def new_apply(self):
-        """A callable applying this branch's activation: a fresh layer instance for method-1 ones."""
+        """A callable applying this branch's activation (a fresh layer for method-1 ones)."""
         if self.act.layer is not None:
             return self.act.layer()
         params = self.act.resolve(self.params)
@@ -122,20 +143,30 @@ class FusedMLP(tf.Module):
     network's numbers are exactly those of `plain_model` with the same seed.
     """
 
-    def __init__(self, branches: Sequence[Branch], in_dim: int, depth: int, width: int, n_outputs: int):
+    def __init__(
+        self, branches: Sequence[Branch], in_dim: int, depth: int, width: int, n_outputs: int
+    ):
         super().__init__()
         self.k, self.width = len(branches), width
         # One activation instance per hidden layer and branch, as the plain model has.
         self.activations = [[b.new_apply() for b in branches] for _ in range(depth)]
         glorot = lambda b, layer, shape: np.asarray(kernel_initializer(b.seed, layer)(shape))  # noqa: E731
-        self.w0 = tf.Variable(np.concatenate([glorot(b, 0, (in_dim, width)) for b in branches], axis=1), name="w0")
+        self.w0 = tf.Variable(
+            np.concatenate([glorot(b, 0, (in_dim, width)) for b in branches], axis=1), name="w0"
+        )
         self.b0 = tf.Variable(tf.zeros([self.k * width]), name="b0")
         self.hidden = [
-            (tf.Variable(np.stack([glorot(b, layer, (width, width)) for b in branches]), name=f"w{layer}"),
-             tf.Variable(tf.zeros([self.k, 1, width]), name=f"b{layer}"))
+            (
+                tf.Variable(
+                    np.stack([glorot(b, layer, (width, width)) for b in branches]), name=f"w{layer}"
+                ),
+                tf.Variable(tf.zeros([self.k, 1, width]), name=f"b{layer}"),
+            )
             for layer in range(1, depth)
         ]
-        self.w_out = tf.Variable(np.stack([glorot(b, depth, (width, n_outputs)) for b in branches]), name="w_out")
+        self.w_out = tf.Variable(
+            np.stack([glorot(b, depth, (width, n_outputs)) for b in branches]), name="w_out"
+        )
         self.b_out = tf.Variable(tf.zeros([self.k, 1, n_outputs]), name="b_out")
 
     def _activate(self, h, layer):  # h: (K, B, width)
@@ -150,11 +181,31 @@ class FusedMLP(tf.Module):
             h = self._activate(tf.matmul(h, w) + b, layer)
         return tf.matmul(h, self.w_out) + self.b_out  # (K, B, outputs)
 
+    def network_weights(self, index: int) -> list[np.ndarray]:
+        """Network `index`'s kernels and biases, in the order of its plain model's Dense layers."""
+        columns = slice(index * self.width, (index + 1) * self.width)
+        out = [np.asarray(self.w0[:, columns]), np.asarray(self.b0[columns])]
+        for kernel, bias in self.hidden:
+            out += [np.asarray(kernel[index]), np.asarray(bias[index, 0])]
+        return out + [np.asarray(self.w_out[index]), np.asarray(self.b_out[index, 0])]
+
     @property
     def weights(self):
-        layer_weights = [v for row in self.activations for f in row if isinstance(f, keras.layers.Layer)
-                         for v in f.trainable_variables]
-        return [self.w0, self.b0, *[v for pair in self.hidden for v in pair], self.w_out, self.b_out, *layer_weights]
+        layer_weights = [
+            v
+            for row in self.activations
+            for f in row
+            if isinstance(f, keras.layers.Layer)
+            for v in f.trainable_variables
+        ]
+        return [
+            self.w0,
+            self.b0,
+            *[v for pair in self.hidden for v in pair],
+            self.w_out,
+            self.b_out,
+            *layer_weights,
+        ]
 
 
 class Towers(tf.Module):
@@ -172,7 +223,9 @@ class Towers(tf.Module):
         return [v for m in self.models for v in m.trainable_variables]
 
 
-def parameter_count(kind: str, input_shape: Sequence[int], n_outputs: int, depth: int, width: int) -> int:
+def parameter_count(
+    kind: str, input_shape: Sequence[int], n_outputs: int, depth: int, width: int
+) -> int:
     """Trainable parameters of one network (activation weights, if any, not included)."""
     if kind == "cnn":
         h, w = input_shape[0], input_shape[1]

@@ -1,10 +1,14 @@
 """Page state in the URL: one table per page says how each field is written and read back, so a
 copied link restores the view. Garbage is ignored field by field, with a notice."""
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
+
+from core.settings import SETTINGS
 
 
 @dataclass(frozen=True)
@@ -29,11 +33,6 @@ def _finite(text: str) -> float:
     return value
 
 
-def _in(options: Iterable) -> Callable[[Any], bool]:
-    allowed = set(options)
-    return lambda v: v in allowed
-
-
 def _between(lo: float, hi: float) -> Callable[[Any], bool]:
     return lambda v: lo <= v <= hi
 
@@ -53,44 +52,59 @@ def decode(params: Mapping[str, str], fields: Iterable[Field]) -> tuple[dict[str
         if ok:
             values[f.key] = value
         else:
-            notices.append(f"Ignored “{f.param}={str(raw)[:40]}” from the link: not a valid value here.")
+            notices.append(
+                f"Ignored “{f.param}={str(raw)[:40]}” from the link: not a valid value here."
+            )
     return values, notices
 
 
 def encode(state: Mapping[str, Any], fields: Iterable[Field]) -> dict[str, str]:
-    return {f.param: f.write(state[f.key]) for f in fields if f.key in state and state[f.key] is not None}
+    return {
+        f.param: f.write(state[f.key])
+        for f in fields
+        if f.key in state and state[f.key] is not None
+    }
 
 
 def gallery_fields(names: Iterable[str]) -> list[Field]:
     names = set(names)
     return [
         Field("pick", "gallery.picked", _names, lambda v: set(v) <= names, ",".join),
-        Field("show", "gallery.show", lambda t: [{"f": "f", "df": "f′", "d2f": "f″"}[s] for s in _names(t)],
-              lambda v: len(v) > 0, lambda v: ",".join({"f": "f", "f′": "df", "f″": "d2f"}[s] for s in v)),
-        Field("x", "gallery.x_range", lambda t: tuple(_finite(p) for p in t.split(":")),
-              lambda v: len(v) == 2 and -20 <= v[0] < v[1] <= 20, lambda v: f"{v[0]:g}:{v[1]:g}"),
+        Field(
+            "show",
+            "gallery.show",
+            lambda t: [{"f": "f", "df": "f′", "d2f": "f″"}[s] for s in _names(t)],
+            lambda v: len(v) > 0,
+            lambda v: ",".join({"f": "f", "f′": "df", "f″": "d2f"}[s] for s in v),
+        ),
+        Field(
+            "x",
+            "gallery.x_range",
+            lambda t: tuple(_finite(p) for p in t.split(":")),
+            lambda v: len(v) == 2 and -20 <= v[0] < v[1] <= 20,
+            lambda v: f"{v[0]:g}:{v[1]:g}",
+        ),
     ]
 
 
-def train_fields(names: Iterable[str], learning_rates, batch_sizes, widths, datasets) -> list[Field]:
+_PARSE = {"int": int, "float": _finite, "choice": str, "names": _names}
+_WRITE = {"float": lambda v: f"{v:g}", "names": ",".join}
+
+
+def train_fields(names: Iterable[str]) -> list[Field]:
+    """The Train page's URL fields, one per setting of the table in core/settings.py."""
     names = set(names)
-    whole = lambda lo, hi: _between(lo, hi)  # noqa: E731
-    return [
-        Field("act", "train.activations", _names, lambda v: 0 < len(v) and set(v) <= names and len(set(v)) == len(v), ",".join),
-        Field("data", "train.dataset", str, _in(datasets)),
-        Field("n", "train.samples", int, whole(0, 70_000)),
-        Field("val", "train.val_fraction", _finite, _between(0.05, 0.5), lambda v: f"{v:g}"),
-        Field("noise", "train.noise", _finite, _between(0.0, 5.0), lambda v: f"{v:g}"),
-        Field("model", "train.model", str, _in(("mlp", "cnn"))),
-        Field("depth", "train.depth", int, whole(1, 20)),
-        Field("width", "train.width", int, _in(widths)),
-        Field("opt", "train.optimizer", str, _in(("adam", "sgd", "rmsprop"))),
-        Field("lr", "train.learning_rate", _finite, _in(learning_rates), lambda v: f"{v:g}"),
-        Field("bs", "train.batch_size", int, _in(batch_sizes)),
-        Field("ep", "train.epochs", int, whole(1, 200)),
-        Field("seeds", "train.seeds", int, whole(1, 5)),
-        Field("dseed", "train.data_seed", int, whole(0, 10_000)),
-    ]
+    fields = []
+    for s in SETTINGS:
+        if s.param is None:
+            continue
+        check = s.offered
+        if s.kind == "names":
+            check = lambda v, s=s: s.offered(v) and set(v) <= names  # noqa: E731
+        fields.append(
+            Field(s.param, f"train.{s.name}", _PARSE[s.kind], check, _WRITE.get(s.kind, str))
+        )
+    return fields
 
 
 def train_param_fields(catalogue, picked: Iterable[str]) -> list[Field]:
@@ -102,13 +116,29 @@ def train_param_fields(catalogue, picked: Iterable[str]) -> list[Field]:
         for p in catalogue.get(name).params:
             key = f"train.{name}.{p.name}"
             if p.kind == "bool":
-                out.append(Field(f"p.{name}.{p.name}", key, lambda t: t in ("1", "true"), write=lambda v: "1" if v else "0"))
+                out.append(
+                    Field(
+                        f"p.{name}.{p.name}",
+                        key,
+                        lambda t: t in ("1", "true"),
+                        write=lambda v: "1" if v else "0",
+                    )
+                )
             elif p.kind == "float":
                 lo, hi = min(p.low, p.default), max(p.high, p.default)
-                out.append(Field(f"p.{name}.{p.name}", key, _finite, _between(lo, hi), lambda v: f"{v:g}"))
+                out.append(
+                    Field(f"p.{name}.{p.name}", key, _finite, _between(lo, hi), lambda v: f"{v:g}")
+                )
     return out
 
 
 def runs_fields() -> list[Field]:
-    return [Field("runs", "runs.selected", lambda t: [int(i) for i in _names(t)], lambda v: len(v) <= 20,
-                  lambda v: ",".join(str(i) for i in v))]
+    return [
+        Field(
+            "runs",
+            "runs.selected",
+            lambda t: [int(i) for i in _names(t)],
+            lambda v: len(v) <= 20,
+            lambda v: ",".join(str(i) for i in v),
+        )
+    ]

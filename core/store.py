@@ -4,18 +4,23 @@ One connection per operation (sessions run in threads), WAL so readers never blo
 every write in a transaction. A file that is not a readable database is moved aside and a
 fresh one started; the store says so in `notice`. The schema is versioned and migrates.
 """
+
 from __future__ import annotations
 
 import json
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from core.training import Comparison, TrainConfig, comparison_from_dict, comparison_to_dict
+from core import __version__
+from core.record import Comparison
+from core.settings import TrainConfig
 
 SCHEMA_VERSION = 2
 FILE_NAME = "runs.sqlite"
@@ -27,7 +32,9 @@ class StoreError(RuntimeError):
 
 def data_dir() -> Path:
     """`EXPLORER_DATA_DIR`, or a folder under the user's home."""
-    return Path(os.environ.get("EXPLORER_DATA_DIR") or Path.home() / ".activation_explorer").expanduser()
+    return Path(
+        os.environ.get("EXPLORER_DATA_DIR") or Path.home() / ".activation_explorer"
+    ).expanduser()
 
 
 @dataclass(frozen=True)
@@ -64,12 +71,8 @@ _MIGRATIONS = {
 
 
 def versions() -> dict[str, str]:
-    import keras
-    import tensorflow as tf
-
-    from core import __version__
-
-    return {"tensorflow": tf.__version__, "keras": keras.__version__, "app": __version__}
+    """The versions a run was made with, from package metadata (TensorFlow is not imported)."""
+    return {"tensorflow": version("tensorflow"), "keras": version("keras"), "app": __version__}
 
 
 class RunStore:
@@ -80,14 +83,20 @@ class RunStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"cannot create the data folder {self.path.parent}: {exc.strerror}; set "
-                             f"EXPLORER_DATA_DIR to a writable folder") from None
+            raise StoreError(
+                f"cannot create the data folder {self.path.parent}: {exc.strerror}; set "
+                f"EXPLORER_DATA_DIR to a writable folder"
+            ) from None
         try:
             self._migrate()
         except sqlite3.OperationalError as exc:  # locked, read-only, no permission: not corruption
-            raise StoreError(f"the run store {self.path} cannot be opened for writing ({exc}); set "
-                             f"EXPLORER_DATA_DIR to a writable folder") from None
-        except sqlite3.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
+            raise StoreError(
+                f"the run store {self.path} cannot be opened for writing ({exc}); set "
+                f"EXPLORER_DATA_DIR to a writable folder"
+            ) from None
+        except (
+            sqlite3.DatabaseError
+        ) as exc:  # "file is not a database", "database disk image is malformed"
             self._move_aside(exc)
             self._migrate()
 
@@ -118,18 +127,25 @@ class RunStore:
             src = Path(str(self.path) + suffix)
             if src.exists():
                 src.rename(Path(str(aside) + suffix))
-        self.notice = (f"The run store {self.path} could not be read ({exc}); it was moved to {aside.name} and a "
-                       f"new, empty store was started. Nothing was deleted.")
+        self.notice = (
+            f"The run store {self.path} could not be read ({exc}); it was moved to {aside.name} "
+            f"and a "
+            f"new, empty store was started. Nothing was deleted."
+        )
 
     def _migrate(self) -> None:
         with self._connect() as conn:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA quick_check").fetchall()
-            conn.execute("BEGIN IMMEDIATE")  # two servers starting at once migrate one after the other
+            conn.execute(
+                "BEGIN IMMEDIATE"
+            )  # two servers starting at once migrate one after the other
             try:
                 current = conn.execute("PRAGMA user_version").fetchone()[0]
                 if current > self._target:
-                    raise StoreError(f"{self.path} was written by a newer version of the app (schema {current})")
+                    raise StoreError(
+                        f"{self.path} was written by a newer version of the app (schema {current})"
+                    )
                 for version in range(current + 1, self._target + 1):
                     for statement in _MIGRATIONS[version]:
                         conn.execute(statement)
@@ -146,34 +162,42 @@ class RunStore:
 
     # --- runs ---
     def save(self, comparison: Comparison, name: str = "", tags: str = "") -> int:
-        data = json.dumps(comparison_to_dict(comparison), allow_nan=True)
+        data = json.dumps(comparison.to_dict(), allow_nan=True)
         try:
             with self._transaction() as conn:
                 cur = conn.execute(
-                    "INSERT INTO runs (created, status, data, versions, name, tags) VALUES (?, ?, ?, ?, ?, ?)",
-                    (time.time(), comparison.status, data, json.dumps(versions()), name, tags))
+                    "INSERT INTO runs (created, status, data, versions, name, tags) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (time.time(), comparison.status, data, json.dumps(versions()), name, tags),
+                )
                 return int(cur.lastrowid)
         except sqlite3.OperationalError as exc:
-            raise StoreError(f"the run could not be saved to {self.path}: {exc}. It is kept in this browser session; "
-                             f"make the folder writable or set EXPLORER_DATA_DIR") from None
+            raise StoreError(
+                f"the run could not be saved to {self.path}: {exc}. It is kept in this browser "
+                f"session; make the folder writable or set EXPLORER_DATA_DIR"
+            ) from None
 
     def load(self, run_id: int) -> Comparison:
         with self._connect() as conn:
             row = conn.execute("SELECT data FROM runs WHERE id = ?", (int(run_id),)).fetchone()
         if row is None:
             raise StoreError(f"there is no run {run_id}; it may have been deleted")
-        return comparison_from_dict(json.loads(row[0]))
+        return Comparison.from_dict(json.loads(row[0]))
 
     def details(self, run_id: int) -> dict[str, Any]:
         with self._connect() as conn:
-            row = conn.execute("SELECT created, name, tags, versions FROM runs WHERE id = ?", (int(run_id),)).fetchone()
+            row = conn.execute(
+                "SELECT created, name, tags, versions FROM runs WHERE id = ?", (int(run_id),)
+            ).fetchone()
         if row is None:
             raise StoreError(f"there is no run {run_id}; it may have been deleted")
         return {"created": row[0], "name": row[1], "tags": row[2], "versions": json.loads(row[3])}
 
     def runs(self) -> list[RunSummary]:
         with self._connect() as conn:
-            rows = conn.execute("SELECT id, created, name, tags, status, data FROM runs ORDER BY id DESC").fetchall()
+            rows = conn.execute(
+                "SELECT id, created, name, tags, status, data FROM runs ORDER BY id DESC"
+            ).fetchall()
         return [_summary(*row) for row in rows]
 
     def rename(self, run_id: int, name: str) -> None:
@@ -185,7 +209,12 @@ class RunStore:
 
     def _update(self, run_id: int, column: str, value: str) -> None:
         with self._transaction() as conn:
-            if conn.execute(f"UPDATE runs SET {column} = ? WHERE id = ?", (value, int(run_id))).rowcount != 1:
+            if (
+                conn.execute(
+                    f"UPDATE runs SET {column} = ? WHERE id = ?", (value, int(run_id))
+                ).rowcount
+                != 1
+            ):
                 raise StoreError(f"there is no run {run_id}; it may have been deleted")
 
     def delete(self, run_id: int) -> None:
@@ -200,9 +229,14 @@ def _summary(run_id, created, name, tags, status, data) -> RunSummary:
     val_losses = [v for b in branches for v in b["val_loss"]]
     val_metrics = [v for b in branches for v in b["val_metric"]]
     return RunSummary(
-        id=run_id, created=created, name=name, tags=tags, dataset=cfg["dataset"],
+        id=run_id,
+        created=created,
+        name=name,
+        tags=tags,
+        dataset=cfg["dataset"],
         model=TrainConfig.from_dict(cfg).model_label,
-        activations=", ".join(cfg["activations"]), status=status,
+        activations=", ".join(cfg["activations"]),
+        status=status,
         best_val_loss=min(val_losses) if val_losses else None,
         best_val_metric=((max if higher else min)(val_metrics)) if val_metrics else None,
         metric_name=d["metric_name"],

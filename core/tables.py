@@ -1,8 +1,10 @@
 """Tables the pages show, as pandas DataFrames built from plain data."""
+
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -17,7 +19,9 @@ def _number(v: float) -> str:
     return f"{v:.3g}".replace("-", "−")
 
 
-def properties_row(name: str, source: str, props: Mapping[str, Any], cost: float | None) -> dict[str, Any]:
+def properties_row(
+    name: str, source: str, props: Mapping[str, Any], cost: float | None
+) -> dict[str, Any]:
     lo, hi = props["range"]
     return {
         "activation": name,
@@ -25,7 +29,8 @@ def properties_row(name: str, source: str, props: Mapping[str, Any], cost: float
         "range on [−6, 6]": f"[{_number(lo)}, {_number(hi)}]",
         "limits at −∞ / +∞": f"{_number(props['limit -inf'])} / {_number(props['limit +inf'])}",
         "bounded": {(True, True): "both", (True, False): "below", (False, True): "above"}.get(
-            (props["bounded below"], props["bounded above"]), "no"),
+            (props["bounded below"], props["bounded above"]), "no"
+        ),
         "monotonic": props["monotonic"],
         "zero-centred": "yes" if props["zero-centred"] else "no",
         "smoothness": props["smoothness"],
@@ -65,26 +70,40 @@ def results_table(comparison, target: float | None = None) -> pd.DataFrame:
         reached = []
         if target is not None:
             for b in done:
-                hit = [i + 1 for i, v in enumerate(b.val_metric) if (v >= target if higher_better else v <= target)]
+                hit = [
+                    i + 1
+                    for i, v in enumerate(b.val_metric)
+                    if (v >= target if higher_better else v <= target)
+                ]
                 reached.append(hit[0] if hit else None)
         if target is None:
             reach = "—"
         elif reached and all(r is not None for r in reached):
-            reach = str(reached[0]) if len(set(reached)) == 1 else _mean_pm([float(r) for r in reached], 1)
+            reach = (
+                str(reached[0])
+                if len(set(reached)) == 1
+                else _mean_pm([float(r) for r in reached], 1)
+            )
         else:
             reach = "not reached"
         status = sorted({b.status for b in seeds})
-        diverged = [f"seed {b.seed} at epoch {b.diverged_epoch}" for b in seeds if b.status == "diverged"]
-        rows.append({
-            "activation": name,
-            "final val loss": _mean_pm([b.val_loss[-1] for b in done]),
-            "best val loss": _mean_pm([min(b.val_loss) for b in done]),
-            f"final val {metric}": _mean_pm([b.val_metric[-1] for b in done]),
-            f"best val {metric}": _mean_pm(best_metric),
-            f"epochs to {metric} {'≥' if higher_better else '≤'} {target:g}" if target is not None else "epochs to target": reach,
-            "s/epoch (all)": per_epoch,
-            "parameters": comparison.parameters,
-            "diverged": "; ".join(diverged) if diverged else "no",
-            "status": ", ".join(status),
-        })
+        diverged = [
+            f"seed {b.seed} at epoch {b.diverged_epoch}" for b in seeds if b.status == "diverged"
+        ]
+        rows.append(
+            {
+                "activation": name,
+                "final val loss": _mean_pm([b.val_loss[-1] for b in done]),
+                "best val loss": _mean_pm([min(b.val_loss) for b in done]),
+                f"final val {metric}": _mean_pm([b.val_metric[-1] for b in done]),
+                f"best val {metric}": _mean_pm(best_metric),
+                f"epochs to {metric} {'≥' if higher_better else '≤'} {target:g}"
+                if target is not None
+                else "epochs to target": reach,
+                "s/epoch (all)": per_epoch,
+                "parameters": comparison.parameters,
+                "diverged": "; ".join(diverged) if diverged else "no",
+                "status": ", ".join(status),
+            }
+        )
     return pd.DataFrame(rows).set_index("activation")

@@ -1,4 +1,6 @@
-"""Exports parse back to the same numbers; the .keras model and the generated script reproduce the run."""
+"""Exports parse back to the same numbers; the .keras model and the generated script reproduce
+the run."""
+
 import io
 import json
 import subprocess
@@ -15,21 +17,36 @@ from activations.expression import custom_activation
 from core import datasets, exports
 from core.codegen import reproduce_script
 from core.figures import training_chart
+from core.record import Comparison
+from core.settings import TrainConfig
 from core.tables import results_table
-from core.training import TrainConfig, comparison_from_dict, train_compare, trained_model
+from core.training import Training
+from ui.palette import colours_for
 
 
 @pytest.fixture(scope="module")
 def run():
     data = datasets.mnist(samples=700, download=lambda: (_ for _ in ()).throw(OSError("offline")))
-    catalogue = shared_catalogue().with_custom(custom_activation("sw", "x * tf.sigmoid(b * x)", {"b": (1.5, 0, 3)}))
-    config = TrainConfig(activations=("relu", "SinActivation", "sw", "elu"), activation_params=(("elu", (("alpha", 0.5),)),),
-                         samples=700, epochs=2, width=16, depth=2, batch_size=64)
-    return train_compare(config, data, catalogue), data, catalogue
+    catalogue = shared_catalogue().with_customs(
+        [custom_activation("sw", "x * tf.sigmoid(b * x)", {"b": (1.5, 0, 3)})]
+    )
+    config = TrainConfig(
+        activations=("relu", "SinActivation", "sw", "elu"),
+        activation_params=(("elu", (("alpha", 0.5),)),),
+        samples=700,
+        epochs=2,
+        width=16,
+        depth=2,
+        batch_size=64,
+    )
+    training = Training(config, data, catalogue)
+    training.run()
+    return training, data, catalogue
 
 
 def test_csv_parses_back_to_the_same_numbers(run):
-    comparison, _, _ = run
+    training, _, _ = run
+    comparison = training.record
     frame = pd.read_csv(io.StringIO(exports.history_csv(comparison)), comment="#")
     for b in comparison.branches:
         rows = frame[(frame.activation == b.activation) & (frame.seed == b.seed)]
@@ -37,39 +54,52 @@ def test_csv_parses_back_to_the_same_numbers(run):
 
 
 def test_json_parses_back_to_the_same_comparison(run):
-    comparison, _, _ = run
+    training, _, _ = run
+    comparison = training.record
     data = json.loads(exports.history_json(comparison, {"keras": keras.__version__}))
-    again = comparison_from_dict(data)
+    again = Comparison.from_dict(data)
     assert again.branches == comparison.branches and again.config == comparison.config
     assert data["versions"]["keras"] == keras.__version__
 
 
 def test_keras_model_loads_and_predicts_like_the_app(run, tmp_path):
-    comparison, data, _ = run
+    training, data, _ = run
+    comparison = training.record
     for index, branch in enumerate(comparison.branches):
-        model = trained_model(comparison, branch.activation, branch.seed)
+        model = training.keras_model(branch.activation, branch.seed)
         path = tmp_path / f"{branch.activation}.keras"
         model.save(path)
         loaded = keras.saving.load_model(path)
-        in_app = np.asarray(comparison.engine.net(tf.constant(data.x_val))[index])
-        np.testing.assert_allclose(loaded.predict(data.x_val, verbose=0), in_app, rtol=1e-5, atol=1e-5)
+        in_app = np.asarray(training.engine.net(tf.constant(data.x_val))[index])
+        np.testing.assert_allclose(
+            loaded.predict(data.x_val, verbose=0), in_app, rtol=1e-5, atol=1e-5
+        )
 
 
 def test_html_report_is_self_contained(run):
-    comparison, _, catalogue = run
-    colours = {n: catalogue.colour(n) for n in comparison.config.activations}
+    training, _, catalogue = run
+    comparison = training.record
+    colours = colours_for(catalogue, comparison.config.activations)
     figs = [training_chart([comparison], colours, k) for k in ("loss", "metric")]
-    html = exports.html_report(comparison, figs, results_table(comparison), "Report", {"keras": "3"})
+    html = exports.html_report(
+        comparison, figs, results_table(comparison), "Report", {"keras": "3"}
+    )
     assert html.count('class="plotly-graph-div"') == 2
     import re
-    assert not re.search(r"<script[^>]+src=", html)  # nothing fetched: plotly.js is inlined, so it opens offline
+
+    assert not re.search(
+        r"<script[^>]+src=", html
+    )  # nothing fetched: plotly.js is inlined, so it opens offline
     assert len(html) > 1_000_000
     assert "final val loss" in html and "SinActivation" in html
 
 
 def test_png_is_a_2x_image(run):
-    comparison, _, catalogue = run
-    fig = training_chart([comparison], {n: catalogue.colour(n) for n in comparison.config.activations}, "loss")
+    training, _, catalogue = run
+    comparison = training.record
+    fig = training_chart(
+        [comparison], colours_for(catalogue, comparison.config.activations), "loss"
+    )
     png = exports.chart_png(fig, width=600, height=400)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
@@ -78,10 +108,13 @@ def test_png_is_a_2x_image(run):
 
 @pytest.mark.slow
 def test_generated_script_reproduces_the_first_epochs_loss(run, tmp_path):
-    comparison, _, catalogue = run
+    training, _, catalogue = run
+    comparison = training.record
     script = tmp_path / "reproduce.py"
     script.write_text(reproduce_script(comparison, catalogue))
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=600, cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     printed = {}
     for line in done.stdout.splitlines():

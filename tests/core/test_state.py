@@ -1,27 +1,52 @@
 """URL state: each page's fields round-trip; garbage is ignored with a notice."""
+
 import pytest
 
 from activations import shared_catalogue
-from core.datasets import DATASETS
 from core.state import decode, encode, gallery_fields, runs_fields, train_fields, train_param_fields
 
 NAMES = shared_catalogue().names()
-LRS, BATCHES, WIDTHS = (1e-3, 1e-2, 0.1), (32, 256), (16, 128)
 
 
 def _train():
-    return train_fields(NAMES, LRS, BATCHES, WIDTHS, DATASETS) + train_param_fields(shared_catalogue(), ["elu", "gelu"])
+    return train_fields(NAMES) + train_param_fields(shared_catalogue(), ["elu", "gelu"])
 
 
-@pytest.mark.parametrize("fields, state", [
-    (gallery_fields(NAMES), {"gallery.picked": ["relu", "SinActivation"], "gallery.show": ["f", "f″"],
-                             "gallery.x_range": (-3.0, 4.5)}),
-    (_train(), {"train.activations": ["elu", "gelu"], "train.dataset": "friedman", "train.samples": 500,
-                "train.val_fraction": 0.2, "train.noise": 0.5, "train.model": "mlp", "train.depth": 3, "train.width": 16,
-                "train.optimizer": "sgd", "train.learning_rate": 0.01, "train.batch_size": 32, "train.epochs": 7,
-                "train.seeds": 2, "train.data_seed": 3, "train.elu.alpha": 0.5, "train.gelu.approximate": True}),
-    (runs_fields(), {"runs.selected": [3, 1]}),
-])
+@pytest.mark.parametrize(
+    "fields, state",
+    [
+        (
+            gallery_fields(NAMES),
+            {
+                "gallery.picked": ["relu", "SinActivation"],
+                "gallery.show": ["f", "f″"],
+                "gallery.x_range": (-3.0, 4.5),
+            },
+        ),
+        (
+            _train(),
+            {
+                "train.activations": ["elu", "gelu"],
+                "train.dataset": "friedman",
+                "train.samples": 500,
+                "train.val_fraction": 0.2,
+                "train.noise": 0.5,
+                "train.model": "mlp",
+                "train.depth": 3,
+                "train.width": 16,
+                "train.optimizer": "sgd",
+                "train.learning_rate": 0.01,
+                "train.batch_size": 32,
+                "train.epochs": 7,
+                "train.seeds": 2,
+                "train.data_seed": 3,
+                "train.elu.alpha": 0.5,
+                "train.gelu.approximate": True,
+            },
+        ),
+        (runs_fields(), {"runs.selected": [3, 1]}),
+    ],
+)
 def test_round_trip(fields, state):
     params = encode(state, fields)
     assert all(isinstance(v, str) for v in params.values())
@@ -29,13 +54,30 @@ def test_round_trip(fields, state):
     assert values == state and notices == []
 
 
-@pytest.mark.parametrize("fields, params", [
-    (gallery_fields(NAMES), {"pick": "relu,__import__", "show": "q", "x": "5:1"}),
-    (gallery_fields(NAMES), {"x": "nan:inf", "pick": "nope"}),
-    (_train(), {"act": "relu,relu", "ep": "0", "depth": "999", "lr": "1e9", "bs": "-5", "width": "abc",
-                "data": "cifar", "val": "2", "p.elu.alpha": "1e300", "seeds": "1.5", "n": "9" * 400}),
-    (runs_fields(), {"runs": "1,two"}),
-])
+@pytest.mark.parametrize(
+    "fields, params",
+    [
+        (gallery_fields(NAMES), {"pick": "relu,__import__", "show": "q", "x": "5:1"}),
+        (gallery_fields(NAMES), {"x": "nan:inf", "pick": "nope"}),
+        (
+            _train(),
+            {
+                "act": "relu,relu",
+                "ep": "0",
+                "depth": "999",
+                "lr": "1e9",
+                "bs": "-5",
+                "width": "abc",
+                "data": "cifar",
+                "val": "2",
+                "p.elu.alpha": "1e300",
+                "seeds": "1.5",
+                "n": "9" * 400,
+            },
+        ),
+        (runs_fields(), {"runs": "1,two"}),
+    ],
+)
 def test_garbage_is_ignored_with_a_notice(fields, params):
     values, notices = decode(params, fields)
     assert values == {}

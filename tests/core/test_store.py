@@ -1,4 +1,5 @@
 """The run store: round trip, concurrent writers, restart, corrupt files, migration."""
+
 import json
 import sqlite3
 import threading
@@ -6,16 +7,36 @@ import threading
 import pytest
 
 from core import store as store_module
+from core.record import BranchHistory, Comparison
+from core.settings import TrainConfig
 from core.store import RunStore, StoreError
-from core.training import BranchHistory, Comparison, TrainConfig
 
 
 def _comparison(tag: float = 0.0, status: str = "finished") -> Comparison:
     config = TrainConfig(activations=("relu", "tanh"), epochs=2, seeds=2)
-    branches = [BranchHistory(a, s, loss=[1.0 + tag, 0.5 + tag], val_loss=[1.1, 0.6 + tag], metric=[0.5, 0.7],
-                              val_metric=[0.4, 0.65 + tag / 10], status=status) for a in config.activations for s in (0, 1)]
-    return Comparison(config=config, task="classification", metric_name="accuracy", dataset_source="test data",
-                      branches=branches, parameters=123, epoch_seconds=[0.5, 0.25], status=status)
+    branches = [
+        BranchHistory(
+            a,
+            s,
+            loss=[1.0 + tag, 0.5 + tag],
+            val_loss=[1.1, 0.6 + tag],
+            metric=[0.5, 0.7],
+            val_metric=[0.4, 0.65 + tag / 10],
+            status=status,
+        )
+        for a in config.activations
+        for s in (0, 1)
+    ]
+    return Comparison(
+        config=config,
+        task="classification",
+        metric_name="accuracy",
+        dataset_source="test data",
+        branches=branches,
+        parameters=123,
+        epoch_seconds=[0.5, 0.25],
+        status=status,
+    )
 
 
 def test_round_trip(tmp_path):
@@ -26,8 +47,12 @@ def test_round_trip(tmp_path):
     assert loaded.config == original.config and loaded.branches == original.branches
     assert loaded.epoch_seconds == original.epoch_seconds and loaded.status == "finished"
     [summary] = s.runs()
-    assert summary.name == "first" and summary.tags == "a, b" and summary.activations == "relu, tanh"
-    assert summary.best_val_loss == pytest.approx(0.725) and summary.best_val_metric == pytest.approx(0.6625)
+    assert (
+        summary.name == "first" and summary.tags == "a, b" and summary.activations == "relu, tanh"
+    )
+    assert summary.best_val_loss == pytest.approx(
+        0.725
+    ) and summary.best_val_metric == pytest.approx(0.6625)
     details = s.details(run_id)
     assert {"tensorflow", "keras", "app"} <= set(details["versions"])
 
@@ -96,12 +121,18 @@ def test_migration_from_the_previous_schema_keeps_runs(tmp_path):
     old = RunStore(path, target_version=1)
     assert old.schema_version == 1
     with sqlite3.connect(path) as conn:  # a run written by the v1 app: no name, no tags
-        conn.execute("INSERT INTO runs (created, status, data, versions) VALUES (?, ?, ?, ?)",
-                     (1.0, "finished", json.dumps(store_module.comparison_to_dict(_comparison(0.5))), "{}"))
+        conn.execute(
+            "INSERT INTO runs (created, status, data, versions) VALUES (?, ?, ?, ?)",
+            (1.0, "finished", json.dumps(_comparison(0.5).to_dict()), "{}"),
+        )
     new = RunStore(path)
     assert new.schema_version == store_module.SCHEMA_VERSION
     [summary] = new.runs()
-    assert summary.name == "" and summary.tags == "" and new.load(summary.id).branches[0].loss == [1.5, 1.0]
+    assert (
+        summary.name == ""
+        and summary.tags == ""
+        and new.load(summary.id).branches[0].loss == [1.5, 1.0]
+    )
 
 
 def test_a_read_only_store_gives_a_clear_error_and_loses_nothing(tmp_path, monkeypatch):
@@ -111,8 +142,11 @@ def test_a_read_only_store_gives_a_clear_error_and_loses_nothing(tmp_path, monke
     real_connect = sqlite3.connect
     # SQLite's own read-only mode: what a read-only file or folder looks like to the store (the
     # tests run as root, which ignores file permissions, so chmod would prove nothing).
-    monkeypatch.setattr(store_module.sqlite3, "connect",
-                        lambda p, **kw: real_connect(f"file:{p}?mode=ro", uri=True, **kw))
+    monkeypatch.setattr(
+        store_module.sqlite3,
+        "connect",
+        lambda p, **kw: real_connect(f"file:{p}?mode=ro", uri=True, **kw),
+    )
     with pytest.raises(StoreError, match="could not be saved.*kept in this browser session"):
         s.save(_comparison(1.0))
     with pytest.raises(StoreError, match="cannot be opened for writing"):

@@ -1,0 +1,111 @@
+"""The compiled steps of one comparison: a whole epoch of training for every network at once, and
+a validation pass.
+
+The losses of the networks are summed; they share no weights, so the gradient of the sum with
+respect to network k's weights is network k's own gradient, and each update rule updates each
+weight from its own gradient alone. Each network therefore follows exactly the run it would
+have had alone with the same seed and batch order (tests/core/test_training.py proves it
+against plain Keras).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from core import optimizers
+from core.datasets import Dataset
+from core.models import Branch, FusedMLP, Towers, plain_model
+from core.settings import TrainConfig
+
+VALIDATION_CHUNK = 4096  # samples per validation step: bounds memory on 70,000 MNIST digits
+
+
+def per_network_loss(task: str, y, out):
+    """Mean loss and metric of each network over the batch; out is (K, B, outputs)."""
+    if task == "classification":
+        labels = tf.broadcast_to(y, tf.shape(out)[:2])
+        loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=out)
+        predicted = tf.argmax(out, axis=-1, output_type=tf.int32)
+        hit = tf.cast(tf.equal(predicted, labels), out.dtype)
+        return tf.reduce_mean(loss, axis=1), tf.reduce_mean(hit, axis=1)
+    err = out - y[None]
+    return tf.reduce_mean(tf.square(err), axis=[1, 2]), tf.reduce_mean(tf.abs(err), axis=[1, 2])
+
+
+class Engine:
+    """The networks of one comparison with their optimiser, the compiled epoch and evaluation."""
+
+    def __init__(self, config: TrainConfig, data: Dataset, branches: Sequence[Branch]):
+        self.config, self.branches, self.task = config, list(branches), data.task
+        self.input_shape, self.n_outputs = data.input_shape, data.n_outputs
+        if config.model == "mlp":
+            in_dim = int(np.prod(data.input_shape))
+            self.net = FusedMLP(branches, in_dim, config.depth, config.width, data.n_outputs)
+        else:
+            towers = [self._plain(b) for b in branches]
+            self.net = Towers(towers)
+        self.weights = self.net.weights
+        self.optimizer = optimizers.make(config.optimizer, config.learning_rate, self.weights)
+        self.x, self.y = tf.constant(data.x_train), tf.constant(data.y_train)
+        self.x_val, self.y_val = tf.constant(data.x_val), tf.constant(data.y_val)
+        self.train_epoch = tf.function(self._train_epoch, reduce_retracing=True)
+        self.evaluate = tf.function(self._evaluate, reduce_retracing=True)
+
+    def _plain(self, branch: Branch) -> keras.Model:
+        cfg = self.config
+        return plain_model(
+            branch.act,
+            branch.params,
+            branch.seed,
+            self.input_shape,
+            self.n_outputs,
+            cfg.model,
+            cfg.depth,
+            cfg.width,
+        )
+
+    def _train_epoch(self, order):
+        n, batch = tf.shape(order)[0], self.config.batch_size
+        k = len(self.branches)
+        loss_sum, metric_sum = tf.zeros([k]), tf.zeros([k])
+        for i in tf.range((n + batch - 1) // batch):
+            idx = order[i * batch : tf.minimum((i + 1) * batch, n)]
+            xb, yb = tf.gather(self.x, idx), tf.gather(self.y, idx)
+            with tf.GradientTape() as tape:
+                loss, metric = per_network_loss(self.task, yb, self.net(xb))
+                total = tf.reduce_sum(loss)
+            self.optimizer.apply(tape.gradient(total, self.weights), self.weights)
+            size = tf.cast(tf.shape(idx)[0], tf.float32)
+            loss_sum += loss * size
+            metric_sum += metric * size
+        count = tf.cast(n, tf.float32)
+        return loss_sum / count, metric_sum / count
+
+    def _evaluate(self):
+        n, chunk = tf.shape(self.x_val)[0], VALIDATION_CHUNK
+        k = len(self.branches)
+        loss_sum, metric_sum = tf.zeros([k]), tf.zeros([k])
+        for i in tf.range((n + chunk - 1) // chunk):
+            part = slice(i * chunk, (i + 1) * chunk)
+            xb, yb = self.x_val[part], self.y_val[part]
+            loss, metric = per_network_loss(self.task, yb, self.net(xb))
+            size = tf.cast(tf.shape(xb)[0], tf.float32)
+            loss_sum += loss * size
+            metric_sum += metric * size
+        count = tf.cast(n, tf.float32)
+        return loss_sum / count, metric_sum / count
+
+    def keras_model(self, index: int) -> keras.Model:
+        """Network `index` as a plain Keras model holding its trained weights."""
+        if isinstance(self.net, Towers):
+            return self.net.models[index]
+        model = self._plain(self.branches[index])
+        dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+        weights = self.net.network_weights(index)
+        for i, layer in enumerate(dense):
+            layer.set_weights(weights[2 * i : 2 * i + 2])
+        return model

@@ -1,0 +1,78 @@
+"""The record of a comparison: its configuration, each network's history and its status, as plain
+data that is stored, shown and exported. No TensorFlow here; the live engine that fills a record
+lives in core/training.py.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.settings import TrainConfig
+
+
+@dataclass
+class BranchHistory:
+    """One network of a comparison: an activation and a seed, and its numbers per epoch."""
+
+    activation: str
+    seed: int
+    loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    metric: list[float] = field(default_factory=list)
+    val_metric: list[float] = field(default_factory=list)
+    status: str = "running"  # running, finished, stopped, diverged
+    diverged_epoch: int | None = None
+
+
+@dataclass
+class Comparison:
+    config: TrainConfig
+    task: str
+    metric_name: str  # "accuracy" or "mae"
+    dataset_source: str
+    branches: list[BranchHistory]
+    parameters: int
+    epoch_seconds: list[float] = field(default_factory=list)  # each epoch, all networks together
+    status: str = "running"
+    started: float = field(default_factory=time.time)
+
+    @property
+    def epochs_done(self) -> int:
+        return len(self.epoch_seconds)
+
+    def by_activation(self) -> dict[str, list[BranchHistory]]:
+        out: dict[str, list[BranchHistory]] = {}
+        for b in self.branches:
+            out.setdefault(b.activation, []).append(b)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "config": self.config.to_dict(),
+            "task": self.task,
+            "metric_name": self.metric_name,
+            "dataset_source": self.dataset_source,
+            "parameters": self.parameters,
+            "epoch_seconds": list(self.epoch_seconds),
+            "status": self.status,
+            "started": self.started,
+            "branches": [dataclasses.asdict(b) for b in self.branches],
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Comparison:
+        return cls(
+            config=TrainConfig.from_dict(d["config"]),
+            task=d["task"],
+            metric_name=d["metric_name"],
+            dataset_source=d["dataset_source"],
+            parameters=int(d["parameters"]),
+            branches=[BranchHistory(**b) for b in d["branches"]],
+            epoch_seconds=list(d["epoch_seconds"]),
+            status=d["status"],
+            started=float(d.get("started", 0.0)),
+        )

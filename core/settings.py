@@ -1,0 +1,313 @@
+"""The training settings: one table, a row per field of `TrainConfig`, with its URL name, range or
+choices, default and widget. `TrainConfig`, its `problems()`, the Train page's URL fields and its
+widgets are all generated from this table, so a setting is added in one place.
+
+No TensorFlow here: the run store and the exports read configurations without it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from core.datasets import DATASETS
+
+# The values the Train page's sliders offer. Configurations built in code (tests, benchmarks,
+# sweeps) may use any value in the setting's range.
+LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
+BATCH_SIZES = (16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
+WIDTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
+MODELS = {"mlp": "MLP", "cnn": "small CNN (MNIST)"}
+OPTIMIZERS = ("adam", "sgd", "rmsprop")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One field of a training configuration.
+
+    `kind` is how values are checked: "int" and "float" within [low, high], "choice" one of
+    `choices`, "names" a non-empty list without repeats, "params" activation parameters (checked
+    by the activation itself). For "int"/"float" settings with `choices`, the widget offers those
+    values and a link may only name one of them; code may use any value in range.
+    """
+
+    name: str
+    param: str | None  # the URL name; links shared earlier depend on it, so it never changes
+    label: str
+    default: Any
+    kind: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple = ()
+    labels: Mapping[Any, str] | None = None  # how a choice is shown
+    widget: str = ""  # "multiselect", "select", "radio", "slider", "select_slider", "number"
+    group: str = ""  # the Train page's column: "data", "model" or "fit"
+    step: float | None = None
+    help: str = ""
+    shown_when: Callable[[Mapping[str, Any]], bool] | None = None  # given the values so far
+    disabled_when: Callable[[Mapping[str, Any]], bool] | None = None
+
+    @property
+    def type(self) -> type:
+        return {"int": int, "float": float, "choice": str, "names": tuple, "params": tuple}[
+            self.kind
+        ]
+
+    def problem(self, value: Any) -> str | None:
+        """What is wrong with `value` for this setting, in words a user can act on."""
+        what = self.label.split(" (")[0]
+        if self.kind == "int":
+            ok = isinstance(value, int) and not isinstance(value, bool) and self._in_range(value)
+            return (
+                None if ok else f"{what} must be a whole number from {self._range()} (got {value})."
+            )
+        if self.kind == "float":
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            ok = number and math.isfinite(value) and self._in_range(value)
+            return None if ok else f"{what} must be a number from {self._range()} (got {value})."
+        if self.kind == "choice":
+            ok = value in self.choices
+            return None if ok else f"{what} must be one of {', '.join(map(str, self.choices))}."
+        if self.kind == "names":
+            if not value:
+                return "Choose at least one activation."
+            if len(set(value)) != len(value):
+                return "Each activation can be chosen once."
+        return None
+
+    def offered(self, value: Any) -> bool:
+        """Whether a widget (and so a link) can show `value`."""
+        return self.problem(value) is None and (not self.choices or value in self.choices)
+
+    def _in_range(self, value: float) -> bool:
+        return self.low <= value <= self.high
+
+    def _range(self) -> str:
+        return f"{self.low:g} to {self.high:g}"
+
+
+def _is(field: str, value: Any) -> Callable[[Mapping[str, Any]], bool]:
+    return lambda values: values.get(field) == value
+
+
+SETTINGS = (
+    Setting(
+        name="activations",
+        param="act",
+        label="Activations",
+        default=("relu", "tanh", "sigmoid", "SinActivation"),
+        kind="names",
+        widget="multiselect",
+        group="data",
+        help="Built-ins, the tutorial's customs and yours from the Custom page.",
+    ),
+    Setting(
+        name="activation_params",
+        param=None,
+        label="Activation parameters",
+        default=(),
+        kind="params",
+    ),
+    Setting(
+        name="dataset",
+        param="data",
+        label="Dataset",
+        default="mnist",
+        kind="choice",
+        choices=tuple(DATASETS),
+        labels=DATASETS,
+        widget="select",
+        group="data",
+    ),
+    Setting(
+        name="samples",
+        param="n",
+        label="Samples (0 = all)",
+        default=0,
+        kind="int",
+        low=0,
+        high=70000,
+        widget="number",
+        step=500,
+        group="data",
+        help="Take this many samples before the validation split.",
+    ),
+    Setting(
+        name="val_fraction",
+        param="val",
+        label="Validation share",
+        default=0.1,
+        kind="float",
+        low=0.05,
+        high=0.5,
+        widget="slider",
+        step=0.05,
+        group="data",
+    ),
+    Setting(
+        name="noise",
+        param="noise",
+        label="Noise σ",
+        default=1.0,
+        kind="float",
+        low=0.0,
+        high=5.0,
+        widget="slider",
+        step=0.1,
+        group="data",
+        shown_when=_is("dataset", "friedman"),
+    ),
+    Setting(
+        name="model",
+        param="model",
+        label="Model",
+        default="mlp",
+        kind="choice",
+        choices=tuple(MODELS),
+        labels=MODELS,
+        widget="radio",
+        group="model",
+    ),
+    Setting(
+        name="depth",
+        param="depth",
+        label="Hidden layers",
+        default=1,
+        kind="int",
+        low=1,
+        high=20,
+        widget="slider",
+        group="model",
+        disabled_when=_is("model", "cnn"),
+    ),
+    Setting(
+        name="width",
+        param="width",
+        label="Width",
+        default=128,
+        kind="int",
+        low=1,
+        high=1024,
+        choices=WIDTHS,
+        widget="select_slider",
+        group="model",
+    ),
+    Setting(
+        name="optimizer",
+        param="opt",
+        label="Optimiser",
+        default="adam",
+        kind="choice",
+        choices=OPTIMIZERS,
+        widget="select",
+        group="model",
+    ),
+    Setting(
+        name="learning_rate",
+        param="lr",
+        label="Learning rate",
+        default=0.001,
+        kind="float",
+        low=1e-07,
+        high=10.0,
+        choices=LEARNING_RATES,
+        widget="select_slider",
+        group="model",
+    ),
+    Setting(
+        name="batch_size",
+        param="bs",
+        label="Batch size",
+        default=256,
+        kind="int",
+        low=1,
+        high=65536,
+        choices=BATCH_SIZES,
+        widget="select_slider",
+        group="fit",
+    ),
+    Setting(
+        name="epochs",
+        param="ep",
+        label="Epochs",
+        default=5,
+        kind="int",
+        low=1,
+        high=200,
+        widget="number",
+        group="fit",
+    ),
+    Setting(
+        name="seeds",
+        param="seeds",
+        label="Seeds",
+        default=1,
+        kind="int",
+        low=1,
+        high=5,
+        widget="slider",
+        group="fit",
+        help="Train each activation from this many initialisations; charts show mean ± std.",
+    ),
+    Setting(
+        name="data_seed",
+        param="dseed",
+        label="Data seed",
+        default=0,
+        kind="int",
+        low=0,
+        high=10000,
+        widget="number",
+        group="fit",
+        help="Decides the split and the batch order, the same for every activation.",
+    ),
+)
+BY_NAME = {s.name: s for s in SETTINGS}
+
+
+class _TrainConfigMethods:
+    """What every configuration can say about itself (the fields come from SETTINGS)."""
+
+    @property
+    def model_label(self) -> str:
+        return f"MLP {self.depth}×{self.width}" if self.model == "mlp" else f"CNN + {self.width}"
+
+    def params_for(self, name: str) -> dict[str, Any]:
+        return dict(dict(self.activation_params).get(name, ()))
+
+    def problems(self) -> list[str]:
+        """What is wrong with this configuration, in words a user can act on; empty when fine."""
+        out = [p for s in SETTINGS if (p := s.problem(getattr(self, s.name))) is not None]
+        if self.model == "cnn" and self.dataset != "mnist":
+            out.append("The CNN is for MNIST images; choose the MLP for regression data.")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["activations"] = list(self.activations)
+        d["activation_params"] = {n: dict(p) for n, p in self.activation_params}
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]):
+        d = dict(d)
+        d["activations"] = tuple(d.get("activations", ()))
+        params = dict(d.get("activation_params", {}))
+        d["activation_params"] = tuple((n, tuple(sorted(p.items()))) for n, p in params.items())
+        if d.get("samples") is None:  # runs stored before the table said 0 for "all"
+            d["samples"] = 0
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+
+# Everything that decides a comparison's numbers; the same configuration gives the same history.
+TrainConfig = dataclasses.make_dataclass(
+    "TrainConfig",
+    [(s.name, s.type, dataclasses.field(default=s.default)) for s in SETTINGS],
+    bases=(_TrainConfigMethods,),
+    frozen=True,
+    namespace={"__module__": __name__},  # so it pickles (Python 3.11 has no module=)
+)
