@@ -1,18 +1,66 @@
-"""The app's pages, in menu order: one table that the entry point and the home page both read."""
+"""The app's pages in menu order, and the setup every page calls first.
+
+One table drives the sidebar and the home page's links. The pages are Streamlit's own
+multipage layout (explorer.py is Home, pages/*.py the rest), so a cold deep link such as
+/custom runs that page directly; the built-in page list is hidden in .streamlit/config.toml
+and the sidebar is drawn here with st.page_link instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
 import streamlit as st
 
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # relative to the folder of explorer.py, as st.page_link takes it
+    title: str
+    icon: str
+    description: str
+
+
 PAGES = (
-    ("app_pages/home.py", "Home", ":material/home:", "What this is and where to go."),
-    ("app_pages/gallery.py", "Gallery", ":material/grid_view:",
-     "Every Keras activation and the tutorial's customs, with f′, f″, formulas and measured properties."),
-    ("app_pages/custom.py", "Custom", ":material/edit:",
-     "Write your own activation as an expression in x, see it with its derivatives, add it and get Keras code."),
-    ("app_pages/train.py", "Train", ":material/model_training:",
-     "Train small networks on MNIST or regression data with each activation; loss and accuracy side by side, live."),
-    ("app_pages/runs.py", "Runs", ":material/history:",
-     "Every saved run: overlay them, rename and tag, download CSV/JSON, PNG, an HTML report, the model and a script."),
+    Page("explorer.py", "Home", ":material/home:", "What this is and where to go."),
+    Page(
+        "pages/gallery.py",
+        "Gallery",
+        ":material/grid_view:",
+        "Every Keras activation and the tutorial's customs, with f′, f″, formulas and "
+        "measured properties.",
+    ),
+    Page(
+        "pages/custom.py",
+        "Custom",
+        ":material/edit:",
+        "Write your own activation as an expression in x, see it with its derivatives, add it "
+        "and get Keras code.",
+    ),
+    Page(
+        "pages/train.py",
+        "Train",
+        ":material/model_training:",
+        "Train small networks on MNIST or regression data with each activation; loss and "
+        "accuracy side by side, live.",
+    ),
+    Page(
+        "pages/runs.py",
+        "Runs",
+        ":material/history:",
+        "Every saved run: overlay them, rename and tag, download CSV/JSON, PNG, an HTML report, "
+        "the model and a script.",
+    ),
 )
 
 
-def streamlit_pages() -> list:
-    return [st.Page(path, title=title, icon=icon, default=(i == 0)) for i, (path, title, icon, _) in enumerate(PAGES)]
+def setup(title: str) -> None:
+    """Page config and the app's sidebar; the first thing every page does."""
+    st.set_page_config(
+        page_title=title if title == "Activation Explorer" else f"{title} · Activation Explorer",
+        page_icon=":material/ssid_chart:",
+        layout="wide",
+    )
+    with st.sidebar:
+        for page in PAGES:
+            st.page_link(page.path, label=page.title, icon=page.icon)

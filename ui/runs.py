@@ -1,14 +1,16 @@
 """The run store as the pages use it, and the export buttons shared by the Train and Runs pages."""
+
 from __future__ import annotations
 
 import re
+import tempfile
 from pathlib import Path
 
 import streamlit as st
 
 from core import exports
-from core.exports import chromium_path
 from core.codegen import reproduce_script
+from core.exports import chromium_path
 from core.figures import training_chart
 from core.store import FILE_NAME, RunStore, StoreError, data_dir, versions
 from core.tables import results_table
@@ -53,17 +55,32 @@ def save_once(comparison) -> int | None:
     return run_id
 
 
-def chart_title(comparison, key: str) -> str:
+DATASET_SHORT = {"mnist": "MNIST", "random": "random regression", "friedman": "Friedman #1"}
+
+
+def setup_label(comparison) -> str:
+    """What was trained, for titles: 'MNIST, MLP 1×128, adam 0.001'."""
     cfg = comparison.config
-    data = "MNIST" if cfg.dataset == "mnist" else {"random": "random regression", "friedman": "Friedman #1"}[cfg.dataset]
-    what = "Loss" if key == "loss" else ("Accuracy" if comparison.metric_name == "accuracy" else "MAE")
-    return f"{what} — {data}, {cfg.model_label}, {cfg.optimizer} {cfg.learning_rate:g}"
+    return f"{DATASET_SHORT[cfg.dataset]}, {cfg.model_label}, {cfg.optimizer} {cfg.learning_rate:g}"
+
+
+def quantity_label(comparison, key: str) -> str:
+    """'Loss', 'Accuracy' or 'MAE': what the chart of `key` ("loss" or "metric") shows."""
+    if key == "loss":
+        return "Loss"
+    return "Accuracy" if comparison.metric_name == "accuracy" else "MAE"
+
+
+def chart_title(comparison, key: str) -> str:
+    return f"{quantity_label(comparison, key)} — {setup_label(comparison)}"
 
 
 def comparison_figures(comparison, colours: dict[str, str], options: dict) -> list:
     """The loss and the accuracy/MAE chart of one comparison, titled for sharing."""
-    return [training_chart([comparison], colours, key, title=chart_title(comparison, key), **options)
-            for key in ("loss", "metric")]
+    return [
+        training_chart([comparison], colours, key, title=chart_title(comparison, key), **options)
+        for key in ("loss", "metric")
+    ]
 
 
 def file_stem(comparison) -> str:
@@ -71,8 +88,16 @@ def file_stem(comparison) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{cfg.dataset}-{'-'.join(cfg.activations[:5])}")
 
 
-def export_panel(comparison, colours: dict[str, str], catalogue, key: str, options: dict | None = None) -> None:
-    """Download buttons: CSV, JSON, PNGs, HTML report, plain-Keras script, trained .keras model.
+def export_panel(
+    comparison,
+    colours: dict[str, str],
+    catalogue,
+    key: str,
+    options: dict | None = None,
+    training=None,
+) -> None:
+    """Download buttons: CSV, JSON, PNGs, HTML report, plain-Keras script, and the trained .keras
+    model when the live `training` (core.training.Training) is given.
 
     Files are made when their button is clicked (callables), not on every rerun of the page."""
     options = dict(options or {})
@@ -80,50 +105,108 @@ def export_panel(comparison, colours: dict[str, str], catalogue, key: str, optio
     stem = file_stem(comparison)
     figures = comparison_figures(comparison, colours, options)
     table = results_table(comparison, target)
+    report_title = f"Activation comparison — {setup_label(comparison)}"
     cols = st.columns(6)
-    cols[0].download_button("History CSV", lambda: exports.history_csv(comparison), f"{stem}.csv", "text/csv",
-                            key=f"{key}.csv", on_click="ignore", width="stretch")
-    cols[1].download_button("History JSON", lambda: exports.history_json(comparison, versions()), f"{stem}.json",
-                            "application/json", key=f"{key}.json", on_click="ignore", width="stretch")
-    cols[2].download_button("HTML report", lambda: exports.html_report(comparison, figures, table, chart_title(comparison, "loss").replace("Loss — ", "Activation comparison — "), versions()),
-                            f"{stem}-report.html", "text/html", key=f"{key}.html", on_click="ignore", width="stretch")
+    cols[0].download_button(
+        "History CSV",
+        lambda: exports.history_csv(comparison),
+        f"{stem}.csv",
+        "text/csv",
+        key=f"{key}.csv",
+        on_click="ignore",
+        width="stretch",
+    )
+    cols[1].download_button(
+        "History JSON",
+        lambda: exports.history_json(comparison, versions()),
+        f"{stem}.json",
+        "application/json",
+        key=f"{key}.json",
+        on_click="ignore",
+        width="stretch",
+    )
+    cols[2].download_button(
+        "HTML report",
+        lambda: exports.html_report(comparison, figures, table, report_title, versions()),
+        f"{stem}-report.html",
+        "text/html",
+        key=f"{key}.html",
+        on_click="ignore",
+        width="stretch",
+    )
     if chromium_path() is None:
-        cols[3].caption("PNG download needs Chromium on the server (apt-get install chromium); each chart's camera "
-                        "button saves a PNG in the browser.")
+        cols[3].caption(
+            "PNG download needs Chromium on the server (apt-get install chromium); each chart's "
+            "camera "
+            "button saves a PNG in the browser."
+        )
     else:
-        cols[3].download_button("Loss PNG (2×)", lambda: exports.chart_png(figures[0]), f"loss-{stem}.png", "image/png",
-                                key=f"{key}.png_loss", on_click="ignore", width="stretch")
+        cols[3].download_button(
+            "Loss PNG (2×)",
+            lambda: exports.chart_png(figures[0]),
+            f"loss-{stem}.png",
+            "image/png",
+            key=f"{key}.png_loss",
+            on_click="ignore",
+            width="stretch",
+        )
         metric = "accuracy" if comparison.metric_name == "accuracy" else "mae"
-        cols[4].download_button(f"{'MAE' if metric == 'mae' else 'Accuracy'} PNG (2×)",
-                                lambda: exports.chart_png(figures[1]), f"{metric}-{stem}.png", "image/png",
-                                key=f"{key}.png_metric", on_click="ignore", width="stretch")
+        cols[4].download_button(
+            f"{'MAE' if metric == 'mae' else 'Accuracy'} PNG (2×)",
+            lambda: exports.chart_png(figures[1]),
+            f"{metric}-{stem}.png",
+            "image/png",
+            key=f"{key}.png_metric",
+            on_click="ignore",
+            width="stretch",
+        )
     try:
         script = reproduce_script(comparison, catalogue)
     except (ValueError, KeyError) as exc:
         cols[5].caption(f"No script: {exc}")
     else:
-        cols[5].download_button("Keras script", script, f"reproduce-{stem}.py", "text/x-python",
-                                key=f"{key}.script", on_click="ignore", width="stretch")
-    if comparison.engine is not None:
-        model_cols = st.columns([2, 1, 1])
-        networks = [f"{b.activation} · seed {b.seed}" for b in comparison.branches if b.status != "diverged"]
-        if networks:
-            chosen = model_cols[0].selectbox("Trained model to download", networks, key=f"{key}.model_pick")
-            name, seed = chosen.split(" · seed ")
+        cols[5].download_button(
+            "Keras script",
+            script,
+            f"reproduce-{stem}.py",
+            "text/x-python",
+            key=f"{key}.script",
+            on_click="ignore",
+            width="stretch",
+        )
+    if training is not None:
+        _model_download(training, stem, key)
 
-            def keras_bytes(name=name, seed=int(seed)):
-                import tempfile
-                from pathlib import Path
 
-                from core.training import trained_model
+def _model_download(training, stem: str, key: str) -> None:
+    """A .keras file of one trained network (only while its weights are in memory)."""
+    networks = [(b.activation, b.seed) for b in training.record.branches if b.status != "diverged"]
+    if not networks:
+        return
+    pick_col, button_col, note_col = st.columns([2, 1, 1])
+    name, seed = pick_col.selectbox(
+        "Trained model to download",
+        networks,
+        key=f"{key}.model_pick",
+        format_func=lambda n: f"{n[0]} · seed {n[1]}",
+    )
 
-                with tempfile.TemporaryDirectory() as tmp:
-                    path = Path(tmp) / "model.keras"
-                    trained_model(comparison, name, seed).save(path)
-                    return path.read_bytes()
+    def keras_bytes() -> bytes:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "model.keras"
+            training.keras_model(name, seed).save(path)
+            return path.read_bytes()
 
-            model_cols[1].download_button(".keras model", keras_bytes, f"{stem}-{name}-seed{seed}.keras",
-                                          "application/octet-stream", key=f"{key}.keras", on_click="ignore",
-                                          width="stretch")
-            model_cols[2].caption("Loads in plain Keras after `import core.models` (it registers the "
-                                  "activation layer); see the README.")
+    button_col.download_button(
+        ".keras model",
+        keras_bytes,
+        f"{stem}-{name}-seed{seed}.keras",
+        "application/octet-stream",
+        key=f"{key}.keras",
+        on_click="ignore",
+        width="stretch",
+    )
+    note_col.caption(
+        "Loads in plain Keras after `import core.models` (it registers the "
+        "activation layer); see the README."
+    )

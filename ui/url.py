@@ -1,7 +1,10 @@
-"""Page state in the URL: restore a shared link's view once, then keep the URL in step with the page."""
+"""Page state in the URL: restore a shared link's view once, then keep the URL in step with the
+page."""
+
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import streamlit as st
 

@@ -1,6 +1,7 @@
 """Browser tests: a real `streamlit run explorer.py` on a free loopback port, driven by Debian's
 headless Chromium through Playwright. Without a browser they are skipped with a message naming
 what to install; with EXPLORER_REQUIRE_BROWSER=1 (CI) a missing browser is a failure."""
+
 from __future__ import annotations
 
 import os
@@ -12,7 +13,10 @@ import pytest
 from bench.browser import CHROMIUM_ARGS, chromium_path, streamlit_server
 from tests.e2e.helpers import SUMMARY
 
-SCREENSHOTS = Path(os.environ.get("EXPLORER_SCREENSHOTS") or Path(tempfile.gettempdir()) / "activation-explorer-screenshots")
+SCREENSHOTS = Path(
+    os.environ.get("EXPLORER_SCREENSHOTS")
+    or Path(tempfile.gettempdir()) / "activation-explorer-screenshots"
+)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -34,7 +38,10 @@ def pytest_terminal_summary(terminalreporter):
 def chromium():
     path = chromium_path()
     if path is None:
-        message = "no Chromium found: install Debian's chromium (apt-get install chromium) to run the browser tests"
+        message = (
+            "no Chromium found: install Debian's chromium (apt-get install chromium) to run the "
+            "browser tests"
+        )
         if os.environ.get("EXPLORER_REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
@@ -53,7 +60,11 @@ def data_dir(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def server(data_dir):
-    with streamlit_server("explorer.py", env={"EXPLORER_DATA_DIR": str(data_dir)}) as (url, proc, _):
+    with streamlit_server("explorer.py", env={"EXPLORER_DATA_DIR": str(data_dir)}) as (
+        url,
+        proc,
+        _,
+    ):
         yield url, proc
 
 

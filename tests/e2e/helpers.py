@@ -1,4 +1,5 @@
 """What a person does in the app, as Playwright steps."""
+
 from __future__ import annotations
 
 import time
@@ -14,7 +15,10 @@ def wait_idle(page, timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     quiet = 0
     while time.monotonic() < deadline:
-        busy = page.locator('[data-testid="stStatusWidget"]').count() or page.locator('[data-testid="stSpinner"]').count()
+        busy = (
+            page.locator('[data-testid="stStatusWidget"]').count()
+            or page.locator('[data-testid="stSpinner"]').count()
+        )
         quiet = 0 if busy else quiet + 1
         if quiet >= 4:
             return
@@ -27,6 +31,18 @@ def open_page(page, url: str) -> None:
     wait_idle(page)
 
 
+SIDEBAR_LINKS = '[data-testid="stSidebar"] [data-testid="stPageLink"] a'
+
+
+def sidebar_link(page, title: str):
+    return page.locator(SIDEBAR_LINKS).filter(has_text=title).first
+
+
+def sidebar_titles(page) -> list[str]:
+    # A link's text is its Material icon's ligature name, then its label: keep the label.
+    return [t.strip().splitlines()[-1] for t in page.locator(SIDEBAR_LINKS).all_inner_texts()]
+
+
 def errors(page) -> list[str]:
     return page.locator(ERRORS).all_inner_texts()
 
@@ -37,7 +53,9 @@ def svg_texts(page, selector: str) -> list[str]:
 
 def legend(page, chart_index: int = 0) -> list[str]:
     chart = page.locator(".js-plotly-plot").nth(chart_index)
-    chart.locator(".legendtext").first.wait_for(state="attached", timeout=30_000)  # Plotly draws after the page
+    chart.locator(".legendtext").first.wait_for(
+        state="attached", timeout=30_000
+    )  # Plotly draws after the page
     return svg_texts(chart, ".legendtext")
 
 
@@ -57,7 +75,8 @@ def pick(page, label: str, option: str) -> None:
 
 
 def options_of(page, label: str, query: str = "") -> list[str]:
-    """The options the dropdown offers for `query` (the list is virtual: filter it as a person would)."""
+    """The options the dropdown offers for `query` (the list is virtual: filter it as a person
+    would)."""
     box = page.locator('[data-testid="stMultiSelect"]').filter(has_text=label).first
     box.locator("input").click()
     box.locator("input").fill(query)

@@ -1,22 +1,55 @@
 """What a person sees: every page opens without an error, and the main paths work end to end."""
+
 import re
 
 import pytest
 
+from bench.browser import streamlit_server
 from core.store import RunStore
 from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.helpers import chart_titles, errors, grid_has, legend, open_page, options_of, pick, train, type_into, wait_idle
+from tests.e2e.helpers import (
+    chart_titles,
+    errors,
+    grid_has,
+    legend,
+    open_page,
+    options_of,
+    pick,
+    sidebar_link,
+    sidebar_titles,
+    train,
+    type_into,
+    wait_idle,
+)
 from ui.nav import PAGES
 
 
 def test_every_page_opens_from_the_sidebar_without_an_error(page, server):
     url, _ = server
     open_page(page, url)
-    for _, title, _, _ in PAGES:
-        page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
+    for title in [p.title for p in PAGES]:
+        sidebar_link(page, title).click()
         wait_idle(page)
         assert page.locator("h1").first.inner_text().strip() in (title, "Activation Explorer")
         assert errors(page) == [], title
+
+
+@pytest.mark.parametrize("entry", PAGES[1:], ids=lambda p: p.title)
+def test_a_cold_deep_link_shows_that_page_with_the_whole_sidebar(chromium, data_dir, entry):
+    # A fresh server per page: Streamlit's first script run after start is where a pages/ folder
+    # used to turn the app into a bare v1 app with a list of file names.
+    slug = entry.path.split("/")[-1].removesuffix(".py")
+    with streamlit_server("explorer.py", env={"EXPLORER_DATA_DIR": str(data_dir)}) as (url, _, _):
+        context = chromium.new_context(viewport={"width": 1400, "height": 900})
+        page = context.new_page()
+        try:
+            open_page(page, f"{url}/{slug}")
+            assert page.locator("h1").first.inner_text().strip() == entry.title
+            assert sidebar_titles(page) == [p.title for p in PAGES]
+            assert page.locator('[data-testid="stSidebarNav"]').count() == 0  # no built-in list
+            assert errors(page) == []
+        finally:
+            context.close()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -26,12 +59,19 @@ def test_screenshot_of_every_page(chromium, server, scheme):
     context = chromium.new_context(viewport={"width": 1400, "height": 900}, color_scheme=scheme)
     page = context.new_page()
     try:
-        for path, title, _, _ in PAGES:
-            slug = path.split("/")[-1].removesuffix(".py")
+        for entry in PAGES:
+            title = entry.title
+            slug = (
+                "home"
+                if entry.path == "explorer.py"
+                else entry.path.split("/")[-1].removesuffix(".py")
+            )
             open_page(page, f"{url}/{'' if slug == 'home' else slug}")
             assert errors(page) == [], title
             page.screenshot(path=str(SCREENSHOTS / f"{slug}-{scheme}.png"))
-        background = page.evaluate("getComputedStyle(document.querySelector('[data-testid=\"stApp\"]')).backgroundColor")
+        background = page.evaluate(
+            "getComputedStyle(document.querySelector('[data-testid=\"stApp\"]')).backgroundColor"
+        )
         channels = [int(c) for c in re.findall(r"\d+", background)[:3]]
         assert (sum(channels) < 200) == (scheme == "dark"), background
     finally:
@@ -59,7 +99,7 @@ def test_custom_activation_reaches_the_train_dropdown(page, server):
     assert "typed_elu f″" in legend(page, 0)
     page.get_by_role("button", name="Add to this session").click()
     wait_idle(page)
-    page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Train").first.click()
+    sidebar_link(page, "Train").click()
     wait_idle(page)
     assert "typed_elu" in options_of(page, "Activations", "typed")
 
@@ -73,7 +113,9 @@ def test_train_shows_loss_left_and_accuracy_right_and_the_run_is_on_the_runs_pag
     assert titles[0].startswith("Loss") and titles[1].startswith("Accuracy")
     charts = page.locator(".js-plotly-plot")
     left, right = charts.nth(0).bounding_box(), charts.nth(1).bounding_box()
-    assert left["x"] + left["width"] <= right["x"] + 1 and abs(left["y"] - right["y"]) < 5  # side by side
+    assert (
+        left["x"] + left["width"] <= right["x"] + 1 and abs(left["y"] - right["y"]) < 5
+    )  # side by side
     for i in (0, 1):
         entries = legend(page, i)
         assert entries.count("relu") == 1 and entries.count("tanh") == 1 and "validation" in entries

@@ -1,4 +1,5 @@
 """AppTest helpers shared by the page tests."""
+
 import json
 from pathlib import Path
 

@@ -1,13 +1,19 @@
 """AppTest for the Custom page: type the tutorial's activations, add them, find them elsewhere."""
+
 import pytest
 
 from tests.pages.conftest import open_app, spec
-TUTORIAL = {"sin_t": "tf.math.sin(x)", "tanh2": "tf.math.tanh(x) * 2", "elu_t": "tf.where(x > 0, x, tf.exp(x) - 1)"}
+
+TUTORIAL = {
+    "sin_t": "tf.math.sin(x)",
+    "tanh2": "tf.math.tanh(x) * 2",
+    "elu_t": "tf.where(x > 0, x, tf.exp(x) - 1)",
+}
 
 
 @pytest.fixture()
 def custom():
-    return open_app("app_pages/custom.py")
+    return open_app("pages/custom.py")
 
 
 def _traces(app):
@@ -25,7 +31,7 @@ def test_tutorial_activations_typed_as_written_are_previewed_added_and_shown_in_
         assert not custom.exception
     assert set(custom.session_state["customs"]) == set(TUTORIAL)
     assert sum("register_keras_serializable" in c.value for c in custom.code) == 3
-    custom.switch_page("app_pages/gallery.py").run()
+    custom.switch_page("pages/gallery.py").run()
     assert not custom.exception
     assert set(TUTORIAL) <= set(custom.multiselect(key="gallery.picked").options)
     grid = spec(custom.get("plotly_chart")[1])
@@ -41,12 +47,16 @@ def test_parameter_slider_moves_the_preview(custom):
     assert _traces(custom)["swish_beta f"]["y"] != before
 
 
-@pytest.mark.parametrize("text", ["__import__('os')", "x.__class__", "9**9**9", "(" * 40 + "x" + ")" * 40, "x +"])
+@pytest.mark.parametrize(
+    "text", ["__import__('os')", "x.__class__", "9**9**9", "(" * 40 + "x" + ")" * 40, "x +"]
+)
 def test_bad_input_gets_a_message_not_a_traceback(custom, text):
     custom.text_input(key="custom.expr").set_value(text).run()
     assert not custom.exception
     assert custom.error and "Not accepted" in custom.error[0].value
-    custom.text_input(key="custom.expr").set_value("tf.math.sin(x)").run()  # the session keeps working
+    custom.text_input(key="custom.expr").set_value(
+        "tf.math.sin(x)"
+    ).run()  # the session keeps working
     assert not custom.exception and not custom.error
 
 
@@ -70,5 +80,5 @@ def test_a_builtin_name_cannot_be_taken(custom):
 def test_customs_do_not_leak_into_another_session(custom):
     custom.text_input(key="custom.name").set_value("mine_only").run()
     custom.button(key="custom.add").click().run()
-    other = open_app("app_pages/gallery.py")
+    other = open_app("pages/gallery.py")
     assert "mine_only" not in other.multiselect(key="gallery.picked").options

@@ -1,4 +1,5 @@
 """AppTest for the home page and the Gallery."""
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -17,14 +18,16 @@ def test_home_links_every_page(app):
     app.run()
     assert not app.exception
     assert app.title[0].value == "Activation Explorer"
-    links = {link.proto.label: link.proto.page for link in app.get("page_link")}
-    assert set(links) == {title for _, title, _, _ in PAGES[1:]}
-    assert all(page for page in links.values())  # each resolves to a page of the navigation
+    sidebar = [link.proto.label for link in app.sidebar.get("page_link")]
+    assert sidebar == [page.title for page in PAGES]  # the whole menu, in the table's order
+    body = [link.proto for link in app.main.get("page_link")]
+    assert [link.label for link in body] == [page.title for page in PAGES[1:]]
+    assert all(link.page for link in body)  # each resolves to a page of the app
 
 
 def test_gallery_shows_every_activation_and_a_slider_changes_the_detail_chart(app):
     app.run()
-    app.switch_page("app_pages/gallery.py").run()
+    app.switch_page("pages/gallery.py").run()
     assert not app.exception
     charts = app.get("plotly_chart")
     assert len(charts) == 2  # the detail chart and the grid of small multiples
@@ -43,7 +46,7 @@ def test_gallery_shows_every_activation_and_a_slider_changes_the_detail_chart(ap
 
 def test_gallery_shows_code_and_formula_for_the_picked_activation(app):
     app.run()
-    app.switch_page("app_pages/gallery.py").run()
+    app.switch_page("pages/gallery.py").run()
     app.multiselect(key="gallery.picked").set_value(["SinActivation"]).run()
     assert not app.exception
     assert any("class SinActivation(keras.layers.Layer)" in c.value for c in app.code)

