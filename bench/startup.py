@@ -3,6 +3,7 @@ one-line Streamlit app measured the same way in the same run. Last line: `startu
 
     python bench/startup.py [--rounds 3]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,7 +28,7 @@ def time_to_paint(browser, script: Path, text: str) -> float:
                 break
             except Exception:
                 if proc.poll() is not None:
-                    raise RuntimeError("the server exited")
+                    raise RuntimeError("the server exited") from None
                 time.sleep(0.05)
         page.get_by_text(text, exact=True).first.wait_for(timeout=60000)
         elapsed = time.perf_counter() - started

@@ -1,4 +1,5 @@
 """Every test gets its own data folder, so no test touches a user's run store."""
+
 import pytest
 
 

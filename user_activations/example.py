@@ -3,6 +3,7 @@
 Define a function of `x` (extra keyword arguments with defaults become sliders) or a
 `keras.layers.Layer` subclass. Names starting with `_` are ignored.
 """
+
 import tensorflow as tf
 
 
