@@ -82,3 +82,49 @@ def test_garbage_is_ignored_with_a_notice(fields, params):
     values, notices = decode(params, fields)
     assert values == {}
     assert len(notices) == len(params)
+
+
+def test_links_shared_before_keep_their_parameter_names():
+    # The Train URL names as released before the settings table; renaming one breaks old links.
+    released = {
+        "act",
+        "data",
+        "n",
+        "val",
+        "noise",
+        "model",
+        "depth",
+        "width",
+        "opt",
+        "lr",
+        "bs",
+        "ep",
+        "seeds",
+        "dseed",
+    }
+    assert {f.param for f in train_fields(NAMES)} == released
+    assert {f.param for f in gallery_fields(NAMES)} == {"pick", "show", "x"}
+    assert {f.param for f in runs_fields()} == {"runs"}
+
+
+def test_a_released_link_restores_the_same_values():
+    link = {
+        "act": "relu,tanh",
+        "data": "friedman",
+        "n": "500",
+        "val": "0.2",
+        "noise": "0.5",
+        "model": "mlp",
+        "depth": "3",
+        "width": "64",
+        "opt": "sgd",
+        "lr": "0.01",
+        "bs": "32",
+        "ep": "7",
+        "seeds": "2",
+        "dseed": "4",
+    }
+    values, notices = decode(link, train_fields(NAMES))
+    assert notices == []
+    assert values["train.activations"] == ["relu", "tanh"] and values["train.learning_rate"] == 0.01
+    assert values["train.samples"] == 500 and values["train.noise"] == 0.5

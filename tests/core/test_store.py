@@ -2,7 +2,10 @@
 
 import json
 import sqlite3
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -160,3 +163,14 @@ def test_a_data_folder_that_cannot_be_created_is_explained(tmp_path):
     blocker.write_text("x")
     with pytest.raises(StoreError, match="EXPLORER_DATA_DIR"):
         RunStore(blocker / "sub" / "runs.sqlite")
+
+
+def test_store_and_exports_do_not_import_tensorflow():
+    # A stored run must be listed, loaded and exported without paying for TensorFlow's import.
+    code = (
+        "import core.store, core.exports, core.record, core.settings, sys; "
+        "assert 'tensorflow' not in sys.modules, 'tensorflow imported'"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]

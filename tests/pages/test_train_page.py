@@ -86,3 +86,17 @@ def test_sample_digits_preview(train):
     assert len(spec["data"]) == 12 and all(t["type"] == "heatmap" for t in spec["data"])
     titles = [a["text"] for a in spec["layout"]["annotations"]]
     assert all(t.isdigit() for t in titles)
+
+
+def test_every_setting_of_the_table_has_its_widget(train):
+    # Fails if a row added to core/settings.py never reaches the page (or reaches it twice).
+    from core.settings import SETTINGS
+
+    train.selectbox(key="train.dataset").set_value("friedman").run()  # noise shows for Friedman
+    kinds = ("multiselect", "selectbox", "number_input", "slider", "select_slider", "radio")
+    keys = [w.key for kind in kinds for w in train.get(kind)]
+    expected = {f"train.{s.name}" for s in SETTINGS if s.param is not None}
+    assert expected <= set(keys)
+    assert all(keys.count(k) == 1 for k in expected)
+    labels = {w.key: w.label for kind in kinds for w in train.get(kind)}
+    assert all(labels[f"train.{s.name}"] == s.label for s in SETTINGS if s.param is not None)
