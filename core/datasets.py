@@ -189,3 +189,20 @@ def load(
     if name == "friedman":
         return friedman1(samples or 2000, noise, val_fraction, seed)
     raise DatasetError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
+
+
+@functools.lru_cache(maxsize=8)
+def load_shared(
+    name: str,
+    samples: int | None = None,
+    val_fraction: float = 0.1,
+    noise: float = 1.0,
+    seed: int = 0,
+    local_path: str | None = None,
+) -> Dataset:
+    """`load`, once per process for each set of arguments: the pages and the training jobs then
+    share one copy. Its arrays are read-only, since everyone shares them."""
+    data = load(name, samples, val_fraction, noise, seed, local_path)
+    for array in (data.x_train, data.y_train, data.x_val, data.y_val):
+        array.setflags(write=False)
+    return data

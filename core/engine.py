@@ -50,10 +50,24 @@ class Engine:
             self.net = Towers(towers)
         self.weights = self.net.weights
         self.optimizer = optimizers.make(config.optimizer, config.learning_rate, self.weights)
+        self.n_train = len(data.x_train)
         self.x, self.y = tf.constant(data.x_train), tf.constant(data.y_train)
         self.x_val, self.y_val = tf.constant(data.x_val), tf.constant(data.y_val)
+        # Read between batches inside the compiled epoch, so a stop from another thread lands
+        # within one batch, and a page can show progress by batch while an epoch runs.
+        self.stop_flag = tf.Variable(False, trainable=False)
+        self.batches_done = tf.Variable(0, dtype=tf.int64, trainable=False)
         self.train_epoch = tf.function(self._train_epoch, reduce_retracing=True)
         self.evaluate = tf.function(self._evaluate, reduce_retracing=True)
+
+    def batches_per_epoch(self) -> int:
+        return -(-self.n_train // self.config.batch_size)
+
+    def release_data(self) -> None:
+        """Drop the data and the compiled steps, keeping the trained weights (for keras_model):
+        a finished comparison then holds no copy of its dataset."""
+        self.train_epoch = self.evaluate = None
+        self.x = self.y = self.x_val = self.y_val = None
 
     def _plain(self, branch: Branch) -> keras.Model:
         cfg = self.config
@@ -72,7 +86,10 @@ class Engine:
         n, batch = tf.shape(order)[0], self.config.batch_size
         k = len(self.branches)
         loss_sum, metric_sum = tf.zeros([k]), tf.zeros([k])
+        self.batches_done.assign(0)
         for i in tf.range((n + batch - 1) // batch):
+            if self.stop_flag:
+                break  # the epoch is unfinished; the training loop drops it
             idx = order[i * batch : tf.minimum((i + 1) * batch, n)]
             xb, yb = tf.gather(self.x, idx), tf.gather(self.y, idx)
             with tf.GradientTape() as tape:
@@ -82,6 +99,7 @@ class Engine:
             size = tf.cast(tf.shape(idx)[0], tf.float32)
             loss_sum += loss * size
             metric_sum += metric * size
+            self.batches_done.assign_add(1)
         count = tf.cast(n, tf.float32)
         return loss_sum / count, metric_sum / count
 

@@ -142,3 +142,12 @@ def runs_fields() -> list[Field]:
             lambda v: ",".join(str(i) for i in v),
         )
     ]
+
+
+def job_fields() -> list[Field]:
+    """The Train page's job in the URL: which one it shows, and the key that lets this browser
+    stop it after a refresh (a refresh starts a new session)."""
+    return [
+        Field("job", "train.job", int, lambda v: v != 0),
+        Field("key", "train.job_key", str, lambda v: 0 < len(v) <= 32 and v.isalnum()),
+    ]

@@ -1,17 +1,20 @@
-"""The run store: every finished or stopped comparison, in an embedded SQLite database.
+"""The run store: every comparison, queued, training or done, in an embedded SQLite database.
 
 One connection per operation (sessions run in threads), WAL so readers never block the writer,
 every write in a transaction. A file that is not a readable database is moved aside and a
 fresh one started; the store says so in `notice`. The schema is versioned and migrates.
+Listing reads per-run summary columns only; a run's full history is parsed when it is loaded.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import socket
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -22,12 +25,22 @@ from core import __version__
 from core.record import Comparison
 from core.settings import TrainConfig
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 FILE_NAME = "runs.sqlite"
+ACTIVE = ("queued", "running")  # a server process is (or was) training these
+INTERRUPTED = "interrupted"
 
 
 class StoreError(RuntimeError):
     """The store could not do what was asked; the message says why and what to do."""
+
+
+class MissingRun(StoreError):
+    """The run asked for is not in the store (never was, or was deleted)."""
+
+    def __init__(self, run_id: int):
+        super().__init__(f"there is no run {run_id}; it may have been deleted")
+        self.run_id = run_id
 
 
 def data_dir() -> Path:
@@ -39,6 +52,8 @@ def data_dir() -> Path:
 
 @dataclass(frozen=True)
 class RunSummary:
+    """One row of the runs table, read from the summary columns (never from the history)."""
+
     id: int
     created: float
     name: str
@@ -50,10 +65,98 @@ class RunSummary:
     best_val_loss: float | None
     best_val_metric: float | None
     metric_name: str
+    epochs: int  # epochs done
+    owner: str  # "pid@host" of the server process training it; empty when nobody is
 
 
-# v1 stored runs without a name or tags; v2 adds them. Each step takes the schema one version up.
-_MIGRATIONS = {
+_LISTED = ", ".join(f.name for f in dataclasses.fields(RunSummary))
+# What the filter box searches, case-insensitively (SQLite's LIKE folds ASCII letters only).
+_SEARCHED = ("CAST(id AS TEXT)", "name", "tags", "dataset", "model", "activations", "status")
+
+# The history (`data`) is the last column: SQLite reads a row's columns in order, so a summary
+# column stored after a large history would make every listing read through it.
+_V3_TABLE = """CREATE TABLE runs_v3 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created REAL NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    tags TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL,
+    owner TEXT NOT NULL DEFAULT '',
+    dataset TEXT NOT NULL DEFAULT '',
+    model TEXT NOT NULL DEFAULT '',
+    activations TEXT NOT NULL DEFAULT '',
+    metric_name TEXT NOT NULL DEFAULT '',
+    best_val_loss REAL,
+    best_val_metric REAL,
+    epochs INTEGER NOT NULL DEFAULT 0,
+    versions TEXT NOT NULL,
+    data TEXT NOT NULL
+)"""
+_NO_SUMMARY = {
+    "dataset": "",
+    "model": "",
+    "activations": "",
+    "metric_name": "",
+    "best_val_loss": None,
+    "best_val_metric": None,
+    "epochs": 0,
+}
+
+
+def _summary_values(d: dict[str, Any]) -> dict[str, Any]:
+    """The summary columns of a run, from its record as `Comparison.to_dict()` gives it."""
+    cfg, branches = d["config"], d["branches"]
+    higher = d["metric_name"] == "accuracy"
+    val_losses = [v for b in branches for v in b["val_loss"]]
+    val_metrics = [v for b in branches for v in b["val_metric"]]
+    return {
+        "dataset": cfg["dataset"],
+        "model": TrainConfig.from_dict(cfg).model_label,
+        "activations": ", ".join(cfg["activations"]),
+        "metric_name": d["metric_name"],
+        "best_val_loss": min(val_losses) if val_losses else None,
+        "best_val_metric": ((max if higher else min)(val_metrics)) if val_metrics else None,
+        "epochs": len(d["epoch_seconds"]),
+    }
+
+
+_V2_COLUMNS = ("id", "created", "name", "tags", "status", "versions", "data")
+_V3_COLUMNS = (*_V2_COLUMNS, *_NO_SUMMARY)
+
+
+def _v3_rows(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    for values in conn.execute(f"SELECT {', '.join(_V2_COLUMNS)} FROM runs"):
+        row = dict(zip(_V2_COLUMNS, values, strict=True))
+        try:
+            summary = _summary_values(json.loads(row["data"]))
+        except (ValueError, KeyError, TypeError):  # kept as it is; loading it will say why
+            summary = _NO_SUMMARY
+        yield {**row, **summary}
+
+
+def _to_v3(conn: sqlite3.Connection) -> None:
+    """Rebuild the table with the summary columns before the history, filled from each row's
+    history once; ids and the id counter carry over, so a deleted run's id is never reused."""
+    conn.execute(_V3_TABLE)
+    columns = ", ".join(_V3_COLUMNS)
+    marks = ", ".join(f":{c}" for c in _V3_COLUMNS)
+    conn.executemany(f"INSERT INTO runs_v3 ({columns}) VALUES ({marks})", _v3_rows(conn))
+    counter = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'runs'").fetchone()
+    conn.execute("DROP TABLE runs")
+    conn.execute("ALTER TABLE runs_v3 RENAME TO runs")
+    if counter is not None:
+        conn.execute("DELETE FROM sqlite_sequence WHERE name = 'runs' AND seq < ?", counter)
+        conn.execute(
+            "INSERT INTO sqlite_sequence (name, seq) SELECT 'runs', ? "
+            "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'runs')",
+            counter,
+        )
+
+
+# v1 stored runs without a name or tags; v2 adds them; v3 adds the summary columns and the owner.
+# Each step takes the schema one version up; a step is an SQL statement or a function of the
+# connection.
+_MIGRATIONS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
     1: [
         """CREATE TABLE runs (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -67,12 +170,67 @@ _MIGRATIONS = {
         "ALTER TABLE runs ADD COLUMN name TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE runs ADD COLUMN tags TEXT NOT NULL DEFAULT ''",
     ],
+    3: [
+        _to_v3,
+        "CREATE INDEX runs_status ON runs (status)",  # unfinished runs, found at every start
+    ],
 }
 
 
 def versions() -> dict[str, str]:
     """The versions a run was made with, from package metadata (TensorFlow is not imported)."""
     return {"tensorflow": version("tensorflow"), "keras": version("keras"), "app": __version__}
+
+
+def owner_alive(owner: str) -> bool:
+    """Whether the process named by `owner` ("pid@host") may still be training.
+
+    A process on another host counts as alive: it cannot be checked from here.
+    """
+    pid_text, at, host = owner.partition("@")
+    if not (at and pid_text.isdigit() and int(pid_text) > 0):
+        return False
+    if host != socket.gethostname():
+        return True
+    if os.name == "nt":  # os.kill(pid, 0) would end the process there
+        return True
+    try:
+        os.kill(int(pid_text), 0)
+    except PermissionError:  # it exists, under another user
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def _like(query: str) -> tuple[str, dict[str, str]]:
+    """A WHERE clause matching `query` as plain text in any searched column, and its values."""
+    text = query.strip()
+    if not text:
+        return "", {}
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    clauses = " OR ".join(f"{column} LIKE :pattern ESCAPE '\\'" for column in _SEARCHED)
+    return f" WHERE {clauses}", {"pattern": f"%{escaped}%"}
+
+
+def _record_values(comparison: Comparison) -> dict[str, Any]:
+    """The columns that follow a comparison's record: its status, summary and history."""
+    d = comparison.to_dict()
+    return {
+        "status": comparison.status,
+        **_summary_values(d),
+        "data": json.dumps(d, allow_nan=True),
+    }
+
+
+def _interrupted(data: str) -> str:
+    """A stored history marked interrupted, with each network that was still training."""
+    d = json.loads(data)
+    d["status"] = INTERRUPTED
+    for branch in d["branches"]:
+        if branch.get("status") in ACTIVE:
+            branch["status"] = INTERRUPTED
+    return json.dumps(d, allow_nan=True)
 
 
 class RunStore:
@@ -147,8 +305,11 @@ class RunStore:
                         f"{self.path} was written by a newer version of the app (schema {current})"
                     )
                 for version in range(current + 1, self._target + 1):
-                    for statement in _MIGRATIONS[version]:
-                        conn.execute(statement)
+                    for step in _MIGRATIONS[version]:
+                        if callable(step):
+                            step(conn)
+                        else:
+                            conn.execute(step)
                     conn.execute(f"PRAGMA user_version = {version}")
                 conn.execute("COMMIT")
             except BaseException:
@@ -161,15 +322,21 @@ class RunStore:
             return conn.execute("PRAGMA user_version").fetchone()[0]
 
     # --- runs ---
-    def save(self, comparison: Comparison, name: str = "", tags: str = "") -> int:
-        data = json.dumps(comparison.to_dict(), allow_nan=True)
+    def save(self, comparison: Comparison, name: str = "", tags: str = "", owner: str = "") -> int:
+        """Add a run in any state (a queued job has no epochs yet); returns its id."""
+        row = {
+            "created": time.time(),
+            "name": name,
+            "tags": tags,
+            "owner": owner,
+            "versions": json.dumps(versions()),
+            **_record_values(comparison),
+        }
+        columns = ", ".join(row)
+        marks = ", ".join(f":{c}" for c in row)
         try:
             with self._transaction() as conn:
-                cur = conn.execute(
-                    "INSERT INTO runs (created, status, data, versions, name, tags) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (time.time(), comparison.status, data, json.dumps(versions()), name, tags),
-                )
+                cur = conn.execute(f"INSERT INTO runs ({columns}) VALUES ({marks})", row)
                 return int(cur.lastrowid)
         except sqlite3.OperationalError as exc:
             raise StoreError(
@@ -177,11 +344,28 @@ class RunStore:
                 f"session; make the folder writable or set EXPLORER_DATA_DIR"
             ) from None
 
+    def update(self, run_id: int, comparison: Comparison, owner: str | None = None) -> None:
+        """Replace a run's record (history, status, summary); `owner=None` keeps its owner, ""
+        clears it. MissingRun if the run is gone (deleted while it trained)."""
+        values = _record_values(comparison)
+        if owner is not None:
+            values["owner"] = owner
+        assignments = ", ".join(f"{c} = :{c}" for c in values)
+        try:
+            with self._transaction() as conn:
+                cur = conn.execute(
+                    f"UPDATE runs SET {assignments} WHERE id = :id", {**values, "id": int(run_id)}
+                )
+                if cur.rowcount != 1:
+                    raise MissingRun(run_id)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"run {run_id} could not be updated in {self.path}: {exc}") from None
+
     def load(self, run_id: int) -> Comparison:
         with self._connect() as conn:
             row = conn.execute("SELECT data FROM runs WHERE id = ?", (int(run_id),)).fetchone()
         if row is None:
-            raise StoreError(f"there is no run {run_id}; it may have been deleted")
+            raise MissingRun(run_id)
         return Comparison.from_dict(json.loads(row[0]))
 
     def details(self, run_id: int) -> dict[str, Any]:
@@ -190,15 +374,61 @@ class RunStore:
                 "SELECT created, name, tags, versions FROM runs WHERE id = ?", (int(run_id),)
             ).fetchone()
         if row is None:
-            raise StoreError(f"there is no run {run_id}; it may have been deleted")
+            raise MissingRun(run_id)
         return {"created": row[0], "name": row[1], "tags": row[2], "versions": json.loads(row[3])}
 
-    def runs(self) -> list[RunSummary]:
+    def runs(self, limit: int | None = None, offset: int = 0, query: str = "") -> list[RunSummary]:
+        """Runs newest first, `limit` of them from `offset`, those matching `query` (plain text,
+        any case, in the id, name, tags, dataset, model, activations or status)."""
+        where, values = _like(query)
+        page = {"limit": -1 if limit is None else int(limit), "offset": int(offset)}
+        sql = f"SELECT {_LISTED} FROM runs{where} ORDER BY id DESC LIMIT :limit OFFSET :offset"
         with self._connect() as conn:
-            rows = conn.execute(
-                "SELECT id, created, name, tags, status, data FROM runs ORDER BY id DESC"
+            rows = conn.execute(sql, {**values, **page}).fetchall()
+        return [RunSummary(*row) for row in rows]
+
+    def count(self, query: str = "") -> int:
+        """How many runs match `query` (all of them when empty), as `runs` filters."""
+        where, values = _like(query)
+        with self._connect() as conn:
+            return conn.execute(f"SELECT COUNT(*) FROM runs{where}", values).fetchone()[0]
+
+    def summaries(self, ids: Iterable[int]) -> dict[int, RunSummary]:
+        """The runs among `ids` that exist, by id: a cheap check of a selection."""
+        wanted = json.dumps([int(i) for i in ids])
+        sql = f"SELECT {_LISTED} FROM runs WHERE id IN (SELECT value FROM json_each(?))"
+        with self._connect() as conn:
+            rows = conn.execute(sql, (wanted,)).fetchall()
+        return {row[0]: RunSummary(*row) for row in rows}
+
+    def interrupt_orphans(self, is_alive: Callable[[str], bool]) -> list[int]:
+        """Mark "interrupted" every queued or running run that no live process owns (its server
+        died); returns their ids. Call it when a server starts, with `owner_alive`."""
+        with self._connect() as conn:
+            active = conn.execute(
+                "SELECT id, owner FROM runs WHERE status IN (?, ?)", ACTIVE
             ).fetchall()
-        return [_summary(*row) for row in rows]
+        orphans = [(run_id, owner) for run_id, owner in active if not owner or not is_alive(owner)]
+        done = []
+        with self._transaction() as conn:
+            for run_id, owner in orphans:
+                # Still as it was read: a run a live server took meanwhile is left alone.
+                row = conn.execute(
+                    "SELECT data FROM runs WHERE id = ? AND owner = ? AND status IN (?, ?)",
+                    (run_id, owner, *ACTIVE),
+                ).fetchone()
+                if row is None:
+                    continue
+                try:
+                    data = _interrupted(row[0])
+                except (ValueError, KeyError, TypeError, AttributeError):
+                    data = row[0]  # unreadable history: the listing still says interrupted
+                conn.execute(
+                    "UPDATE runs SET status = ?, owner = '', data = ? WHERE id = ?",
+                    (INTERRUPTED, data, run_id),
+                )
+                done.append(run_id)
+        return done
 
     def rename(self, run_id: int, name: str) -> None:
         self._update(run_id, "name", name.strip()[:120])
@@ -215,29 +445,8 @@ class RunStore:
                 ).rowcount
                 != 1
             ):
-                raise StoreError(f"there is no run {run_id}; it may have been deleted")
+                raise MissingRun(run_id)
 
     def delete(self, run_id: int) -> None:
         with self._transaction() as conn:
             conn.execute("DELETE FROM runs WHERE id = ?", (int(run_id),))
-
-
-def _summary(run_id, created, name, tags, status, data) -> RunSummary:
-    d = json.loads(data)
-    cfg, branches = d["config"], d["branches"]
-    higher = d["metric_name"] == "accuracy"
-    val_losses = [v for b in branches for v in b["val_loss"]]
-    val_metrics = [v for b in branches for v in b["val_metric"]]
-    return RunSummary(
-        id=run_id,
-        created=created,
-        name=name,
-        tags=tags,
-        dataset=cfg["dataset"],
-        model=TrainConfig.from_dict(cfg).model_label,
-        activations=", ".join(cfg["activations"]),
-        status=status,
-        best_val_loss=min(val_losses) if val_losses else None,
-        best_val_metric=((max if higher else min)(val_metrics)) if val_metrics else None,
-        metric_name=d["metric_name"],
-    )

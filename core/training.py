@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import keras
 import numpy as np
@@ -37,6 +37,29 @@ def branches_for(config: TrainConfig, catalogue: Catalogue | None = None) -> lis
     return out
 
 
+def new_record(
+    config: TrainConfig,
+    data: Dataset,
+    catalogue: Catalogue | None = None,
+    branches: list[Branch] | None = None,
+) -> Comparison:
+    """The record of a comparison before its first epoch. Raises ValueError with a user-facing
+    message when the configuration has problems or names an unknown activation."""
+    problems = config.problems()
+    if problems:
+        raise ValueError(" ".join(problems))
+    branches = branches if branches is not None else branches_for(config, catalogue)
+    shape, outputs = data.input_shape, data.n_outputs
+    return Comparison(
+        config=config,
+        task=data.task,
+        metric_name="accuracy" if data.task == "classification" else "mae",
+        dataset_source=data.describe(),
+        branches=[BranchHistory(b.act.name, b.seed) for b in branches],
+        parameters=parameter_count(config.model, shape, outputs, config.depth, config.width),
+    )
+
+
 class Training:
     """One comparison being trained: its record, its engine and its stop flag.
 
@@ -49,15 +72,7 @@ class Training:
         if problems:
             raise ValueError(" ".join(problems))
         branches = branches_for(config, catalogue)
-        shape, outputs = data.input_shape, data.n_outputs
-        self.record = Comparison(
-            config=config,
-            task=data.task,
-            metric_name="accuracy" if data.task == "classification" else "mae",
-            dataset_source=data.describe(),
-            branches=[BranchHistory(b.act.name, b.seed) for b in branches],
-            parameters=parameter_count(config.model, shape, outputs, config.depth, config.width),
-        )
+        self.record = new_record(config, data, catalogue, branches)
         self.engine = Engine(config, data, branches)
         self._n_train = len(data.x_train)
         self._lock = threading.Lock()
@@ -67,46 +82,63 @@ class Training:
     def stopped(self) -> bool:
         return self._stopped
 
+    def epochs(self, should_stop: Callable[[], bool] | None = None) -> Iterator[Comparison]:
+        """Train epoch by epoch, yielding the record after each finished epoch, until done,
+        stopped or every network diverged. An epoch cut short by a stop is dropped."""
+        record, config = self.record, self.record.config
+        for epoch in range(config.epochs):
+            if self._stopped or (should_stop is not None and should_stop()):
+                self.stop()
+                break
+            start = time.perf_counter()
+            order = epoch_order(config.data_seed, epoch, self._n_train)
+            loss, metric = self.engine.train_epoch(tf.constant(order))
+            if self._stopped:
+                break  # stopped between two batches of this epoch
+            val_loss, val_metric = self.engine.evaluate()
+            results = (loss, metric, val_loss, val_metric)
+            numbers = [np.asarray(t, dtype=np.float64) for t in results]
+            self._record(epoch, time.perf_counter() - start, *numbers)
+            if self._stopped or all(b.status == "diverged" for b in record.branches):
+                break
+            yield record
+        self._finish("finished")  # a stop recorded above stays a stop
+
     def run(
         self,
         on_epoch: Callable[[Comparison], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
     ) -> Comparison:
-        """Train epoch by epoch until done, stopped or every network diverged; returns the record.
+        """Train to the end (see `epochs`); returns the record.
 
         `on_epoch` sees the record after every epoch. When `should_stop` says so, or `on_epoch`
         raises, training ends and the epochs done so far are kept, marked stopped.
         """
-        record, config = self.record, self.record.config
         try:
-            for epoch in range(config.epochs):
-                if self._stopped or (should_stop is not None and should_stop()):
-                    self.stop()
-                    break
-                start = time.perf_counter()
-                order = epoch_order(config.data_seed, epoch, self._n_train)
-                loss, metric = self.engine.train_epoch(tf.constant(order))
-                val_loss, val_metric = self.engine.evaluate()
-                numbers = [
-                    np.asarray(t, dtype=np.float64) for t in (loss, metric, val_loss, val_metric)
-                ]
-                self._record(epoch, time.perf_counter() - start, *numbers)
-                if self._stopped or all(b.status == "diverged" for b in record.branches):
-                    break
+            for record in self.epochs(should_stop):
                 if on_epoch is not None:
                     on_epoch(record)
         except BaseException:
             self.stop()
             raise
-        self._finish("finished")  # a stop recorded above stays a stop
-        return record
+        return self.record
+
+    def batches(self) -> tuple[int, int]:
+        """Batches done in the epoch running now, and batches per epoch."""
+        return int(self.engine.batches_done.numpy()), self.engine.batches_per_epoch()
 
     def stop(self) -> None:
-        """End training before its next epoch; the epoch running now is not added, so what a
-        caller sees (and saves) now stays as it is."""
+        """End training within one batch; the epoch running now is not added, so what a caller
+        sees (and saves) now stays as it is."""
+        self.engine.stop_flag.assign(True)
         with self._lock:
             self._stopped = True
             self._finish_locked("stopped")
+
+    def snapshot(self) -> Comparison:
+        """A copy of the record as it is now, safe to read while training goes on."""
+        with self._lock:
+            return Comparison.from_dict(self.record.to_dict())
 
     def keras_model(self, activation: str, seed: int = 0) -> keras.Model:
         """The trained network of `activation` and `seed` as a plain Keras model."""

@@ -10,52 +10,108 @@ from core.state import runs_fields
 from core.store import StoreError
 from core.tables import results_table
 from ui import catalogue as ui_cat
+from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text
 from ui.nav import setup
 from ui.palette import colours_for
 from ui.runs import export_panel, quantity_label, setup_label, store
 from ui.url import default, publish, restore
 
 
+def status_text(status: str, epochs: int) -> str:
+    if status == "interrupted":
+        return f"interrupted at epoch {epochs}"  # the server stopped while it trained
+    return status
+
+
+@st.fragment(run_every=1.0)
+def jobs_ui(queue, shown: tuple[int, ...]) -> None:
+    """Running and queued jobs with live progress; the page is redrawn when one ends, so the
+    table below shows it finished."""
+    active = queue.active()
+    if tuple(j.id for j in active) != shown:
+        st.rerun()
+    if not active:
+        return
+    st.markdown("**Training now**")
+    for job in active:
+        names = ", ".join(job.record.config.activations)
+        label = f"Run {job.id} · {names} · {job.record.config.model_label}"
+        with st.container(border=True):
+            if job.state == "queued":
+                st.caption(f"{label} · {place_in_line(queue, job)}")
+            else:
+                st.progress(progress_fraction(job), text=f"{label} · {progress_text(job)}")
+
+
 def runs_frame(summaries) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "run": r.id,
-                "date": datetime.datetime.fromtimestamp(r.created).strftime("%Y-%m-%d %H:%M"),
-                "name": r.name,
-                "tags": r.tags,
-                "dataset": r.dataset,
-                "model": r.model,
-                "activations": r.activations,
-                "best val loss": None if r.best_val_loss is None else round(r.best_val_loss, 4),
-                "best val metric": (
-                    None
-                    if r.best_val_metric is None
-                    else f"{r.best_val_metric:.4f} ({r.metric_name})"
-                ),
-                "status": r.status,
-            }
-            for r in summaries
-        ]
-    )
+    rows = [
+        {
+            "run": r.id,
+            "date": datetime.datetime.fromtimestamp(r.created).strftime("%Y-%m-%d %H:%M"),
+            "name": r.name,
+            "tags": r.tags,
+            "dataset": r.dataset,
+            "model": r.model,
+            "activations": r.activations,
+            "epochs": r.epochs,
+            "best val loss": None if r.best_val_loss is None else round(r.best_val_loss, 4),
+            "best val metric": (
+                None if r.best_val_metric is None else f"{r.best_val_metric:.4f} ({r.metric_name})"
+            ),
+            "status": status_text(r.status, r.epochs),
+        }
+        for r in summaries
+    ]
+    columns = [
+        "run",
+        "date",
+        "name",
+        "tags",
+        "dataset",
+        "model",
+        "activations",
+        "epochs",
+        "best val loss",
+        "best val metric",
+        "status",
+    ]
+    return pd.DataFrame(rows, columns=columns)  # the columns stay when nothing matches
 
 
-def selection_ui(summaries) -> tuple[list[int], dict]:
-    """The runs table with its filter, the runs picked to overlay, and the chart options."""
-    by_id = {r.id: r for r in summaries}
-    query = (
-        st.text_input(
-            "Filter", key="runs.filter", placeholder="dataset, activation, tag, name or status…"
-        )
-        .strip()
-        .lower()
+def selection_ui(runs_store) -> tuple[list[int], dict]:
+    """The runs table, one page at a time, with its filter; the runs picked to overlay (this
+    page's and those already picked on other pages); and the chart options."""
+    page_size = 50
+
+    def first_page() -> None:  # a new filter starts at its first page
+        st.session_state["runs.page"] = 1
+
+    filter_col, page_col = st.columns([5, 1], vertical_alignment="bottom")
+    query = filter_col.text_input(
+        "Filter",
+        key="runs.filter",
+        placeholder="dataset, activation, tag, name or status…",
+        on_change=first_page,
+    ).strip()
+    total = runs_store.count(query)
+    pages = max(1, (total + page_size - 1) // page_size)
+    if st.session_state.get("runs.page", 1) > pages:  # runs were deleted since it was picked
+        st.session_state["runs.page"] = pages
+    page = page_col.number_input(
+        "Page", min_value=1, max_value=pages, step=1, key="runs.page", disabled=pages == 1
     )
+    offset = (page - 1) * page_size
+    summaries = runs_store.runs(limit=page_size, offset=offset, query=query)
     table = runs_frame(summaries)
-    if query:
-        matches = table.astype(str).apply(lambda row: query in " ".join(row).lower(), axis=1)
-        table = table[matches]
     height = min(36 * len(table) + 40, 300)
     st.dataframe(table.set_index("run"), width="stretch", height=height, key="runs.table")
+    matching = " matching the filter" if query else ""
+    if summaries:
+        st.caption(f"runs {offset + 1}–{offset + len(summaries)} of {total:,}{matching}")
+    else:
+        st.caption("No run matches the filter.")
+    by_id = runs_store.summaries(st.session_state.get("runs.selected", []))
+    by_id.update((r.id, r) for r in summaries)
     chosen = st.multiselect(
         "Runs to show and overlay",
         sorted(by_id, reverse=True),
@@ -175,30 +231,34 @@ def main() -> None:
         controls_area = head
         head.title("Runs")
         head.caption(
-            "Every finished or stopped training run, kept across refreshes and restarts. "
-            "Pick several to overlay them."
+            "Every training run, saved epoch by epoch as it trains and kept across refreshes "
+            "and restarts. Pick several to overlay them."
         )
 
     runs_store = store()
     if runs_store is None:
         return
+    queue = job_queue()  # on the first visit after a restart, this finds interrupted runs
+    if not screenshot:
+        with head:
+            jobs_ui(queue, tuple(j.id for j in queue.active()))
     catalogue = ui_cat.session_catalogue()
     fields = runs_fields()
     for notice in restore("runs", fields):
         st.warning(notice)
     default("runs.selected", [])
 
-    summaries = runs_store.runs()
+    summaries = runs_store.runs(limit=1)  # any run at all; the table reads its own page
     if not summaries:
         st.info(
             "No runs yet. Train a comparison on the Train page: it is saved here when it "
             "finishes or is stopped."
         )
         return
-    by_id = {r.id: r for r in summaries}
+    by_id = runs_store.summaries(st.session_state["runs.selected"])  # the ones that exist
     st.session_state["runs.selected"] = keep_existing(st.session_state["runs.selected"], by_id)
     with controls_area:
-        chosen, options = selection_ui(summaries)
+        chosen, options = selection_ui(runs_store)
     publish("runs", fields)
 
     if not chosen:

@@ -1,24 +1,24 @@
 """Train: train small networks with each chosen activation and compare loss and accuracy live."""
 
-import time
 from dataclasses import dataclass
 
 import streamlit as st
 
 from core.datasets import DatasetError
 from core.figures import digits_figure, png_config
-from core.state import train_fields, train_param_fields
+from core.jobs import JobSpec
+from core.state import job_fields, train_fields, train_param_fields
+from core.store import StoreError
 from core.tables import results_table
-from core.training import Training, estimate_seconds
+from core.training import estimate_seconds
 from ui import catalogue as ui_cat
 from ui.data import dataset
+from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text, session_token
 from ui.nav import setup
 from ui.palette import colours_for
-from ui.runs import comparison_figures, export_panel, file_stem, save_once
+from ui.runs import comparison_figures, export_panel, file_stem, store
 from ui.train_controls import train_controls
 from ui.url import publish, restore
-
-LAST = "train.last"  # this session's latest Training (record + live engine)
 
 
 @dataclass(frozen=True)
@@ -34,26 +34,20 @@ class View:
         return dict(log_y=self.log_y, smoothing=self.smoothing, x_axis=self.x_axis)
 
 
-@dataclass(frozen=True)
-class Slots:
-    """The parts of the page a running comparison redraws after each epoch."""
-
-    progress: object
-    loss: object
-    metric: object
-    table: object
+def url_fields(catalogue, picked) -> list:
+    """The page's URL: every setting, the picked activations' parameters, and the job shown."""
+    params = train_param_fields(catalogue, picked)
+    return train_fields(catalogue.names()) + params + job_fields()
 
 
 def config_ui(catalogue):
-    """The settings, restored from a shared link first; the URL follows what the user picks."""
-    fields = train_fields(catalogue.names())
+    """The settings, restored from a shared link first (main() writes the URL back)."""
     picked_in_link = [n for n in st.query_params.get("act", "").split(",") if n]
     picked = picked_in_link or st.session_state.get("train.activations", [])
-    for notice in restore("train", fields + train_param_fields(catalogue, picked)):
+    for notice in restore("train", url_fields(catalogue, picked)):
         st.warning(notice)
     with st.container(border=True):
         config, local_path = train_controls(catalogue)
-    publish("train", fields + train_param_fields(catalogue, config.activations))
     return config, local_path
 
 
@@ -96,23 +90,23 @@ def problems_ui(config, data) -> list[str]:
 
 
 def controls_ui(data, problems) -> tuple[bool, View]:
-    """Train and Stop, and the chart options; returns whether Train was pressed, and the view."""
-    cols = st.columns([1, 1, 1.2, 1.4, 1.2, 1.2], vertical_alignment="bottom")
+    """Train and the chart options; returns whether Train was pressed, and the view."""
+    cols = st.columns([1, 1.2, 1.4, 1.2, 1.2], vertical_alignment="bottom")
     go = cols[0].button(
-        "Train", type="primary", disabled=bool(problems), key="train.go", width="stretch"
-    )
-    cols[1].button(
-        "Stop",
-        key="train.stop",
+        "Train",
+        type="primary",
+        disabled=bool(problems),
+        key="train.go",
         width="stretch",
-        help="Ends training after the current epoch; the epochs done so far are kept.",
+        help="Starts the comparison as a job on the server: it trains and is saved whatever "
+        "you click, and whether or not this tab stays open.",
     )
-    log_y = cols[2].toggle("Log-scale y", key="train.log_y")
-    smoothing = cols[3].slider("Smoothing", 0.0, 0.95, 0.0, 0.05, key="train.smoothing")
-    x_axis = cols[4].radio("x axis", ["epoch", "time"], horizontal=True, key="train.x_axis")
+    log_y = cols[1].toggle("Log-scale y", key="train.log_y")
+    smoothing = cols[2].slider("Smoothing", 0.0, 0.95, 0.0, 0.05, key="train.smoothing")
+    x_axis = cols[3].radio("x axis", ["epoch", "time"], horizontal=True, key="train.x_axis")
     classification = data.task == "classification"
     default_target = 0.9 if classification else round(float(data.y_val.std()) * 0.5, 3)
-    target = cols[5].number_input(
+    target = cols[4].number_input(
         "Target " + ("accuracy" if classification else "MAE"),
         value=default_target,
         key=f"train.target.{data.task}",
@@ -121,80 +115,129 @@ def controls_ui(data, problems) -> tuple[bool, View]:
     return go and not problems, View(log_y, smoothing, x_axis, target)
 
 
-def result_slots() -> Slots:
-    progress = st.empty()
-    left, right = st.columns(2, gap="medium")
-    return Slots(progress, left.empty(), right.empty(), st.empty())
-
-
-def draw(
-    slots: Slots, comparison, colours: dict[str, str], view: View, final: bool = False
-) -> None:
-    stem = file_stem(comparison)
-    metric = "accuracy" if comparison.metric_name == "accuracy" else "mae"
-    loss_fig, metric_fig = comparison_figures(comparison, colours, view.chart_options())
-    # Charts redrawn every epoch get no key; the final ones do, so their state survives reruns.
-    loss_key, metric_key = ("train.loss_chart", "train.metric_chart") if final else (None, None)
-    slots.loss.plotly_chart(loss_fig, config=png_config(f"loss-{stem}"), key=loss_key)
-    slots.metric.plotly_chart(metric_fig, config=png_config(f"{metric}-{stem}"), key=metric_key)
-    slots.table.dataframe(results_table(comparison, view.target), width="stretch")
-
-
-def train_ui(config, data, catalogue, slots: Slots, view: View) -> bool:
-    """Train the comparison in this script run, redrawing after each epoch; False if it could
-    not start (the page says why)."""
-    colours = colours_for(catalogue, config.activations)
-
-    def on_epoch(comparison) -> None:
-        done, total = comparison.epochs_done, comparison.config.epochs
-        per_epoch = sum(comparison.epoch_seconds) / done
-        networks = len(comparison.branches)
-        text = (
-            f"Epoch {done}/{total} · {networks} network{'s' * (networks > 1)} training "
-            f"together · about {per_epoch * (total - done):.0f} s left"
-        )
-        slots.progress.progress(done / total, text=text)
-        draw(slots, comparison, colours, view)
-
-    slots.progress.progress(0.0, text="Building the networks and compiling the training step…")
-    started = time.perf_counter()
-    try:
-        training = Training(config, data, catalogue)
-    except ValueError as exc:
-        slots.progress.error(str(exc))
-        return False
-    st.session_state[LAST] = training  # kept even if Stop interrupts the run below
-    record = training.run(on_epoch=on_epoch)
-    seconds = time.perf_counter() - started
-    slots.progress.success(f"Finished {record.epochs_done} epochs in {seconds:.1f} s.")
-    return True
-
-
-def last_run_ui(slots: Slots, view: View, catalogue, just_trained: bool) -> None:
-    """The session's latest comparison: charts, table, where it was saved, downloads."""
-    training = st.session_state.get(LAST)
-    if training is None:
-        slots.progress.info("Choose activations and settings, then press **Train**.")
+def charts_ui(record, colours: dict[str, str], view: View, final: bool) -> None:
+    """Loss and accuracy (or MAE) side by side, and the results table."""
+    if not record.epochs_done:
         return
-    record = training.record
-    if not just_trained:
-        if record.status == "running":
-            # Stop (or any click) reran the page while the previous run's thread is still
-            # inside an epoch: end it there and keep the epochs done so far.
-            training.stop()
-        status = {"stopped": "Stopped", "finished": "Finished"}.get(record.status, record.status)
-        slots.progress.info(
-            f"{status} after {record.epochs_done} of {record.config.epochs} "
-            f"epochs · {record.dataset_source}"
+    stem = file_stem(record)
+    metric = "accuracy" if record.metric_name == "accuracy" else "mae"
+    loss_fig, metric_fig = comparison_figures(record, colours, view.chart_options())
+    # Live charts get no key (redrawn every second); the final ones do, so their zoom survives.
+    loss_key, metric_key = ("train.loss_chart", "train.metric_chart") if final else (None, None)
+    left, right = st.columns(2, gap="medium")
+    left.plotly_chart(loss_fig, config=png_config(f"loss-{stem}"), key=loss_key)
+    right.plotly_chart(metric_fig, config=png_config(f"{metric}-{stem}"), key=metric_key)
+    st.dataframe(results_table(record, view.target), width="stretch")
+
+
+def submit_ui(queue, config, catalogue, local_path) -> None:
+    """Queue the comparison as a job and show it on this page (the URL names it, so a refresh
+    or a copied link shows it too)."""
+    spec = JobSpec.of(config, catalogue, local_path)
+    try:
+        job = queue.submit(spec, owner=session_token())
+    except (ValueError, DatasetError) as exc:
+        st.error(str(exc))
+        return
+    st.session_state["train.job"], st.session_state["train.job_key"] = job.id, job.owner
+
+
+def outcome_text(record, error: str = "") -> tuple[str, str]:
+    """What became of a comparison, in words, and how to show it (success, info or error)."""
+    done, total = record.epochs_done, record.config.epochs
+    if record.status == "finished":
+        return f"Finished {done} epochs in {sum(record.epoch_seconds):.1f} s.", "success"
+    if record.status == "stopped":
+        dropped = f" The unfinished epoch {done + 1} was dropped." if done < total else ""
+        return f"Stopped after {done} of {total} epochs.{dropped}", "info"
+    if record.status == "interrupted":
+        return (
+            f"Interrupted at epoch {done}: the server stopped while it trained. The {done} "
+            f"finished epochs are kept.",
+            "info",
         )
+    if record.status == "cancelled":
+        return "Cancelled while it was queued: nothing was trained.", "info"
+    return error or f"The job ended {record.status} after {done} of {total} epochs.", "error"
+
+
+def running_ui(queue, job, can_stop: bool) -> None:
+    """The status line of a queued or running job, with Stop (or Cancel) for its owner."""
+    status, button = st.columns([5, 1], vertical_alignment="center")
+    if job.state == "queued":
+        status.info(
+            f"**{place_in_line(queue, job).capitalize()}.** It starts when the job "
+            f"before it ends; it is saved on the Runs page as it trains."
+        )
+        label, help_text = "Cancel", "Takes it out of the queue; nothing has been trained."
+    else:
+        status.progress(progress_fraction(job), text=progress_text(job))
+        label, help_text = "Stop", "Ends training within a batch; every finished epoch is kept."
+    if job.control.stop_requested():
+        button.caption("Stopping…")
+    elif button.button(
+        label,
+        key="train.stop",
+        width="stretch",
+        disabled=not can_stop,
+        help=help_text if can_stop else "Only the session that started it.",
+    ):
+        queue.stop(job.id)
+
+
+@st.fragment(run_every=1.0)
+def live_job_ui(queue, job_id: int, colours: dict[str, str], view: View, can_stop: bool) -> None:
+    """Redraws itself every second while the job is queued or running; the rest of the page
+    (and the job) is untouched."""
+    job = queue.get(job_id)
+    if job is None or not job.active:
+        st.rerun()  # the whole page: it draws the finished job with its downloads
+    running_ui(queue, job, can_stop)
+    charts_ui(job.record, colours, view, final=False)
+
+
+def job_ui(queue, catalogue, view: View) -> None:
+    """The job this page shows: live while it trains, then its outcome, charts and downloads."""
+    job_id = st.session_state.get("train.job")
+    if not job_id:
+        st.info("Choose activations and settings, then press **Train**.")
+        return
+    job = queue.get(job_id)
+    record = job.record if job is not None else load_run(job_id)
+    if record is None:
+        st.info(
+            f"Job {job_id} is not on this server (it may have been deleted). Choose "
+            f"activations and settings, then press **Train**."
+        )
+        return
     colours = colours_for(catalogue, record.config.activations)
-    draw(slots, record, colours, view, final=True)
-    run_id = save_once(record)
-    if run_id is not None:
-        st.caption(f"Saved as run {run_id}: find it on the Runs page, with this run's downloads.")
-    with st.expander("Download this comparison", icon=":material/download:"):
-        options = dict(view.chart_options(), target=view.target)
-        export_panel(record, colours, catalogue, "train.export", options, training=training)
+    if job is not None and job.active:
+        can_stop = st.session_state.get("train.job_key") == job.owner
+        live_job_ui(queue, job_id, colours, view, can_stop)
+        return
+    text, kind = outcome_text(record, job.error if job is not None else "")
+    getattr(st, kind)(f"{text} · {record.dataset_source}")
+    charts_ui(record, colours, view, final=True)
+    saved = job is None or job.saved
+    if saved and job_id > 0:
+        st.caption(f"Saved as run {job_id}: find it on the Runs page, with this run's downloads.")
+    elif job is not None and job.error:
+        st.warning(f"This run is not saved: {job.error}")
+    if record.epochs_done:
+        with st.expander("Download this comparison", icon=":material/download:"):
+            options = dict(view.chart_options(), target=view.target)
+            trained = job.trained if job is not None else None
+            export_panel(record, colours, catalogue, "train.export", options, training=trained)
+
+
+def load_run(run_id: int):
+    runs_store = store()
+    if runs_store is None or run_id < 0:
+        return None
+    try:
+        return runs_store.load(run_id)
+    except StoreError:
+        return None
 
 
 def main() -> None:
@@ -212,9 +255,11 @@ def main() -> None:
         return
     problems = problems_ui(config, data)
     go, view = controls_ui(data, problems)
-    slots = result_slots()
-    trained = go and train_ui(config, data, catalogue, slots, view)
-    last_run_ui(slots, view, catalogue, just_trained=trained)
+    queue = job_queue()
+    if go:
+        submit_ui(queue, config, catalogue, local_path)
+    publish("train", url_fields(catalogue, config.activations))
+    job_ui(queue, catalogue, view)
 
 
 main()

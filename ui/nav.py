@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from ui.runtime import keep_keras_session
+
 
 @dataclass(frozen=True)
 class Page:
@@ -56,6 +58,7 @@ PAGES = (
 
 def setup(title: str) -> None:
     """Page config and the app's sidebar; the first thing every page does."""
+    keep_keras_session()
     st.set_page_config(
         page_title=title if title == "Activation Explorer" else f"{title} · Activation Explorer",
         page_icon=":material/ssid_chart:",

@@ -5,6 +5,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from core import jobs
+
 APP = str(Path(__file__).resolve().parents[2] / "explorer.py")
 
 
@@ -15,6 +17,17 @@ def open_app(page: str | None = None) -> AppTest:
     app.run()
     if page:
         app.switch_page(page).run()
+    assert not app.exception
+    return app
+
+
+def finish_jobs(app: AppTest, timeout: float = 300) -> AppTest:
+    """Wait until every job the app started has ended, then rerun the page (AppTest does not run
+    the page's self-refreshing fragment on a clock)."""
+    for queue in list(jobs._QUEUES.values()):
+        for job in queue.active():
+            queue.wait(job.id, timeout)
+    app.run()
     assert not app.exception
     return app
 

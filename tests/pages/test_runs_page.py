@@ -2,7 +2,7 @@
 
 from streamlit.testing.v1 import AppTest
 
-from tests.pages.conftest import APP, open_app, spec
+from tests.pages.conftest import APP, finish_jobs, open_app, spec
 
 
 def _app():
@@ -15,6 +15,7 @@ def _train(app, activations):
     app.number_input(key="train.epochs").set_value(2).run()
     app.multiselect(key="train.activations").set_value(activations).run()
     app.button(key="train.go").click().run()
+    finish_jobs(app)
     assert not app.exception and not app.error
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.pages.conftest import open_app
+from tests.pages.conftest import finish_jobs, open_app
 from tests.pages.conftest import spec as _spec
 
 
@@ -19,6 +19,7 @@ def test_short_training_shows_loss_and_accuracy_side_by_side_with_a_results_tabl
     train.number_input(key="train.epochs").set_value(2).run()
     train.multiselect(key="train.activations").set_value(["relu", "SinActivation"]).run()
     train.button(key="train.go").click().run()
+    finish_jobs(train)
     assert not train.exception and not train.error
     charts = train.get("plotly_chart")
     assert len(charts) == 2
@@ -52,6 +53,7 @@ def test_regression_shows_mae_and_the_noise_notice(train):
     train.multiselect(key="train.activations").set_value(["elu_like", "tanh"]).run()
     train.slider(key="train.seeds").set_value(2).run()
     train.button(key="train.go").click().run()
+    finish_jobs(train)
     assert not train.exception
     loss, mae = (_spec(c) for c in train.get("plotly_chart"))
     assert "MAE" in mae["layout"]["title"]["text"]
@@ -63,6 +65,7 @@ def test_chart_controls_change_the_chart(train):
     train.number_input(key="train.epochs").set_value(3).run()
     train.multiselect(key="train.activations").set_value(["relu"]).run()
     train.button(key="train.go").click().run()
+    finish_jobs(train)
     train.toggle(key="train.log_y").set_value(True).run()
     assert _spec(train.get("plotly_chart")[0])["layout"]["yaxis"]["type"] == "log"
     before = _spec(train.get("plotly_chart")[0])["data"][0]["y"]

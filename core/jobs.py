@@ -1,0 +1,329 @@
+"""Comparisons as jobs owned by the server process, not by a page's script run.
+
+A job trains in a worker of its own. It writes its run to the store when it is submitted and
+again after every finished epoch, and ends finished, stopped or diverged whether or not any
+browser watches. Pages only submit, stop and read jobs. At most `max_running` jobs train at
+once (EXPLORER_MAX_JOBS, default 1 on a 2-core machine); the rest wait in line.
+
+An executor trains one job: it takes the job's specification (plain data: a configuration and
+the expressions of the session customs it uses) and yields the record as each epoch finishes.
+`LocalExecutor`, the default, trains in a thread of this process.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from activations import Activation, Catalogue, shared_catalogue
+from activations.expression import custom_activation
+from core import datasets
+from core.record import Comparison
+from core.settings import TrainConfig
+from core.store import RunStore, StoreError, owner_alive
+from core.training import Training, new_record
+
+MAX_JOBS_ENV = "EXPLORER_MAX_JOBS"
+# Which server process trains a job, as the store records it: at the next start, a run whose
+# owner process is gone was interrupted.
+SERVER_ID = f"{os.getpid()}@{socket.gethostname()}"
+# Finished jobs whose trained weights stay in memory for the .keras download (data released).
+KEEP_TRAINED = 1
+
+
+@dataclass(frozen=True)
+class CustomSpec:
+    """A session custom as plain data: enough to compile it again anywhere."""
+
+    name: str
+    expression: str
+    settings: tuple[tuple[str, tuple[float, float, float]], ...] = ()  # name, (default, lo, hi)
+
+    @classmethod
+    def of(cls, act: Activation) -> CustomSpec:
+        settings = tuple((p.name, (p.default, p.low, p.high)) for p in act.params)
+        return cls(act.name, act.expression, settings)
+
+    def activation(self) -> Activation:
+        return custom_activation(self.name, self.expression, dict(self.settings))
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """Everything a worker needs to train a comparison; plain data, no live objects."""
+
+    config: TrainConfig
+    customs: tuple[CustomSpec, ...] = ()
+    local_path: str | None = None  # a local mnist.npz
+
+    @classmethod
+    def of(cls, config: TrainConfig, catalogue: Catalogue, local_path: str | None = None):
+        """The spec of `config`, carrying the session customs it uses."""
+        used = [catalogue.customs[n] for n in config.activations if n in catalogue.customs]
+        return cls(config, tuple(CustomSpec.of(a) for a in used), local_path)
+
+    def catalogue(self) -> Catalogue:
+        return shared_catalogue().with_customs([c.activation() for c in self.customs])
+
+    def dataset(self) -> datasets.Dataset:
+        cfg = self.config
+        return datasets.load_shared(
+            cfg.dataset, cfg.samples or None, cfg.val_fraction, cfg.noise, cfg.data_seed,
+            self.local_path,
+        )  # fmt: skip
+
+
+class JobControl:
+    """What a worker and the pages share about one job: its stop request and batch progress."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._on_stop: list[Callable[[], None]] = []
+        self._batches: Callable[[], tuple[int, int]] | None = None
+        self._lock = threading.Lock()
+        self.trained: Training | None = None  # set by a local executor: the .keras download
+
+    def request_stop(self) -> None:
+        with self._lock:
+            self._stop.set()
+            callbacks = list(self._on_stop)
+        for callback in callbacks:
+            callback()
+
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    def on_stop(self, callback: Callable[[], None]) -> None:
+        """Call `callback` on a stop request (at once if one came already)."""
+        with self._lock:
+            self._on_stop.append(callback)
+            now = self._stop.is_set()
+        if now:
+            callback()
+
+    def watch_batches(self, source: Callable[[], tuple[int, int]]) -> None:
+        self._batches = source
+
+    def batches(self) -> tuple[int, int] | None:
+        """Batches done in the running epoch and batches per epoch, once training started."""
+        return self._batches() if self._batches is not None else None
+
+
+class Executor(Protocol):
+    def run(self, spec: JobSpec, control: JobControl) -> Iterator[Comparison]:
+        """Train `spec`, yielding the record after every finished epoch and once at the end."""
+
+
+class LocalExecutor:
+    """Trains in the calling thread of this process."""
+
+    def run(self, spec: JobSpec, control: JobControl) -> Iterator[Comparison]:
+        training = Training(spec.config, spec.dataset(), spec.catalogue())
+        control.on_stop(training.stop)
+        control.watch_batches(training.batches)
+        try:
+            for _ in training.epochs(control.stop_requested):
+                yield training.snapshot()
+        finally:
+            training.engine.release_data()
+        control.trained = training
+        yield training.snapshot()
+
+
+@dataclass
+class Job:
+    """One comparison in the queue. `record` is replaced by a fresh snapshot after each epoch,
+    never changed in place, so a page can read it while the job trains."""
+
+    id: int
+    spec: JobSpec
+    owner: str  # the session (token) that submitted it; it may stop it
+    record: Comparison
+    control: JobControl = field(default_factory=JobControl)
+    state: str = "queued"  # queued, running, done, cancelled
+    saved: bool = True  # whether the run store has it
+    error: str = ""
+    submitted: float = field(default_factory=time.time)
+    epoch_started: float | None = None  # time.monotonic() when the running epoch began
+    trained: Training | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.state in ("queued", "running")
+
+    def progress(self) -> dict:
+        """Epochs and batches done, and an estimate of the seconds left (None when unknown)."""
+        record, total = self.record, self.record.config.epochs
+        done = record.epochs_done
+        batches = self.control.batches() if self.state == "running" else None
+        batch, per_epoch = batches if batches else (0, 0)
+        since = time.monotonic() - self.epoch_started if self.epoch_started else 0.0
+        if done:
+            epoch_seconds = sum(record.epoch_seconds) / done
+        elif batch:
+            epoch_seconds = since / batch * per_epoch
+        else:
+            epoch_seconds = None
+        left = None
+        if epoch_seconds is not None and self.state == "running":
+            left = max(0.0, (total - done) * epoch_seconds - since)
+        return dict(epoch=done, epochs=total, batch=batch, batches=per_epoch, seconds_left=left)
+
+
+class JobQueue:
+    """The server's jobs: submit, stop, read. Workers are threads of this process."""
+
+    def __init__(
+        self,
+        store: RunStore | None,
+        executor: Executor | None = None,
+        max_running: int | None = None,
+    ):
+        self.store = store
+        self.executor = executor or LocalExecutor()
+        self.max_running = max_running or max_jobs()
+        self._lock = threading.Lock()
+        self._jobs: dict[int, Job] = {}
+        self._waiting: list[int] = []
+        self._running: set[int] = set()
+        self._unsaved_ids = itertools.count(-1, -1)  # ids for jobs the store could not take
+        # Runs that were training when a server died: shown as interrupted, epochs kept.
+        self.interrupted = store.interrupt_orphans(owner_alive) if store is not None else []
+
+    def submit(self, spec: JobSpec, owner: str = "") -> Job:
+        """Queue a comparison and return at once. Raises ValueError (bad configuration or
+        activation) or DatasetError with a message for the user."""
+        record = new_record(spec.config, spec.dataset(), spec.catalogue())
+        record.status = "queued"
+        job_id, saved, error = self._save_new(record)
+        job = Job(job_id, spec, owner, record, saved=saved, error=error)
+        with self._lock:
+            self._jobs[job.id] = job
+            self._waiting.append(job.id)
+            self._start_waiting()
+        return job
+
+    def get(self, job_id: int) -> Job | None:
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def active(self) -> list[Job]:
+        """Running jobs, then queued ones in line order."""
+        with self._lock:
+            running = sorted(self._running)
+            return [self._jobs[i] for i in running + self._waiting]
+
+    def position(self, job_id: int) -> int | None:
+        """1 for the next job to start, 2 for the one after, …; None when not waiting."""
+        with self._lock:
+            return self._waiting.index(job_id) + 1 if job_id in self._waiting else None
+
+    def stop(self, job_id: int) -> None:
+        """Stop a running job within about a batch, or cancel a queued one (its run is deleted:
+        it trained nothing)."""
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is None:
+                return
+            if job.state == "queued":
+                self._waiting.remove(job_id)
+                job.state = "cancelled"
+                job.record.status = "cancelled"
+                cancelled = True
+            else:
+                cancelled = False
+        if cancelled:
+            if job.saved and self.store is not None:
+                self.store.delete(job_id)
+            return
+        job.control.request_stop()
+
+    def wait(self, job_id: int, timeout: float = 600) -> Job:
+        """Until the job has ended (tests and benchmarks)."""
+        deadline = time.monotonic() + timeout
+        while (job := self.get(job_id)) is not None and job.active:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"job {job_id} still {job.state} after {timeout:g} s")
+            time.sleep(0.05)
+        return job
+
+    # --- workers ---
+    def _start_waiting(self) -> None:
+        # Called with the lock held.
+        while self._waiting and len(self._running) < self.max_running:
+            job = self._jobs[self._waiting.pop(0)]
+            job.state = "running"
+            self._running.add(job.id)
+            name = f"job-{job.id}"
+            threading.Thread(target=self._work, args=(job,), name=name, daemon=True).start()
+
+    def _work(self, job: Job) -> None:
+        job.record.status = "running"
+        job.epoch_started = time.monotonic()
+        self._write(job, job.record, SERVER_ID)
+        record = job.record
+        try:
+            for record in self.executor.run(job.spec, job.control):
+                job.record = record
+                job.epoch_started = time.monotonic()
+                self._write(job, record, SERVER_ID)
+        except Exception as exc:  # a worker must end its job, whatever went wrong
+            job.error = f"Training failed: {type(exc).__name__}: {exc}"
+            record = Comparison.from_dict({**job.record.to_dict(), "status": "failed"})
+            job.record = record
+        self._write(job, record, "")
+        with self._lock:
+            if job.control.trained is not None:
+                job.trained, job.control.trained = job.control.trained, None
+                self._forget_old_models(job)
+            job.state = "done"
+            self._running.discard(job.id)
+            self._start_waiting()
+
+    def _forget_old_models(self, latest: Job) -> None:
+        kept = [j for j in self._jobs.values() if j.trained is not None and j is not latest]
+        for old in kept[: max(0, len(kept) - (KEEP_TRAINED - 1))]:
+            old.trained = None
+
+    def _save_new(self, record: Comparison) -> tuple[int, bool, str]:
+        if self.store is None:
+            return next(self._unsaved_ids), False, ""
+        try:
+            return self.store.save(record, owner=SERVER_ID), True, ""
+        except StoreError as exc:
+            return next(self._unsaved_ids), False, str(exc)
+
+    def _write(self, job: Job, record: Comparison, owner: str) -> None:
+        if not job.saved or self.store is None:
+            return
+        try:
+            self.store.update(job.id, record, owner=owner)
+        except StoreError as exc:  # deleted on Runs while training, or the disk went away
+            job.saved, job.error = False, str(exc)
+
+
+def max_jobs() -> int:
+    """How many jobs may train at once: EXPLORER_MAX_JOBS, default 1."""
+    try:
+        return max(1, int(os.environ.get(MAX_JOBS_ENV, "1")))
+    except ValueError:
+        return 1
+
+
+_QUEUES: dict[str, JobQueue] = {}
+_QUEUES_LOCK = threading.Lock()
+
+
+def queue_for(key: str, store: RunStore | None) -> JobQueue:
+    """The process's one queue for a data folder (`key`), made on first use. Kept outside any
+    Streamlit cache, so clearing caches never loses a running job."""
+    with _QUEUES_LOCK:
+        if key not in _QUEUES:
+            _QUEUES[key] = JobQueue(store)
+        return _QUEUES[key]

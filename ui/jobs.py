@@ -1,0 +1,56 @@
+"""The server's job queue as the pages use it, and how a job's progress reads."""
+
+from __future__ import annotations
+
+import secrets
+
+import streamlit as st
+
+from core import jobs
+from core.store import data_dir
+from ui.runs import store
+
+TOKEN = "jobs.token"  # this session's key: the jobs it submits carry it, and only it stops them
+
+
+def job_queue() -> jobs.JobQueue:
+    """The process's queue for the data folder in use (runs are not saved if its store cannot
+    be opened; the page says so)."""
+    return jobs.queue_for(str(data_dir()), store())
+
+
+def session_token() -> str:
+    return st.session_state.setdefault(TOKEN, secrets.token_hex(6))
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def place_in_line(queue: jobs.JobQueue, job: jobs.Job) -> str:
+    """'queued — 2nd in line': counting the jobs training now as ahead of it."""
+    position = queue.position(job.id)
+    if position is None:
+        return "queued"
+    ahead = sum(1 for j in queue.active() if j.state == "running")
+    return f"queued — {ordinal(ahead + position)} in line"
+
+
+def progress_text(job: jobs.Job) -> str:
+    """'Epoch 3/10 · batch 45/211 · 6 networks training together · about 40 s left'."""
+    p = job.progress()
+    networks = len(job.record.branches)
+    parts = [f"Epoch {min(p['epoch'] + 1, p['epochs'])}/{p['epochs']}"]
+    if p["batches"]:
+        parts.append(f"batch {p['batch']}/{p['batches']}")
+    parts.append(f"{networks} network{'s' * (networks > 1)} training together")
+    if p["seconds_left"] is not None:
+        parts.append(f"about {p['seconds_left']:.0f} s left")
+    return " · ".join(parts)
+
+
+def progress_fraction(job: jobs.Job) -> float:
+    p = job.progress()
+    within = p["batch"] / p["batches"] if p["batches"] else 0.0
+    return min(1.0, (p["epoch"] + within) / p["epochs"])
