@@ -250,7 +250,7 @@ class JobQueue:
         while (job := self.get(job_id)) is not None and job.active:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"job {job_id} still {job.state} after {timeout:g} s")
-            time.sleep(0.05)
+            time.sleep(0.01)
         return job
 
     # --- workers ---

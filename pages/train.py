@@ -163,7 +163,8 @@ def outcome_text(record, error: str = "") -> tuple[str, str]:
 
 def running_ui(queue, job, can_stop: bool) -> None:
     """The status line of a queued or running job, with Stop (or Cancel) for its owner."""
-    status, button = st.columns([5, 1], vertical_alignment="center")
+    status_col, button = st.columns([5, 1], vertical_alignment="center")
+    status = status_col.empty()  # one line: progress now, the outcome once it has stopped
     if job.state == "queued":
         status.info(
             f"**{place_in_line(queue, job).capitalize()}.** It starts when the job "
@@ -183,6 +184,13 @@ def running_ui(queue, job, can_stop: bool) -> None:
         help=help_text if can_stop else "Only the session that started it.",
     ):
         queue.stop(job.id)
+        try:  # it ends within a batch: say so now rather than at the next tick
+            ended = queue.wait(job.id, timeout=1.5)
+        except TimeoutError:
+            return
+        text, kind = outcome_text(ended.record, ended.error)
+        getattr(status, kind)(text)
+        st.rerun()  # the whole page: the stopped run's charts and downloads
 
 
 @st.fragment(run_every=1.0)

@@ -16,17 +16,28 @@ def _signature(params: dict[str, str]) -> tuple:
 
 
 def restore(page: str, fields: Iterable[Field]) -> list[str]:
-    """Copy valid values from the URL into widget state, unless this URL is the one the page wrote
-    itself; returns a notice for each parameter that was ignored."""
+    """Copy valid values from the URL into widget state; returns a notice for each parameter
+    that was ignored.
+
+    A URL the page wrote itself only fills widgets Streamlit has forgotten (it drops the state
+    of widgets that left the screen, e.g. while the user was on another page), so the page comes
+    back as it was left. A URL with none of the page's parameters (the sidebar's links) brings
+    back the page's last URL in this session.
+    """
+    fields = list(fields)
     params = st.query_params.to_dict()
-    marker = f"url.written.{page}"
-    if not params or st.session_state.get(marker) == _signature(params):
+    if not set(params) & {f.param for f in fields}:  # none of this page's: a link from another
+        params = st.session_state.get(f"url.kept.{page}", {})
+    if not params:
         return []
-    values, notices = decode(params, list(fields))
+    marker = f"url.written.{page}"
+    fresh = st.session_state.get(marker) != _signature(params)
+    values, notices = decode(params, fields)
     for key, value in values.items():
-        st.session_state[key] = value
+        if fresh or key not in st.session_state:
+            st.session_state[key] = value
     st.session_state[marker] = _signature(params)
-    return notices
+    return notices if fresh else []
 
 
 def publish(page: str, fields: Iterable[Field]) -> None:
@@ -35,6 +46,7 @@ def publish(page: str, fields: Iterable[Field]) -> None:
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
     st.session_state[f"url.written.{page}"] = _signature(params)
+    st.session_state[f"url.kept.{page}"] = params
 
 
 def default(key: str, value: Any) -> None:

@@ -103,3 +103,15 @@ def test_every_setting_of_the_table_has_its_widget(train):
     assert all(keys.count(k) == 1 for k in expected)
     labels = {w.key: w.label for kind in kinds for w in train.get(kind)}
     assert all(labels[f"train.{s.name}"] == s.label for s in SETTINGS if s.param is not None)
+
+
+def test_coming_back_from_another_page_keeps_the_settings(train):
+    # Streamlit forgets widgets that left the screen; without the kept URL, Train came back
+    # with the defaults while the job it showed had other settings.
+    train.number_input(key="train.epochs").set_value(7).run()
+    train.selectbox(key="train.dataset").set_value("friedman").run()
+    train.switch_page("pages/gallery.py").run()
+    train.switch_page("pages/train.py").run()
+    assert not train.exception
+    assert train.number_input(key="train.epochs").value == 7
+    assert train.selectbox(key="train.dataset").value == "friedman"
