@@ -204,11 +204,35 @@ def live_job_ui(queue, job_id: int, colours: dict[str, str], view: View, can_sto
     charts_ui(job.record, colours, view, final=False)
 
 
+def _show_job(job_id: int) -> None:
+    st.session_state["train.job"], st.session_state["train.job_key"] = job_id, None
+
+
+def other_jobs_ui(queue) -> None:
+    """Jobs training on this server that this tab did not start (another tab, another session):
+    one click shows one here, live."""
+    for job in queue.active():
+        names = ", ".join(job.record.config.activations)
+        text, show = st.columns([5, 1], vertical_alignment="center")
+        state = "training" if job.state == "running" else "queued"
+        text.caption(
+            f"Run {job.id} ({names}, {job.record.config.model_label}) is {state} on this server."
+        )
+        show.button(
+            "Show it here",
+            key=f"train.show.{job.id}",
+            on_click=_show_job,
+            args=(job.id,),
+            width="stretch",
+        )
+
+
 def job_ui(queue, catalogue, view: View) -> None:
     """The job this page shows: live while it trains, then its outcome, charts and downloads."""
     job_id = st.session_state.get("train.job")
     if not job_id:
         st.info("Choose activations and settings, then press **Train**.")
+        other_jobs_ui(queue)
         return
     job = queue.get(job_id)
     record = job.record if job is not None else load_run(job_id)

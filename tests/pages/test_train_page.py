@@ -115,3 +115,25 @@ def test_coming_back_from_another_page_keeps_the_settings(train):
     assert not train.exception
     assert train.number_input(key="train.epochs").value == 7
     assert train.selectbox(key="train.dataset").value == "friedman"
+
+
+def test_a_second_tab_finds_the_running_job_and_may_not_stop_it():
+    from core import jobs
+
+    first = open_app("pages/train.py")
+    first.selectbox(key="train.dataset").set_value("friedman").run()
+    first.number_input(key="train.samples").set_value(20000).run()
+    first.number_input(key="train.epochs").set_value(200).run()
+    first.multiselect(key="train.activations").set_value(["relu"]).run()
+    first.button(key="train.go").click().run()
+    second = open_app("pages/train.py")  # a new tab: a new session with its own URL
+    buttons = [b for b in second.button if b.key and b.key.startswith("train.show.")]
+    assert len(buttons) == 1
+    buttons[0].click().run()
+    assert not second.exception
+    assert second.button(key="train.stop").disabled  # only the session that started it stops it
+    assert not first.button(key="train.stop").disabled
+    for queue in jobs._QUEUES.values():
+        for job in queue.active():
+            queue.stop(job.id)
+            queue.wait(job.id, 120)
