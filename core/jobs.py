@@ -26,7 +26,7 @@ from activations.expression import custom_activation
 from core import datasets
 from core.record import Comparison
 from core.settings import TrainConfig
-from core.store import RunStore, StoreError, owner_alive
+from core.store import MissingRun, RunStore, StoreError, owner_alive
 from core.training import Training, new_record
 
 MAX_JOBS_ENV = "EXPLORER_MAX_JOBS"
@@ -35,6 +35,8 @@ MAX_JOBS_ENV = "EXPLORER_MAX_JOBS"
 SERVER_ID = f"{os.getpid()}@{socket.gethostname()}"
 # Finished jobs whose trained weights stay in memory for the .keras download (data released).
 KEEP_TRAINED = 1
+# Ended jobs kept in memory (their pages read them); older ones are read from the run store.
+KEEP_ENDED = 100
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,15 @@ class JobControl:
 
     def batches(self) -> tuple[int, int] | None:
         """Batches done in the running epoch and batches per epoch, once training started."""
-        return self._batches() if self._batches is not None else None
+        source = self._batches
+        return source() if source is not None else None
+
+    def release(self) -> None:
+        """Forget the worker's callbacks once the job has ended: they hold its engine, and a
+        server keeps every ended job's record (the soak test caught ~3 MB a job)."""
+        with self._lock:
+            self._on_stop.clear()
+        self._batches = None
 
 
 class Executor(Protocol):
@@ -193,8 +203,23 @@ class JobQueue:
         self._waiting: list[int] = []
         self._running: set[int] = set()
         self._unsaved_ids = itertools.count(-1, -1)  # ids for jobs the store could not take
-        # Runs that were training when a server died: shown as interrupted, epochs kept.
-        self.interrupted = store.interrupt_orphans(owner_alive) if store is not None else []
+        self.interrupted = self._find_interrupted()
+
+    def _find_interrupted(self) -> list[int]:
+        """Runs that were training when a server died: marked interrupted, epochs kept. This
+        process owns no run yet, so a run owned by its own id (a restart that got the same pid,
+        as in a container) is an orphan too."""
+        if self.store is None:
+            return []
+        return self.store.interrupt_orphans(lambda o: o != SERVER_ID and owner_alive(o))
+
+    def attach_store(self, store: RunStore) -> None:
+        """Give a queue made while the store could not be opened the store, once it can be."""
+        with self._lock:
+            if self.store is not None:
+                return
+            self.store = store
+        self.interrupted = self._find_interrupted()
 
     def submit(self, spec: JobSpec, owner: str = "") -> Job:
         """Queue a comparison and return at once. Raises ValueError (bad configuration or
@@ -236,10 +261,11 @@ class JobQueue:
                 job.state = "cancelled"
                 job.record.status = "cancelled"
                 cancelled = True
+                was_saved, job.saved = job.saved, False
             else:
                 cancelled = False
         if cancelled:
-            if job.saved and self.store is not None:
+            if was_saved and self.store is not None:
                 self.store.delete(job_id)
             return
         job.control.request_stop()
@@ -264,27 +290,35 @@ class JobQueue:
             threading.Thread(target=self._work, args=(job,), name=name, daemon=True).start()
 
     def _work(self, job: Job) -> None:
-        job.record.status = "running"
-        job.epoch_started = time.monotonic()
-        self._write(job, job.record, SERVER_ID)
-        record = job.record
         try:
+            job.record.status = "running"
+            job.epoch_started = time.monotonic()
+            self._write(job, job.record, SERVER_ID)
             for record in self.executor.run(job.spec, job.control):
                 job.record = record
                 job.epoch_started = time.monotonic()
                 self._write(job, record, SERVER_ID)
         except Exception as exc:  # a worker must end its job, whatever went wrong
             job.error = f"Training failed: {type(exc).__name__}: {exc}"
-            record = Comparison.from_dict({**job.record.to_dict(), "status": "failed"})
-            job.record = record
-        self._write(job, record, "")
-        with self._lock:
-            if job.control.trained is not None:
-                job.trained, job.control.trained = job.control.trained, None
-                self._forget_old_models(job)
-            job.state = "done"
-            self._running.discard(job.id)
-            self._start_waiting()
+            job.record = _failed(job.record)
+        finally:
+            # Whatever happened above, the job ends and the next one in line starts.
+            self._write(job, job.record, "")
+            job.control.release()
+            with self._lock:
+                if job.control.trained is not None:
+                    job.trained, job.control.trained = job.control.trained, None
+                    self._forget_old_models(job)
+                job.state = "done"
+                self._running.discard(job.id)
+                self._forget_old_jobs()
+                self._start_waiting()
+
+    def _forget_old_jobs(self) -> None:
+        # Called with the lock held. An ended job forgotten here is still in the run store.
+        ended = [i for i, j in self._jobs.items() if not j.active]
+        for job_id in ended[: max(0, len(ended) - KEEP_ENDED)]:
+            del self._jobs[job_id]
 
     def _forget_old_models(self, latest: Job) -> None:
         kept = [j for j in self._jobs.values() if j.trained is not None and j is not latest]
@@ -300,12 +334,28 @@ class JobQueue:
             return next(self._unsaved_ids), False, str(exc)
 
     def _write(self, job: Job, record: Comparison, owner: str) -> None:
+        """Save the job's record; a failed write is said on the page and tried again at the
+        next epoch, except for a run deleted on the Runs page, which stays deleted."""
         if not job.saved or self.store is None:
             return
         try:
             self.store.update(job.id, record, owner=owner)
-        except StoreError as exc:  # deleted on Runs while training, or the disk went away
+        except MissingRun as exc:
             job.saved, job.error = False, str(exc)
+        except Exception as exc:  # locked, disk full, a damaged file: the job trains on
+            job.error = f"The run could not be saved just now ({exc}); the next epoch tries again."
+        else:
+            if job.error.startswith("The run could not be saved just now"):
+                job.error = ""
+
+
+def _failed(record: Comparison) -> Comparison:
+    data = record.to_dict()
+    data["status"] = "failed"
+    for branch in data["branches"]:
+        if branch["status"] in ("queued", "running"):
+            branch["status"] = "failed"
+    return Comparison.from_dict(data)
 
 
 def max_jobs() -> int:
@@ -326,4 +376,7 @@ def queue_for(key: str, store: RunStore | None) -> JobQueue:
     with _QUEUES_LOCK:
         if key not in _QUEUES:
             _QUEUES[key] = JobQueue(store)
-        return _QUEUES[key]
+        queue = _QUEUES[key]
+    if store is not None and queue.store is None:
+        queue.attach_store(store)
+    return queue

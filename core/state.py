@@ -148,6 +148,6 @@ def job_fields() -> list[Field]:
     """The Train page's job in the URL: which one it shows, and the key that lets this browser
     stop it after a refresh (a refresh starts a new session)."""
     return [
-        Field("job", "train.job", int, lambda v: v != 0),
+        Field("job", "train.job", int, lambda v: v != 0 and abs(v) < 2**63),
         Field("key", "train.job_key", str, lambda v: 0 < len(v) <= 32 and v.isalnum()),
     ]

@@ -130,10 +130,10 @@ class Training:
     def stop(self) -> None:
         """End training within one batch; the epoch running now is not added, so what a caller
         sees (and saves) now stays as it is."""
-        self.engine.stop_flag.assign(True)
-        with self._lock:
+        with self._lock:  # first, so an epoch cut short by the flag below is never recorded
             self._stopped = True
             self._finish_locked("stopped")
+        self.engine.stop_flag.assign(True)
 
     def snapshot(self) -> Comparison:
         """A copy of the record as it is now, safe to read while training goes on."""

@@ -194,10 +194,19 @@ def manage_ui(runs_store, run_id: int, comparison, colours, catalogue, options) 
             st.rerun()
         st.caption("Versions: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()))
         export_panel(comparison, colours, catalogue, f"runs.{run_id}.export", options)
-        confirm = st.checkbox("I want to delete this run", key=f"runs.{run_id}.confirm")
+        job = job_queue().get(run_id)
+        training = job is not None and job.active
+        label = (
+            "I want to stop its training and delete this run"
+            if training
+            else ("I want to delete this run")
+        )
+        confirm = st.checkbox(label, key=f"runs.{run_id}.confirm")
         if st.button(
             "Delete run", key=f"runs.{run_id}.delete", type="primary", disabled=not confirm
         ):
+            if training:  # a deleted run must not keep the worker (and the queue) busy
+                job_queue().stop(run_id)
             runs_store.delete(run_id)
             st.session_state["runs.deleted"] = st.session_state.get("runs.deleted", set()) | {
                 run_id

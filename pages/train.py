@@ -78,8 +78,8 @@ def problems_ui(config, data) -> list[str]:
     problems = config.problems()
     for problem in problems:
         st.error(problem)
-    estimate = estimate_seconds(config, data)
-    if not problems and estimate > 60:
+    estimate = 0.0 if problems else estimate_seconds(config, data)  # needs a valid config
+    if estimate > 60:
         networks = len(config.activations) * config.seeds
         st.warning(
             f"This trains {networks} networks for {config.epochs} epochs; on this machine "
@@ -268,7 +268,7 @@ def load_run(run_id: int):
         return None
     try:
         return runs_store.load(run_id)
-    except StoreError:
+    except (StoreError, OverflowError):  # deleted, or an id from a mangled link
         return None
 
 
@@ -283,13 +283,14 @@ def main() -> None:
     catalogue = ui_cat.session_catalogue()
     config, local_path = config_ui(catalogue)
     data = dataset_ui(config, local_path)
-    if data is None:
-        return
-    problems = problems_ui(config, data)
-    go, view = controls_ui(data, problems)
     queue = job_queue()
-    if go:
-        submit_ui(queue, config, catalogue, local_path)
+    if data is not None:
+        problems = problems_ui(config, data)
+        go, view = controls_ui(data, problems)
+        if go:
+            submit_ui(queue, config, catalogue, local_path)
+    else:
+        view = View(log_y=False, smoothing=0.0, x_axis="epoch", target=0.0)  # the job still shows
     publish("train", url_fields(catalogue, config.activations))
     job_ui(queue, catalogue, view)
 

@@ -2,6 +2,7 @@
 within a batch, waits its turn, and a job cut off by a dead server is found as interrupted."""
 
 import pickle
+import sqlite3
 import subprocess
 import sys
 import time
@@ -83,7 +84,8 @@ def test_stop_mid_epoch_drops_the_unfinished_epoch_and_keeps_the_rest(store):
     assert saved.status == "stopped" and saved.branches[0].status == "stopped"
     assert saved.epochs_done == done_at_stop == len(saved.branches[0].loss)
     assert batch_at_stop < per_epoch  # it was stopped inside an epoch
-    assert job.control.batches()[0] < per_epoch  # and that epoch never ran to its end
+    batches_run, _ = job.trained.batches()  # the trained networks of the latest job
+    assert batches_run < per_epoch  # and that epoch never ran to its end
 
 
 def test_stop_before_the_first_epoch_leaves_a_stopped_run_with_its_configuration(store):
@@ -126,6 +128,9 @@ def test_a_queued_job_can_be_cancelled(store):
     assert waiting.id not in {r.id for r in store.runs()}  # it trained nothing
     queue.stop(running.id)
     queue.wait(running.id, 120)
+    time.sleep(0.5)  # a cancelled job that was still in line would start now
+    assert waiting.state == "cancelled" and queue.active() == []
+    assert waiting.record.epochs_done == 0
 
 
 def test_a_session_custom_travels_in_the_spec_as_plain_data(store):
@@ -166,3 +171,60 @@ def test_bad_configurations_are_refused_at_submit(store):
     with pytest.raises(ValueError, match="nope"):
         queue.submit(JobSpec(TrainConfig(activations=("nope",), **SMALL)))
     assert store.runs() == []
+
+
+class _FailsFirst:
+    """An executor whose first job raises before training; the others train as usual."""
+
+    def __init__(self):
+        self.calls = 0
+        self.local = jobs.LocalExecutor()
+
+    def run(self, spec, control):
+        self.calls += 1
+        if self.calls == 1:
+            raise RuntimeError("worker lost")
+        yield from self.local.run(spec, control)
+
+
+def test_a_job_whose_worker_fails_ends_failed_and_the_next_one_runs(store):
+    # Without the worker's finally, the failed job would stay "running" and hold the only slot.
+    queue = JobQueue(store, executor=_FailsFirst(), max_running=1)
+    config = TrainConfig(activations=("relu",), **SMALL)
+    first, second = queue.submit(JobSpec(config)), queue.submit(JobSpec(config))
+    queue.wait(second.id, 300)
+    assert first.state == "done" and "worker lost" in first.error
+    failed = store.load(first.id)
+    assert failed.status == "failed" and {b.status for b in failed.branches} == {"failed"}
+    assert store.load(second.id).status == "finished"
+
+
+class _FlakyStore(RunStore):
+    """Its second update fails as a locked database would."""
+
+    def __init__(self, path):
+        super().__init__(path)
+        self.updates = 0
+
+    def update(self, run_id, comparison, owner=None):
+        self.updates += 1
+        if self.updates == 2:
+            raise sqlite3.OperationalError("database is locked")
+        super().update(run_id, comparison, owner)
+
+
+def test_one_failed_write_does_not_stop_the_saving(tmp_path):
+    store = _FlakyStore(tmp_path / "runs.sqlite")
+    queue = JobQueue(store, max_running=1)
+    job = queue.wait(queue.submit(JobSpec(TrainConfig(activations=("relu",), **SMALL))).id, 300)
+    saved = store.load(job.id)
+    assert job.saved and saved.status == "finished" and saved.epochs_done == 3
+
+
+def test_a_run_owned_by_this_process_id_at_start_is_an_orphan(store):
+    # In a container a restarted server often gets the same pid (and host) as the dead one.
+    config = TrainConfig(activations=("relu",), **SMALL)
+    record = new_record(config, JobSpec(config).dataset())
+    record.status = "running"
+    run_id = store.save(record, owner=jobs.SERVER_ID)
+    assert JobQueue(store, max_running=1).interrupted == [run_id]

@@ -167,8 +167,11 @@ def test_two_sessions_share_one_worker_in_turn_and_get_their_own_runs(chromium, 
     finally:
         for c in contexts:
             c.close()
-    for run_id in ids:
+    assert ids[0] != ids[1]
+    for run_id, query in zip(ids, queries, strict=True):
         together = RunStore().load(run_id)
+        wanted = re.search(r"act=([^&]+)", query).group(1).split(",")
+        assert list(together.config.activations) == wanted  # each session got its own run
         alone = _alone(together.config)
         for a, b in zip(together.branches, alone.branches, strict=True):
             np.testing.assert_allclose(a.loss, b.loss, rtol=1e-6)

@@ -128,10 +128,13 @@ def test_train_shows_loss_left_and_accuracy_right_and_the_run_is_on_the_runs_pag
     assert grid_has(page, "relu, tanh")
     assert len(chart_titles(page)) == 2
 
-    # The copied Train link, opened fresh, shows the same configuration and trains nothing.
+    # The copied Train link, opened fresh, shows the same configuration and the same run, and
+    # trains nothing.
+    runs_before = RunStore().count()
     open_page(page, shared)
     chips = page.locator('[data-testid="stMultiSelect"]').first.inner_text()
     assert "relu" in chips and "tanh" in chips and "sigmoid" not in chips
     assert page.get_by_role("spinbutton", name="Epochs").input_value() == "2"
     assert page.get_by_role("spinbutton", name="Samples (0 = all)").input_value() == "1000"
-    assert page.locator(".js-plotly-plot").count() == 0
+    page.get_by_text(f"Saved as run {run_id}").first.wait_for(timeout=30_000)
+    assert RunStore().count() == runs_before
