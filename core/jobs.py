@@ -199,6 +199,8 @@ class JobQueue:
         self.executor = executor or LocalExecutor()
         self.max_running = max_running or max_jobs()
         self._lock = threading.Lock()
+        self._wakeup = threading.Condition(self._lock)
+        self._workers: list[threading.Thread] = []
         self._jobs: dict[int, Job] = {}
         self._waiting: list[int] = []
         self._running: set[int] = set()
@@ -281,13 +283,25 @@ class JobQueue:
 
     # --- workers ---
     def _start_waiting(self) -> None:
-        # Called with the lock held.
-        while self._waiting and len(self._running) < self.max_running:
-            job = self._jobs[self._waiting.pop(0)]
-            job.state = "running"
-            self._running.add(job.id)
-            name = f"job-{job.id}"
-            threading.Thread(target=self._work, args=(job,), name=name, daemon=True).start()
+        # Called with the lock held: wake the workers (started on first use) for the line.
+        while len(self._workers) < self.max_running:
+            name = f"jobs-worker-{len(self._workers) + 1}"
+            worker = threading.Thread(target=self._worker_loop, name=name, daemon=True)
+            worker.start()
+            self._workers.append(worker)
+        self._wakeup.notify_all()
+
+    def _worker_loop(self) -> None:
+        """One of the queue's `max_running` workers: the same threads train every job, so the
+        process's memory settles instead of growing with a new thread per job."""
+        while True:
+            with self._lock:
+                while not self._waiting:
+                    self._wakeup.wait()
+                job = self._jobs[self._waiting.pop(0)]
+                job.state = "running"
+                self._running.add(job.id)
+            self._work(job)
 
     def _work(self, job: Job) -> None:
         try:
@@ -312,7 +326,6 @@ class JobQueue:
                 job.state = "done"
                 self._running.discard(job.id)
                 self._forget_old_jobs()
-                self._start_waiting()
 
     def _forget_old_jobs(self) -> None:
         # Called with the lock held. An ended job forgotten here is still in the run store.

@@ -1,0 +1,60 @@
+"""Screenshots for the README: `python bench/readme_screenshots.py` starts the app on a free port
+with an empty data folder, trains a comparison and saves docs/screenshots/*.png. Not a benchmark:
+it lives here because it shares bench/browser.py's server and browser helpers."""
+
+from __future__ import annotations
+
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.browser import CHROMIUM_ARGS, chromium_path, streamlit_server  # noqa: E402
+from tests.e2e.helpers import open_page  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+COMPARISON = (
+    "train?act=relu,tanh,sigmoid,gelu,elu,SinActivation&data=friedman&n=6000&depth=2&width=64"
+    "&bs=64&ep=40&seeds=2"
+)
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with streamlit_server("explorer.py", env={"EXPLORER_DATA_DIR": tempfile.mkdtemp()}) as (
+        url,
+        _,
+        _,
+    ):
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1700})
+            open_page(page, f"{url}/{COMPARISON}")
+            page.get_by_role("button", name="Train", exact=True).click()
+            page.get_by_text(re.compile(r"Epoch 1[2-9]/40")).first.wait_for(timeout=300_000)
+            time.sleep(1.5)
+            page.screenshot(path=str(OUT / "train-live.png"))
+            page.get_by_text("Finished 40 epochs").first.wait_for(timeout=300_000)
+            time.sleep(2)
+            page.screenshot(path=str(OUT / "train-finished.png"))
+            job = re.search(r"[?&]job=(\d+)", page.url).group(1)
+            open_page(page, f"{url}/runs?runs={job}")
+            page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)
+            time.sleep(2)
+            page.screenshot(path=str(OUT / "runs.png"))
+            page.set_viewport_size({"width": 1400, "height": 1000})
+            open_page(page, f"{url}/gallery")
+            time.sleep(2)
+            page.screenshot(path=str(OUT / "gallery.png"))
+            browser.close()
+    print(f"screenshots in {OUT}")
+
+
+if __name__ == "__main__":
+    main()
