@@ -37,12 +37,11 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1400, "height": 1700})
             open_page(page, f"{url}/{COMPARISON}")
             page.get_by_role("button", name="Train", exact=True).click()
+            page.mouse.move(5, 5)  # no tooltip over the picture
             page.get_by_text(re.compile(r"Epoch 1[2-9]/40")).first.wait_for(timeout=300_000)
             time.sleep(1.5)
             page.screenshot(path=str(OUT / "train-live.png"))
             page.get_by_text("Finished 40 epochs").first.wait_for(timeout=300_000)
-            time.sleep(2)
-            page.screenshot(path=str(OUT / "train-finished.png"))
             job = re.search(r"[?&]job=(\d+)", page.url).group(1)
             open_page(page, f"{url}/runs?runs={job}")
             page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)
