@@ -176,21 +176,18 @@ def running_ui(queue, job, can_stop: bool) -> None:
         label, help_text = "Stop", "Ends training within a batch; every finished epoch is kept."
     if job.control.stop_requested():
         button.caption("Stopping…")
-    elif button.button(
-        label,
-        key="train.stop",
-        width="stretch",
-        disabled=not can_stop,
-        help=help_text if can_stop else "Only the session that started it.",
-    ):
-        queue.stop(job.id)
-        try:  # it ends within a batch: say so now rather than at the next tick
-            ended = queue.wait(job.id, timeout=1.5)
-        except TimeoutError:
-            return
-        text, kind = outcome_text(ended.record, ended.error)
-        getattr(status, kind)(text)
-        st.rerun()  # the whole page: the stopped run's charts and downloads
+    else:
+        # A callback: it runs before the fragment's next run draws anything, so the stop starts
+        # as early as it can.
+        button.button(
+            label,
+            key="train.stop",
+            width="stretch",
+            disabled=not can_stop,
+            help=help_text if can_stop else "Only the session that started it.",
+            on_click=queue.stop,
+            args=(job.id,),
+        )
 
 
 @st.fragment(run_every=1.0)
@@ -198,7 +195,15 @@ def live_job_ui(queue, job_id: int, colours: dict[str, str], view: View, can_sto
     """Redraws itself every second while the job is queued or running; the rest of the page
     (and the job) is untouched."""
     job = queue.get(job_id)
+    if job is not None and job.active and job.control.stop_requested():
+        try:  # it ends within a batch: say so now rather than at the next tick
+            job = queue.wait(job_id, timeout=1.5)
+        except TimeoutError:
+            pass
     if job is None or not job.active:
+        if job is not None:
+            text, kind = outcome_text(job.record, job.error)
+            getattr(st, kind)(text)  # at once; the page then redraws around it
         st.rerun()  # the whole page: it draws the finished job with its downloads
     running_ui(queue, job, can_stop)
     charts_ui(job.record, colours, view, final=False)
