@@ -1,7 +1,7 @@
 """One adjustment to Streamlit's runtime that server-side training jobs need.
 
 After every script run (and every run of a fragment) Streamlit calls
-`keras.backend.clear_session()` (`_clean_problem_modules` in its script runner). That resets
+Keras's `clear_session` (`_clean_problem_modules` in its script runner). That resets
 Keras's global state for every thread, clears TensorFlow's kernel caches and runs a full
 garbage collection. With a job training in a worker thread and the Train page refreshing
 itself every second, it ran under the job once a second: measured here, the first epoch of a

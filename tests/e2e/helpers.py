@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import time
 
+from core import datasets
+from core.training import train_compare
+
 # Summary lines of the reliability checks, printed at the end of the test run (conftest.py).
 SUMMARY: list[str] = []
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
@@ -115,3 +118,12 @@ def grid_has(page, text: str, timeout: float = 30) -> bool:
             return True
         time.sleep(0.25)
     return False
+
+
+def trained_alone(config):
+    """The comparison `config` trained in this test process, alone: the reference a job run on
+    the server must equal."""
+    data = datasets.load(
+        config.dataset, config.samples, config.val_fraction, config.noise, config.data_seed
+    )
+    return train_compare(config, data)

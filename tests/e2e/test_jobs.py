@@ -13,11 +13,9 @@ import time
 import numpy as np
 
 from bench.browser import streamlit_server
-from core import datasets
 from core.store import RunStore
-from core.training import train_compare
 from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.helpers import SUMMARY, errors, grid_has, open_page, sidebar_link
+from tests.e2e.helpers import SUMMARY, errors, grid_has, open_page, sidebar_link, trained_alone
 
 # About half a second an epoch here: 60 epochs leave time to click around while it trains.
 SIXTY = "train?act=relu,tanh&data=friedman&n=20000&depth=2&width=256&bs=64&ep=60"
@@ -51,13 +49,6 @@ def _stop_button(page):
 
 def _run_id(page) -> int:
     return int(re.search(r"[?&]job=(\d+)", page.url).group(1))
-
-
-def _alone(config):
-    data = datasets.load(
-        config.dataset, config.samples, config.val_fraction, config.noise, config.data_seed
-    )
-    return train_compare(config, data)
 
 
 def test_display_changes_never_touch_a_running_job(page, server):
@@ -172,7 +163,7 @@ def test_two_sessions_share_one_worker_in_turn_and_get_their_own_runs(chromium, 
         together = RunStore().load(run_id)
         wanted = re.search(r"act=([^&]+)", query).group(1).split(",")
         assert list(together.config.activations) == wanted  # each session got its own run
-        alone = _alone(together.config)
+        alone = trained_alone(together.config)
         for a, b in zip(together.branches, alone.branches, strict=True):
             np.testing.assert_allclose(a.loss, b.loss, rtol=1e-6)
             np.testing.assert_allclose(a.val_loss, b.val_loss, rtol=1e-6)

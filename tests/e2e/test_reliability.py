@@ -12,16 +12,14 @@ import numpy as np
 import pytest
 
 from bench.browser import streamlit_server
-from core import datasets
-from core.settings import TrainConfig
 from core.store import RunStore
-from core.training import train_compare
 from tests.e2e.helpers import (
     SUMMARY,
     errors,
     open_page,
     options_of,
     sidebar_link,
+    trained_alone,
     type_into,
     wait_idle,
 )
@@ -38,13 +36,6 @@ def _rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError("no VmRSS")
-
-
-def _alone(config: TrainConfig):
-    data = datasets.load(
-        config.dataset, config.samples, config.val_fraction, config.noise, config.data_seed
-    )
-    return train_compare(config, data)
 
 
 def test_concurrent_sessions_get_what_each_would_get_alone(chromium, tmp_path, monkeypatch):
@@ -92,7 +83,7 @@ def _three_sessions_at_once(chromium, url):
     matched = 0
     for summary in new:
         together = RunStore().load(summary.id)
-        alone = _alone(together.config)
+        alone = trained_alone(together.config)
         assert len(together.branches) == len(alone.branches) > 0
         for a, b in zip(together.branches, alone.branches, strict=True):
             assert len(a.loss) == len(b.loss) == together.config.epochs
