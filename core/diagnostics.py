@@ -1,0 +1,68 @@
+"""What an activation does inside a network, layer by layer: the measures and their criteria.
+
+One home for the definitions both views use (the Train page's per-epoch diagnostics and the Depth
+page at initialisation), so "dead" means the same everywhere and the criterion shown next to a
+number is the one that computed it.
+
+Every function takes a layer's tensors for K networks at once, shaped (K, samples, units): the
+pre-activations z, the activations h = f(z) and the derivative f′(z). For a convolution, every
+spatial position counts as a sample and each channel is a unit.
+"""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+# The probe: a fixed batch of validation samples, the same every epoch and for every network.
+PROBE_SAMPLES = 512
+# Quantiles of the pre-activation and activation distributions; the 5-95 % range is the whisker.
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+# A unit is dead when its derivative is exactly zero on every probe sample: no gradient reaches
+# its incoming weights through the activation, so no batch like the probe can revive it.
+DEAD_RULE = "f′(z) = 0 on every probe sample"
+# A unit is saturated when its derivative is tiny on most samples (and it is not dead).
+SATURATED_BELOW = 0.01
+SATURATED_SHARE = 0.5
+SATURATED_RULE = "|f′(z)| < 0.01 on more than half of the probe samples, and not dead"
+
+
+def quantiles(values, qs=QUANTILES):
+    """Quantiles over samples and units of each network: (K, N, U) -> (K, len(qs)).
+
+    Linear interpolation between order statistics, as numpy.quantile's default does."""
+    k = tf.shape(values)[0]
+    flat = tf.sort(tf.reshape(values, [k, -1]), axis=1)
+    last = tf.cast(tf.shape(flat)[1] - 1, values.dtype)
+    out = []
+    for q in qs:
+        position = q * last
+        low = tf.floor(position)
+        weight = position - low
+        low_i, high_i = tf.cast(low, tf.int32), tf.cast(tf.math.ceil(position), tf.int32)
+        a, b = flat[:, low_i], flat[:, high_i]
+        out.append(a + (b - a) * weight)
+    return tf.stack(out, axis=1)
+
+
+def dead_fraction(derivative):
+    """Share of each network's units that are dead (see DEAD_RULE): (K, N, U) -> (K,)."""
+    dead = tf.reduce_all(tf.equal(derivative, 0.0), axis=1)
+    return tf.reduce_mean(tf.cast(dead, derivative.dtype), axis=1)
+
+
+def saturated_fraction(derivative):
+    """Share of each network's units that are saturated (see SATURATED_RULE): (K, N, U) -> (K,)."""
+    small = tf.reduce_mean(tf.cast(tf.abs(derivative) < SATURATED_BELOW, derivative.dtype), axis=1)
+    dead = tf.reduce_all(tf.equal(derivative, 0.0), axis=1)
+    saturated = tf.logical_and(small > SATURATED_SHARE, tf.logical_not(dead))
+    return tf.reduce_mean(tf.cast(saturated, derivative.dtype), axis=1)
+
+
+def activate_with_derivative(activate, z):
+    """h = activate(z) and f′(z) elementwise, in one pass: the gradient of sum(h) with respect to
+    z is f′(z) for an elementwise activation. (For a vector activation such as softmax it is not
+    a per-unit derivative; callers mark those networks as having no dead/saturated measure.)"""
+    with tf.GradientTape() as tape:
+        tape.watch(z)
+        h = activate(z)
+    return h, tape.gradient(h, z, unconnected_gradients=tf.UnconnectedGradients.ZERO)
