@@ -17,6 +17,9 @@ import tensorflow as tf
 PROBE_SAMPLES = 512
 # Quantiles of the pre-activation and activation distributions; the 5-95 % range is the whisker.
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+# They are read from an even subset of at most this many of a layer's values (samples × units):
+# sorting every value of a wide layer each epoch would cost more than the epoch's training.
+QUANTILE_VALUES = 8192
 # A unit is dead when its derivative is exactly zero on every probe sample: no gradient reaches
 # its incoming weights through the activation, so no batch like the probe can revive it.
 DEAD_RULE = "f′(z) = 0 on every probe sample"
@@ -26,12 +29,19 @@ SATURATED_SHARE = 0.5
 SATURATED_RULE = "|f′(z)| < 0.01 on more than half of the probe samples, and not dead"
 
 
-def quantiles(values, qs=QUANTILES):
-    """Quantiles over samples and units of each network: (K, N, U) -> (K, len(qs)).
-
-    Linear interpolation between order statistics, as numpy.quantile's default does."""
+def quantile_subset(values):
+    """The values the quantiles are read from: each network's (K, N, U) values flattened, then
+    every s-th one, s the smallest stride leaving at most QUANTILE_VALUES."""
     k = tf.shape(values)[0]
-    flat = tf.sort(tf.reshape(values, [k, -1]), axis=1)
+    flat = tf.reshape(values, [k, -1])
+    stride = (tf.shape(flat)[1] + QUANTILE_VALUES - 1) // QUANTILE_VALUES
+    return flat[:, ::stride]
+
+
+def quantiles(values, qs=QUANTILES):
+    """Quantiles over samples and units of each network (see quantile_subset): (K, N, U) ->
+    (K, len(qs)). Linear interpolation between order statistics, as numpy.quantile's default."""
+    flat = tf.sort(quantile_subset(values), axis=1)
     last = tf.cast(tf.shape(flat)[1] - 1, values.dtype)
     out = []
     for q in qs:

@@ -16,7 +16,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from core import optimizers
+from core import diagnostics, optimizers
 from core.datasets import Dataset
 from core.models import Branch, FusedMLP, Towers, plain_model
 from core.settings import TrainConfig
@@ -53,12 +53,18 @@ class Engine:
         self.n_train = len(data.x_train)
         self.x, self.y = tf.constant(data.x_train), tf.constant(data.y_train)
         self.x_val, self.y_val = tf.constant(data.x_val), tf.constant(data.y_val)
+        # The diagnostics' probe: the first validation samples, the same every epoch.
+        self.x_probe = self.x_val[: diagnostics.PROBE_SAMPLES]
+        self.y_probe = self.y_val[: diagnostics.PROBE_SAMPLES]
+        # Dead and saturated units need a per-unit derivative; a vector activation has none.
+        self.elementwise = tf.constant([b.act.elementwise for b in self.branches])
         # Read between batches inside the compiled epoch, so a stop from another thread lands
         # within one batch, and a page can show progress by batch while an epoch runs.
         self.stop_flag = tf.Variable(False, trainable=False)
         self.batches_done = tf.Variable(0, dtype=tf.int64, trainable=False)
         self.train_epoch = tf.function(self._train_epoch, reduce_retracing=True)
         self.evaluate = tf.function(self._evaluate, reduce_retracing=True)
+        self.probe = tf.function(self._probe, reduce_retracing=True)
 
     def batches_per_epoch(self) -> int:
         return -(-self.n_train // self.config.batch_size)
@@ -66,8 +72,8 @@ class Engine:
     def release_data(self) -> None:
         """Drop the data and the compiled steps, keeping the trained weights (for keras_model):
         a finished comparison then holds no copy of its dataset."""
-        self.train_epoch = self.evaluate = None
-        self.x = self.y = self.x_val = self.y_val = None
+        self.train_epoch = self.evaluate = self.probe = None
+        self.x = self.y = self.x_val = self.y_val = self.x_probe = self.y_probe = None
 
     def _plain(self, branch: Branch) -> keras.Model:
         cfg = self.config
@@ -116,6 +122,31 @@ class Engine:
             metric_sum += metric * size
         count = tf.cast(n, tf.float32)
         return loss_sum / count, metric_sum / count
+
+    def _probe(self):
+        """Inside the network on the probe batch, per network (K) and layer (L hidden layers):
+        quantiles of pre-activations and activations (K, L, Q), dead and saturated fractions
+        (K, L; NaN for vector activations) and the norm of each kernel's gradient of the mean
+        loss (K, L + 1: the hidden layers, then the output layer)."""
+        with tf.GradientTape() as tape:
+            out, layers = self.net.probe(self.x_probe)
+            loss, _ = per_network_loss(self.task, self.y_probe, out)
+            total = tf.reduce_sum(loss)
+        kernels = self.net.kernels
+        norms = self.net.kernel_norms(tape.gradient(total, kernels))
+        nan = tf.fill([len(self.branches)], np.float32("nan"))
+        per_unit = lambda measure, dh: tf.where(self.elementwise, measure(dh), nan)  # noqa: E731
+        return {
+            "pre_quantiles": tf.stack([diagnostics.quantiles(z) for z, _, _ in layers], axis=1),
+            "act_quantiles": tf.stack([diagnostics.quantiles(h) for _, h, _ in layers], axis=1),
+            "dead": tf.stack(
+                [per_unit(diagnostics.dead_fraction, dh) for _, _, dh in layers], axis=1
+            ),
+            "saturated": tf.stack(
+                [per_unit(diagnostics.saturated_fraction, dh) for _, _, dh in layers], axis=1
+            ),
+            "grad_norm": tf.stack(norms, axis=1),
+        }
 
     def keras_model(self, index: int) -> keras.Model:
         """Network `index` as a plain Keras model holding its trained weights."""

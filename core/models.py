@@ -18,6 +18,7 @@ import tensorflow as tf
 from activations import Activation, get
 from activations.expression import custom_activation
 from activations.tutorial import PACKAGE
+from core.diagnostics import activate_with_derivative
 
 
 def init_seed(seed: int, layer: int) -> int:
@@ -181,6 +182,31 @@ class FusedMLP(tf.Module):
             h = self._activate(tf.matmul(h, w) + b, layer)
         return tf.matmul(h, self.w_out) + self.b_out  # (K, B, outputs)
 
+    def probe(self, x):
+        """The output, and each hidden layer's (z, f(z), f′(z)), each (K, B, width): the forward
+        pass of `__call__` keeping what the diagnostics measure."""
+        x = tf.reshape(x, [tf.shape(x)[0], -1])
+        z = tf.matmul(x, self.w0) + self.b0
+        z = tf.transpose(tf.reshape(z, [-1, self.k, self.width]), [1, 0, 2])
+        h, dh = activate_with_derivative(lambda t: self._activate(t, 0), z)
+        layers = [(z, h, dh)]
+        for layer, (w, b) in enumerate(self.hidden, start=1):
+            z = tf.matmul(h, w) + b
+            h, dh = activate_with_derivative(lambda t, n=layer: self._activate(t, n), z)
+            layers.append((z, h, dh))
+        return tf.matmul(h, self.w_out) + self.b_out, layers
+
+    @property
+    def kernels(self) -> list[tf.Variable]:
+        """Every layer's kernel, input to output."""
+        return [self.w0, *[w for w, _ in self.hidden], self.w_out]
+
+    def kernel_norms(self, gradients) -> list:
+        """Each network's L2 norm of each kernel gradient (as `kernels` orders them): (K,) each."""
+        first = tf.reshape(gradients[0], [-1, self.k, self.width])
+        norms = [tf.sqrt(tf.reduce_sum(tf.square(first), axis=[0, 2]))]
+        return norms + [tf.sqrt(tf.reduce_sum(tf.square(g), axis=[1, 2])) for g in gradients[1:]]
+
     def network_weights(self, index: int) -> list[np.ndarray]:
         """Network `index`'s kernels and biases, in the order of its plain model's Dense layers."""
         columns = slice(index * self.width, (index + 1) * self.width)
@@ -221,6 +247,41 @@ class Towers(tf.Module):
     @property
     def weights(self):
         return [v for m in self.models for v in m.trainable_variables]
+
+    def probe(self, x):
+        """As FusedMLP.probe: each activation layer's (z, f(z), f′(z)) for all K models. In a
+        convolution every position counts as a sample, so each is (K, samples, channels)."""
+        outs, per_model = [], []
+        for model in self.models:
+            h, layers = x, []
+            for layer in model.layers:
+                if isinstance(layer, CatalogueActivation):
+                    z = h
+                    h, dh = activate_with_derivative(layer, z)
+                    layers.append([tf.reshape(t, [-1, tf.shape(t)[-1]]) for t in (z, h, dh)])
+                else:
+                    h = layer(h)
+            outs.append(h)
+            per_model.append(layers)
+        stacked = [
+            tuple(tf.stack([m[i][j] for m in per_model]) for j in range(3))
+            for i in range(len(per_model[0]))
+        ]
+        return tf.stack(outs), stacked
+
+    @property
+    def kernels(self) -> list[tf.Variable]:
+        """Every model's kernels, model by model, input to output."""
+        return [w for m in self.models for w in _kernels(m)]
+
+    def kernel_norms(self, gradients) -> list:
+        per_model = len(gradients) // len(self.models)
+        norms = [tf.sqrt(tf.reduce_sum(tf.square(g))) for g in gradients]
+        return [tf.stack(norms[i::per_model]) for i in range(per_model)]
+
+
+def _kernels(model: keras.Model) -> list:
+    return [layer.kernel for layer in model.layers if hasattr(layer, "kernel")]
 
 
 def parameter_count(

@@ -26,6 +26,13 @@ class BranchHistory:
     val_metric: list[float] = field(default_factory=list)
     status: str = "running"  # running, finished, stopped, diverged
     diverged_epoch: int | None = None
+    # Inside the network (core/diagnostics.py), on the probe batch: entry e is after e epochs
+    # (entry 0 at initialisation), per hidden layer. None where a measure does not apply.
+    pre_quantiles: list[list[list[float]]] = field(default_factory=list)  # epoch × layer × Q
+    act_quantiles: list[list[list[float]]] = field(default_factory=list)
+    dead: list[list[float | None]] = field(default_factory=list)  # epoch × layer
+    saturated: list[list[float | None]] = field(default_factory=list)
+    grad_norm: list[list[float]] = field(default_factory=list)  # epoch × (layers + output)
 
 
 @dataclass
@@ -39,10 +46,15 @@ class Comparison:
     epoch_seconds: list[float] = field(default_factory=list)  # each epoch, all networks together
     status: str = "running"
     started: float = field(default_factory=time.time)
+    probe_samples: int = 0  # the diagnostics' probe batch (0: no diagnostics recorded)
 
     @property
     def epochs_done(self) -> int:
         return len(self.epoch_seconds)
+
+    @property
+    def has_diagnostics(self) -> bool:
+        return any(b.grad_norm for b in self.branches)
 
     def by_activation(self) -> dict[str, list[BranchHistory]]:
         out: dict[str, list[BranchHistory]] = {}
@@ -60,6 +72,7 @@ class Comparison:
             "epoch_seconds": list(self.epoch_seconds),
             "status": self.status,
             "started": self.started,
+            "probe_samples": self.probe_samples,
             "branches": [dataclasses.asdict(b) for b in self.branches],
         }
 
@@ -75,4 +88,5 @@ class Comparison:
             epoch_seconds=list(d["epoch_seconds"]),
             status=d["status"],
             started=float(d.get("started", 0.0)),
+            probe_samples=int(d.get("probe_samples", 0)),
         )

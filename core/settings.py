@@ -30,8 +30,9 @@ class Setting:
 
     `kind` is how values are checked: "int" and "float" within [low, high], "choice" one of
     `choices`, "names" a non-empty list without repeats, "params" activation parameters (checked
-    by the activation itself). For "int"/"float" settings with `choices`, the widget offers those
-    values and a link may only name one of them; code may use any value in range.
+    by the activation itself), "bool" on or off. For "int"/"float" settings with `choices`, the
+    widget offers those values and a link may only name one of them; code may use any value in
+    range.
     """
 
     name: str
@@ -43,7 +44,8 @@ class Setting:
     high: float | None = None
     choices: tuple = ()
     labels: Mapping[Any, str] | None = None  # how a choice is shown
-    widget: str = ""  # "multiselect", "select", "radio", "slider", "select_slider", "number"
+    widget: str = ""  # "multiselect", "select", "radio", "slider", "select_slider", "number",
+    # "toggle"
     group: str = ""  # the Train page's column: "data", "model" or "fit"
     step: float | None = None
     help: str = ""
@@ -52,9 +54,8 @@ class Setting:
 
     @property
     def type(self) -> type:
-        return {"int": int, "float": float, "choice": str, "names": tuple, "params": tuple}[
-            self.kind
-        ]
+        kinds = {"int": int, "float": float, "choice": str, "names": tuple, "params": tuple}
+        return {**kinds, "bool": bool}[self.kind]
 
     def problem(self, value: Any) -> str | None:
         """What is wrong with `value` for this setting, in words a user can act on."""
@@ -71,6 +72,8 @@ class Setting:
         if self.kind == "choice":
             ok = value in self.choices
             return None if ok else f"{what} must be one of {', '.join(map(str, self.choices))}."
+        if self.kind == "bool":
+            return None if isinstance(value, bool) else f"{what} must be on or off."
         if self.kind == "names":
             if not value:
                 return "Choose at least one activation."
@@ -251,6 +254,18 @@ SETTINGS = (
         widget="slider",
         group="fit",
         help="Train each activation from this many initialisations; charts show mean ± std.",
+    ),
+    Setting(
+        name="diagnostics",
+        param="inside",
+        label="Inside the network",
+        default=True,
+        kind="bool",
+        widget="toggle",
+        group="fit",
+        help="Each epoch, record per-layer statistics on a fixed probe batch of validation "
+        "samples: activation distributions, dead and saturated units, gradient norms. Shown "
+        "under the results; costs a few percent of an epoch.",
     ),
     Setting(
         name="data_seed",

@@ -87,8 +87,14 @@ def gallery_fields(names: Iterable[str]) -> list[Field]:
     ]
 
 
-_PARSE = {"int": int, "float": _finite, "choice": str, "names": _names}
-_WRITE = {"float": lambda v: f"{v:g}", "names": ",".join}
+_PARSE = {
+    "int": int,
+    "float": _finite,
+    "choice": str,
+    "names": _names,
+    "bool": {"1": True, "0": False}.__getitem__,
+}
+_WRITE = {"float": lambda v: f"{v:g}", "names": ",".join, "bool": lambda v: "1" if v else "0"}
 
 
 def train_fields(names: Iterable[str]) -> list[Field]:

@@ -74,6 +74,8 @@ class Training:
         branches = branches_for(config, catalogue)
         self.record = new_record(config, data, catalogue, branches)
         self.engine = Engine(config, data, branches)
+        if config.diagnostics:
+            self.record.probe_samples = int(self.engine.x_probe.shape[0])
         self._n_train = len(data.x_train)
         self._lock = threading.Lock()
         self._stopped = False
@@ -86,6 +88,8 @@ class Training:
         """Train epoch by epoch, yielding the record after each finished epoch, until done,
         stopped or every network diverged. An epoch cut short by a stop is dropped."""
         record, config = self.record, self.record.config
+        if config.diagnostics and not any(b.grad_norm for b in record.branches):
+            self._record_inside(self.engine.probe())  # at initialisation: entry 0
         for epoch in range(config.epochs):
             if self._stopped or (should_stop is not None and should_stop()):
                 self.stop()
@@ -98,7 +102,8 @@ class Training:
             val_loss, val_metric = self.engine.evaluate()
             results = (loss, metric, val_loss, val_metric)
             numbers = [np.asarray(t, dtype=np.float64) for t in results]
-            self._record(epoch, time.perf_counter() - start, *numbers)
+            inside = self.engine.probe() if config.diagnostics else None
+            self._record(epoch, time.perf_counter() - start, *numbers, inside=inside)
             if self._stopped or all(b.status == "diverged" for b in record.branches):
                 break
             yield record
@@ -147,7 +152,9 @@ class Training:
                 return self.engine.keras_model(i)
         raise ValueError(f"the run has no network {activation!r} with seed {seed}")
 
-    def _record(self, epoch: int, seconds: float, loss, metric, val_loss, val_metric) -> None:
+    def _record(
+        self, epoch: int, seconds: float, loss, metric, val_loss, val_metric, inside=None
+    ) -> None:
         with self._lock:
             if self._stopped:
                 return  # stopped while this epoch ran: what was shown and saved stays as it was
@@ -163,6 +170,21 @@ class Training:
                 b.metric.append(float(metric[i]))
                 b.val_loss.append(float(val_loss[i]))
                 b.val_metric.append(float(val_metric[i]))
+            if inside is not None:
+                self._record_inside_locked(inside)
+
+    def _record_inside(self, inside) -> None:
+        with self._lock:
+            self._record_inside_locked(inside)
+
+    def _record_inside_locked(self, inside) -> None:
+        """Append one epoch's diagnostics to every network still training."""
+        numbers = {name: np.asarray(t, dtype=np.float64) for name, t in inside.items()}
+        for i, b in enumerate(self.record.branches):
+            if b.status == "diverged":
+                continue
+            for name, values in numbers.items():
+                getattr(b, name).append(_plain(values[i]))
 
     def _finish(self, status: str) -> None:
         with self._lock:
@@ -176,6 +198,13 @@ class Training:
         for b in record.branches:
             if b.status == "running":
                 b.status = status
+
+
+def _plain(values: np.ndarray) -> list:
+    """Nested lists of floats for the record, None where a measure does not apply (NaN)."""
+    if values.ndim == 0:
+        return float(values) if np.isfinite(values) else None
+    return [_plain(v) for v in values]
 
 
 def train_compare(

@@ -10,6 +10,7 @@ from core.state import runs_fields
 from core.store import StoreError
 from core.tables import results_table
 from ui import catalogue as ui_cat
+from ui.inside import inside_ui
 from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text
 from ui.nav import setup
 from ui.palette import colours_for
@@ -177,6 +178,10 @@ def comparison_ui(loaded, comparisons, colours, options, screenshot: bool) -> No
     no_target = [c for c in combined.columns if c.startswith("epochs to")]
     height = min(35 * len(combined) + 40, 260 if screenshot else 500)
     st.dataframe(combined.drop(columns=no_target), width="stretch", height=height)
+    if not screenshot:
+        for run_id, comparison in zip(loaded, comparisons, strict=True):
+            with st.expander(f"Run {run_id}: inside the network", expanded=len(loaded) == 1):
+                inside_ui(comparison, colours, f"runs.{run_id}.inside")
 
 
 def manage_ui(runs_store, run_id: int, comparison, colours, catalogue, options) -> None:

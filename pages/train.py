@@ -13,6 +13,7 @@ from core.tables import results_table
 from core.training import estimate_seconds
 from ui import catalogue as ui_cat
 from ui.data import dataset
+from ui.inside import inside_ui
 from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text, session_token
 from ui.nav import setup
 from ui.palette import colours_for
@@ -116,8 +117,10 @@ def controls_ui(data, problems) -> tuple[bool, View]:
 
 
 def charts_ui(record, colours: dict[str, str], view: View, final: bool) -> None:
-    """Loss and accuracy (or MAE) side by side, and the results table."""
+    """Loss and accuracy (or MAE) side by side, the results table, and inside the network."""
     if not record.epochs_done:
+        if record.has_diagnostics:  # before the first epoch ends: the network at initialisation
+            inside_ui(record, colours, None)
         return
     stem = file_stem(record)
     metric = "accuracy" if record.metric_name == "accuracy" else "mae"
@@ -128,6 +131,7 @@ def charts_ui(record, colours: dict[str, str], view: View, final: bool) -> None:
     left.plotly_chart(loss_fig, config=png_config(f"loss-{stem}"), key=loss_key)
     right.plotly_chart(metric_fig, config=png_config(f"{metric}-{stem}"), key=metric_key)
     st.dataframe(results_table(record, view.target), width="stretch")
+    inside_ui(record, colours, "train.inside" if final else None)
 
 
 def submit_ui(queue, config, catalogue, local_path) -> None:

@@ -14,6 +14,7 @@ from core.exports import chromium_path
 from core.figures import training_chart
 from core.store import FILE_NAME, RunStore, StoreError, data_dir, versions
 from core.tables import results_table
+from ui.inside import inside_figures
 
 SAVED = "runs.saved"  # id(comparison) -> run id, for this session
 
@@ -127,7 +128,13 @@ def export_panel(
     )
     cols[2].download_button(
         "HTML report",
-        lambda: exports.html_report(comparison, figures, table, report_title, versions()),
+        lambda: exports.html_report(
+            comparison,
+            figures + inside_figures(comparison, colours),
+            table,
+            report_title,
+            versions(),
+        ),
         f"{stem}-report.html",
         "text/html",
         key=f"{key}.html",

@@ -29,6 +29,8 @@ def _widget(setting: Setting, values: dict[str, Any], options: list | None = Non
     if setting.widget == "radio":
         choices = setting.choices
         return st.radio(setting.label, choices, horizontal=True, format_func=shown or str, **common)
+    if setting.widget == "toggle":
+        return st.toggle(setting.label, **common)
     if setting.widget == "select_slider":
         return st.select_slider(setting.label, setting.choices, format_func=_number, **common)
     bounds = (setting.type(setting.low), setting.type(setting.high))

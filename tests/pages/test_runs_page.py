@@ -30,7 +30,10 @@ def test_a_trained_run_appears_and_two_runs_overlay():
     app.multiselect(key="runs.selected").set_value([1, 2]).run()
     assert not app.exception
     charts = app.get("plotly_chart")
-    assert len(charts) == 2
+    assert len(charts) == 2 + 2 * 2  # loss and accuracy, then each run's inside the network
+    assert {c.key for c in charts[2:]} == {
+        f"runs.{i}.inside.{k}" for i in (1, 2) for k in ("flow", "spread")
+    }
     names = {t["name"] for t in spec(charts[0])["data"]}
     assert {"relu · run 1", "tanh · run 1", "relu · run 2", "SinActivation · run 2"} <= names
     assert app.query_params["runs"] == ["1,2"] or app.query_params["runs"] == "1,2"
@@ -101,4 +104,4 @@ def test_runs_link_to_a_deleted_run_is_explained():
     assert not app.exception
     assert any("41" in w.value and "no longer exist" in w.value for w in app.warning)
     assert app.multiselect(key="runs.selected").value == [1]
-    assert len(app.get("plotly_chart")) == 2
+    assert len([c for c in app.get("plotly_chart") if c.key.startswith("runs.chart.")]) == 2

@@ -22,8 +22,8 @@ def test_short_training_shows_loss_and_accuracy_side_by_side_with_a_results_tabl
     finish_jobs(train)
     assert not train.exception and not train.error
     charts = train.get("plotly_chart")
-    assert len(charts) == 2
-    loss, accuracy = (_spec(c) for c in charts)
+    assert len(charts) == 4  # loss, accuracy, and the two inside-the-network charts
+    loss, accuracy = (_spec(c) for c in charts[:2])
     assert loss["layout"]["title"]["text"].startswith("Loss") and accuracy["layout"]["title"][
         "text"
     ].startswith("Accuracy")
@@ -44,6 +44,26 @@ def test_short_training_shows_loss_and_accuracy_side_by_side_with_a_results_tabl
     assert list(table.index) == ["relu", "SinActivation"]
     assert {"final val loss", "best val accuracy", "parameters", "diverged"} <= set(table.columns)
     assert "Finished 2 epochs" in train.success[0].value
+    # Inside the network, in the same colours, sliding over init + 2 epochs.
+    flow, spread = (_spec(c) for c in charts[2:])
+    for inside in (flow, spread):
+        shown = {t["name"]: t["marker"]["color"] for t in inside["data"] if t.get("showlegend")}
+        assert shown == {"relu": colours["relu"], "SinActivation": colours["SinActivation"]}
+        assert [s["label"] for s in inside["layout"]["sliders"][0]["steps"]] == ["init", "1", "2"]
+    assert any("Dead" in c.value and "every probe sample" in c.value for c in train.caption)
+
+
+def test_inside_the_network_can_be_switched_off(train):
+    # Fails if the toggle does not reach the job: the charts (and their cost) would stay.
+    train.number_input(key="train.samples").set_value(600).run()
+    train.number_input(key="train.epochs").set_value(1).run()
+    train.toggle(key="train.diagnostics").set_value(False).run()
+    assert train.query_params["inside"] in ("0", ["0"])
+    train.button(key="train.go").click().run()
+    finish_jobs(train)
+    assert not train.exception
+    assert len(train.get("plotly_chart")) == 2
+    assert any("switched off" in c.value for c in train.caption)
 
 
 def test_regression_shows_mae_and_the_noise_notice(train):
@@ -55,7 +75,7 @@ def test_regression_shows_mae_and_the_noise_notice(train):
     train.button(key="train.go").click().run()
     finish_jobs(train)
     assert not train.exception
-    loss, mae = (_spec(c) for c in train.get("plotly_chart"))
+    loss, mae = (_spec(c) for c in train.get("plotly_chart")[:2])
     assert "MAE" in mae["layout"]["title"]["text"]
     assert any(t["name"].endswith("± std") for t in loss["data"])  # two seeds: mean with a band
 
@@ -96,7 +116,15 @@ def test_every_setting_of_the_table_has_its_widget(train):
     from core.settings import SETTINGS
 
     train.selectbox(key="train.dataset").set_value("friedman").run()  # noise shows for Friedman
-    kinds = ("multiselect", "selectbox", "number_input", "slider", "select_slider", "radio")
+    kinds = (
+        "multiselect",
+        "selectbox",
+        "number_input",
+        "slider",
+        "select_slider",
+        "radio",
+        "toggle",
+    )
     keys = [w.key for kind in kinds for w in train.get(kind)]
     expected = {f"train.{s.name}" for s in SETTINGS if s.param is not None}
     assert expected <= set(keys)

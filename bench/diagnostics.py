@@ -1,0 +1,73 @@
+"""What the inside-the-network diagnostics cost: a comparison trained with them against the same
+comparison without, alternated in one run so machine noise hits both.
+
+Two workloads on compare_training's data (60,000 random MNIST-shaped samples, 3 epochs): its
+K = 6 activations on the MLP 1×128, and a deep one, 4 activations on a 10-layer MLP of width
+128, where the probe has the most layers to measure.
+
+Two ratios each. Per epoch (the issue's measure, "they add at most 15 % to an epoch"): the mean
+wall time of the epochs after the first, each epoch's probe included. Whole run: the comparison
+end to end, so also the one-time compilation of the probe and the probe at initialisation. The
+last line is the worse per-epoch ratio: `diagnostics overhead = R` (with / without).
+
+    python bench/diagnostics.py [--rounds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from bench.compare_training import ACTIVATIONS, mnist_shaped  # noqa: E402
+from core.datasets import Dataset  # noqa: E402
+from core.settings import TrainConfig  # noqa: E402
+from core.training import train_compare  # noqa: E402
+
+
+def timed(config: TrainConfig, data: Dataset) -> tuple[float, float]:
+    """Whole-run seconds, and the mean seconds of the epochs after the first (compiled)."""
+    start = time.perf_counter()
+    record = train_compare(config, data)
+    steady = record.epoch_seconds[1:]
+    return time.perf_counter() - start, sum(steady) / len(steady)
+
+
+def overhead(name: str, config: TrainConfig, data: Dataset, rounds: int) -> float:
+    on, off = [], []
+    for r in range(rounds):
+        on.append(timed(dataclasses.replace(config, diagnostics=True), data))
+        off.append(timed(dataclasses.replace(config, diagnostics=False), data))
+        print(
+            f"{name} round {r + 1}: with {on[-1][0]:.2f} s ({on[-1][1]:.2f} s/epoch), "
+            f"without {off[-1][0]:.2f} s ({off[-1][1]:.2f} s/epoch)"
+        )
+    whole = min(t for t, _ in on) / min(t for t, _ in off)
+    epoch = min(e for _, e in on) / min(e for _, e in off)
+    print(f"{name}: whole run with/without = {whole:.3f}")
+    print(f"diagnostics overhead per epoch ({name}) = {epoch:.3f}")
+    return epoch
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=2, help="alternating pairs; best of each")
+    args = parser.parse_args()
+    data = mnist_shaped()
+    wide = TrainConfig(activations=ACTIVATIONS, epochs=3)
+    deep = TrainConfig(activations=ACTIVATIONS[:4], epochs=3, depth=10, width=128)
+    ratios = [
+        overhead("compare_training", wide, data, args.rounds),
+        overhead("10-layer MLP", deep, data, args.rounds),
+    ]
+    print(f"diagnostics overhead = {max(ratios):.3f}")
+
+
+if __name__ == "__main__":
+    main()
