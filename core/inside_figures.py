@@ -60,6 +60,16 @@ def _array(rows, shape) -> np.ndarray:
     return np.asarray(filled, dtype=float)
 
 
+def _epochs(series, measure: str) -> int:
+    """Entries to slide over: the most any activation has (one that diverged has fewer)."""
+    return max(len(m[measure]) for m in series.values())
+
+
+def _at(values: np.ndarray, epoch: int) -> np.ndarray:
+    """Entry `epoch` of one activation's measure; NaN (not drawn) past its last entry."""
+    return values[epoch] if epoch < len(values) else np.full(values.shape[1:], np.nan)
+
+
 def _values(a: np.ndarray) -> list:
     """A Plotly-ready list: NaN becomes a gap."""
     return [None if not np.isfinite(v) else float(v) for v in a]
@@ -95,7 +105,7 @@ def gradient_flow_figure(series, colours: dict[str, str], title: str = "") -> go
             "saturated units (share)",
         ),
     )
-    epochs = min(len(m["grad_norm"]) for m in series.values())
+    epochs = _epochs(series, "grad_norm")
     args: list[dict] = [{"y": []} for _ in range(epochs)]
     for name, m in series.items():
         colour = colours.get(name, "#444444")
@@ -110,7 +120,7 @@ def gradient_flow_figure(series, colours: dict[str, str], title: str = "") -> go
             fig.add_trace(
                 go.Scatter(
                     x=xs,
-                    y=_values(values[epochs - 1]),
+                    y=_values(_at(values, epochs - 1)),
                     name=name,
                     legendgroup=name,
                     showlegend=col == 1,
@@ -123,7 +133,7 @@ def gradient_flow_figure(series, colours: dict[str, str], title: str = "") -> go
                 col=col,
             )
             for e in range(epochs):
-                args[e]["y"].append(_values(values[e]))
+                args[e]["y"].append(_values(_at(values, e)))
     fig.update_yaxes(type="log", exponentformat="power", dtick=1, row=1, col=1)
     fig.update_yaxes(range=[-0.03, 1.03], tickformat=".0%", row=1, col=2)
     fig.update_yaxes(range=[-0.03, 1.03], tickformat=".0%", row=1, col=3)
@@ -149,7 +159,7 @@ def distributions_figure(series, colours: dict[str, str], title: str = "") -> go
         vertical_spacing=0.09,
         subplot_titles=("pre-activations z", "activations f(z)"),
     )
-    epochs = min(len(m["act_quantiles"]) for m in series.values())
+    epochs = _epochs(series, "act_quantiles")
     keys = ("lowerfence", "q1", "median", "q3", "upperfence")  # in QUANTILES' order
     args: list[dict] = [{k: [] for k in keys} for _ in range(epochs)]
     for name, m in series.items():
@@ -157,7 +167,7 @@ def distributions_figure(series, colours: dict[str, str], title: str = "") -> go
         for row, measure in enumerate(("pre_quantiles", "act_quantiles"), start=1):
             q = m[measure]  # (epochs, layers, 5)
             xs = [str(i + 1) for i in range(q.shape[1])]
-            last = q[epochs - 1]
+            last = _at(q, epochs - 1)
             fig.add_trace(
                 go.Box(
                     x=xs,
@@ -175,7 +185,7 @@ def distributions_figure(series, colours: dict[str, str], title: str = "") -> go
             )
             for e in range(epochs):
                 for i, k in enumerate(keys):
-                    args[e][k].append(_values(q[e][:, i]))
+                    args[e][k].append(_values(_at(q, e)[:, i]))
     fig.update_layout(boxmode="group", boxgroupgap=0.25, boxgap=0.15)
     fig.update_xaxes(type="category")
     fig.update_xaxes(title_text="layer", row=2, col=1)
