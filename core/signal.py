@@ -24,18 +24,8 @@ import tensorflow as tf
 from activations import Activation
 from core.diagnostics import activate_with_derivative, dead_fraction
 from core.models import Branch, init_seed
+from core.signal_settings import INITIALISERS, MAX_DEPTH, WIDTHS
 
-# URL value -> (label, Keras initializer class name). Biases always start at zero.
-INITIALISERS = {
-    "glorot_uniform": ("Glorot uniform (Keras's default)", "GlorotUniform"),
-    "glorot_normal": ("Glorot normal", "GlorotNormal"),
-    "he_normal": ("He normal", "HeNormal"),
-    "lecun_normal": ("LeCun normal", "LecunNormal"),
-    "orthogonal": ("Orthogonal", "Orthogonal"),
-}
-MAX_DEPTH = 100
-WIDTHS = (16, 32, 64, 128, 256, 512, 1024)
-MAX_SEED = 9999
 # The input batch. The work is matmul-bound (3 × 2·samples·width²·depth flops per activation):
 # at depth 100 and width 1024, four activations took 25 CPU-seconds with the Train page's
 # 512-sample probe and 6 with 128, so this page probes 128 samples and says so next to "dead".
