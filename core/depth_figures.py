@@ -83,9 +83,20 @@ def signal_figure(signal, colours: Mapping[str, str]) -> go.Figure:
         )
         fig.update_xaxes(title_text="layer" if row == 2 else None, row=row, col=col)
     fig.update_annotations(font=dict(size=14))
-    _base_layout(fig, height=720)
-    fig.update_layout(margin=dict(t=70))
+    _base_layout(fig, height=740)
+    # Above the panels' titles, not on them.
+    fig.update_layout(margin=dict(t=95), legend=dict(y=1.07))
     return fig
+
+
+def _layers(indices: np.ndarray) -> str:
+    """0-based column indices as the layers a reader counts: "layer 3", "layers 1–22"."""
+    first, last = int(indices[0]) + 1, int(indices[-1]) + 1
+    if first == last:
+        return f"layer {first}"
+    if last - first + 1 == len(indices):
+        return f"layers {first}–{last}"
+    return f"{len(indices)} layers between {first} and {last}"
 
 
 def unplotted(signal) -> list[str]:
@@ -95,16 +106,15 @@ def unplotted(signal) -> list[str]:
         for measure, _, log in PANELS:
             values = getattr(signal, measure)[k]
             overflow = np.flatnonzero(~np.isfinite(values))
+            zero = np.flatnonzero(values <= 0) if log else np.array([], dtype=int)
+            what = f"{name}'s {MEASURE_NAME[measure]}"
             if overflow.size:
+                notes.append(f"{what} overflowed float32 at {_layers(overflow)}; not drawn.")
+            if zero.size:
+                dead_layer = bool((signal.dead[k] == 1).any())
+                why = "a layer has every unit dead" if dead_layer else "it underflowed float32"
                 notes.append(
-                    f"{name}: {MEASURE_NAME[measure]} overflowed float32 from layer "
-                    f"{overflow[0] + 1} on; not drawn."
-                )
-            elif log and (values <= 0).any():
-                first = np.flatnonzero(values <= 0)[0] + 1
-                notes.append(
-                    f"{name}: {MEASURE_NAME[measure]} is exactly 0 from layer {first} on "
-                    "(it underflowed, or every unit is dead); a log axis cannot show 0."
+                    f"{what} is exactly 0 at {_layers(zero)} ({why}): a log axis cannot show 0."
                 )
     return notes
 
