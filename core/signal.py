@@ -40,6 +40,21 @@ LOSS_TEXT = (
 )
 
 
+# Measured on the 2-core development machine: the work runs at about 36 GFLOP per CPU-second,
+# and Keras's orthogonal initializer spends 0.2 CPU-seconds on a 1024 × 1024 kernel (a QR).
+FLOPS_PER_CPU_SECOND = 36e9
+QR_SECONDS_1024 = 0.2
+CORES = 2
+
+
+def estimate_seconds(k: int, init: str, depth: int, width: int) -> float:
+    """Roughly how long `signal_at_init` takes on an idle machine like the development one, kernels
+    not yet drawn: forward, backward and kernel-gradient matmuls, plus orthogonal's QRs."""
+    matmuls = 3 * 2 * SAMPLES * width**2 * depth * k / FLOPS_PER_CPU_SECOND / CORES
+    draws = depth * QR_SECONDS_1024 * (width / 1024) ** 3 if init == "orthogonal" else 0.0
+    return matmuls + draws
+
+
 @dataclass(frozen=True)
 class Signal:
     """The per-layer measures of each activation's network: arrays shaped (K, depth), row k for

@@ -11,7 +11,7 @@ from core.depth_figures import (
 )
 from core.diagnostics import DEAD_RULE
 from core.figures import png_config
-from core.signal import LOSS_TEXT, SAMPLES
+from core.signal import LOSS_TEXT, SAMPLES, estimate_seconds
 from core.signal_settings import INITIALISERS, MAX_DEPTH, MAX_SEED, WIDTHS
 from core.state import depth_fields
 from ui import catalogue as ui_cat
@@ -84,7 +84,14 @@ def elementwise_only(catalogue, names) -> list:
 
 def signal_ui(catalogue, acts, init, depth, width, seed) -> None:
     label = f"Pushing {SAMPLES} samples through {depth} layers of {width} units"
-    with st.spinner(f"{label} for {len(acts)} activation(s)…"):
+    expected = estimate_seconds(len(acts), init, depth, width)
+    # The first time only: the same choices come from the cache at once.
+    wait = (
+        f" (the first time, about {expected:.0f} s on an idle 2-core machine)"
+        if expected > 2
+        else ""
+    )
+    with st.spinner(f"{label} for {len(acts)} activation(s){wait}…"):
         result = signal(acts, init, depth, width, seed)
     colours = colours_for(catalogue, result.names)
     stem = f"depth-{init}-{depth}x{width}-{'-'.join(result.names[:4])}"
