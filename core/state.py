@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.settings import SETTINGS
+from core.signal_settings import INITIALISERS, MAX_DEPTH, MAX_SEED, WIDTHS
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,18 @@ def train_param_fields(catalogue, picked: Iterable[str]) -> list[Field]:
                     Field(f"p.{name}.{p.name}", key, _finite, _between(lo, hi), lambda v: f"{v:g}")
                 )
     return out
+
+
+def depth_fields(names: Iterable[str]) -> list[Field]:
+    """The Depth page's choices: activations, initialiser, depth, width and seed."""
+    names = set(names)
+    return [
+        Field("act", "depth.activations", _names, lambda v: set(v) <= names, ",".join),
+        Field("init", "depth.init", str, lambda v: v in INITIALISERS),
+        Field("depth", "depth.depth", int, _between(1, MAX_DEPTH)),
+        Field("width", "depth.width", int, lambda v: v in WIDTHS),
+        Field("seed", "depth.seed", int, _between(0, MAX_SEED)),
+    ]
 
 
 def runs_fields() -> list[Field]:

@@ -8,7 +8,7 @@ from core.figures import detail_chart, gallery_grid, png_config
 from core.state import gallery_fields
 from core.tables import properties_row, properties_table
 from ui import catalogue as ui_cat
-from ui.nav import setup
+from ui.nav import link_to, setup
 from ui.palette import colour_of
 from ui.url import default, publish, restore
 
@@ -163,6 +163,8 @@ def main() -> None:
         with st.expander(label, expanded=len(picked) == 1):
             info, code = st.columns([1, 1], gap="large")
             with info:
+                if act.elementwise:  # the Depth page measures units, which vector ones lack
+                    link_to("Depth", "See it in a deep net", act=name)
                 about_ui(act, params)
             with code:
                 code_ui(act, params)

@@ -40,6 +40,13 @@ PAGES = (
         "and get Keras code.",
     ),
     Page(
+        "pages/depth.py",
+        "Depth",
+        ":material/stacked_line_chart:",
+        "Push a batch through an untrained network up to 100 layers deep: mean, variance, dead "
+        "units and gradient norms per layer, for each activation.",
+    ),
+    Page(
         "pages/train.py",
         "Train",
         ":material/model_training:",
@@ -54,6 +61,12 @@ PAGES = (
         "the model and a script.",
     ),
 )
+
+
+def link_to(title: str, label: str, icon: str | None = None, **query: str) -> None:
+    """A link to the page called `title` with `query` in its URL (its choices filled in)."""
+    page = next(p for p in PAGES if p.title == title)
+    st.page_link(page.path, label=label, icon=icon or page.icon, query_params=query)
 
 
 def setup(title: str) -> None:

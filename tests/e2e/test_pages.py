@@ -17,6 +17,7 @@ from tests.e2e.helpers import (
     pick,
     sidebar_link,
     sidebar_titles,
+    svg_texts,
     train,
     type_into,
     wait_idle,
@@ -138,3 +139,23 @@ def test_train_shows_loss_left_and_accuracy_right_and_the_run_is_on_the_runs_pag
     assert page.get_by_role("spinbutton", name="Samples (0 = all)").input_value() == "1000"
     page.get_by_text(f"Saved as run {run_id}").first.wait_for(timeout=30_000)
     assert RunStore().count() == runs_before
+
+
+def test_gallery_entry_opens_depth_with_it_picked_and_the_depth_view_is_a_link(page, server):
+    url, _ = server
+    open_page(page, f"{url}/gallery?pick=tanh")
+    page.get_by_role("link", name="See it in a deep net").click()
+    wait_idle(page)
+    assert page.locator("h1").first.inner_text().strip() == "Depth"
+    assert "act=tanh" in page.url
+    assert legend(page, 0) == ["tanh"]
+    titles = svg_texts(page, ".js-plotly-plot .annotation-text")
+    assert any("Dead units" in t for t in titles) and any("Gradient norm" in t for t in titles)
+    pick(page, "Activations", "selu")
+    assert legend(page, 0) == ["tanh", "selu"]
+    assert errors(page) == []
+    shared = page.url
+    assert "act=tanh%2Cselu" in shared or "act=tanh,selu" in shared
+    open_page(page, shared)  # the copied link shows the same view
+    assert legend(page, 0) == ["tanh", "selu"]
+    assert errors(page) == []

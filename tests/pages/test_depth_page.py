@@ -1,0 +1,86 @@
+"""AppTest for the Depth page: its choices, its figure and table, its URL, and the Gallery's link
+to it."""
+
+from streamlit.testing.v1 import AppTest
+
+from core.diagnostics import DEAD_RULE
+from tests.pages.conftest import APP, open_app, spec
+
+PANELS = 4
+
+
+def _depth_link(**query) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=300)
+    for key, value in query.items():
+        app.query_params[key] = value
+    app.run()
+    app.switch_page("pages/depth.py").run()
+    assert not app.exception
+    return app
+
+
+def _figure(app) -> dict:
+    charts = app.get("plotly_chart")
+    assert len(charts) == 1
+    return spec(charts[0])
+
+
+def test_depth_page_shows_four_panels_per_activation_with_the_dead_rule_beside_them():
+    app = _depth_link(width="16", depth="6")
+    figure = _figure(app)
+    names = app.multiselect(key="depth.activations").value
+    assert names == ["relu", "tanh", "sigmoid", "selu"]
+    traces = figure["data"]
+    assert len(traces) == PANELS * len(names)
+    assert [t["name"] for t in traces if t.get("showlegend", True)] == names
+    assert all(len(t["x"]) == 6 for t in traces)
+    titles = [a["text"] for a in figure["layout"]["annotations"]]
+    assert any(DEAD_RULE in t for t in titles)
+    colours = {t["name"]: t["line"]["color"] for t in traces}
+    assert len(set(colours.values())) == len(names)  # one colour per activation, every panel
+    assert list(app.dataframe[0].value.index) == names
+    assert not app.error
+
+
+def test_a_link_fills_the_choices_and_a_change_updates_the_figure_and_the_url():
+    app = _depth_link(act="selu,relu", init="lecun_normal", depth="5", width="32", seed="7")
+    assert app.selectbox(key="depth.init").value == "lecun_normal"
+    assert app.slider(key="depth.depth").value == 5
+    assert app.select_slider(key="depth.width").value == 32
+    assert app.number_input(key="depth.seed").value == 7
+    assert [t["name"] for t in _figure(app)["data"][::PANELS]] == ["selu", "relu"]
+
+    app.slider(key="depth.depth").set_value(9).run()
+    assert not app.exception
+    assert len(_figure(app)["data"][0]["x"]) == 9
+    assert app.query_params["depth"] in ("9", ["9"])
+
+
+def test_bad_choices_are_explained_and_never_crash():
+    app = _depth_link(act="softmax,relu", width="999", depth="500", init="zeros")
+    warnings = " ".join(w.value for w in app.warning)
+    assert "softmax" in warnings and "vector" in warnings  # left out, with the reason
+    assert sum("Ignored" in w.value for w in app.warning) == 3  # width, depth, init
+    assert [t["name"] for t in _figure(app)["data"][::PANELS]] == ["relu"]
+
+    app.multiselect(key="depth.activations").set_value(["glu"]).run()
+    assert not app.exception and not app.get("plotly_chart")
+    assert any("element-wise" in i.value for i in app.info)
+
+
+def test_a_preset_sets_up_sigmoids_vanishing_gradients():
+    app = _depth_link(width="16")
+    app.button(key="depth.preset.Sigmoid's gradients vanish").click().run()
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert table.loc["sigmoid", "gradient"] == "vanishing"
+    assert table.loc["relu", "gradient"] == "flows"
+
+
+def test_each_gallery_entry_links_to_depth_with_it_picked():
+    app = open_app("pages/gallery.py")
+    app.multiselect(key="gallery.picked").set_value(["elu", "softmax"]).run()
+    links = [link.proto for link in app.main.get("page_link")]
+    depth_links = [link for link in links if link.label == "See it in a deep net"]
+    assert len(depth_links) == 1  # elu's; softmax is a vector activation
+    assert depth_links[0].page.endswith("depth") and "act=elu" in depth_links[0].query_string
