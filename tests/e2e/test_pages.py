@@ -121,6 +121,15 @@ def test_train_shows_loss_left_and_accuracy_right_and_the_run_is_on_the_runs_pag
         entries = legend(page, i)
         assert entries.count("relu") == 1 and entries.count("tanh") == 1 and "validation" in entries
     assert page.locator('[data-testid="stDataFrame"]').count() >= 1
+    # Inside the network, under the results: both activations in the gradient-flow chart, with an
+    # epoch slider from initialisation; the distributions one tab away.
+    page.get_by_text("Inside the network").first.wait_for(timeout=30_000)
+    assert legend(page, 2) == ["relu", "tanh"]
+    flow = page.locator(".js-plotly-plot").nth(2)
+    assert flow.locator(".slider-container").count() == 1
+    assert "init" in svg_texts(flow, ".slider-label") or "init" in flow.inner_text()
+    page.get_by_role("tab", name="Distributions per layer").click()
+    assert legend(page, 3) == ["relu", "tanh"]
     shared = page.url
 
     run_id = RunStore().runs()[0].id
@@ -128,6 +137,8 @@ def test_train_shows_loss_left_and_accuracy_right_and_the_run_is_on_the_runs_pag
     assert errors(page) == []
     assert grid_has(page, "relu, tanh")
     assert len(chart_titles(page)) == 2
+    assert page.get_by_text(f"Run {run_id}: inside the network").count() == 1
+    assert legend(page, 2) == ["relu", "tanh"]
 
     # The copied Train link, opened fresh, shows the same configuration and the same run, and
     # trains nothing.
