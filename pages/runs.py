@@ -6,14 +6,15 @@ import pandas as pd
 import streamlit as st
 
 from core.figures import png_config, training_chart
+from core.share import share_figure
 from core.state import runs_fields
 from core.store import StoreError
 from core.tables import results_table
 from ui import catalogue as ui_cat
 from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text
 from ui.nav import setup
-from ui.palette import colours_for
-from ui.runs import export_panel, quantity_label, setup_label, store
+from ui.palette import page_theme, styles_here
+from ui.runs import export_panel, quantity_label, setup_label, store, swatch_table
 from ui.url import default, publish, restore
 
 
@@ -122,8 +123,8 @@ def selection_ui(runs_store) -> tuple[list[int], dict]:
     cols[0].toggle(
         "Screenshot mode",
         key="runs.screenshot",
-        help="A compact layout of the comparison alone: title, configuration, the two "
-        "charts and the results, on one 1400×900 screen.",
+        help="The comparison alone, composed as the Share image download: title, "
+        "configuration, the two charts, the results, the app's name and the date.",
     )
     options = dict(
         log_y=cols[1].toggle("Log-scale y", key="runs.log_y"),
@@ -145,8 +146,22 @@ def load_runs(runs_store, chosen: list[int]) -> tuple[list[int], list]:
     return loaded, comparisons
 
 
+def screenshot_ui(loaded, comparisons, colours, options) -> None:
+    """The share image's composition, live: what the Share image download renders."""
+    labels = [f"run {i}" for i in loaded] if len(loaded) > 1 else None
+    fig = share_figure(comparisons, colours, options, theme=page_theme(), run_labels=labels)
+    stem = "-".join(map(str, loaded))
+    fig.update_layout(width=None)  # the page's width; the download keeps the image's
+    st.plotly_chart(
+        fig, theme=None, config=png_config(f"runs-{stem}"), key="runs.share", width="stretch"
+    )
+
+
 def comparison_ui(loaded, comparisons, colours, options, screenshot: bool) -> None:
     """Title, configuration line, loss and metric side by side, and the results of each run."""
+    if screenshot:
+        screenshot_ui(loaded, comparisons, colours, options)
+        return
     first, cfg = comparisons[0], comparisons[0].config
     activations = dict.fromkeys(n for c in comparisons for n in c.config.activations)
     st.subheader(f"{', '.join(activations)} — {setup_label(first)}")
@@ -167,7 +182,6 @@ def comparison_ui(loaded, comparisons, colours, options, screenshot: bool) -> No
             run_labels=labels,
             **options,
         )
-        fig.update_layout(height=370 if screenshot else 470)
         slot.plotly_chart(fig, config=png_config(f"{key}-runs-{stem}"), key=f"runs.chart.{key}")
     tables = [
         results_table(c, None).assign(run=run_id).set_index("run", append=True).swaplevel()
@@ -175,8 +189,9 @@ def comparison_ui(loaded, comparisons, colours, options, screenshot: bool) -> No
     ]
     combined = pd.concat(tables)
     no_target = [c for c in combined.columns if c.startswith("epochs to")]
-    height = min(35 * len(combined) + 40, 260 if screenshot else 500)
-    st.dataframe(combined.drop(columns=no_target), width="stretch", height=height)
+    height = min(35 * len(combined) + 40, 500)
+    table = swatch_table(combined.drop(columns=no_target), colours)
+    st.dataframe(table, width="stretch", height=height, hide_index=True)
 
 
 def manage_ui(runs_store, run_id: int, comparison, colours, catalogue, options) -> None:
@@ -276,7 +291,8 @@ def main() -> None:
     loaded, comparisons = load_runs(runs_store, chosen)
     if not comparisons:
         return
-    colours = colours_for(catalogue, [n for c in comparisons for n in c.config.activations])
+    # One view: the activations of every overlaid run, in the order they first appear.
+    colours = styles_here([n for c in comparisons for n in c.config.activations])
     with comparison_area:
         comparison_ui(loaded, comparisons, colours, options, screenshot)
     if not screenshot:
