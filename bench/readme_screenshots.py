@@ -1,5 +1,7 @@
 """Screenshots for the README: `python bench/readme_screenshots.py` starts the app on a free port
-with an empty data folder, trains a comparison and saves docs/screenshots/*.png. Not a benchmark:
+with an empty data folder, trains a 6-activation comparison and saves docs/screenshots/*.png:
+the live Train page, the finished comparison on Train and Runs in the light and the dark theme,
+its Share image (downloaded as a user would), and the Gallery. Not a benchmark:
 it lives here because it shares bench/browser.py's server and browser helpers."""
 
 from __future__ import annotations
@@ -25,6 +27,23 @@ COMPARISON = (
 )
 
 
+def finished_views(page, train_url: str, runs_url: str, scheme: str) -> None:
+    """The finished comparison on Train and on Runs in one theme, and its Share image."""
+    open_page(page, train_url)
+    page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)
+    page.mouse.move(5, 5)
+    time.sleep(2)
+    page.screenshot(path=str(OUT / f"train-{scheme}.png"))
+    page.get_by_text("Download this comparison").click()
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name=re.compile("Share image")).click()
+    download.value.save_as(OUT / f"share-{scheme}.png")
+    open_page(page, runs_url)
+    page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)
+    time.sleep(2)
+    page.screenshot(path=str(OUT / f"runs-{scheme}.png"))
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with streamlit_server("explorer.py", env={"EXPLORER_DATA_DIR": tempfile.mkdtemp()}) as (
@@ -43,10 +62,13 @@ def main() -> None:
             page.screenshot(path=str(OUT / "train-live.png"))
             page.get_by_text("Finished 40 epochs").first.wait_for(timeout=300_000)
             job = re.search(r"[?&]job=(\d+)", page.url).group(1)
-            open_page(page, f"{url}/runs?runs={job}")
-            page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)
-            time.sleep(2)
-            page.screenshot(path=str(OUT / "runs.png"))
+            train_url = page.url
+            for scheme in ("light", "dark"):
+                themed = browser.new_page(
+                    viewport={"width": 1400, "height": 1500}, color_scheme=scheme
+                )
+                finished_views(themed, train_url, f"{url}/runs?runs={job}", scheme)
+                themed.close()
             page.set_viewport_size({"width": 1400, "height": 1000})
             open_page(page, f"{url}/gallery")
             time.sleep(2)

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-# The chart backgrounds the palettes are measured against: white (Streamlit's light theme and the
-# exported images) and Streamlit's dark theme background.
-CHART_BACKGROUND = {"light": "#ffffff", "dark": "#0e1117"}
+# The chart backgrounds the palettes are measured against: Streamlit 1.67's light and dark theme
+# backgrounds (its dark `bgColor` is #171614, no longer the #0e1117 of older versions); the share
+# image uses them too.
+CHART_BACKGROUND = {"light": "#ffffff", "dark": "#171614"}
 THEMES = tuple(CHART_BACKGROUND)
 
 # Made by tools/palette_search.py (greedy farthest-point search in OKLCH, with coloraide): on its

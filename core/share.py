@@ -28,7 +28,7 @@ HEADER_HEIGHT = 58  # two lines: "final val accuracy" wraps
 # Text, grid and table colours around the palette's chart background, per theme (Streamlit's own).
 THEME_INK = {
     "light": dict(text="#31333f", muted="#6b6f7b", grid="#e6e9ef", header="#f0f2f6"),
-    "dark": dict(text="#fafafa", muted="#a3a8b8", grid="#31333f", header="#262730"),
+    "dark": dict(text="#edebe8", muted="#a8a49d", grid="#3a3834", header="#2d2b27"),
 }
 # The share image's table: the figures people quote; time and parameters go in the config line.
 LEFT_OUT = ("s/epoch (all)", "parameters", "status")
