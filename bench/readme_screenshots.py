@@ -42,6 +42,10 @@ def finished_views(page, train_url: str, runs_url: str, scheme: str) -> None:
     page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)
     time.sleep(2)
     page.screenshot(path=str(OUT / f"runs-{scheme}.png"))
+    page.get_by_text("Screenshot mode").click()  # the Share image's composition, on the page
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    time.sleep(2)
+    page.screenshot(path=str(OUT / f"runs-screenshot-mode-{scheme}.png"))
 
 
 def main() -> None:

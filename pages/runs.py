@@ -3,8 +3,11 @@
 import datetime
 
 import pandas as pd
+import plotly.io
 import streamlit as st
 
+from core import exports
+from core.exports import chromium_path
 from core.figures import png_config, training_chart
 from core.share import share_figure
 from core.state import runs_fields
@@ -146,15 +149,22 @@ def load_runs(runs_store, chosen: list[int]) -> tuple[list[int], list]:
     return loaded, comparisons
 
 
+@st.cache_data(max_entries=16, show_spinner="Drawing the share image…")
+def share_png(figure_json: str) -> bytes:
+    # Keyed by the figure itself: the same runs, options and theme are drawn once.
+    fig = plotly.io.from_json(figure_json)
+    return exports.chart_png(fig, fig.layout.width, fig.layout.height)
+
+
 def screenshot_ui(loaded, comparisons, colours, options) -> None:
-    """The share image's composition, live: what the Share image download renders."""
+    """The Share image itself, as its download renders it; scaled to the page, its layout (made
+    for WIDTH pixels) stays as it is. Without Chromium, the same figure drawn by the browser."""
     labels = [f"run {i}" for i in loaded] if len(loaded) > 1 else None
     fig = share_figure(comparisons, colours, options, theme=page_theme(), run_labels=labels)
-    stem = "-".join(map(str, loaded))
-    fig.update_layout(width=None)  # the page's width; the download keeps the image's
-    st.plotly_chart(
-        fig, theme=None, config=png_config(f"runs-{stem}"), key="runs.share", width="stretch"
-    )
+    if chromium_path() is None:
+        st.plotly_chart(fig, theme=None, key="runs.share", width="content")
+        return
+    st.image(share_png(fig.to_json()), width="stretch")
 
 
 def comparison_ui(loaded, comparisons, colours, options, screenshot: bool) -> None:
