@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.browser import CHROMIUM_ARGS, chromium_path, streamlit_server  # noqa: E402
-from tests.e2e.helpers import open_page  # noqa: E402
+from tests.e2e.helpers import open_page, wait_idle  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 COMPARISON = (
@@ -42,9 +42,10 @@ def finished_views(page, train_url: str, runs_url: str, scheme: str) -> None:
     page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)
     time.sleep(2)
     page.screenshot(path=str(OUT / f"runs-{scheme}.png"))
-    page.get_by_text("Screenshot mode").click()  # the Share image's composition, on the page
-    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
-    time.sleep(2)
+    page.get_by_text("Screenshot mode").click()  # the Share image itself, on the page
+    page.locator('[data-testid="stImage"] img').first.wait_for(timeout=120_000)
+    wait_idle(page)
+    time.sleep(1)
     page.screenshot(path=str(OUT / f"runs-screenshot-mode-{scheme}.png"))
 
 
