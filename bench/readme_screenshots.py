@@ -1,7 +1,9 @@
-"""Screenshots for the README: `python bench/readme_screenshots.py` starts the app on a free port
-with an empty data folder, trains a comparison and saves docs/screenshots/*.png; given names
-(train, gallery, depth) it makes only those. Not a benchmark: it lives here because it shares
-bench/browser.py's server and browser helpers."""
+"""Screenshots for the README: `python bench/readme_screenshots.py [train inside gallery depth]`
+starts the app on a free port with an empty data folder and saves docs/screenshots/*.png; given
+names it makes only those. train: a 6-activation comparison live, then finished on Train and
+Runs in the light and the dark theme, with its Share image (downloaded as a user would); inside:
+a deep comparison's inside-the-network charts; gallery; depth. Not a benchmark: it lives here
+because it shares bench/browser.py's server and browser helpers."""
 
 from __future__ import annotations
 
@@ -17,20 +19,42 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.browser import CHROMIUM_ARGS, chromium_path, streamlit_server  # noqa: E402
-from tests.e2e.helpers import open_page  # noqa: E402
+from tests.e2e.helpers import open_page, wait_idle  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 COMPARISON = (
     "train?act=relu,tanh,sigmoid,gelu,elu,SinActivation&data=friedman&n=6000&depth=2&width=64"
     "&bs=64&ep=40&seeds=2"
 )
-
-
+# Deep enough for sigmoid's gradients to vanish layer by layer, short enough for a screenshot.
+INSIDE = "train?act=relu,tanh,sigmoid,selu&n=6000&depth=8&width=64&ep=4&seeds=2&opt=sgd&lr=0.03"
 DEPTH = "depth?act=relu,tanh,sigmoid,selu&init=lecun_normal&depth=50&width=256&seed=0"
 
 
-def train_and_runs(page, url: str) -> None:
-    page.set_viewport_size({"width": 1400, "height": 1700})
+def finished_views(page, train_url: str, runs_url: str, scheme: str) -> None:
+    """The finished comparison on Train and on Runs in one theme, and its Share image."""
+    open_page(page, train_url)
+    page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)
+    page.mouse.move(5, 5)
+    time.sleep(2)
+    page.screenshot(path=str(OUT / f"train-{scheme}.png"))
+    page.get_by_text("Download this comparison").click()
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name=re.compile("Share image")).click()
+    download.value.save_as(OUT / f"share-{scheme}.png")
+    open_page(page, runs_url)
+    page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)
+    time.sleep(2)
+    page.screenshot(path=str(OUT / f"runs-{scheme}.png"))
+    page.get_by_text("Screenshot mode").click()  # the Share image itself, on the page
+    page.locator('[data-testid="stImage"] img').first.wait_for(timeout=120_000)
+    wait_idle(page)
+    time.sleep(1)
+    page.screenshot(path=str(OUT / f"runs-screenshot-mode-{scheme}.png"))
+
+
+def train(browser, url: str) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1700})
     open_page(page, f"{url}/{COMPARISON}")
     page.get_by_role("button", name="Train", exact=True).click()
     page.mouse.move(5, 5)  # no tooltip over the picture
@@ -39,33 +63,59 @@ def train_and_runs(page, url: str) -> None:
     page.screenshot(path=str(OUT / "train-live.png"))
     page.get_by_text("Finished 40 epochs").first.wait_for(timeout=300_000)
     job = re.search(r"[?&]job=(\d+)", page.url).group(1)
-    open_page(page, f"{url}/runs?runs={job}")
-    page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)
+    train_url = page.url
+    page.close()
+    for scheme in ("light", "dark"):
+        themed = browser.new_page(viewport={"width": 1400, "height": 1500}, color_scheme=scheme)
+        finished_views(themed, train_url, f"{url}/runs?runs={job}", scheme)
+        themed.close()
+
+
+def inside(browser, url: str) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 3000})
+    open_page(page, f"{url}/{INSIDE}")
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.mouse.move(5, 5)
+    page.get_by_text("Finished 4 epochs").first.wait_for(timeout=300_000)
+    page.locator(".js-plotly-plot").nth(2).wait_for(timeout=60_000)
     time.sleep(2)
-    page.screenshot(path=str(OUT / "runs.png"))
+    section = page.get_by_text("Inside the network", exact=True).first
+    top = section.bounding_box()["y"] - 10
+    page.screenshot(path=str(OUT / "inside-flow.png"), clip=_clip(page, top, 760))
+    page.get_by_role("tab", name="Distributions per layer").click()
+    time.sleep(2)
+    page.screenshot(path=str(OUT / "inside-distributions.png"), clip=_clip(page, top, 900))
+    page.close()
 
 
-def gallery(page, url: str) -> None:
-    page.set_viewport_size({"width": 1400, "height": 1000})
+def _clip(page, top: float, height: float) -> dict:
+    """The main column from `top` down, without the sidebar."""
+    main = page.locator('[data-testid="stMain"]').bounding_box()
+    return {"x": main["x"], "y": top, "width": main["width"], "height": height}
+
+
+def gallery(browser, url: str) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
     open_page(page, f"{url}/gallery")
     time.sleep(2)
     page.screenshot(path=str(OUT / "gallery.png"))
+    page.close()
 
 
-def depth(page, url: str) -> None:
-    page.set_viewport_size({"width": 1400, "height": 1580})
+def depth(browser, url: str) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1580})
     open_page(page, f"{url}/{DEPTH}")
     page.locator(".js-plotly-plot").first.wait_for(timeout=120_000)
     page.mouse.move(700, 5)  # off the charts and the sidebar's collapse button
     time.sleep(2)
     page.screenshot(path=str(OUT / "depth.png"))
+    page.close()
 
 
-SHOTS = {"train": train_and_runs, "gallery": gallery, "depth": depth}
+SHOTS = {"train": train, "inside": inside, "gallery": gallery, "depth": depth}
 
 
 def main(names: list[str]) -> None:
-    """The screenshots named (train = train-live.png and runs.png, gallery, depth), or all."""
     OUT.mkdir(parents=True, exist_ok=True)
     with streamlit_server("explorer.py", env={"EXPLORER_DATA_DIR": tempfile.mkdtemp()}) as (
         url,
@@ -74,9 +124,8 @@ def main(names: list[str]) -> None:
     ):
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-            page = browser.new_page()
             for name in names or list(SHOTS):
-                SHOTS[name](page, url)
+                SHOTS[name](browser, url)
             browser.close()
     print(f"screenshots in {OUT}")
 

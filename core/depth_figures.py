@@ -13,6 +13,7 @@ from plotly.subplots import make_subplots
 
 from core.diagnostics import DEAD_RULE
 from core.figures import _base_layout
+from core.palette import as_style
 
 # (measure, panel title, log y); the dead-fraction panel states its criterion in its title.
 PANELS = (
@@ -43,7 +44,7 @@ def _drawable(values: np.ndarray, log: bool) -> list[float | None]:
     return out
 
 
-def signal_figure(signal, colours: Mapping[str, str]) -> go.Figure:
+def signal_figure(signal, colours: Mapping) -> go.Figure:
     """Four panels, layer on x, one line per activation in its colour: mean, variance, dead
     fraction and gradient norm."""
     fig = make_subplots(
@@ -55,7 +56,7 @@ def signal_figure(signal, colours: Mapping[str, str]) -> go.Figure:
     )
     layers = list(range(1, signal.depth + 1))
     for k, name in enumerate(signal.names):
-        colour = colours.get(name, "#444444")
+        style = as_style(colours.get(name))  # past the palette's size, dash and marker differ
         for i, (measure, _, log) in enumerate(PANELS):
             values = getattr(signal, measure)[k]
             fig.add_trace(
@@ -66,7 +67,8 @@ def signal_figure(signal, colours: Mapping[str, str]) -> go.Figure:
                     name=name,
                     legendgroup=name,
                     showlegend=i == 0,
-                    line=dict(color=colour, width=2.2),
+                    line=dict(color=style.colour, width=2.2, dash=style.dash),
+                    marker=dict(color=style.colour, symbol=style.symbol),
                     hovertemplate=f"{name}: %{{y:.4g}}<extra></extra>",
                 ),
                 row=i // 2 + 1,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
+
+from core.palette import Style, as_style
 
 FONT = dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=13)
 DERIVATIVE_DASH = {"f": "solid", "df": "dash", "d2f": "dot"}
@@ -149,9 +151,15 @@ def _hex_to_rgba(colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
+# Validation is dashed; an activation past the palette's size has its own train dash, and its
+# validation dash must still differ from it.
+VALIDATION_DASH = {"solid": "dash", "dot": "dashdot", "longdash": "longdashdot"}
+RUN_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star")
+
+
 def training_chart(
     comparisons: Sequence,
-    colours: dict[str, str],
+    colours: Mapping[str, Style | str],
     key: str,
     *,
     log_y: bool = False,
@@ -161,19 +169,22 @@ def training_chart(
     run_labels: Sequence[str] | None = None,
 ) -> go.Figure:
     """Train (solid) and validation (dashed) curves of `key` ("loss" or "metric"), one colour
-    per activation.
+    per activation: `colours` is ui.palette's `{name: Style}` (or `{name: colour}`).
 
     Several seeds: their mean with a ± std band. Several comparisons (the Runs page overlay):
-    one legend group per run, told apart by marker symbols.
+    one legend group per run, told apart by marker symbols. Past the palette's size an
+    activation's own dash and symbol tell it from the one sharing its colour.
     """
     fig = go.Figure()
-    symbols = ("circle", "square", "diamond", "triangle-up", "x", "star")
+    overlay = len(comparisons) > 1
     for r, comp in enumerate(comparisons):
         label = run_labels[r] if run_labels else ""
         elapsed = [sum(comp.epoch_seconds[: i + 1]) for i in range(len(comp.epoch_seconds))]
         for name, seeds in comp.by_activation().items():
-            colour = colours.get(name, "#444444")
-            for split, dash in (("", "solid"), ("val_", "dash")):
+            style = as_style(colours.get(name))
+            colour = style.colour
+            symbol = RUN_SYMBOLS[r % len(RUN_SYMBOLS)] if overlay else style.symbol
+            for split, dash in (("", style.dash), ("val_", VALIDATION_DASH[style.dash])):
                 runs = [getattr(b, split + key) for b in seeds]
                 mean, std = _mean_std(runs)
                 if not mean:
@@ -208,9 +219,12 @@ def training_chart(
                         name=shown,
                         legendgroup=group,
                         showlegend=not split,
-                        mode="lines+markers" if len(mean) < 30 else "lines",
+                        mode="lines+markers" if len(mean) < 30 or style.repeated else "lines",
                         line=dict(color=colour, dash=dash, width=2.4 if not split else 2),
-                        marker=dict(symbol=symbols[r % len(symbols)], size=6),
+                        # On long runs a repeated colour keeps a few markers to be told apart.
+                        marker=dict(
+                            symbol=symbol, size=6, maxdisplayed=20 if len(mean) >= 30 else 0
+                        ),
                         hovertemplate=f"{shown}: %{{y:.4f}}<extra></extra>",
                     )
                 )

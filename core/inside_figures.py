@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.figures import _base_layout, _hex_to_rgba
+from core.palette import as_style
 
 MEASURES = ("pre_quantiles", "act_quantiles", "dead", "saturated", "grad_norm")
 
@@ -108,7 +109,8 @@ def gradient_flow_figure(series, colours: dict[str, str], title: str = "") -> go
     epochs = _epochs(series, "grad_norm")
     args: list[dict] = [{"y": []} for _ in range(epochs)]
     for name, m in series.items():
-        colour = colours.get(name, "#444444")
+        style = as_style(colours.get(name))
+        colour, dash, symbol = style.colour, style.dash, style.symbol
         kernels = m["grad_norm"].shape[1]
         layers = m["dead"].shape[1]
         x_grad = [str(i + 1) for i in range(kernels - 1)] + ["out"]
@@ -125,8 +127,8 @@ def gradient_flow_figure(series, colours: dict[str, str], title: str = "") -> go
                     legendgroup=name,
                     showlegend=col == 1,
                     mode="lines+markers",
-                    line=dict(color=colour, width=2.2),
-                    marker=dict(size=6, color=colour),
+                    line=dict(color=colour, width=2.2, dash=dash),
+                    marker=dict(size=6, color=colour, symbol=symbol),
                     hovertemplate=f"{name}, layer %{{x}}: %{{y:.3g}}<extra></extra>",
                 ),
                 row=1,
@@ -163,7 +165,7 @@ def distributions_figure(series, colours: dict[str, str], title: str = "") -> go
     keys = ("lowerfence", "q1", "median", "q3", "upperfence")  # in QUANTILES' order
     args: list[dict] = [{k: [] for k in keys} for _ in range(epochs)]
     for name, m in series.items():
-        colour = colours.get(name, "#444444")
+        colour = as_style(colours.get(name)).colour  # a box has no dash: the legend order tells
         for row, measure in enumerate(("pre_quantiles", "act_quantiles"), start=1):
             q = m[measure]  # (epochs, layers, 5)
             xs = [str(i + 1) for i in range(q.shape[1])]

@@ -12,7 +12,7 @@ from core.figures import detail_chart, png_config
 from core.tables import properties_row, properties_table
 from ui import catalogue as ui_cat
 from ui.nav import setup
-from ui.palette import colour_of
+from ui.palette import colours_here
 
 # (button label, name it suggests, expression)
 EXAMPLES = (
@@ -120,7 +120,7 @@ def preview_ui(act, values, label: str, title: str):
         return None
     catalogue = ui_cat.session_catalogue()
     added = act.name in catalogue.customs
-    colour = colour_of(catalogue, act.name) if added else PREVIEW_COLOUR
+    colour = colours_here([act.name])[act.name] if added else PREVIEW_COLOUR
     fig = detail_chart([(label, curves, colour)], show=("f", "df", "d2f"), title=title)
     st.plotly_chart(fig, config=png_config(f"custom-{label}"), key="custom.preview")
     return props

@@ -16,7 +16,7 @@ from core.signal_settings import INITIALISERS, MAX_DEPTH, MAX_SEED, WIDTHS
 from core.state import depth_fields
 from ui import catalogue as ui_cat
 from ui.nav import setup
-from ui.palette import colours_for
+from ui.palette import styles_here
 from ui.signal import signal
 from ui.url import default, publish, restore
 
@@ -93,7 +93,7 @@ def signal_ui(catalogue, acts, init, depth, width, seed) -> None:
     )
     with st.spinner(f"{label} for {len(acts)} activation(s){wait}…"):
         result = signal(acts, init, depth, width, seed)
-    colours = colours_for(catalogue, result.names)
+    colours = styles_here(result.names)
     stem = f"depth-{init}-{depth}x{width}-{'-'.join(result.names[:4])}"
     st.plotly_chart(signal_figure(result, colours), config=png_config(stem), key="depth.chart")
     st.caption(

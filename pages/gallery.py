@@ -9,7 +9,7 @@ from core.state import gallery_fields
 from core.tables import properties_row, properties_table
 from ui import catalogue as ui_cat
 from ui.nav import link_to, setup
-from ui.palette import colour_of
+from ui.palette import colours_here
 from ui.url import default, publish, restore
 
 SHOW_KEYS = {"f": "f", "f′": "df", "f″": "d2f"}
@@ -48,9 +48,10 @@ def detail_ui(catalogue, picked, show, x_range, chosen_params) -> None:
         st.info("Pick one or more activations above to compare them here.")
         return
     items = []
+    colours = colours_here(picked)  # a selection is a view: colours in the order picked
     for name in picked:
         curves = ui_cat.curves(catalogue.get(name), chosen_params.get(name), x_range)
-        items.append((name, curves, colour_of(catalogue, name)))
+        items.append((name, curves, colours[name]))
     title = " vs ".join(picked[:4]) + (" …" if len(picked) > 4 else "")
     fig = detail_chart(items, show=[SHOW_KEYS[s] for s in show], title=title, x_range=x_range)
     st.plotly_chart(
@@ -96,13 +97,11 @@ def grid_ui(acts, catalogue) -> None:
         "they map a vector to a vector, and the panel shows the 1-D slice described in "
         "their detail view."
     )
+    # Small multiples are apart already: each panel keeps a fixed colour, the palette in turn.
+    colours = colours_here(a.name for a in acts)
     with st.spinner("Computing every activation's curves and derivatives…"):
         items = [
-            (
-                a.name + ("" if a.elementwise else " ‡"),
-                ui_cat.curves(a),
-                colour_of(catalogue, a.name),
-            )
+            (a.name + ("" if a.elementwise else " ‡"), ui_cat.curves(a), colours[a.name])
             for a in acts
         ]
     st.plotly_chart(

@@ -3,9 +3,13 @@
 import datetime
 
 import pandas as pd
+import plotly.io
 import streamlit as st
 
+from core import exports
+from core.exports import chromium_path
 from core.figures import png_config, training_chart
+from core.share import share_figure
 from core.state import runs_fields
 from core.store import StoreError
 from core.tables import results_table
@@ -13,8 +17,8 @@ from ui import catalogue as ui_cat
 from ui.inside import inside_ui
 from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text
 from ui.nav import setup
-from ui.palette import colours_for
-from ui.runs import export_panel, quantity_label, setup_label, store
+from ui.palette import page_theme, styles_here
+from ui.runs import export_panel, quantity_label, setup_label, store, swatch_table
 from ui.url import default, publish, restore
 
 
@@ -123,8 +127,8 @@ def selection_ui(runs_store) -> tuple[list[int], dict]:
     cols[0].toggle(
         "Screenshot mode",
         key="runs.screenshot",
-        help="A compact layout of the comparison alone: title, configuration, the two "
-        "charts and the results, on one 1400×900 screen.",
+        help="The comparison alone, composed as the Share image download: title, "
+        "configuration, the two charts, the results, the app's name and the date.",
     )
     options = dict(
         log_y=cols[1].toggle("Log-scale y", key="runs.log_y"),
@@ -146,8 +150,29 @@ def load_runs(runs_store, chosen: list[int]) -> tuple[list[int], list]:
     return loaded, comparisons
 
 
+@st.cache_data(max_entries=16, show_spinner="Drawing the share image…")
+def share_png(figure_json: str) -> bytes:
+    # Keyed by the figure itself: the same runs, options and theme are drawn once.
+    fig = plotly.io.from_json(figure_json)
+    return exports.chart_png(fig, fig.layout.width, fig.layout.height)
+
+
+def screenshot_ui(loaded, comparisons, colours, options) -> None:
+    """The Share image itself, as its download renders it; scaled to the page, its layout (made
+    for WIDTH pixels) stays as it is. Without Chromium, the same figure drawn by the browser."""
+    labels = [f"run {i}" for i in loaded] if len(loaded) > 1 else None
+    fig = share_figure(comparisons, colours, options, theme=page_theme(), run_labels=labels)
+    if chromium_path() is None:
+        st.plotly_chart(fig, theme=None, key="runs.share", width="content")
+        return
+    st.image(share_png(fig.to_json()), width="stretch")
+
+
 def comparison_ui(loaded, comparisons, colours, options, screenshot: bool) -> None:
     """Title, configuration line, loss and metric side by side, and the results of each run."""
+    if screenshot:
+        screenshot_ui(loaded, comparisons, colours, options)
+        return
     first, cfg = comparisons[0], comparisons[0].config
     activations = dict.fromkeys(n for c in comparisons for n in c.config.activations)
     st.subheader(f"{', '.join(activations)} — {setup_label(first)}")
@@ -168,7 +193,6 @@ def comparison_ui(loaded, comparisons, colours, options, screenshot: bool) -> No
             run_labels=labels,
             **options,
         )
-        fig.update_layout(height=370 if screenshot else 470)
         slot.plotly_chart(fig, config=png_config(f"{key}-runs-{stem}"), key=f"runs.chart.{key}")
     tables = [
         results_table(c, None).assign(run=run_id).set_index("run", append=True).swaplevel()
@@ -176,12 +200,12 @@ def comparison_ui(loaded, comparisons, colours, options, screenshot: bool) -> No
     ]
     combined = pd.concat(tables)
     no_target = [c for c in combined.columns if c.startswith("epochs to")]
-    height = min(35 * len(combined) + 40, 260 if screenshot else 500)
-    st.dataframe(combined.drop(columns=no_target), width="stretch", height=height)
-    if not screenshot:
-        for run_id, comparison in zip(loaded, comparisons, strict=True):
-            with st.expander(f"Run {run_id}: inside the network", expanded=len(loaded) == 1):
-                inside_ui(comparison, colours, f"runs.{run_id}.inside")
+    height = min(35 * len(combined) + 40, 500)
+    table = swatch_table(combined.drop(columns=no_target), colours)
+    st.dataframe(table, width="stretch", height=height, hide_index=True)
+    for run_id, comparison in zip(loaded, comparisons, strict=True):
+        with st.expander(f"Run {run_id}: inside the network", expanded=len(loaded) == 1):
+            inside_ui(comparison, colours, f"runs.{run_id}.inside")
 
 
 def manage_ui(runs_store, run_id: int, comparison, colours, catalogue, options) -> None:
@@ -281,7 +305,8 @@ def main() -> None:
     loaded, comparisons = load_runs(runs_store, chosen)
     if not comparisons:
         return
-    colours = colours_for(catalogue, [n for c in comparisons for n in c.config.activations])
+    # One view: the activations of every overlaid run, in the order they first appear.
+    colours = styles_here([n for c in comparisons for n in c.config.activations])
     with comparison_area:
         comparison_ui(loaded, comparisons, colours, options, screenshot)
     if not screenshot:

@@ -16,8 +16,8 @@ from ui.data import dataset
 from ui.inside import inside_ui
 from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text, session_token
 from ui.nav import setup
-from ui.palette import colours_for
-from ui.runs import comparison_figures, export_panel, file_stem, store
+from ui.palette import styles_here
+from ui.runs import comparison_figures, export_panel, file_stem, store, swatch_table
 from ui.train_controls import train_controls
 from ui.url import publish, restore
 
@@ -116,7 +116,7 @@ def controls_ui(data, problems) -> tuple[bool, View]:
     return go and not problems, View(log_y, smoothing, x_axis, target)
 
 
-def charts_ui(record, colours: dict[str, str], view: View, final: bool) -> None:
+def charts_ui(record, colours: dict, view: View, final: bool) -> None:
     """Loss and accuracy (or MAE) side by side, the results table, and inside the network."""
     if not record.epochs_done:
         if record.has_diagnostics:  # before the first epoch ends: the network at initialisation
@@ -130,7 +130,8 @@ def charts_ui(record, colours: dict[str, str], view: View, final: bool) -> None:
     left, right = st.columns(2, gap="medium")
     left.plotly_chart(loss_fig, config=png_config(f"loss-{stem}"), key=loss_key)
     right.plotly_chart(metric_fig, config=png_config(f"{metric}-{stem}"), key=metric_key)
-    st.dataframe(results_table(record, view.target), width="stretch")
+    table = swatch_table(results_table(record, view.target), colours)
+    st.dataframe(table, width="stretch", hide_index=True)
     inside_ui(record, colours, "train.inside" if final else None)
 
 
@@ -195,7 +196,7 @@ def running_ui(queue, job, can_stop: bool) -> None:
 
 
 @st.fragment(run_every=1.0)
-def live_job_ui(queue, job_id: int, colours: dict[str, str], view: View, can_stop: bool) -> None:
+def live_job_ui(queue, job_id: int, colours: dict, view: View, can_stop: bool) -> None:
     """Redraws itself every second while the job is queued or running; the rest of the page
     (and the job) is untouched."""
     job = queue.get(job_id)
@@ -251,7 +252,7 @@ def job_ui(queue, catalogue, view: View) -> None:
             f"activations and settings, then press **Train**."
         )
         return
-    colours = colours_for(catalogue, record.config.activations)
+    colours = styles_here(record.config.activations)  # in the order they were chosen
     if job is not None and job.active:
         can_stop = st.session_state.get("train.job_key") == job.owner
         live_job_ui(queue, job_id, colours, view, can_stop)

@@ -12,9 +12,16 @@ from core import exports
 from core.codegen import reproduce_script
 from core.exports import chromium_path
 from core.figures import training_chart
+from core.share import (  # noqa: F401  (setup_label and quantity_label: pages import them here)
+    DATASET_SHORT,
+    quantity_label,
+    setup_label,
+    share_figure,
+)
 from core.store import FILE_NAME, RunStore, StoreError, data_dir, versions
 from core.tables import results_table
 from ui.inside import inside_figures
+from ui.palette import page_theme
 
 SAVED = "runs.saved"  # id(comparison) -> run id, for this session
 
@@ -56,32 +63,29 @@ def save_once(comparison) -> int | None:
     return run_id
 
 
-DATASET_SHORT = {"mnist": "MNIST", "random": "random regression", "friedman": "Friedman #1"}
-
-
-def setup_label(comparison) -> str:
-    """What was trained, for titles: 'MNIST, MLP 1×128, adam 0.001'."""
-    cfg = comparison.config
-    return f"{DATASET_SHORT[cfg.dataset]}, {cfg.model_label}, {cfg.optimizer} {cfg.learning_rate:g}"
-
-
-def quantity_label(comparison, key: str) -> str:
-    """'Loss', 'Accuracy' or 'MAE': what the chart of `key` ("loss" or "metric") shows."""
-    if key == "loss":
-        return "Loss"
-    return "Accuracy" if comparison.metric_name == "accuracy" else "MAE"
-
-
 def chart_title(comparison, key: str) -> str:
     return f"{quantity_label(comparison, key)} — {setup_label(comparison)}"
 
 
-def comparison_figures(comparison, colours: dict[str, str], options: dict) -> list:
+def comparison_figures(comparison, colours: dict, options: dict) -> list:
     """The loss and the accuracy/MAE chart of one comparison, titled for sharing."""
     return [
         training_chart([comparison], colours, key, title=chart_title(comparison, key), **options)
         for key in ("loss", "metric")
     ]
+
+
+def swatch_table(table, colours: dict):
+    """A results table whose activation names are written in their chart colour (the table's
+    swatches); the index (activation, or run and activation) becomes leading columns."""
+    frame = table.reset_index()
+
+    def ink(name: str) -> str:
+        value = colours.get(name)
+        colour = getattr(value, "colour", value)
+        return f"color: {colour}; font-weight: 600" if colour else ""
+
+    return frame.style.map(ink, subset=["activation"])
 
 
 def file_stem(comparison) -> str:
@@ -91,14 +95,15 @@ def file_stem(comparison) -> str:
 
 def export_panel(
     comparison,
-    colours: dict[str, str],
+    colours: dict,
     catalogue,
     key: str,
     options: dict | None = None,
     training=None,
 ) -> None:
-    """Download buttons: CSV, JSON, PNGs, HTML report, plain-Keras script, and the trained .keras
-    model when the live `training` (core.training.Training) is given.
+    """Download buttons: the share image, CSV, JSON, PNGs, HTML report, plain-Keras script, and
+    the trained .keras model when the live `training` (core.training.Training) is given.
+    `colours` is the view's (ui.palette.styles_here).
 
     Files are made when their button is clicked (callables), not on every rerun of the page."""
     options = dict(options or {})
@@ -107,6 +112,24 @@ def export_panel(
     figures = comparison_figures(comparison, colours, options)
     table = results_table(comparison, target)
     report_title = f"Activation comparison — {setup_label(comparison)}"
+    if chromium_path() is not None:
+        theme = page_theme()
+
+        def share_png() -> bytes:
+            fig = share_figure([comparison], colours, options, theme=theme, target=target)
+            return exports.chart_png(fig, fig.layout.width, fig.layout.height)
+
+        st.download_button(
+            "Share image (PNG)",
+            share_png,
+            f"{stem}-share.png",
+            "image/png",
+            key=f"{key}.share",
+            on_click="ignore",
+            icon=":material/share:",
+            help="One picture of the whole comparison for a chat or a slide: title, "
+            "configuration, both charts as shown here, the results, at 2× in this theme.",
+        )
     cols = st.columns(6)
     cols[0].download_button(
         "History CSV",

@@ -17,11 +17,11 @@ from activations.expression import custom_activation
 from core import datasets, exports
 from core.codegen import reproduce_script
 from core.figures import training_chart
+from core.palette import view_colours
 from core.record import Comparison
 from core.settings import TrainConfig
 from core.tables import results_table
 from core.training import Training
-from ui.palette import colours_for
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,7 @@ def test_keras_model_loads_and_predicts_like_the_app(run, tmp_path):
 def test_html_report_is_self_contained(run):
     training, _, catalogue = run
     comparison = training.record
-    colours = colours_for(catalogue, comparison.config.activations)
+    colours = view_colours(comparison.config.activations)
     figs = [training_chart([comparison], colours, k) for k in ("loss", "metric")]
     html = exports.html_report(
         comparison, figs, results_table(comparison), "Report", {"keras": "3"}
@@ -97,9 +97,7 @@ def test_html_report_is_self_contained(run):
 def test_png_is_a_2x_image(run):
     training, _, catalogue = run
     comparison = training.record
-    fig = training_chart(
-        [comparison], colours_for(catalogue, comparison.config.activations), "loss"
-    )
+    fig = training_chart([comparison], view_colours(comparison.config.activations), "loss")
     png = exports.chart_png(fig, width=600, height=400)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")

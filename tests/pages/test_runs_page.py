@@ -2,6 +2,7 @@
 
 from streamlit.testing.v1 import AppTest
 
+from core.palette import PALETTES
 from tests.pages.conftest import APP, finish_jobs, open_app, spec
 
 
@@ -36,6 +37,15 @@ def test_a_trained_run_appears_and_two_runs_overlay():
     }
     names = {t["name"] for t in spec(charts[0])["data"]}
     assert {"relu · run 1", "tanh · run 1", "relu · run 2", "SinActivation · run 2"} <= names
+    # One view: relu keeps one colour in both runs; the others follow in the order they appear.
+    colours = {t["name"]: t["line"]["color"] for t in spec(charts[0])["data"]}
+    light = PALETTES["light"]
+    assert colours["relu · run 1"] == colours["relu · run 2"] == light[0]
+    assert [colours["tanh · run 1"], colours["SinActivation · run 2"]] == list(light[1:3])
+    # Screenshot mode shows the Share image itself (tests/core/test_share.py checks its content).
+    app.toggle(key="runs.screenshot").set_value(True).run()
+    assert not app.exception
+    assert app.get("plotly_chart") == [] and len(app.get("image")) == 1
     assert app.query_params["runs"] == ["1,2"] or app.query_params["runs"] == "1,2"
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from core.palette import PALETTES
 from tests.pages.conftest import finish_jobs, open_app
 from tests.pages.conftest import spec as _spec
 
@@ -40,8 +41,12 @@ def test_short_training_shows_loss_and_accuracy_side_by_side_with_a_results_tabl
         }
     colours = {t["name"]: t["line"]["color"] for t in loss["data"]}
     assert colours["relu"] == colours["relu validation"] != colours["SinActivation"]
+    # Colours in the order chosen, the light palette when the theme is unknown (as in AppTest).
+    assert [colours["relu"], colours["SinActivation"]] == list(PALETTES["light"][:2])
     table = train.dataframe[0].value
-    assert list(table.index) == ["relu", "SinActivation"]
+    assert list(table["activation"]) == ["relu", "SinActivation"]
+    downloads = [b.proto.label for b in train.get("download_button")]
+    assert "Share image (PNG)" in downloads
     assert {"final val loss", "best val accuracy", "parameters", "diverged"} <= set(table.columns)
     assert "Finished 2 epochs" in train.success[0].value
     # Inside the network, in the same colours, sliding over init + 2 epochs.
