@@ -79,7 +79,7 @@ def inside(browser, url: str) -> None:
     page.get_by_text("Finished 4 epochs").first.wait_for(timeout=300_000)
     page.locator(".js-plotly-plot").nth(2).wait_for(timeout=60_000)
     time.sleep(2)
-    section = page.get_by_text("Inside the network", exact=True).first
+    section = page.get_by_role("heading", name="Inside the network").first
     top = section.bounding_box()["y"] - 10
     page.screenshot(path=str(OUT / "inside-flow.png"), clip=_clip(page, top, 760))
     page.get_by_role("tab", name="Distributions per layer").click()
