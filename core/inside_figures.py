@@ -140,14 +140,7 @@ def gradient_flow_figure(series, colours: dict[str, str], title: str = "") -> go
     fig.update_yaxes(range=[-0.03, 1.03], tickformat=".0%", row=1, col=2)
     fig.update_yaxes(range=[-0.03, 1.03], tickformat=".0%", row=1, col=3)
     fig.update_xaxes(title_text="layer", type="category")
-    _base_layout(fig, title=title, height=500 if epochs > 1 else 430)
-    fig.update_layout(
-        hovermode="closest",
-        sliders=[_slider(epochs, args)] if epochs > 1 else [],
-        legend=dict(orientation="h", yanchor="bottom", y=1.12, xanchor="left", x=0),
-        margin=dict(t=110 if title else 80, b=120 if epochs > 1 else 40),
-    )
-    return fig
+    return _finish(fig, title, epochs, args, height=430, legend_y=1.12, top=80)
 
 
 def distributions_figure(series, colours: dict[str, str], title: str = "") -> go.Figure:
@@ -191,11 +184,17 @@ def distributions_figure(series, colours: dict[str, str], title: str = "") -> go
     fig.update_layout(boxmode="group", boxgroupgap=0.25, boxgap=0.15)
     fig.update_xaxes(type="category")
     fig.update_xaxes(title_text="layer", row=2, col=1)
-    _base_layout(fig, title=title, height=640 if epochs > 1 else 560)
+    return _finish(fig, title, epochs, args, height=560, legend_y=1.06, top=70)
+
+
+def _finish(fig, title: str, epochs: int, args, height: int, legend_y: float, top: int):
+    """The common layout: legend on top, the epoch slider (and room for it) below."""
+    slider = epochs > 1
+    _base_layout(fig, title=title, height=height + (80 if slider else 0))
     fig.update_layout(
         hovermode="closest",
-        sliders=[_slider(epochs, args)] if epochs > 1 else [],
-        legend=dict(orientation="h", yanchor="bottom", y=1.06, xanchor="left", x=0),
-        margin=dict(t=100 if title else 70, b=120 if epochs > 1 else 40),
+        sliders=[_slider(epochs, args)] if slider else [],
+        legend=dict(orientation="h", yanchor="bottom", y=legend_y, xanchor="left", x=0),
+        margin=dict(t=top + (30 if title else 0), b=120 if slider else 40),
     )
     return fig

@@ -116,6 +116,13 @@ def probe(width: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+# Why the page leaves vector activations out (the page's warning and problems() both say it).
+VECTOR_REASON = (
+    "map a whole layer to a vector (glu even halves its width), so a unit has no derivative of "
+    "its own and “dead” is not defined"
+)
+
+
 def problems(acts: Sequence[Activation], depth: int, width: int) -> list[str]:
     """What makes this choice impossible to compute, in words a user can act on."""
     out = []
@@ -123,11 +130,7 @@ def problems(acts: Sequence[Activation], depth: int, width: int) -> list[str]:
         out.append("Pick at least one activation.")
     vector = [a.name for a in acts if not a.elementwise]
     if vector:
-        out.append(
-            f"{', '.join(vector)} map a whole layer to a vector (glu even halves its width), so a "
-            "unit has no derivative of its own and “dead” is not defined: pick element-wise "
-            "activations here."
-        )
+        out.append(f"{', '.join(vector)} {VECTOR_REASON}: pick element-wise activations here.")
     if not 1 <= depth <= MAX_DEPTH:
         out.append(f"Depth must be between 1 and {MAX_DEPTH}; it is {depth}.")
     if width not in WIDTHS:

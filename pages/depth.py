@@ -11,7 +11,7 @@ from core.depth_figures import (
 )
 from core.diagnostics import DEAD_RULE
 from core.figures import png_config
-from core.signal import LOSS_TEXT, SAMPLES, estimate_seconds
+from core.signal import LOSS_TEXT, SAMPLES, VECTOR_REASON, estimate_seconds
 from core.signal_settings import INITIALISERS, MAX_DEPTH, MAX_SEED, WIDTHS
 from core.state import depth_fields
 from ui import catalogue as ui_cat
@@ -75,9 +75,8 @@ def elementwise_only(catalogue, names) -> list:
     vector = [a.name for a in acts if not a.elementwise]
     if vector:
         st.warning(
-            f"Left out: {', '.join(vector)}. A vector activation maps a whole layer to a vector "
-            "(glu even halves its width), so a unit has no derivative of its own and “dead” is "
-            "not defined. Pick element-wise activations to see them here."
+            f"Left out: {', '.join(vector)}. These {VECTOR_REASON}. Pick element-wise "
+            "activations to see them here."
         )
     return [a for a in acts if a.elementwise]
 
