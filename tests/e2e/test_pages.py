@@ -123,9 +123,11 @@ def test_train_shows_loss_left_and_accuracy_right_and_the_run_is_on_the_runs_pag
     assert page.locator('[data-testid="stDataFrame"]').count() >= 1
     # Inside the network, under the results: both activations in the gradient-flow chart, with an
     # epoch slider from initialisation; the distributions one tab away.
-    page.get_by_text("Inside the network").first.wait_for(timeout=30_000)
+    page.get_by_role("heading", name="Inside the network").wait_for(timeout=30_000)
+    wait_idle(page)  # the page redraws once when the job ends; read the final drawing
     assert legend(page, 2) == ["relu", "tanh"]
     flow = page.locator(".js-plotly-plot").nth(2)
+    flow.locator(".slider-container").first.wait_for(state="attached", timeout=30_000)
     assert flow.locator(".slider-container").count() == 1
     assert "init" in svg_texts(flow, ".slider-label") or "init" in flow.inner_text()
     page.get_by_role("tab", name="Distributions per layer").click()
