@@ -30,14 +30,27 @@ ASSUMED_FLOPS = 2e10
 def branches_for(config: TrainConfig, catalogue: Catalogue | None = None) -> list[Branch]:
     """One network per activation and seed, in the order of the configuration."""
     catalogue = catalogue or shared_catalogue()
-    out, problems = [], []
+    problems = learning_problems(config, catalogue)
+    if problems:
+        raise ValueError(" ".join(problems))
+    out = []
     for name in config.activations:
         act = catalogue.get(name)
         params, learn = act.resolve(config.params_for(name)), config.learn_for(name)
-        problems += learn_problems(act, params, learn)
         out += [Branch(act, params, seed, learn) for seed in range(config.seeds)]
-    if problems:
-        raise ValueError(" ".join(problems))
+    return out
+
+
+def learning_problems(config: TrainConfig, catalogue: Catalogue | None = None) -> list[str]:
+    """What stops the configuration's learned activation parameters from training (a start out
+    of range or without a derivative), checked against the activations themselves."""
+    catalogue = catalogue or shared_catalogue()
+    out = []
+    for name, _ in config.learnable:
+        if name in catalogue:
+            act = catalogue.get(name)
+            params = act.resolve(config.params_for(name))
+            out += learn_problems(act, params, config.learn_for(name))
     return out
 
 
