@@ -53,7 +53,12 @@ def parameter_figure(series, colours: dict[str, str], title: str = "") -> go.Fig
             )
         fig.update_xaxes(title_text="epoch", row=row, col=col)
         fig.update_yaxes(title_text=param, row=row, col=col)
-    _base_layout(fig, title=title, height=320 * rows + 60)
+    _base_layout(fig, title=title, height=320 * rows + 110)
+    # One legend entry per layer and parameter can take lines: under the panels, clear of titles.
+    fig.update_layout(
+        legend=dict(orientation="h", yanchor="top", y=-0.22 / rows, xanchor="left", x=0),
+        margin=dict(b=110),
+    )
     return fig
 
 
@@ -86,13 +91,13 @@ def shape_figure(curves, colours: dict[str, str], title: str = "") -> go.Figure:
         ]
         titles += [""] * columns
     heights = [0.72, 0.28] * max(1, len(names))
+    height = 360 * len(names) + 80
     fig = make_subplots(
         rows=rows,
         cols=columns,
         row_heights=heights,
-        shared_xaxes=True,
         subplot_titles=titles,
-        vertical_spacing=0.06 / max(1, len(names)),
+        vertical_spacing=60 / height,  # room for the tick labels and the next panel's title
         horizontal_spacing=0.05,
     )
     for a, name in enumerate(names):
@@ -118,8 +123,11 @@ def shape_figure(curves, colours: dict[str, str], title: str = "") -> go.Figure:
             if entry["quantiles"] is not None:
                 fig.add_trace(_density(entry["quantiles"], colour, first), row=row + 1, col=col)
             fig.update_yaxes(showticklabels=False, row=row + 1, col=col)
-            fig.update_xaxes(title_text="pre-activation z", row=row + 1, col=col)
-    _base_layout(fig, title=title, height=330 * len(names) + 80)
+            # The histogram sits under its curve on the same z axis, ticks under the pair only.
+            curve_axis = fig.get_subplot(row, col).xaxis.plotly_name.replace("axis", "")
+            fig.update_xaxes(matches=curve_axis, row=row + 1, col=col)
+            fig.update_xaxes(showticklabels=False, row=row, col=col)
+    _base_layout(fig, title=title, height=height)
     fig.update_layout(hovermode="closest", bargap=0)
     return fig
 

@@ -133,3 +133,44 @@ def test_learned_parameters_round_trip_through_the_config():
     assert TrainConfig.from_dict(config.to_dict()) == config
     assert config.learn_for("leaky_relu") == {"negative_slope": "unit"}
     assert TrainConfig.from_dict({k: v for k, v in config.to_dict().items() if k != "learnable"})
+
+
+@pytest.mark.slow
+def test_the_generated_script_learns_the_same_parameters(tmp_path):
+    # Fails if the script's Layer does not learn (add_weight), learns at another granularity or
+    # from another start: its printed losses and learned means would differ from the app's.
+    import subprocess
+    import sys
+
+    from core.codegen import reproduce_script
+
+    catalogue = shared_catalogue().with_customs(
+        [custom_activation("swish_b", "x * tf.sigmoid(b * x)", {"b": (1.0, 0.0, 3.0)})]
+    )
+    config = TrainConfig(
+        activations=("leaky_relu", "swish_b"),
+        activation_params=(("leaky_relu", (("negative_slope", 0.25),)),),
+        learnable=(("leaky_relu", (("negative_slope", "unit"),)), ("swish_b", (("b", "layer"),))),
+        dataset="friedman",
+        samples=600,
+        epochs=2,
+        width=8,
+        learning_rate=0.01,
+        batch_size=64,
+    )
+    record = train_compare(config, datasets.friedman1(samples=600), catalogue)
+    script = tmp_path / "reproduce.py"
+    script.write_text(reproduce_script(record, catalogue))
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=600, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    for b in record.branches:
+        loss = [ln for ln in lines if ln.startswith(f"{b.activation} seed 0 epoch 2 loss")][0]
+        assert float(loss.split(" loss ")[1].split()[0]) == pytest.approx(b.loss[-1], rel=1e-4)
+        (param,) = b.learned
+        learned = [ln for ln in lines if ln.startswith(f"{b.activation} seed 0 learned")]
+        assert len(learned) == config.depth and f"/{param} " in learned[0]
+        mean = float(learned[0].split(" mean ")[1].split()[0])
+        assert mean == pytest.approx(b.learned[param][-1][0][0], rel=1e-4, abs=1e-6)
