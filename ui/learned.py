@@ -11,6 +11,20 @@ from core.learned_figures import parameter_figure, shape_figure
 from ui.catalogue import session_catalogue
 
 
+def learned_figures(comparison, colours: dict) -> list:
+    """The section's charts for a report: none when nothing was learned; the parameter chart
+    alone when the activation's definition is not in this session."""
+    series = learned_series(comparison)
+    if not series:
+        return []
+    figures = [parameter_figure(series, colours, "Learned activation parameters")]
+    try:
+        curves = learned_curves(comparison, session_catalogue())
+    except ValueError:
+        return figures
+    return figures + [shape_figure(curves, colours, "Learned activation shapes")]
+
+
 def learned_ui(comparison, colours: dict, key: str | None) -> None:
     """The section, when the comparison learns activation parameters. `key` keeps the charts'
     zoom across reruns (None for live charts)."""
