@@ -97,12 +97,14 @@ def inside(browser, url: str) -> None:
 
 
 def learned(browser, url: str) -> None:
-    page = browser.new_page(viewport={"width": 1400, "height": 3200})
+    # Tall enough for the whole section: Streamlit scrolls inside the page, so a screenshot
+    # shows only what the window shows.
+    page = browser.new_page(viewport={"width": 1400, "height": 4600})
     open_page(page, f"{url}/{LEARNED}")
     page.get_by_role("button", name="Train", exact=True).click()
     page.mouse.move(5, 5)
     page.get_by_text("Finished 30 epochs").first.wait_for(timeout=300_000)
-    page.locator(".js-plotly-plot").nth(5).wait_for(timeout=60_000)  # down to inside the network
+    page.locator(".js-plotly-plot").nth(4).wait_for(timeout=60_000)  # down to inside the network
     time.sleep(3)
     section = page.get_by_role("heading", name="Learned activation parameters")
     top = section.bounding_box()["y"] - 10

@@ -174,3 +174,27 @@ def test_the_generated_script_learns_the_same_parameters(tmp_path):
         assert len(learned) == config.depth and f"/{param} " in learned[0]
         mean = float(learned[0].split(" mean ")[1].split()[0])
         assert mean == pytest.approx(b.learned[param][-1][0][0], rel=1e-4, abs=1e-6)
+
+
+def test_a_stored_run_keeps_the_parameter_histories():
+    # Fails if the record drops `learned` on its way through JSON (the run store keeps JSON).
+    import json
+
+    from core.record import Comparison
+
+    record = train_compare(
+        TrainConfig(
+            activations=("leaky_relu",),
+            learnable=(("leaky_relu", (("negative_slope", "layer"),)),),
+            dataset="friedman",
+            epochs=2,
+            width=4,
+            depth=2,
+        ),
+        datasets.friedman1(samples=100),
+    )
+    again = Comparison.from_dict(json.loads(json.dumps(record.to_dict())))
+    slope = again.branches[0].learned["negative_slope"]
+    assert slope == record.branches[0].learned["negative_slope"]
+    assert len(slope) == 3 and all(len(epoch) == 2 for epoch in slope)  # init + 2, per layer
+    assert again.config.learn_for("leaky_relu") == {"negative_slope": "layer"}
