@@ -55,11 +55,12 @@ def test_a_learned_slope_per_unit_trains_exactly_like_keras_prelu(mnist_small, o
     fused = train_compare(config, mnist_small)
     for branch in fused.branches:
         model = _keras_prelu_model(config, mnist_small, branch.seed)
-        _assert_same(branch, _fit(model, config, mnist_small))
+        # Measured: 2e-7 apart at most (float32 rounding); 1e-5 catches any real difference.
+        _assert_same(branch, _fit(model, config, mnist_small), rtol=1e-5)
         alphas = [np.asarray(layer.alpha) for layer in model.layers if hasattr(layer, "alpha")]
         learned = branch.learned["negative_slope"][-1]
         np.testing.assert_allclose(
-            learned, [[a.mean(), a.std()] for a in alphas], rtol=2e-4, atol=1e-6
+            learned, [[a.mean(), a.std()] for a in alphas], rtol=1e-5, atol=1e-6
         )
     slope = fused.branches[0].learned["negative_slope"]
     assert slope[0] == [[0.25, 0.0], [0.25, 0.0]] and slope[-1][0][1] > 1e-4  # slopes moved apart
