@@ -2,7 +2,8 @@
 starts the app on a free port with an empty data folder and saves docs/screenshots/*.png; given
 names it makes only those. train: a 6-activation comparison live, then finished on Train and
 Runs in the light and the dark theme, with its Share image (downloaded as a user would); inside:
-a deep comparison's inside-the-network charts; gallery; depth. Not a benchmark: it lives here
+a deep comparison's inside-the-network charts; learned: learned activation parameters over
+epochs and each layer's learned shape; gallery; depth. Not a benchmark: it lives here
 because it shares bench/browser.py's server and browser helpers."""
 
 from __future__ import annotations
@@ -28,6 +29,13 @@ COMPARISON = (
 )
 # Deep enough for sigmoid's gradients to vanish layer by layer, short enough for a screenshot.
 INSIDE = "train?act=relu,tanh,sigmoid,selu&n=6000&depth=8&width=64&ep=4&seeds=2&opt=sgd&lr=0.03"
+# Learned activation parameters: a PReLU-style slope per unit, elu's alpha and squareplus's b per
+# layer, on Friedman #1; the link itself marks them learned (l.<activation>.<parameter>).
+LEARNED = (
+    "train?act=leaky_relu,elu,squareplus&data=friedman&n=6000&depth=2&width=64&bs=64&ep=30"
+    "&lr=0.003&p.leaky_relu.negative_slope=0.25&l.leaky_relu.negative_slope=unit"
+    "&l.elu.alpha=layer&l.squareplus.b=layer"
+)
 DEPTH = "depth?act=relu,tanh,sigmoid,selu&init=lecun_normal&depth=50&width=256&seed=0"
 
 
@@ -88,6 +96,23 @@ def inside(browser, url: str) -> None:
     page.close()
 
 
+def learned(browser, url: str) -> None:
+    # Tall enough for the whole section: Streamlit scrolls inside the page, so a screenshot
+    # shows only what the window shows.
+    page = browser.new_page(viewport={"width": 1400, "height": 4600})
+    open_page(page, f"{url}/{LEARNED}")
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.mouse.move(5, 5)
+    page.get_by_text("Finished 30 epochs").first.wait_for(timeout=300_000)
+    page.locator(".js-plotly-plot").nth(4).wait_for(timeout=60_000)  # down to inside the network
+    time.sleep(3)
+    section = page.get_by_role("heading", name="Learned activation parameters")
+    top = section.bounding_box()["y"] - 10
+    end = page.get_by_role("heading", name="Inside the network").bounding_box()["y"] - 10
+    page.screenshot(path=str(OUT / "learned.png"), clip=_clip(page, top, end - top))
+    page.close()
+
+
 def _clip(page, top: float, height: float) -> dict:
     """The main column from `top` down, without the sidebar."""
     main = page.locator('[data-testid="stMain"]').bounding_box()
@@ -112,7 +137,7 @@ def depth(browser, url: str) -> None:
     page.close()
 
 
-SHOTS = {"train": train, "inside": inside, "gallery": gallery, "depth": depth}
+SHOTS = {"train": train, "inside": inside, "learned": learned, "gallery": gallery, "depth": depth}
 
 
 def main(names: list[str]) -> None:

@@ -6,13 +6,16 @@ The generated file runs as-is with only keras and tensorflow installed; a test r
 
 from __future__ import annotations
 
+import inspect
 import json
 import keyword
 import re
+import textwrap
 from collections.abc import Mapping
 from typing import Any
 
 from activations import Activation
+from activations.learnable import BUILTIN_FORMS
 
 
 def _snake(name: str) -> str:
@@ -37,6 +40,56 @@ def _body(act: Activation, params: Mapping[str, Any]) -> str:
     raise ValueError(f"no generated code for {act.source} activation {act.name!r}")
 
 
+def _learned_function(act: Activation, params: Mapping[str, Any], fname: str) -> str:
+    """The activation as a function of `x` that takes tensors for its parameters: a custom's own
+    expression, or a built-in's TensorFlow form (Keras's own tests its parameters with `==`)."""
+    sig = "".join(f", {k}={v!r}" for k, v in params.items())
+    if act.code is not None:
+        return f"def {fname}(x{sig}):\n    return {act.code}\n"
+    form = textwrap.dedent(inspect.getsource(BUILTIN_FORMS[act.name][0]))
+    body = form.split(":\n", 1)[1]
+    return f"def {fname}(x{sig}):\n{body}"
+
+
+def learned_layer_code(
+    act: Activation, params: Mapping[str, Any], learn: Mapping[str, str], cname: str, fname: str
+) -> str:
+    """A `keras.layers.Layer` whose parameters `learn` (name -> "layer" or "unit") are weights
+    made with `add_weight`, starting from `params`; `get_config` keeps the starting values, the
+    weights (in a `.keras` file) what they learned. Calls the function named `fname`."""
+    fixed = {k: v for k, v in params.items() if k not in learn}
+    init_args = "".join(f", {k}={v!r}" for k, v in params.items())
+    assigns = "".join(f"        self.{k}_start = {k}\n" for k in params)
+    weights = "".join(
+        f"        self.{k} = self.add_weight(\n"
+        f"            name={k!r},\n"
+        f"            shape={'(input_shape[-1],)' if g == 'unit' else '()'},  # one per {g}\n"
+        f"            initializer=keras.initializers.Constant(self.{k}_start),\n"
+        f"        )\n"
+        for k, g in learn.items()
+    )
+    call_args = "".join(f", {k}=self.{k}_start" for k in fixed)
+    call_args += "".join(f", {k}=self.{k}" for k in learn)
+    config = ", ".join(f'"{k}": self.{k}_start' for k in params)
+    learned = ", ".join(f"{k} ({g})" for k, g in learn.items())
+    return f"""@keras.saving.register_keras_serializable(package="activation_explorer")
+class {cname}(keras.layers.Layer):
+    \"\"\"{act.name} learning {learned} with the weights.\"\"\"
+
+    def __init__(self{init_args}, **kwargs):
+        super().__init__(**kwargs)
+{assigns}
+    def build(self, input_shape):
+{weights}        super().build(input_shape)
+
+    def call(self, inputs):
+        return {fname}(inputs{call_args})
+
+    def get_config(self):  # the starting values; the learned ones are the layer's weights
+        return {{**super().get_config(), {config}}}
+"""
+
+
 def usage_string(act: Activation, params: Mapping[str, Any] | None = None) -> str | None:
     """`Dense(64, activation="name")` where a plain name is enough (defaults, serialisable)."""
     params = act.resolve(params)
@@ -46,9 +99,13 @@ def usage_string(act: Activation, params: Mapping[str, Any] | None = None) -> st
 
 
 def keras_module(
-    act: Activation, params: Mapping[str, Any] | None = None, name: str | None = None
+    act: Activation,
+    params: Mapping[str, Any] | None = None,
+    name: str | None = None,
+    learn: Mapping[str, str] | None = None,
 ) -> str:
-    """A self-contained Python file defining both forms and using each in a model."""
+    """A self-contained Python file defining both forms and using each in a model. With `learn`
+    (parameter -> "layer" or "unit"), method 1's layer learns those parameters (`add_weight`)."""
     if act.source == "user file":
         return (
             f"# {act.name} lives in user_activations/{act.origin}; import it from there:\n"
@@ -59,12 +116,29 @@ def keras_module(
     cname = _camel(name or act.name) + (
         "" if (name or act.name).endswith("Activation") else "Activation"
     )
-    body = _body(act, params)
-    sig = "".join(f", {k}={v!r}" for k, v in params.items())
     init_args = "".join(f", {k}={v!r}" for k, v in params.items())
     assigns = "".join(f"        self.{k} = {k}\n" for k in params)
     call_args = "".join(f", {k}=self.{k}" for k in params)
     config = ", ".join(f'"{k}": self.{k}' for k in params)
+    layer_code = f"""@keras.saving.register_keras_serializable(package="activation_explorer")
+class {cname}(keras.layers.Layer):
+    def __init__(self{init_args}, **kwargs):
+        super().__init__(**kwargs)
+{assigns}
+    def call(self, inputs):
+        return {fname}(inputs{call_args})
+
+    def get_config(self):
+        return {{**super().get_config(), {config}}}
+"""
+    if learn:
+        function = _learned_function(act, params, fname)
+        layer_code = learned_layer_code(act, params, learn, cname, fname)
+        method_1 = "a keras.layers.Layer subclass that learns its parameters with the weights"
+    else:
+        sig = "".join(f", {k}={v!r}" for k, v in params.items())
+        function = f"def {fname}(x{sig}):\n    return {_body(act, params)}\n"
+        method_1 = "a keras.layers.Layer subclass, placed after a Dense layer with no activation"
     return f'''"""{act.name} as a Keras activation, both ways the tutorial shows.
 
 Generated by Activation Explorer.
@@ -75,21 +149,9 @@ import tensorflow as tf
 
 # Method 2: a plain function passed as activation=.
 @keras.saving.register_keras_serializable(package="activation_explorer")
-def {fname}(x{sig}):
-    return {body}
-
-# Method 1: a keras.layers.Layer subclass, placed after a Dense layer with no activation.
-@keras.saving.register_keras_serializable(package="activation_explorer")
-class {cname}(keras.layers.Layer):
-    def __init__(self{init_args}, **kwargs):
-        super().__init__(**kwargs)
-{assigns}
-    def call(self, inputs):
-        return {fname}(inputs{call_args})
-
-    def get_config(self):
-        return {{**super().get_config(), {config}}}
-
+{function}
+# Method 1: {method_1}.
+{layer_code}
 if __name__ == "__main__":
     x = np.random.default_rng(0).random((256, 10)).astype("float32")
     y = np.random.default_rng(1).random((256, 1)).astype("float32")
@@ -167,7 +229,14 @@ def reproduce_script(comparison, catalogue) -> str:
     definitions, layers = [], {}
     for name in cfg.activations:
         act = catalogue.get(name)
-        code, make = _activation_code(act, act.resolve(cfg.params_for(name)))
+        params, learn = act.resolve(cfg.params_for(name)), cfg.learn_for(name)
+        if learn:
+            fname, cname = _snake(act.name), "Learned" + _camel(act.name)
+            code = _learned_function(act, params, fname)
+            code += "\n\n" + learned_layer_code(act, params, learn, cname, fname)
+            make = f"{cname}()"
+        else:
+            code, make = _activation_code(act, params)
         definitions.append(code)
         layers[name] = make
     loss = (
@@ -249,4 +318,10 @@ if __name__ == "__main__":
                 loss, val_loss = h.history["loss"][0], h.history["val_loss"][0]
                 print(f"{{name}} seed {{seed}} epoch {{epoch + 1}} loss {{loss:.6f}} "
                       f"val_loss {{val_loss:.6f}}")
+            for layer in model.layers:  # learned activation parameters, if any
+                if type(layer).__name__.startswith("Learned"):
+                    for weight in layer.weights:
+                        v = np.asarray(weight)
+                        print(f"{{name}} seed {{seed}} learned {{layer.name}}/{{weight.name}} "
+                              f"mean {{v.mean():.6f}} std {{v.std():.6f}}")
 '''

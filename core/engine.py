@@ -18,7 +18,7 @@ import tensorflow as tf
 
 from core import diagnostics, optimizers
 from core.datasets import Dataset
-from core.models import Branch, FusedMLP, Towers, plain_model
+from core.models import Branch, CatalogueActivation, FusedMLP, Towers, plain_model
 from core.settings import TrainConfig
 
 VALIDATION_CHUNK = 4096  # samples per validation step: bounds memory on 70,000 MNIST digits
@@ -86,6 +86,7 @@ class Engine:
             cfg.model,
             cfg.depth,
             cfg.width,
+            branch.learn,
         )
 
     def _train_epoch(self, order):
@@ -148,8 +149,20 @@ class Engine:
             "grad_norm": tf.stack(norms, axis=1),
         }
 
+    def learned_values(self) -> list[dict[str, list[np.ndarray]]]:
+        """Each network's learned activation parameters now: name -> one array per layer."""
+        out = []
+        for index in range(len(self.branches)):
+            per_layer = self.net.learned(index)
+            names = per_layer[0].keys() if per_layer else ()
+            out.append(
+                {n: [np.asarray(layer[n], dtype=np.float64) for layer in per_layer] for n in names}
+            )
+        return out
+
     def keras_model(self, index: int) -> keras.Model:
-        """Network `index` as a plain Keras model holding its trained weights."""
+        """Network `index` as a plain Keras model holding its trained weights (learned
+        activation parameters included)."""
         if isinstance(self.net, Towers):
             return self.net.models[index]
         model = self._plain(self.branches[index])
@@ -157,4 +170,8 @@ class Engine:
         weights = self.net.network_weights(index)
         for i, layer in enumerate(dense):
             layer.set_weights(weights[2 * i : 2 * i + 2])
+        acts = [layer for layer in model.layers if isinstance(layer, CatalogueActivation)]
+        for layer, learned in zip(acts, self.net.learned(index), strict=True):
+            for name, weight in layer.learned.items():
+                weight.assign(np.asarray(learned[name]))
         return model

@@ -8,7 +8,7 @@ Reproducibility never touches global state: every kernel comes from an initializ
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import keras
@@ -17,6 +17,7 @@ import tensorflow as tf
 
 from activations import Activation, get
 from activations.expression import custom_activation
+from activations.learnable import learnable_fn
 from activations.tutorial import PACKAGE
 from core.diagnostics import activate_with_derivative
 
@@ -41,6 +42,8 @@ class CatalogueActivation(keras.layers.Layer):
 
     It stores the activation's name, parameters and (for session customs) the expression, and
     finds the function again through the catalogue or the safe expression compiler on load.
+    Learned parameters (`learn`: name -> "layer" or "unit") are weights made with `add_weight`,
+    starting from their value in `params`, so a `.keras` file carries what they learned.
     """
 
     def __init__(
@@ -48,22 +51,34 @@ class CatalogueActivation(keras.layers.Layer):
         activation: str,
         params: Mapping[str, Any] | None = None,
         expression: str | None = None,
+        learn: Mapping[str, str] | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.activation, self.params, self.expression = activation, dict(params or {}), expression
+        self.learn = dict(learn or {})
         self._act = _resolve(activation, self.params, expression)
         self._inner = self._act.layer() if self._act.layer is not None else None
+        self.learned: dict[str, Any] = {}
 
     def build(self, input_shape):
         if self._inner is not None and not self._inner.built:
             self._inner.build(input_shape)
+        for name, granularity in self.learn.items():
+            self.learned[name] = self.add_weight(
+                name=name,
+                shape=learned_shape(granularity, input_shape[-1]),
+                initializer=keras.initializers.Constant(self.params[name]),
+            )
         super().build(input_shape)
 
     def call(self, inputs):
         if self._inner is not None:
             return self._inner(inputs)
-        return self._act.fn(inputs, **self._act.resolve(self.params))
+        values = self._act.resolve(self.params)
+        if not self.learn:
+            return self._act.fn(inputs, **values)
+        return learnable_fn(self._act)(inputs, **{**values, **self.learned})
 
     def get_config(self):
         return {
@@ -71,7 +86,13 @@ class CatalogueActivation(keras.layers.Layer):
             "activation": self.activation,
             "params": self.params,
             "expression": self.expression,
+            "learn": self.learn,
         }
+
+
+def learned_shape(granularity: str, units: int) -> tuple[int, ...]:
+    """A learned parameter's shape: one value per layer, or one per unit (per channel)."""
+    return (int(units),) if granularity == "unit" else ()
 
 
 def _resolve(name: str, params: Mapping[str, Any], expression: str | None) -> Activation:
@@ -79,9 +100,9 @@ def _resolve(name: str, params: Mapping[str, Any], expression: str | None) -> Ac
 
 
 def activation_layer(
-    act: Activation, params: Mapping[str, Any] | None = None
+    act: Activation, params: Mapping[str, Any] | None = None, learn: Mapping[str, str] | None = None
 ) -> keras.layers.Layer:
-    return CatalogueActivation(act.name, act.resolve(params), act.expression)
+    return CatalogueActivation(act.name, act.resolve(params), act.expression, learn)
 
 
 def plain_model(
@@ -93,6 +114,7 @@ def plain_model(
     kind: str = "mlp",
     depth: int = 1,
     width: int = 128,
+    learn: Mapping[str, str] | None = None,
 ) -> keras.Sequential:
     """One activation's model, the way a Keras user writes it: Dense layers (or a small CNN), the
     activation after each hidden layer, a linear output (logits for classification)."""
@@ -102,7 +124,7 @@ def plain_model(
         for filters in (16, 32):
             layers += [
                 keras.layers.Conv2D(filters, 3, kernel_initializer=kernel_initializer(seed, layer)),
-                activation_layer(act, params),
+                activation_layer(act, params, learn),
                 keras.layers.MaxPooling2D(),
             ]
             layer += 1
@@ -113,7 +135,7 @@ def plain_model(
     for _ in range(depth):
         layers += [
             keras.layers.Dense(width, kernel_initializer=kernel_initializer(seed, layer)),
-            activation_layer(act, params),
+            activation_layer(act, params, learn),
         ]
         layer += 1
     layers.append(keras.layers.Dense(n_outputs, kernel_initializer=kernel_initializer(seed, layer)))
@@ -122,18 +144,42 @@ def plain_model(
 
 @dataclass(frozen=True)
 class Branch:
-    """One trained network of a comparison: an activation with its parameters and a seed."""
+    """One trained network of a comparison: an activation with its parameters and a seed, and
+    which parameters it learns (name -> "layer" or "unit"; they start from `params`)."""
 
     act: Activation
     params: Mapping[str, Any]
     seed: int
+    learn: Mapping[str, str] = field(default_factory=dict)
 
-    def new_apply(self):
-        """A callable applying this branch's activation (a fresh layer for method-1 ones)."""
+    def new_apply(self, units: int = 1):
+        """A callable applying this branch's activation to `units` units (a fresh layer for
+        method-1 ones, fresh variables for learned parameters)."""
         if self.act.layer is not None:
             return self.act.layer()
         params = self.act.resolve(self.params)
+        if self.learn:
+            return LearnedActivation(self.act, params, self.learn, units)
         return lambda h: self.act.fn(h, **params)
+
+
+class LearnedActivation(tf.Module):
+    """One layer's activation whose parameters `learn` are variables of the network."""
+
+    def __init__(
+        self, act: Activation, params: Mapping[str, Any], learn: Mapping[str, str], units: int
+    ):
+        super().__init__()
+        self.fn, self.fixed = learnable_fn(act), {k: v for k, v in params.items() if k not in learn}
+        self.learned = {
+            name: tf.Variable(
+                tf.fill(learned_shape(granularity, units), np.float32(params[name])), name=name
+            )
+            for name, granularity in learn.items()
+        }
+
+    def __call__(self, h):
+        return self.fn(h, **self.fixed, **self.learned)
 
 
 class FusedMLP(tf.Module):
@@ -150,7 +196,7 @@ class FusedMLP(tf.Module):
         super().__init__()
         self.k, self.width = len(branches), width
         # One activation instance per hidden layer and branch, as the plain model has.
-        self.activations = [[b.new_apply() for b in branches] for _ in range(depth)]
+        self.activations = [[b.new_apply(width) for b in branches] for _ in range(depth)]
         glorot = lambda b, layer, shape: np.asarray(kernel_initializer(b.seed, layer)(shape))  # noqa: E731
         self.w0 = tf.Variable(
             np.concatenate([glorot(b, 0, (in_dim, width)) for b in branches], axis=1), name="w0"
@@ -215,6 +261,10 @@ class FusedMLP(tf.Module):
             out += [np.asarray(kernel[index]), np.asarray(bias[index, 0])]
         return out + [np.asarray(self.w_out[index]), np.asarray(self.b_out[index, 0])]
 
+    def learned(self, index: int) -> list[dict[str, tf.Variable]]:
+        """Network `index`'s learned activation parameters, per hidden layer."""
+        return [_learned_of(row[index]) for row in self.activations]
+
     @property
     def weights(self):
         layer_weights = [
@@ -224,6 +274,7 @@ class FusedMLP(tf.Module):
             if isinstance(f, keras.layers.Layer)
             for v in f.trainable_variables
         ]
+        learned = [v for row in self.activations for f in row for v in _learned_of(f).values()]
         return [
             self.w0,
             self.b0,
@@ -231,7 +282,12 @@ class FusedMLP(tf.Module):
             self.w_out,
             self.b_out,
             *layer_weights,
+            *learned,
         ]
+
+
+def _learned_of(f) -> dict[str, Any]:
+    return dict(f.learned) if isinstance(f, (LearnedActivation, CatalogueActivation)) else {}
 
 
 class Towers(tf.Module):
@@ -247,6 +303,11 @@ class Towers(tf.Module):
     @property
     def weights(self):
         return [v for m in self.models for v in m.trainable_variables]
+
+    def learned(self, index: int) -> list[dict[str, Any]]:
+        """Model `index`'s learned activation parameters, per activation layer."""
+        layers = self.models[index].layers
+        return [_learned_of(layer) for layer in layers if isinstance(layer, CatalogueActivation)]
 
     def probe(self, x):
         """As FusedMLP.probe: each activation layer's (z, f(z), f′(z)) for all K models. In a

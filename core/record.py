@@ -33,6 +33,10 @@ class BranchHistory:
     dead: list[list[float | None]] = field(default_factory=list)  # epoch × layer
     saturated: list[list[float | None]] = field(default_factory=list)
     grad_norm: list[list[float]] = field(default_factory=list)  # epoch × (layers + output)
+    # Learned activation parameters: name -> epoch × layer × [mean, std over units] (std 0 when
+    # one per layer); entry 0 at initialisation, entry e after e epochs. The whole per-unit vector
+    # is not kept: a run of 200 epochs × 20 layers × 1024 units would be megabytes of JSON.
+    learned: dict[str, list[list[list[float]]]] = field(default_factory=dict)
 
 
 @dataclass

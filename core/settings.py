@@ -22,6 +22,7 @@ BATCH_SIZES = (16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
 WIDTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 MODELS = {"mlp": "MLP", "cnn": "small CNN (MNIST)"}
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
+GRANULARITIES = ("layer", "unit")  # activations/learnable.py says what each means
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,9 @@ class Setting:
 
     `kind` is how values are checked: "int" and "float" within [low, high], "choice" one of
     `choices`, "names" a non-empty list without repeats, "params" activation parameters (checked
-    by the activation itself), "bool" on or off. For "int"/"float" settings with `choices`, the
+    by the activation itself), "learn" learnable activation parameters (each "layer" or "unit";
+    their ranges and derivatives are checked against the activation before training), "bool" on
+    or off. For "int"/"float" settings with `choices`, the
     widget offers those values and a link may only name one of them; code may use any value in
     range.
     """
@@ -55,6 +58,7 @@ class Setting:
     @property
     def type(self) -> type:
         kinds = {"int": int, "float": float, "choice": str, "names": tuple, "params": tuple}
+        kinds["learn"] = tuple
         return {**kinds, "bool": bool}[self.kind]
 
     def problem(self, value: Any) -> str | None:
@@ -74,6 +78,10 @@ class Setting:
             return None if ok else f"{what} must be one of {', '.join(map(str, self.choices))}."
         if self.kind == "bool":
             return None if isinstance(value, bool) else f"{what} must be on or off."
+        if self.kind == "learn":
+            bad = [f"{a}.{p}" for a, learn in value for p, g in learn if g not in GRANULARITIES]
+            if bad:
+                return f"A learned parameter is learned per layer or per unit ({bad[0]})."
         if self.kind == "names":
             if not value:
                 return "Choose at least one activation."
@@ -113,6 +121,13 @@ SETTINGS = (
         label="Activation parameters",
         default=(),
         kind="params",
+    ),
+    Setting(
+        name="learnable",
+        param=None,
+        label="Learned activation parameters",
+        default=(),
+        kind="learn",
     ),
     Setting(
         name="dataset",
@@ -293,17 +308,25 @@ class _TrainConfigMethods:
     def params_for(self, name: str) -> dict[str, Any]:
         return dict(dict(self.activation_params).get(name, ()))
 
+    def learn_for(self, name: str) -> dict[str, str]:
+        """The parameters activation `name` learns: parameter -> "layer" or "unit"."""
+        return dict(dict(self.learnable).get(name, ()))
+
     def problems(self) -> list[str]:
         """What is wrong with this configuration, in words a user can act on; empty when fine."""
         out = [p for s in SETTINGS if (p := s.problem(getattr(self, s.name))) is not None]
         if self.model == "cnn" and self.dataset != "mnist":
             out.append("The CNN is for MNIST images; choose the MLP for regression data.")
+        unchosen = [name for name, _ in self.learnable if name not in self.activations]
+        if unchosen:
+            out.append(f"{unchosen[0]} learns parameters but is not one of the activations.")
         return out
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
         d["activations"] = list(self.activations)
         d["activation_params"] = {n: dict(p) for n, p in self.activation_params}
+        d["learnable"] = {n: dict(p) for n, p in self.learnable}
         return d
 
     @classmethod
@@ -312,6 +335,8 @@ class _TrainConfigMethods:
         d["activations"] = tuple(d.get("activations", ()))
         params = dict(d.get("activation_params", {}))
         d["activation_params"] = tuple((n, tuple(sorted(p.items()))) for n, p in params.items())
+        learnable = dict(d.get("learnable", {}))  # runs stored before issue 14 learn nothing
+        d["learnable"] = tuple((n, tuple(sorted(p.items()))) for n, p in learnable.items())
         if d.get("samples") is None:  # runs stored before the table said 0 for "all"
             d["samples"] = 0
         known = {f.name for f in dataclasses.fields(cls)}

@@ -139,6 +139,23 @@ def train_param_fields(catalogue, picked: Iterable[str]) -> list[Field]:
     return out
 
 
+LEARN_VALUES = ("fixed", "layer", "unit")
+
+
+def train_learn_fields(catalogue, picked: Iterable[str]) -> list[Field]:
+    """URL fields for whether each learnable parameter learns (`l.elu.alpha=unit`)."""
+    from activations.learnable import learnable_names  # TensorFlow: only with a catalogue
+
+    out = []
+    for name in picked:
+        if name not in catalogue:
+            continue
+        for param in learnable_names(catalogue.get(name)):
+            key = f"train.{name}.{param}.learn"
+            out.append(Field(f"l.{name}.{param}", key, str, lambda v: v in LEARN_VALUES))
+    return out
+
+
 def depth_fields(names: Iterable[str]) -> list[Field]:
     """The Depth page's choices: activations, initialiser, depth, width and seed."""
     names = set(names)

@@ -16,6 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from activations import Catalogue, shared_catalogue
+from activations.learnable import learn_problems
 from core.datasets import Dataset
 from core.engine import Engine
 from core.models import Branch, epoch_order, parameter_count
@@ -29,11 +30,27 @@ ASSUMED_FLOPS = 2e10
 def branches_for(config: TrainConfig, catalogue: Catalogue | None = None) -> list[Branch]:
     """One network per activation and seed, in the order of the configuration."""
     catalogue = catalogue or shared_catalogue()
+    problems = learning_problems(config, catalogue)
+    if problems:
+        raise ValueError(" ".join(problems))
     out = []
     for name in config.activations:
         act = catalogue.get(name)
-        params = act.resolve(config.params_for(name))
-        out += [Branch(act, params, seed) for seed in range(config.seeds)]
+        params, learn = act.resolve(config.params_for(name)), config.learn_for(name)
+        out += [Branch(act, params, seed, learn) for seed in range(config.seeds)]
+    return out
+
+
+def learning_problems(config: TrainConfig, catalogue: Catalogue | None = None) -> list[str]:
+    """What stops the configuration's learned activation parameters from training (a start out
+    of range or without a derivative), checked against the activations themselves."""
+    catalogue = catalogue or shared_catalogue()
+    out = []
+    for name, _ in config.learnable:
+        if name in catalogue:
+            act = catalogue.get(name)
+            params = act.resolve(config.params_for(name))
+            out += learn_problems(act, params, config.learn_for(name))
     return out
 
 
@@ -79,6 +96,7 @@ class Training:
         self._n_train = len(data.x_train)
         self._lock = threading.Lock()
         self._stopped = False
+        self._record_learned(self.engine.learned_values())  # at initialisation: entry 0
 
     @property
     def stopped(self) -> bool:
@@ -103,7 +121,9 @@ class Training:
             results = (loss, metric, val_loss, val_metric)
             numbers = [np.asarray(t, dtype=np.float64) for t in results]
             inside = self.engine.probe() if config.diagnostics else None
-            self._record(epoch, time.perf_counter() - start, *numbers, inside=inside)
+            learned = self.engine.learned_values()
+            seconds = time.perf_counter() - start
+            self._record(epoch, seconds, *numbers, inside=inside, learned=learned)
             if self._stopped or all(b.status == "diverged" for b in record.branches):
                 break
             yield record
@@ -153,7 +173,15 @@ class Training:
         raise ValueError(f"the run has no network {activation!r} with seed {seed}")
 
     def _record(
-        self, epoch: int, seconds: float, loss, metric, val_loss, val_metric, inside=None
+        self,
+        epoch: int,
+        seconds: float,
+        loss,
+        metric,
+        val_loss,
+        val_metric,
+        inside=None,
+        learned=None,
     ) -> None:
         with self._lock:
             if self._stopped:
@@ -162,7 +190,8 @@ class Training:
             for i, b in enumerate(self.record.branches):
                 if b.status == "diverged":
                     continue
-                if not (np.isfinite(loss[i]) and np.isfinite(val_loss[i])):
+                finite_learned = learned is None or _all_finite(learned[i])
+                if not (np.isfinite(loss[i]) and np.isfinite(val_loss[i]) and finite_learned):
                     # Its weights are now NaN/inf; the others are untouched (they share nothing).
                     b.status, b.diverged_epoch = "diverged", epoch + 1
                     continue
@@ -172,6 +201,21 @@ class Training:
                 b.val_metric.append(float(val_metric[i]))
             if inside is not None:
                 self._record_inside_locked(inside)
+            if learned is not None:
+                self._record_learned_locked(learned)
+
+    def _record_learned(self, learned) -> None:
+        with self._lock:
+            self._record_learned_locked(learned)
+
+    def _record_learned_locked(self, learned) -> None:
+        """Append each learned parameter's mean and std over units, per layer."""
+        for b, values in zip(self.record.branches, learned, strict=True):
+            if b.status == "diverged":
+                continue
+            for name, layers in values.items():
+                summary = [[float(np.mean(v)), float(np.std(v))] for v in layers]
+                b.learned.setdefault(name, []).append(summary)
 
     def _record_inside(self, inside) -> None:
         with self._lock:
@@ -198,6 +242,10 @@ class Training:
         for b in record.branches:
             if b.status == "running":
                 b.status = status
+
+
+def _all_finite(learned: dict[str, list[np.ndarray]]) -> bool:
+    return all(np.isfinite(v).all() for layers in learned.values() for v in layers)
 
 
 def _plain(values: np.ndarray) -> list:

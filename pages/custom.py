@@ -7,6 +7,7 @@ import streamlit as st
 
 from activations import analysis
 from activations.expression import ExpressionError, compile_expression, custom_activation
+from activations.learnable import learn_problems
 from core import codegen
 from core.figures import detail_chart, png_config
 from core.tables import properties_row, properties_table
@@ -22,6 +23,7 @@ EXAMPLES = (
     ("swish with β", "swish_with_beta", "x * tf.sigmoid(beta * x)"),
 )
 EXPR, NAME, SETTINGS = "custom.expr", "custom.name", "custom.settings"
+LEARNED = "custom.learned"  # each added custom's learned parameters: name -> {param: granularity}
 NEW_PARAM = (1.0, -3.0, 3.0)  # default, lowest, highest of a parameter seen for the first time
 PREVIEW_COLOUR = "#1f77b4"  # an expression not yet added has no colour of its own
 HELP = (
@@ -53,10 +55,11 @@ def refusal_ui(text: str, error: ExpressionError) -> None:
         st.code(text + "\n" + " " * (error.column - 1) + "^ here", language=None)
 
 
-def params_ui(params) -> tuple[dict[str, float], dict[str, tuple]]:
-    """A slider per parameter, each with an editable range; the values and (default, lo, hi)."""
+def params_ui(params) -> tuple[dict[str, float], dict[str, tuple], dict[str, str]]:
+    """A slider per parameter, each with an editable range, and whether it learns with the
+    weights; the values, (default, lo, hi) and the learned ones (name -> "layer" or "unit")."""
     settings = st.session_state[SETTINGS]
-    values = {}
+    values, learn = {}, {}
     if params:
         st.markdown("**Parameters**")
     for p in params:
@@ -80,10 +83,22 @@ def params_ui(params) -> tuple[dict[str, float], dict[str, tuple]]:
             step=(high - low) / 100,
             key=f"custom.{p}.value.{low}.{high}",
         )
-    return values, {p: settings.get(p, NEW_PARAM) for p in params}
+        choice = st.radio(
+            f"learn {p}",
+            tuple(ui_cat.LEARN_CHOICES),
+            format_func=ui_cat.LEARN_CHOICES.get,
+            horizontal=True,
+            key=f"custom.{p}.learn",
+            help="Learn it: the parameter trains with the weights, starting from the slider's "
+            "value. The Train page starts with this choice; the Keras code's Layer uses "
+            "add_weight for it.",
+        )
+        if choice != "fixed":
+            learn[p] = choice
+    return values, {p: settings.get(p, NEW_PARAM) for p in params}, learn
 
 
-def add_ui(text: str, values: dict, ranges: dict):
+def add_ui(text: str, values: dict, ranges: dict, learn: dict):
     """The name and the Add/Update button; returns the candidate activation (None if refused)."""
     name = st.text_input("Name", key=NAME, max_chars=40)
     settings = {p: (values[p], low, high) for p, (_, low, high) in ranges.items()}
@@ -97,11 +112,17 @@ def add_ui(text: str, values: dict, ranges: dict):
     if taken:
         source = catalogue.shared[name].source
         st.error(f"“{name}” is a {source} activation already; choose another name.")
+    cannot_learn = [] if candidate is None else learn_problems(candidate, values, learn)
+    for problem in cannot_learn:
+        st.error(problem)
     replacing = candidate is not None and name in catalogue.customs
     label = "Update" if replacing else "Add to this session"
-    refused = candidate is None or taken
+    refused = candidate is None or taken or bool(cannot_learn)
     if st.button(label, type="primary", disabled=refused, key="custom.add", width="stretch"):
         ui_cat.add_custom(candidate)
+        st.session_state[LEARNED] = {**st.session_state.get(LEARNED, {}), name: learn}
+        for p in values:  # the Train page's popover starts with the same choice
+            st.session_state[f"train.{name}.{p}.learn"] = learn.get(p, "fixed")
         st.toast(
             f"{name} is in your catalogue: find it in the Gallery and every activation dropdown."
         )
@@ -158,7 +179,11 @@ def your_activations_ui() -> None:
             if remove.button("Remove", key=f"custom.remove.{custom.name}", width="stretch"):
                 ui_cat.remove_custom(custom.name)
                 st.rerun()
-            source = codegen.keras_module(custom, custom.defaults())
+            learn = st.session_state.get(LEARNED, {}).get(custom.name, {})
+            source = codegen.keras_module(custom, custom.defaults(), learn=learn)
+            if learn:
+                what = ", ".join(f"{p} ({ui_cat.LEARN_CHOICES[g]})" for p, g in learn.items())
+                st.caption(f"Learns {what} with the weights.")
             with st.expander(
                 "Keras code: a function for activation= and a Layer subclass, runs as-is"
             ):
@@ -194,8 +219,8 @@ def main() -> None:
         return
     left, right = st.columns([3, 1], gap="large")
     with right:
-        values, ranges = params_ui(compiled.params)
-        candidate = add_ui(text, values, ranges)
+        values, ranges, learn = params_ui(compiled.params)
+        candidate = add_ui(text, values, ranges, learn)
     with left:
         # A name that is refused still previews, under a placeholder name.
         preview = candidate or custom_activation("preview", text)

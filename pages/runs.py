@@ -9,6 +9,7 @@ import streamlit as st
 from core import exports
 from core.exports import chromium_path
 from core.figures import png_config, training_chart
+from core.learned import learned_series
 from core.share import share_figure
 from core.state import runs_fields
 from core.store import StoreError
@@ -16,6 +17,7 @@ from core.tables import results_table
 from ui import catalogue as ui_cat
 from ui.inside import inside_ui
 from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text
+from ui.learned import learned_ui
 from ui.nav import setup
 from ui.palette import page_theme, styles_here
 from ui.runs import export_panel, quantity_label, setup_label, store, swatch_table
@@ -204,6 +206,9 @@ def comparison_ui(loaded, comparisons, colours, options, screenshot: bool) -> No
     table = swatch_table(combined.drop(columns=no_target), colours)
     st.dataframe(table, width="stretch", height=height, hide_index=True)
     for run_id, comparison in zip(loaded, comparisons, strict=True):
+        if learned_series(comparison):
+            with st.expander(f"Run {run_id}: learned activation parameters", expanded=True):
+                learned_ui(comparison, colours, f"runs.{run_id}.learned")
         with st.expander(f"Run {run_id}: inside the network", expanded=len(loaded) == 1):
             inside_ui(comparison, colours, f"runs.{run_id}.inside")
 

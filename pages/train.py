@@ -7,14 +7,15 @@ import streamlit as st
 from core.datasets import DatasetError
 from core.figures import digits_figure, png_config
 from core.jobs import JobSpec
-from core.state import job_fields, train_fields, train_param_fields
+from core.state import job_fields, train_fields, train_learn_fields, train_param_fields
 from core.store import StoreError
 from core.tables import results_table
-from core.training import estimate_seconds
+from core.training import estimate_seconds, learning_problems
 from ui import catalogue as ui_cat
 from ui.data import dataset
 from ui.inside import inside_ui
 from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text, session_token
+from ui.learned import learned_ui
 from ui.nav import setup
 from ui.palette import styles_here
 from ui.runs import comparison_figures, export_panel, file_stem, store, swatch_table
@@ -37,7 +38,7 @@ class View:
 
 def url_fields(catalogue, picked) -> list:
     """The page's URL: every setting, the picked activations' parameters, and the job shown."""
-    params = train_param_fields(catalogue, picked)
+    params = train_param_fields(catalogue, picked) + train_learn_fields(catalogue, picked)
     return train_fields(catalogue.names()) + params + job_fields()
 
 
@@ -74,9 +75,9 @@ def dataset_ui(config, local_path):
     return data
 
 
-def problems_ui(config, data) -> list[str]:
+def problems_ui(config, data, catalogue) -> list[str]:
     """Each configuration problem as an error, and a warning before a long run."""
-    problems = config.problems()
+    problems = config.problems() + learning_problems(config, catalogue)
     for problem in problems:
         st.error(problem)
     estimate = 0.0 if problems else estimate_seconds(config, data)  # needs a valid config
@@ -132,6 +133,7 @@ def charts_ui(record, colours: dict, view: View, final: bool) -> None:
     right.plotly_chart(metric_fig, config=png_config(f"{metric}-{stem}"), key=metric_key)
     table = swatch_table(results_table(record, view.target), colours)
     st.dataframe(table, width="stretch", hide_index=True)
+    learned_ui(record, colours, "train.learned" if final else None)
     inside_ui(record, colours, "train.inside" if final else None)
 
 
@@ -295,7 +297,7 @@ def main() -> None:
     data = dataset_ui(config, local_path)
     queue = job_queue()
     if data is not None:
-        problems = problems_ui(config, data)
+        problems = problems_ui(config, data, catalogue)
         go, view = controls_ui(data, problems)
         if go:
             submit_ui(queue, config, catalogue, local_path)

@@ -11,6 +11,7 @@ from typing import Any
 import streamlit as st
 
 from activations import Activation, Catalogue, analysis, shared_catalogue
+from activations.learnable import GRANULARITIES, learnable_names
 
 CUSTOMS_KEY = "customs"
 
@@ -82,6 +83,28 @@ def param_widgets(act: Activation, key_prefix: str) -> dict[str, Any]:
                 key=key,
             )
     return values
+
+
+LEARN_CHOICES = {"fixed": "fixed", **GRANULARITIES}
+
+
+def learn_widgets(act: Activation, key_prefix: str) -> dict[str, str]:
+    """For each parameter of `act` that can learn, fixed or learned per layer or per unit;
+    returns the learned ones (name -> "layer" or "unit")."""
+    out = {}
+    for name in learnable_names(act):
+        key = f"{key_prefix}.{act.name}.{name}.learn"
+        choice = st.radio(
+            f"learn {name}",
+            tuple(LEARN_CHOICES),
+            format_func=LEARN_CHOICES.get,
+            horizontal=True,
+            key=key,
+            help="A learned parameter trains with the weights, starting from the value above.",
+        )
+        if choice != "fixed":
+            out[name] = choice
+    return out
 
 
 def add_custom(act: Activation) -> None:

@@ -21,6 +21,7 @@ from core.share import (  # noqa: F401  (setup_label and quantity_label: pages i
 from core.store import FILE_NAME, RunStore, StoreError, data_dir, versions
 from core.tables import results_table
 from ui.inside import inside_figures
+from ui.learned import learned_figures
 from ui.palette import page_theme
 
 SAVED = "runs.saved"  # id(comparison) -> run id, for this session
@@ -153,7 +154,7 @@ def export_panel(
         "HTML report",
         lambda: exports.html_report(
             comparison,
-            figures + inside_figures(comparison, colours),
+            figures + learned_figures(comparison, colours) + inside_figures(comparison, colours),
             table,
             report_title,
             versions(),

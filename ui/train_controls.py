@@ -9,7 +9,7 @@ import streamlit as st
 
 from activations import Catalogue
 from core.settings import SETTINGS, Setting, TrainConfig
-from ui.catalogue import param_widgets
+from ui.catalogue import learn_widgets, param_widgets
 from ui.url import default
 
 GROUPS = ("data", "model", "fit")
@@ -71,19 +71,25 @@ def train_controls(catalogue: Catalogue) -> tuple[TrainConfig, str | None]:
                 )
                 local_path = path.strip() or None
             if group == "fit":
-                values["activation_params"] = _activation_params(catalogue, values["activations"])
+                params, learnable = _activation_params(catalogue, values["activations"])
+                values["activation_params"], values["learnable"] = params, learnable
     values["activations"] = tuple(values["activations"])
     return TrainConfig(**values), local_path
 
 
-def _activation_params(catalogue: Catalogue, picked) -> tuple:
-    """Sliders for the picked parametric activations, in a popover; as TrainConfig stores them."""
+def _activation_params(catalogue: Catalogue, picked) -> tuple[tuple, tuple]:
+    """Sliders for the picked parametric activations, in a popover, and for each parameter that
+    can learn, whether it does (per layer or per unit; the slider is then its initial value).
+    Returns `activation_params` and `learnable` as TrainConfig stores them."""
     parametric = [catalogue.get(n) for n in picked if catalogue.get(n).params]
     if not parametric:
-        return ()
-    chosen = {}
+        return (), ()
+    chosen, learn = {}, {}
     with st.popover("Activation parameters", width="stretch"):
         for act in parametric:
             st.markdown(f"**{act.name}**")
             chosen[act.name] = param_widgets(act, "train")
-    return tuple((name, tuple(sorted(p.items()))) for name, p in chosen.items())
+            learn[act.name] = learn_widgets(act, "train")
+    params = tuple((name, tuple(sorted(p.items()))) for name, p in chosen.items())
+    learnable = tuple((name, tuple(sorted(p.items()))) for name, p in learn.items() if p)
+    return params, learnable

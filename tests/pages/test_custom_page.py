@@ -82,3 +82,26 @@ def test_customs_do_not_leak_into_another_session(custom):
     custom.button(key="custom.add").click().run()
     other = open_app("pages/gallery.py")
     assert "mine_only" not in other.multiselect(key="gallery.picked").options
+
+
+def test_a_parameter_marked_learn_it_reaches_the_code_and_the_train_page(custom):
+    # Fails if "learn it" is lost on the way: the Layer code would hold a fixed beta, and the
+    # Train page would not start with the parameter learned.
+    custom.text_input(key="custom.expr").set_value("x * tf.sigmoid(beta * x)").run()
+    custom.radio(key="custom.beta.learn").set_value("unit").run()
+    custom.button(key="custom.add").click().run()
+    assert not custom.exception and not custom.error
+    code = next(c.value for c in custom.code if "swish_beta" in c.value)
+    assert "self.beta = self.add_weight(" in code and "(input_shape[-1],)" in code
+    assert "def get_config(self):" in code
+    custom.switch_page("pages/train.py").run()
+    custom.multiselect(key="train.activations").set_value(["swish_beta"]).run()
+    assert custom.radio(key="train.swish_beta.beta.learn").value == "unit"
+
+
+def test_a_learned_parameter_without_a_derivative_at_its_start_is_refused(custom):
+    custom.text_input(key="custom.expr").set_value("tf.sqrt(x * x + b)").run()
+    next(s for s in custom.slider if s.label == "b").set_value(0.0).run()
+    custom.radio(key="custom.b.learn").set_value("layer").run()
+    assert any("no finite derivative" in e.value for e in custom.error)
+    assert custom.button(key="custom.add").disabled

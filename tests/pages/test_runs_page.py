@@ -115,3 +115,25 @@ def test_runs_link_to_a_deleted_run_is_explained():
     assert any("41" in w.value and "no longer exist" in w.value for w in app.warning)
     assert app.multiselect(key="runs.selected").value == [1]
     assert len([c for c in app.get("plotly_chart") if c.key.startswith("runs.chart.")]) == 2
+
+
+def test_a_saved_run_shows_its_learned_parameters():
+    # Fails if the run store or the Runs page loses the parameter histories of a learned run.
+    app = _app()
+    app.switch_page("pages/train.py").run()
+    app.selectbox(key="train.dataset").set_value("friedman").run()
+    app.number_input(key="train.samples").set_value(500).run()
+    app.number_input(key="train.epochs").set_value(2).run()
+    app.multiselect(key="train.activations").set_value(["elu"]).run()
+    app.radio(key="train.elu.alpha.learn").set_value("layer").run()
+    app.button(key="train.go").click().run()
+    finish_jobs(app)
+    assert not app.exception and not app.error
+    app.switch_page("pages/runs.py").run()
+    app.multiselect(key="runs.selected").set_value([1]).run()
+    assert not app.exception
+    keys = {c.key for c in app.get("plotly_chart")}
+    assert {"runs.1.learned.params", "runs.1.learned.shapes"} <= keys
+    params = spec(next(c for c in app.get("plotly_chart") if c.key == "runs.1.learned.params"))
+    alpha = next(t["y"] for t in params["data"] if t.get("name") == "elu · alpha · layer 1")
+    assert len(alpha) == 3 and alpha[0] == 1.0

@@ -1,0 +1,201 @@
+"""Learnable activation parameters: a learned slope per unit trains exactly like Keras's PReLU,
+learned values leave in a `.keras` file, bad starts are explained and a NaN parameter diverges."""
+
+import keras
+import numpy as np
+import pytest
+
+from activations import shared_catalogue
+from activations.expression import custom_activation
+from core import datasets
+from core.settings import TrainConfig
+from core.training import Training, train_compare
+from tests.core.test_training import _assert_same, _fit, _init
+
+PRELU = dict(
+    activations=("leaky_relu",),
+    activation_params=(("leaky_relu", (("negative_slope", 0.25),)),),
+    learnable=(("leaky_relu", (("negative_slope", "unit"),)),),
+)
+
+
+@pytest.fixture(scope="module")
+def mnist_small():
+    return datasets.mnist(samples=1200, download=lambda: (_ for _ in ()).throw(OSError("offline")))
+
+
+def _keras_prelu_model(config, data, seed):
+    """The network as a Keras user writes a learned slope per unit: Dense, then PReLU starting
+    at 0.25, no app code."""
+    layers = [keras.layers.Flatten()]
+    for i in range(config.depth):
+        layers += [
+            keras.layers.Dense(config.width, kernel_initializer=_init(seed, i)),
+            keras.layers.PReLU(alpha_initializer=keras.initializers.Constant(0.25)),
+        ]
+    layers.append(keras.layers.Dense(data.n_outputs, kernel_initializer=_init(seed, config.depth)))
+    return keras.Sequential([keras.Input(data.input_shape), *layers])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_a_learned_slope_per_unit_trains_exactly_like_keras_prelu(mnist_small, optimizer):
+    # Fails if the learned slopes are not updated by the same rule from their own gradient (a
+    # missing variable, a shared slope, a different formula) or if they leak between networks.
+    config = TrainConfig(
+        **PRELU,
+        epochs=3,
+        batch_size=100,
+        width=24,
+        depth=2,
+        optimizer=optimizer,
+        learning_rate=0.05 if optimizer == "sgd" else 3e-3,
+        seeds=2,
+    )
+    fused = train_compare(config, mnist_small)
+    for branch in fused.branches:
+        model = _keras_prelu_model(config, mnist_small, branch.seed)
+        # Measured: 2e-7 apart at most (float32 rounding); 1e-5 catches any real difference.
+        _assert_same(branch, _fit(model, config, mnist_small), rtol=1e-5)
+        alphas = [np.asarray(layer.alpha) for layer in model.layers if hasattr(layer, "alpha")]
+        learned = branch.learned["negative_slope"][-1]
+        np.testing.assert_allclose(
+            learned, [[a.mean(), a.std()] for a in alphas], rtol=1e-5, atol=1e-6
+        )
+    slope = fused.branches[0].learned["negative_slope"]
+    assert slope[0] == [[0.25, 0.0], [0.25, 0.0]] and slope[-1][0][1] > 1e-4  # slopes moved apart
+
+
+def test_a_saved_model_reloads_with_the_learned_values(tmp_path):
+    # Fails if the .keras file keeps the initial parameter, or cannot be loaded back.
+    data = datasets.friedman1(samples=300)
+    catalogue = shared_catalogue().with_customs(
+        [custom_activation("swish_b", "x * tf.sigmoid(b * x)", {"b": (1.0, 0.0, 3.0)})]
+    )
+    config = TrainConfig(
+        activations=("swish_b",),
+        learnable=(("swish_b", (("b", "unit"),)),),
+        dataset="friedman",
+        epochs=2,
+        width=8,
+        learning_rate=0.03,
+    )
+    training = Training(config, data, catalogue)
+    training.run()
+    model = training.keras_model("swish_b")
+    path = tmp_path / "m.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    saved_b = [w for w in loaded.weights if w.name == "b" and w.shape == (8,)]
+    assert len(saved_b) == 1 and not np.allclose(np.asarray(saved_b[0]), 1.0)
+    mean, std = training.record.branches[0].learned["b"][-1][0]
+    np.testing.assert_allclose(np.asarray(saved_b[0]).mean(), mean, rtol=1e-5)
+    np.testing.assert_allclose(loaded.predict(data.x_val, verbose=0), model.predict(data.x_val))
+
+
+@pytest.mark.parametrize(
+    "activation, params, learn, message",
+    [
+        ("elu", {"alpha": 5.0}, {"alpha": "layer"}, "outside its range"),
+        ("squareplus", {"b": 0.0}, {"b": "unit"}, "no finite derivative"),
+        ("tanh", {}, {"x": "layer"}, "cannot be learned"),
+    ],
+)
+def test_bad_learned_parameters_are_explained(activation, params, learn, message):
+    config = TrainConfig(
+        activations=(activation,),
+        activation_params=((activation, tuple(params.items())),),
+        learnable=((activation, tuple(learn.items())),),
+        dataset="friedman",
+    )
+    with pytest.raises(ValueError, match=message):
+        Training(config, datasets.friedman1(samples=100))
+
+
+def test_a_parameter_turning_nan_marks_its_network_diverged():
+    # A NaN loss already marks a network diverged; a NaN parameter with a finite loss must too.
+    config = TrainConfig(
+        activations=("leaky_relu", "tanh"),
+        learnable=(("leaky_relu", (("negative_slope", "layer"),)),),
+        dataset="friedman",
+        epochs=2,
+        width=4,
+    )
+    training = Training(config, datasets.friedman1(samples=100))
+    finite = [np.float64(1.0)] * 2
+    learned = [{"negative_slope": [np.array(np.nan)]}, {}]
+    training._record(0, 0.1, finite, finite, finite, finite, learned=learned)
+    bad, tanh = training.record.branches
+    assert bad.status == "diverged" and bad.diverged_epoch == 1 and tanh.loss == [1.0]
+
+
+def test_learned_parameters_round_trip_through_the_config():
+    config = TrainConfig(**PRELU)
+    assert TrainConfig.from_dict(config.to_dict()) == config
+    assert config.learn_for("leaky_relu") == {"negative_slope": "unit"}
+    assert TrainConfig.from_dict({k: v for k, v in config.to_dict().items() if k != "learnable"})
+
+
+@pytest.mark.slow
+def test_the_generated_script_learns_the_same_parameters(tmp_path):
+    # Fails if the script's Layer does not learn (add_weight), learns at another granularity or
+    # from another start: its printed losses and learned means would differ from the app's.
+    import subprocess
+    import sys
+
+    from core.codegen import reproduce_script
+
+    catalogue = shared_catalogue().with_customs(
+        [custom_activation("swish_b", "x * tf.sigmoid(b * x)", {"b": (1.0, 0.0, 3.0)})]
+    )
+    config = TrainConfig(
+        activations=("leaky_relu", "swish_b"),
+        activation_params=(("leaky_relu", (("negative_slope", 0.25),)),),
+        learnable=(("leaky_relu", (("negative_slope", "unit"),)), ("swish_b", (("b", "layer"),))),
+        dataset="friedman",
+        samples=600,
+        epochs=2,
+        width=8,
+        learning_rate=0.01,
+        batch_size=64,
+    )
+    record = train_compare(config, datasets.friedman1(samples=600), catalogue)
+    script = tmp_path / "reproduce.py"
+    script.write_text(reproduce_script(record, catalogue))
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=600, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    for b in record.branches:
+        loss = [ln for ln in lines if ln.startswith(f"{b.activation} seed 0 epoch 2 loss")][0]
+        assert float(loss.split(" loss ")[1].split()[0]) == pytest.approx(b.loss[-1], rel=1e-4)
+        (param,) = b.learned
+        learned = [ln for ln in lines if ln.startswith(f"{b.activation} seed 0 learned")]
+        assert len(learned) == config.depth and f"/{param} " in learned[0]
+        mean = float(learned[0].split(" mean ")[1].split()[0])
+        assert mean == pytest.approx(b.learned[param][-1][0][0], rel=1e-4, abs=1e-6)
+
+
+def test_a_stored_run_keeps_the_parameter_histories():
+    # Fails if the record drops `learned` on its way through JSON (the run store keeps JSON).
+    import json
+
+    from core.record import Comparison
+
+    record = train_compare(
+        TrainConfig(
+            activations=("leaky_relu",),
+            learnable=(("leaky_relu", (("negative_slope", "layer"),)),),
+            dataset="friedman",
+            epochs=2,
+            width=4,
+            depth=2,
+        ),
+        datasets.friedman1(samples=100),
+    )
+    again = Comparison.from_dict(json.loads(json.dumps(record.to_dict())))
+    slope = again.branches[0].learned["negative_slope"]
+    assert slope == record.branches[0].learned["negative_slope"]
+    assert len(slope) == 3 and all(len(epoch) == 2 for epoch in slope)  # init + 2, per layer
+    assert again.config.learn_for("leaky_relu") == {"negative_slope": "layer"}

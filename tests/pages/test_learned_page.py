@@ -1,0 +1,54 @@
+"""AppTest: a learnable Swish-β trains on Friedman #1 and the Train page charts it."""
+
+import pytest
+
+from activations.expression import custom_activation
+from tests.pages.conftest import finish_jobs, open_app
+from tests.pages.conftest import spec as _spec
+
+SWISH = custom_activation("swish_b", "x * tf.sigmoid(b * x)", {"b": (1.0, 0.0, 3.0)})
+
+
+@pytest.fixture()
+def train():
+    app = open_app("pages/train.py")
+    app.session_state["customs"] = {"swish_b": SWISH}
+    app.run()
+    return app
+
+
+def _choose_swish(train, learn: str = "layer", start: float = 1.0):
+    train.selectbox(key="train.dataset").set_value("friedman").run()
+    train.multiselect(key="train.activations").set_value(["swish_b"]).run()
+    train.slider(key="train.swish_b.b").set_value(start).run()
+    train.radio(key="train.swish_b.b.learn").set_value(learn).run()
+
+
+def test_a_learned_swish_beta_moves_and_is_charted(train):
+    # Fails if β is not a trained variable (it would stay at 1.0), if the record does not keep
+    # it, or if the Train page does not draw the parameter chart and the learned shapes.
+    _choose_swish(train)
+    train.number_input(key="train.epochs").set_value(5).run()
+    train.select_slider(key="train.learning_rate").set_value(0.01).run()
+    train.select_slider(key="train.width").set_value(32).run()
+    assert train.query_params["l.swish_b.b"] in ("layer", ["layer"])  # a link keeps it
+    train.button(key="train.go").click().run()
+    finish_jobs(train)
+    assert not train.exception and not train.error
+    specs = [_spec(c) for c in train.get("plotly_chart")]
+    params = next(s for s in specs if "swish_b · b" in str(s["layout"].get("annotations")))
+    beta = [t for t in params["data"] if t.get("name") == "swish_b · b · layer 1"][0]["y"]
+    assert len(beta) == 6 and beta[0] == pytest.approx(1.0)
+    assert abs(beta[-1] - beta[0]) > 0.05, beta  # moved measurably, not by rounding
+    shapes = next(s for s in specs if any(t.get("name") == "initial shape" for t in s["data"]))
+    dashes = {t["name"]: t["line"]["dash"] for t in shapes["data"] if t["type"] == "scatter"}
+    assert dashes == {"final shape": "solid", "initial shape": "dash"}
+    assert any(t["type"] == "bar" for t in shapes["data"])  # the pre-activation histogram
+
+
+def test_a_start_without_a_derivative_is_explained_and_not_trained(train):
+    train.multiselect(key="train.activations").set_value(["squareplus"]).run()
+    train.slider(key="train.squareplus.b").set_value(0.0).run()
+    train.radio(key="train.squareplus.b.learn").set_value("unit").run()
+    assert any("no finite derivative" in e.value for e in train.error)
+    assert train.button(key="train.go").disabled
