@@ -122,11 +122,13 @@ def plain_model(
 
 @dataclass(frozen=True)
 class Branch:
-    """One trained network of a comparison: an activation with its parameters and a seed."""
+    """One trained network of a comparison: an activation with its parameters, a seed, and its
+    own learning rate (None: the configuration's one rate)."""
 
     act: Activation
     params: Mapping[str, Any]
     seed: int
+    learning_rate: float | None = None
 
     def new_apply(self):
         """A callable applying this branch's activation (a fresh layer for method-1 ones)."""
@@ -215,6 +217,21 @@ class FusedMLP(tf.Module):
             out += [np.asarray(kernel[index]), np.asarray(bias[index, 0])]
         return out + [np.asarray(self.w_out[index]), np.asarray(self.b_out[index, 0])]
 
+    def learning_rates(self, rates: Sequence[float]) -> list[tf.Tensor]:
+        """Network k's rate `rates[k]` for every variable of `weights`, shaped to broadcast over
+        that variable's network axis (the columns of w0 and b0, the first axis of the stacks)."""
+        per_unit = tf.constant(np.repeat(np.asarray(rates, np.float32), self.width))
+        stacked = tf.constant(np.asarray(rates, np.float32).reshape(-1, 1, 1))
+        layer_rates = [
+            tf.constant(np.float32(rates[k]))
+            for row in self.activations
+            for k, f in enumerate(row)
+            if isinstance(f, keras.layers.Layer)
+            for _ in f.trainable_variables
+        ]
+        hidden = [stacked for _ in self.hidden for _ in range(2)]
+        return [per_unit[None, :], per_unit, *hidden, stacked, stacked, *layer_rates]
+
     @property
     def weights(self):
         layer_weights = [
@@ -247,6 +264,14 @@ class Towers(tf.Module):
     @property
     def weights(self):
         return [v for m in self.models for v in m.trainable_variables]
+
+    def learning_rates(self, rates: Sequence[float]) -> list[tf.Tensor]:
+        """Model k's rate `rates[k]` for each of its variables, as `weights` orders them."""
+        return [
+            tf.constant(np.float32(rate))
+            for model, rate in zip(self.models, rates, strict=True)
+            for _ in model.trainable_variables
+        ]
 
     def probe(self, x):
         """As FusedMLP.probe: each activation layer's (z, f(z), f′(z)) for all K models. In a

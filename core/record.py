@@ -16,10 +16,12 @@ from core.settings import TrainConfig
 
 @dataclass
 class BranchHistory:
-    """One network of a comparison: an activation and a seed, and its numbers per epoch."""
+    """One network of a comparison: an activation, a seed and its learning rate, and its numbers
+    per epoch."""
 
     activation: str
     seed: int
+    learning_rate: float | None = None  # None: the configuration's learning_rate (older runs)
     loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     metric: list[float] = field(default_factory=list)

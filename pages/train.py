@@ -81,7 +81,7 @@ def problems_ui(config, data) -> list[str]:
         st.error(problem)
     estimate = 0.0 if problems else estimate_seconds(config, data)  # needs a valid config
     if estimate > 60:
-        networks = len(config.activations) * config.seeds
+        networks = config.networks
         st.warning(
             f"This trains {networks} networks for {config.epochs} epochs; on this machine "
             f"expect roughly {estimate / 60:.0f} minutes. You can Stop at any time and keep "
