@@ -21,7 +21,6 @@ class BranchHistory:
 
     activation: str
     seed: int
-    learning_rate: float | None = None  # None: the configuration's learning_rate (older runs)
     loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     metric: list[float] = field(default_factory=list)
@@ -35,6 +34,8 @@ class BranchHistory:
     dead: list[list[float | None]] = field(default_factory=list)  # epoch × layer
     saturated: list[list[float | None]] = field(default_factory=list)
     grad_norm: list[list[float]] = field(default_factory=list)  # epoch × (layers + output)
+    # Last, so records built positionally before sweeps keep their meaning.
+    learning_rate: float | None = None  # None: the configuration's learning_rate (older runs)
 
 
 @dataclass

@@ -56,7 +56,9 @@ def new_record(
         task=data.task,
         metric_name="accuracy" if data.task == "classification" else "mae",
         dataset_source=data.describe(),
-        branches=[BranchHistory(b.act.name, b.seed, b.learning_rate) for b in branches],
+        branches=[
+            BranchHistory(b.act.name, b.seed, learning_rate=b.learning_rate) for b in branches
+        ],
         parameters=parameter_count(config.model, shape, outputs, config.depth, config.width),
     )
 

@@ -18,7 +18,7 @@ def _sweep(final_losses, diverged=()):
     branches = []
     for (name, rate), losses in final_losses.items():
         for seed, last in enumerate(losses):
-            b = BranchHistory(name, seed, rate)
+            b = BranchHistory(name, seed, learning_rate=rate)
             if (name, rate, seed) in diverged:
                 b.status, b.diverged_epoch = "diverged", 1
             else:
@@ -82,7 +82,7 @@ def test_sensitivity_chart_has_one_curve_per_activation_on_a_log_rate_axis():
 def test_a_run_without_a_sweep_is_shown_as_before():
     # Fails if a one-rate run gains the sweep's column or its legend names a rate.
     config = TrainConfig(activations=("relu",), epochs=1)
-    b = BranchHistory("relu", 0, 1e-3, [1.0], [1.0], [0.5], [0.5], "finished")
+    b = BranchHistory("relu", 0, [1.0], [1.0], [0.5], [0.5], "finished", learning_rate=1e-3)
     comparison = Comparison(config, "classification", "accuracy", "t", [b], 10, [1.0])
     assert "best learning rate" not in results_table(comparison).columns
     assert training_chart([comparison], {}, "loss").data[0].name == "relu"
