@@ -17,7 +17,7 @@ from ui.inside import inside_ui
 from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text, session_token
 from ui.nav import setup
 from ui.palette import styles_here
-from ui.runs import comparison_figures, export_panel, file_stem, store, swatch_table
+from ui.runs import comparison_figures, export_panel, file_stem, store, swatch_table, sweep_ui
 from ui.train_controls import train_controls
 from ui.url import publish, restore
 
@@ -132,6 +132,7 @@ def charts_ui(record, colours: dict, view: View, final: bool) -> None:
     right.plotly_chart(metric_fig, config=png_config(f"{metric}-{stem}"), key=metric_key)
     table = swatch_table(results_table(record, view.target), colours)
     st.dataframe(table, width="stretch", hide_index=True)
+    sweep_ui(record, colours, "train.sweep_chart" if final else None)
     inside_ui(record, colours, "train.inside" if final else None)
 
 
