@@ -31,7 +31,8 @@ COMPARISON = (
 INSIDE = "train?act=relu,tanh,sigmoid,selu&n=6000&depth=8&width=64&ep=4&seeds=2&opt=sgd&lr=0.03"
 DEPTH = "depth?act=relu,tanh,sigmoid,selu&init=lecun_normal&depth=50&width=256&seed=0"
 # The "fair comparison" preset: each activation at five rates, two seeds, in one fused run.
-LR_SWEEP = "train?act=relu,tanh,sigmoid&n=3000&ep=3&seeds=2&inside=0"
+# Enough data and epochs that the best rates are not simply the largest one tried.
+LR_SWEEP = "train?act=relu,tanh,sigmoid&n=10000&ep=8&seeds=2&inside=0"
 
 
 def finished_views(page, train_url: str, runs_url: str, scheme: str) -> None:
@@ -123,16 +124,18 @@ def lr_sweep(browser, url: str) -> None:
     wait_idle(page)
     page.get_by_role("button", name="Train", exact=True).click()
     page.mouse.move(5, 5)
-    page.get_by_text("Finished 3 epochs").first.wait_for(timeout=600_000)
+    page.get_by_text("Finished 8 epochs").first.wait_for(timeout=900_000)
     page.locator(".js-plotly-plot").nth(2).wait_for(timeout=60_000)
     wait_idle(page)
     time.sleep(2)
+    # Streamlit's main column scrolls inside the window: bring the chart in before measuring.
+    page.locator(".js-plotly-plot").nth(2).scroll_into_view_if_needed()
+    time.sleep(1)
     table = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
     chart = page.locator(".js-plotly-plot").nth(2).bounding_box()
     bottom = chart["y"] + chart["height"] + 10
-    page.screenshot(
-        path=str(OUT / "lr-sweep.png"), clip=_clip(page, table["y"] - 10, bottom - table["y"] + 10)
-    )
+    clip = _clip(page, table["y"] - 10, bottom - table["y"] + 10)
+    page.screenshot(path=str(OUT / "lr-sweep.png"), clip=clip)
     page.close()
 
 

@@ -19,7 +19,7 @@ from core.share import (  # noqa: F401  (setup_label and quantity_label: pages i
     share_figure,
 )
 from core.store import FILE_NAME, RunStore, StoreError, data_dir, versions
-from core.sweep import CRITERION, is_sweep
+from core.sweep import CRITERION, best_rates, is_sweep
 from core.tables import results_table
 from ui.inside import inside_figures
 from ui.palette import page_theme
@@ -94,7 +94,27 @@ def sweep_ui(comparison, colours: dict, key: str | None) -> None:
             f"★ = the rate chosen"
             + (", band = ± 1 std over seeds." if comparison.config.seeds > 1 else ".")
         )
+        edges = edge_note(comparison)
+        if edges:
+            st.caption(edges)
         st.plotly_chart(fig, config=png_config(f"lr-sweep-{file_stem(comparison)}"), key=key)
+
+
+def edge_note(comparison) -> str:
+    """A warning when an activation's best rate is the sweep's smallest or largest: its real best
+    may lie outside the rates tried."""
+    rates = sorted(comparison.config.learning_rates)
+    if len(rates) < 2:
+        return ""
+    best = best_rates(comparison)
+    low = [n for n, r in best.items() if r == rates[0]]
+    high = [n for n, r in best.items() if r == rates[-1]]
+    notes = []
+    if high:
+        notes.append(f"{', '.join(high)}: best at the largest rate tried; try larger rates too")
+    if low:
+        notes.append(f"{', '.join(low)}: best at the smallest rate tried; try smaller rates too")
+    return "⚠ " + "; ".join(notes) + "." if notes else ""
 
 
 def swatch_table(table, colours: dict):
