@@ -15,7 +15,7 @@ def test_fair_comparison_preset_trains_a_sweep_and_shows_the_sensitivity_chart(p
     open_page(page, f"{url}/train?act=relu,tanh&ep=2&n=1000&inside=0")
     page.get_by_role("button", name="Fair comparison (5 rates)").click()
     wait_idle(page)
-    assert parse_qs(urlparse(page.url).query)["lrs"] == ["0.0001,0.0003,0.001,0.003,0.01"]
+    assert parse_qs(urlparse(page.url).query)["lrs"] == ["1e-05,0.0001,0.001,0.01,0.1"]
     train(page)
     assert errors(page) == []
     titles = chart_titles(page)
@@ -24,7 +24,7 @@ def test_fair_comparison_preset_trains_a_sweep_and_shows_the_sensitivity_chart(p
     assert sum(e.startswith("relu (lr ") for e in loss_legend) == 1
     assert sum(e.startswith("tanh (lr ") for e in loss_legend) == 1
     assert legend(page, 2) == ["relu", "tanh"]
-    # A log axis: powers of ten (10⁻⁴, 2, 5, 10⁻³, …), not a linear 0, 0.002, … 0.01.
+    # A log axis: powers of ten (10⁻⁵, 2, 5, 10⁻⁴, …), not a linear 0, 0.02, … 0.1.
     ticks = page.locator(".js-plotly-plot").nth(2).locator(".xtick text").all_text_contents()
     powers = [t.replace("\u200b", "") for t in ticks if t.startswith("10")]
     assert {"10−4", "10−3", "10−2"} <= set(powers), ticks
