@@ -1,10 +1,18 @@
-"""Time the app's training path against plain Keras (one Sequential + fit per activation).
+"""Time the app's training path against plain Keras (one Sequential + fit per network).
 
-K = 6 activations, 3 epochs, MNIST-shaped random data (60,000 × 784 float32, 10 classes), the
-app's default MLP, batch size and optimiser, 10% validation. The two are alternated in one run
-so machine noise hits both; the last line is `app/baseline = R`.
+Three comparisons on MNIST-shaped random data (60,000 × 28×28 float32, 10 classes, 10%
+validation), the app's default batch size and optimiser:
+- K = 6 activations, 3 epochs, the default MLP (the main figure);
+- the same 6 activations × 5 learning rates (SWEEP_RATES, log-spaced) as one fused sweep,
+  against 30 plain fits, each at its own rate (`--sweep-epochs`, 1 by default: the ratio is per
+  epoch, and 30 plain fits of 3 epochs take long on two cores);
+- the same 6 activations in the small CNN (`--cnn-epochs`, 1 by default).
+App and baseline are alternated in one run so machine noise hits both. The last three lines are
+the ratios, one per line, the main one last (as before, so the last line is still the figure):
+`cnn app/baseline = R` (target ≤ 0.5), `lr sweep app/baseline = R` (target ≤ 0.25),
+`app/baseline = R`.
 
-    python bench/compare_training.py [--rounds 2]
+    python bench/compare_training.py [--rounds 2] [--sweep-epochs 1] [--cnn-epochs 1]
 """
 
 from __future__ import annotations
@@ -35,6 +43,9 @@ KERAS_OPTIMIZERS = {
 }
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "gelu", "silu", "elu")
+# Five log-spaced rates, fixed here so the figure stays comparable if the page's "fair
+# comparison" preset (core.settings.FAIR_RATES) changes; the rates do not change the work done.
+SWEEP_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2)
 
 
 def mnist_shaped(seed: int = 0) -> Dataset:
@@ -60,14 +71,15 @@ def app_run(config: TrainConfig, data: Dataset) -> float:
 
 
 def baseline_run(config: TrainConfig, data: Dataset) -> float:
-    """What a Keras user writes: one model and one fit per activation, same settings."""
+    """What a Keras user writes: one model and one fit per activation and learning rate, same
+    settings."""
     start = time.perf_counter()
-    for name in config.activations:
+    for name, rate in [(n, r) for n in config.activations for r in config.rates]:
         model = plain_model(
-            get(name), {}, 0, data.input_shape, 10, "mlp", config.depth, config.width
+            get(name), {}, 0, data.input_shape, 10, config.model, config.depth, config.width
         )
         model.compile(
-            optimizer=KERAS_OPTIMIZERS[config.optimizer](learning_rate=config.learning_rate),
+            optimizer=KERAS_OPTIMIZERS[config.optimizer](learning_rate=rate),
             loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
             metrics=["accuracy"],
         )
@@ -95,6 +107,19 @@ def matmul_peak(n: int = 2048, repeats: int = 10) -> float:
     return 2 * n**3 / best / 1e9
 
 
+def timed(label: str, config: TrainConfig, data: Dataset, rounds: int) -> float:
+    """Best-of-`rounds` app and baseline times, alternated; prints each round; returns the ratio."""
+    app_times, base_times = [], []
+    for r in range(rounds):
+        app_times.append(app_run(config, data))
+        base_times.append(baseline_run(config, data))
+        print(
+            f"{label} round {r + 1}: app {app_times[-1]:.2f} s, baseline {base_times[-1]:.2f} s",
+            flush=True,
+        )
+    return min(app_times) / min(base_times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -103,6 +128,8 @@ def main() -> None:
         default=2,
         help="alternating app/baseline pairs (best of each is used)",
     )
+    parser.add_argument("--sweep-epochs", type=int, default=1)
+    parser.add_argument("--cnn-epochs", type=int, default=1)
     args = parser.parse_args()
     config = TrainConfig(activations=ACTIVATIONS, epochs=3)
     data = mnist_shaped()
@@ -127,6 +154,19 @@ def main() -> None:
     for label, seconds in (("app", app), ("baseline", base)):
         rate = flops / seconds / 1e9
         print(f"{label}: {seconds:.2f} s ({rate:.1f} GFLOP/s, {rate / peak:.0%} of peak)")
+    rates = SWEEP_RATES
+    sweep = TrainConfig(activations=ACTIVATIONS, learning_rates=rates, epochs=args.sweep_epochs)
+    print(
+        f"lr sweep: {len(ACTIVATIONS)} activations × {len(rates)} rates "
+        f"({', '.join(f'{r:g}' for r in rates)}) = {sweep.networks} networks, "
+        f"{sweep.epochs} epoch(s), {model}"
+    )
+    sweep_ratio = timed("lr sweep", sweep, data, args.rounds)
+    cnn = TrainConfig(activations=ACTIVATIONS, model="cnn", epochs=args.cnn_epochs)
+    print(f"cnn: {len(ACTIVATIONS)} activations, {cnn.model_label}, {cnn.epochs} epoch(s)")
+    cnn_ratio = timed("cnn", cnn, data, args.rounds)
+    print(f"cnn app/baseline = {cnn_ratio:.3f}")
+    print(f"lr sweep app/baseline = {sweep_ratio:.3f}")
     print(f"app/baseline = {app / base:.3f}")
 
 

@@ -3,7 +3,8 @@ starts the app on a free port with an empty data folder and saves docs/screensho
 names it makes only those. train: a 6-activation comparison live, then finished on Train and
 Runs in the light and the dark theme, with its Share image (downloaded as a user would); inside:
 a deep comparison's inside-the-network charts; learned: learned activation parameters over
-epochs and each layer's learned shape; gallery; depth. Not a benchmark: it lives here
+epochs and each layer's learned shape; gallery; depth; lr_sweep: a learning-rate sweep's
+results and sensitivity chart. Not a benchmark: it lives here
 because it shares bench/browser.py's server and browser helpers."""
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ LEARNED = (
     "&l.elu.alpha=layer&l.squareplus.b=layer"
 )
 DEPTH = "depth?act=relu,tanh,sigmoid,selu&init=lecun_normal&depth=50&width=256&seed=0"
+# The "fair comparison" preset: each activation at five rates, two seeds, in one fused run.
+# Enough data and epochs that the best rates are not simply the largest one tried.
+LR_SWEEP = "train?act=relu,tanh,sigmoid&n=10000&ep=8&seeds=2&inside=0"
 
 
 def finished_views(page, train_url: str, runs_url: str, scheme: str) -> None:
@@ -137,7 +141,37 @@ def depth(browser, url: str) -> None:
     page.close()
 
 
-SHOTS = {"train": train, "inside": inside, "learned": learned, "gallery": gallery, "depth": depth}
+def lr_sweep(browser, url: str) -> None:
+    """The sensitivity chart of a learning-rate sweep, with the results table above it."""
+    page = browser.new_page(viewport={"width": 1400, "height": 2200})
+    open_page(page, f"{url}/{LR_SWEEP}")
+    page.get_by_role("button", name="Fair comparison (5 rates)").click()
+    wait_idle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.mouse.move(5, 5)
+    page.get_by_text("Finished 8 epochs").first.wait_for(timeout=900_000)
+    page.locator(".js-plotly-plot").nth(2).wait_for(timeout=60_000)
+    wait_idle(page)
+    time.sleep(2)
+    # Streamlit's main column scrolls inside the window: bring the chart in before measuring.
+    page.locator(".js-plotly-plot").nth(2).scroll_into_view_if_needed()
+    time.sleep(1)
+    table = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+    chart = page.locator(".js-plotly-plot").nth(2).bounding_box()
+    bottom = chart["y"] + chart["height"] + 10
+    clip = _clip(page, table["y"] - 10, bottom - table["y"] + 10)
+    page.screenshot(path=str(OUT / "lr-sweep.png"), clip=clip)
+    page.close()
+
+
+SHOTS = {
+    "train": train,
+    "inside": inside,
+    "learned": learned,
+    "gallery": gallery,
+    "depth": depth,
+    "lr_sweep": lr_sweep,
+}
 
 
 def main(names: list[str]) -> None:

@@ -274,7 +274,7 @@ import tensorflow as tf
 SAMPLES, VAL_FRACTION, NOISE = {cfg.samples!r}, {cfg.val_fraction!r}, {cfg.noise!r}
 DATA_SEED = {cfg.data_seed!r}
 DEPTH, WIDTH, OUTPUTS = {cfg.depth!r}, {cfg.width!r}, {n_out}
-OPTIMIZER, LEARNING_RATE = {cfg.optimizer!r}, {cfg.learning_rate!r}
+OPTIMIZER, LEARNING_RATES = {cfg.optimizer!r}, {cfg.rates!r}  # several: a learning-rate sweep
 BATCH_SIZE, EPOCHS, SEEDS = {cfg.batch_size!r}, {cfg.epochs!r}, {cfg.seeds!r}
 
 
@@ -304,11 +304,11 @@ def build(make_activation, seed, input_shape):
 if __name__ == "__main__":
     x_train, y_train, x_val, y_val = load_data()
     for name, make_activation in ACTIVATIONS.items():
-        for seed in range(SEEDS):
+        for rate, seed in [(r, s) for r in LEARNING_RATES for s in range(SEEDS)]:
             model = build(make_activation, seed, x_train.shape[1:])
             optimizers = {{"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD,
                           "rmsprop": keras.optimizers.RMSprop}}
-            optimizer = optimizers[OPTIMIZER](learning_rate=LEARNING_RATE)
+            optimizer = optimizers[OPTIMIZER](learning_rate=rate)
             model.compile(optimizer=optimizer, loss={loss}, metrics=[{metric}])
             for epoch in range(EPOCHS):
                 # the app's batch order
@@ -316,12 +316,13 @@ if __name__ == "__main__":
                 h = model.fit(x_train[order], y_train[order], batch_size=BATCH_SIZE, epochs=1,
                               shuffle=False, validation_data=(x_val, y_val), verbose=0)
                 loss, val_loss = h.history["loss"][0], h.history["val_loss"][0]
-                print(f"{{name}} seed {{seed}} epoch {{epoch + 1}} loss {{loss:.6f}} "
-                      f"val_loss {{val_loss:.6f}}")
+                print(f"{{name}} seed {{seed}} lr {{rate:g}} epoch {{epoch + 1}} "
+                      f"loss {{loss:.6f}} val_loss {{val_loss:.6f}}")
             for layer in model.layers:  # learned activation parameters, if any
                 if type(layer).__name__.startswith("Learned"):
                     for weight in layer.weights:
                         v = np.asarray(weight)
-                        print(f"{{name}} seed {{seed}} learned {{layer.name}}/{{weight.name}} "
-                              f"mean {{v.mean():.6f}} std {{v.std():.6f}}")
+                        print(f"{{name}} seed {{seed}} lr {{rate:g}} learned "
+                              f"{{layer.name}}/{{weight.name}} mean {{v.mean():.6f}} "
+                              f"std {{v.std():.6f}}")
 '''

@@ -49,7 +49,12 @@ class Engine:
             towers = [self._plain(b) for b in branches]
             self.net = Towers(towers)
         self.weights = self.net.weights
-        self.optimizer = optimizers.make(config.optimizer, config.learning_rate, self.weights)
+        rates = [
+            config.learning_rate if b.learning_rate is None else b.learning_rate for b in branches
+        ]
+        # One rate for all keeps the scalar arithmetic; a sweep gives each network its own.
+        rate = rates[0] if len(set(rates)) == 1 else self.net.learning_rates(rates)
+        self.optimizer = optimizers.make(config.optimizer, rate, self.weights)
         self.n_train = len(data.x_train)
         self.x, self.y = tf.constant(data.x_train), tf.constant(data.y_train)
         self.x_val, self.y_val = tf.constant(data.x_val), tf.constant(data.y_val)

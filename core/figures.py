@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.palette import Style, as_style
+from core.sweep import at_best_rates, best_rates, is_sweep, rate_of, sensitivity
 
 FONT = dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=13)
 DERIVATIVE_DASH = {"f": "solid", "df": "dash", "d2f": "dot"}
@@ -178,6 +179,8 @@ def training_chart(
     fig = go.Figure()
     overlay = len(comparisons) > 1
     for r, comp in enumerate(comparisons):
+        sweep = is_sweep(comp)
+        comp = at_best_rates(comp)  # a sweep's curves: each activation at its best rate
         label = run_labels[r] if run_labels else ""
         elapsed = [sum(comp.epoch_seconds[: i + 1]) for i in range(len(comp.epoch_seconds))]
         for name, seeds in comp.by_activation().items():
@@ -191,7 +194,9 @@ def training_chart(
                     continue
                 mean = smooth(mean, smoothing)
                 xs = list(range(1, len(mean) + 1)) if x_axis == "epoch" else elapsed[: len(mean)]
-                shown = f"{name}{' · ' + label if label else ''}" + (" validation" if split else "")
+                rate = f" (lr {rate_of(seeds[0], comp):g})" if sweep else ""
+                run = f" · {label}" if label else ""
+                shown = f"{name}{rate}{run}" + (" validation" if split else "")
                 group = f"{label}{name}"
                 if len(seeds) > 1:
                     upper = [m + s for m, s in zip(mean, std, strict=True)]
@@ -296,3 +301,92 @@ def digits_figure(images, labels, columns: int = 12) -> go.Figure:
     fig.update_yaxes(visible=False, scaleanchor="x")
     fig.update_layout(height=130, margin=dict(l=0, r=0, t=24, b=0), font=FONT)
     return fig
+
+
+def sensitivity_chart(comparison, colours: Mapping[str, Style | str], title: str = "") -> go.Figure:
+    """A learning-rate sweep: final validation loss (left) and accuracy/MAE (right) against the
+    learning rate on a log axis, one curve per activation in the view's colours, ± std over
+    seeds as a band, and a star at the rate the results table shows (core.sweep)."""
+    metric = METRIC_LABEL.get(comparison.metric_name, comparison.metric_name)
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=("final validation loss", f"final validation {metric}"),
+        horizontal_spacing=0.09,
+    )
+    best = best_rates(comparison)
+    seeds = comparison.config.seeds
+    for name, points in sensitivity(comparison).items():
+        style = as_style(colours.get(name))
+        xs = [p.rate for p in points]
+        for col, (key, spread) in enumerate(
+            (("val_loss", "val_loss_std"), ("val_metric", "val_metric_std")), start=1
+        ):
+            mean = [_finite_or_none(getattr(p, key)) for p in points]
+            std = [getattr(p, spread) for p in points]
+            if seeds > 1:
+                shown = [(x, m, s) for x, m, s in zip(xs, mean, std, strict=True) if m is not None]
+                upper = [m + s for _, m, s in shown]
+                lower = [m - s for _, m, s in shown]
+                band_x = [x for x, _, _ in shown]
+                fig.add_trace(
+                    go.Scatter(
+                        x=band_x + band_x[::-1],
+                        y=upper + lower[::-1],
+                        fill="toself",
+                        mode="lines",
+                        line=dict(width=0),
+                        fillcolor=_hex_to_rgba(style.colour, 0.15),
+                        hoverinfo="skip",
+                        showlegend=False,
+                        legendgroup=name,
+                        name=f"{name} ± std",
+                    ),
+                    row=1,
+                    col=col,
+                )
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=mean,
+                    name=name,
+                    legendgroup=name,
+                    showlegend=col == 1,
+                    mode="lines+markers",
+                    line=dict(color=style.colour, dash=style.dash, width=2.4),
+                    marker=dict(symbol=style.symbol, size=7),
+                    hovertemplate=f"{name} at lr %{{x:g}}: %{{y:.4f}}<extra></extra>",
+                ),
+                row=1,
+                col=col,
+            )
+            chosen = [(x, m) for x, m in zip(xs, mean, strict=True) if x == best.get(name)]
+            if chosen and chosen[0][1] is not None:
+                fig.add_trace(
+                    go.Scatter(
+                        x=[chosen[0][0]],
+                        y=[chosen[0][1]],
+                        mode="markers",
+                        marker=dict(symbol="star", size=15, color=style.colour, line=dict(width=1)),
+                        showlegend=False,
+                        legendgroup=name,
+                        name=f"{name} best rate",
+                        hovertemplate=f"{name}: best rate %{{x:g}}<extra></extra>",
+                    ),
+                    row=1,
+                    col=col,
+                )
+    fig.update_xaxes(type="log", title_text="learning rate (log)", exponentformat="power")
+    fig.update_yaxes(title_text="loss", row=1, col=1)
+    fig.update_yaxes(title_text=metric, row=1, col=2)
+    _base_layout(fig, title=title, height=440)
+    fig.update_layout(
+        hovermode="closest",
+        legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0),
+        margin=dict(b=40),
+    )
+    return fig
+
+
+def _finite_or_none(value: float) -> float | None:
+    return value if math.isfinite(value) else None

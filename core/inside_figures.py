@@ -16,6 +16,7 @@ from plotly.subplots import make_subplots
 
 from core.figures import _base_layout, _hex_to_rgba
 from core.palette import as_style
+from core.sweep import at_best_rates
 
 MEASURES = ("pre_quantiles", "act_quantiles", "dead", "saturated", "grad_norm")
 
@@ -23,9 +24,10 @@ MEASURES = ("pre_quantiles", "act_quantiles", "dead", "saturated", "grad_norm")
 def per_activation(comparison) -> dict[str, dict[str, np.ndarray]]:
     """Each activation's measures, the mean over its seeds: {name: {measure: (epochs, layers[, Q])
     array}}, NaN where a measure does not apply. An epoch counts while any seed has it (a seed
-    that diverged drops out of the mean)."""
+    that diverged drops out of the mean). A learning-rate sweep: each activation at its best
+    rate, as the training charts show it."""
     out = {}
-    for name, seeds in comparison.by_activation().items():
+    for name, seeds in at_best_rates(comparison).by_activation().items():
         epochs = max((len(b.grad_norm) for b in seeds), default=0)
         if not epochs:
             continue

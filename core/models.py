@@ -144,13 +144,15 @@ def plain_model(
 
 @dataclass(frozen=True)
 class Branch:
-    """One trained network of a comparison: an activation with its parameters and a seed, and
-    which parameters it learns (name -> "layer" or "unit"; they start from `params`)."""
+    """One trained network of a comparison: an activation with its parameters and a seed, which
+    parameters it learns (name -> "layer" or "unit"; they start from `params`), and its own
+    learning rate (None: the configuration's one rate)."""
 
     act: Activation
     params: Mapping[str, Any]
     seed: int
     learn: Mapping[str, str] = field(default_factory=dict)
+    learning_rate: float | None = None
 
     def new_apply(self, units: int = 1):
         """A callable applying this branch's activation to `units` units (a fresh layer for
@@ -265,6 +267,28 @@ class FusedMLP(tf.Module):
         """Network `index`'s learned activation parameters, per hidden layer."""
         return [_learned_of(row[index]) for row in self.activations]
 
+    def learning_rates(self, rates: Sequence[float]) -> list[tf.Tensor]:
+        """Network k's rate `rates[k]` for every variable of `weights`, shaped to broadcast over
+        that variable's network axis (the columns of w0 and b0, the first axis of the stacks)."""
+        per_unit = tf.constant(np.repeat(np.asarray(rates, np.float32), self.width))
+        stacked = tf.constant(np.asarray(rates, np.float32).reshape(-1, 1, 1))
+        layer_rates = [
+            tf.constant(np.float32(rates[k]))
+            for row in self.activations
+            for k, f in enumerate(row)
+            if isinstance(f, keras.layers.Layer)
+            for _ in f.trainable_variables
+        ]
+        # Learned activation parameters (one per layer or per unit) get their network's rate.
+        learned = [
+            tf.constant(np.float32(rates[k]))
+            for row in self.activations
+            for k, f in enumerate(row)
+            for _ in _learned_of(f).values()
+        ]
+        hidden = [stacked for _ in self.hidden for _ in range(2)]
+        return [per_unit[None, :], per_unit, *hidden, stacked, stacked, *layer_rates, *learned]
+
     @property
     def weights(self):
         layer_weights = [
@@ -308,6 +332,14 @@ class Towers(tf.Module):
         """Model `index`'s learned activation parameters, per activation layer."""
         layers = self.models[index].layers
         return [_learned_of(layer) for layer in layers if isinstance(layer, CatalogueActivation)]
+
+    def learning_rates(self, rates: Sequence[float]) -> list[tf.Tensor]:
+        """Model k's rate `rates[k]` for each of its variables, as `weights` orders them."""
+        return [
+            tf.constant(np.float32(rate))
+            for model, rate in zip(self.models, rates, strict=True)
+            for _ in model.trainable_variables
+        ]
 
     def probe(self, x):
         """As FusedMLP.probe: each activation layer's (z, f(z), f′(z)) for all K models. In a

@@ -15,11 +15,23 @@ import tensorflow as tf
 
 
 class Optimizer(tf.Module):
-    """Applies `update_step` to each variable, then counts the step."""
+    """Applies `update_step` to each variable, then counts the step.
 
-    def __init__(self, learning_rate: float, variables: Sequence[tf.Variable]):
+    `learning_rate` is one rate for every variable, or a list with one tensor per variable
+    (a fused comparison's per-network rates, broadcasting over each variable's network axis):
+    the arithmetic is the same, element by element, as a scalar rate's.
+    """
+
+    def __init__(
+        self, learning_rate: float | Sequence[tf.Tensor], variables: Sequence[tf.Variable]
+    ):
         super().__init__()
-        self.learning_rate = float(learning_rate)
+        if isinstance(learning_rate, (int, float)):
+            self.learning_rate, self._rates = float(learning_rate), None
+        else:
+            self.learning_rate, self._rates = None, list(learning_rate)
+            if len(self._rates) != len(variables):
+                raise ValueError("one learning rate per variable, or one for all")
         self.iterations = tf.Variable(0, dtype=tf.int64, trainable=False)
         self._index = {id(v): i for i, v in enumerate(variables)}  # Keras variables have no ref()
         self.build(variables)
@@ -32,7 +44,11 @@ class Optimizer(tf.Module):
 
     def apply(self, gradients: Sequence[tf.Tensor], variables: Sequence[tf.Variable]) -> None:
         for gradient, variable in zip(gradients, variables, strict=True):
-            self.update_step(gradient, variable, tf.cast(self.learning_rate, variable.dtype))
+            if self._rates is None:
+                rate = self.learning_rate
+            else:
+                rate = self._rates[self._index[id(variable)]]
+            self.update_step(gradient, variable, tf.cast(rate, variable.dtype))
         self.iterations.assign_add(1)
 
     def update_step(self, gradient, variable, learning_rate) -> None:
@@ -95,5 +111,7 @@ class Adam(Optimizer):
 RULES = {"adam": Adam, "sgd": SGD, "rmsprop": RMSprop}
 
 
-def make(name: str, learning_rate: float, variables: Sequence[tf.Variable]) -> Optimizer:
+def make(
+    name: str, learning_rate: float | Sequence[tf.Tensor], variables: Sequence[tf.Variable]
+) -> Optimizer:
     return RULES[name](learning_rate, variables)

@@ -16,7 +16,8 @@ from core.settings import TrainConfig
 
 @dataclass
 class BranchHistory:
-    """One network of a comparison: an activation and a seed, and its numbers per epoch."""
+    """One network of a comparison: an activation, a seed and its learning rate, and its numbers
+    per epoch."""
 
     activation: str
     seed: int
@@ -37,6 +38,8 @@ class BranchHistory:
     # one per layer); entry 0 at initialisation, entry e after e epochs. The whole per-unit vector
     # is not kept: a run of 200 epochs × 20 layers × 1024 units would be megabytes of JSON.
     learned: dict[str, list[list[list[float]]]] = field(default_factory=dict)
+    # Last, so records built positionally before sweeps keep their meaning.
+    learning_rate: float | None = None  # None: the configuration's learning_rate (older runs)
 
 
 @dataclass

@@ -23,6 +23,15 @@ WIDTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 MODELS = {"mlp": "MLP", "cnn": "small CNN (MNIST)"}
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 GRANULARITIES = ("layer", "unit")  # activations/learnable.py says what each means
+# "Fair comparison": five rates a decade apart around each rule's usual rate (Keras's default
+# 1e-3 for Adam and RMSprop, 1e-2 for SGD). Wide on purpose: half-decade presets
+# (1e-4 … 1e-2 for Adam) put every activation's best rate at the top edge on short MNIST runs,
+# which is a truncated sweep, not a fair one.
+FAIR_RATES = {
+    "adam": (1e-5, 1e-4, 1e-3, 1e-2, 0.1),
+    "rmsprop": (1e-5, 1e-4, 1e-3, 1e-2, 0.1),
+    "sgd": (1e-4, 1e-3, 1e-2, 0.1, 1.0),
+}
 
 
 @dataclass(frozen=True)
@@ -33,7 +42,8 @@ class Setting:
     `choices`, "names" a non-empty list without repeats, "params" activation parameters (checked
     by the activation itself), "learn" learnable activation parameters (each "layer" or "unit";
     their ranges and derivatives are checked against the activation before training), "bool" on
-    or off. For "int"/"float" settings with `choices`, the
+    or off, "rates" a list of "float"s without repeats (empty allowed). For "int"/"float"
+    settings with `choices`, the
     widget offers those values and a link may only name one of them; code may use any value in
     range.
     """
@@ -59,7 +69,7 @@ class Setting:
     def type(self) -> type:
         kinds = {"int": int, "float": float, "choice": str, "names": tuple, "params": tuple}
         kinds["learn"] = tuple
-        return {**kinds, "bool": bool}[self.kind]
+        return {**kinds, "bool": bool, "rates": tuple}[self.kind]
 
     def problem(self, value: Any) -> str | None:
         """What is wrong with `value` for this setting, in words a user can act on."""
@@ -87,10 +97,18 @@ class Setting:
                 return "Choose at least one activation."
             if len(set(value)) != len(value):
                 return "Each activation can be chosen once."
+        if self.kind == "rates":
+            numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+            if not numbers or not all(math.isfinite(v) and self._in_range(v) for v in value):
+                return f"{what} must be numbers from {self._range()} (got {value})."
+            if len(set(value)) != len(value):
+                return f"{what}: each rate can be chosen once."
         return None
 
     def offered(self, value: Any) -> bool:
         """Whether a widget (and so a link) can show `value`."""
+        if self.kind == "rates":
+            return self.problem(value) is None and set(value) <= set(self.choices)
         return self.problem(value) is None and (not self.choices or value in self.choices)
 
     def _in_range(self, value: float) -> bool:
@@ -224,6 +242,21 @@ SETTINGS = (
         group="model",
     ),
     Setting(
+        name="learning_rates",
+        param="lrs",
+        label="Learning-rate sweep",
+        default=(),  # no sweep: every network trains at `learning_rate`
+        kind="rates",
+        low=1e-07,
+        high=10.0,
+        choices=LEARNING_RATES,
+        widget="rates",
+        group="model",
+        help="Train every activation and seed at each of these rates, all in one run; results "
+        "show each activation at its best rate (lowest final validation loss, mean over "
+        "seeds). Empty: one rate, below.",
+    ),
+    Setting(
         name="learning_rate",
         param="lr",
         label="Learning rate",
@@ -234,6 +267,7 @@ SETTINGS = (
         choices=LEARNING_RATES,
         widget="select_slider",
         group="model",
+        disabled_when=lambda values: bool(values.get("learning_rates")),
     ),
     Setting(
         name="batch_size",
@@ -305,6 +339,15 @@ class _TrainConfigMethods:
     def model_label(self) -> str:
         return f"MLP {self.depth}×{self.width}" if self.model == "mlp" else f"CNN + {self.width}"
 
+    @property
+    def rates(self) -> tuple[float, ...]:
+        """The learning rates trained: the sweep's, or the one learning rate."""
+        return self.learning_rates or (self.learning_rate,)
+
+    @property
+    def networks(self) -> int:
+        return len(self.activations) * len(self.rates) * self.seeds
+
     def params_for(self, name: str) -> dict[str, Any]:
         return dict(dict(self.activation_params).get(name, ()))
 
@@ -333,6 +376,7 @@ class _TrainConfigMethods:
     def from_dict(cls, d: Mapping[str, Any]):
         d = dict(d)
         d["activations"] = tuple(d.get("activations", ()))
+        d["learning_rates"] = tuple(d.get("learning_rates", ()))  # absent before sweeps
         params = dict(d.get("activation_params", {}))
         d["activation_params"] = tuple((n, tuple(sorted(p.items()))) for n, p in params.items())
         learnable = dict(d.get("learnable", {}))  # runs stored before issue 14 learn nothing

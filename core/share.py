@@ -37,7 +37,15 @@ LEFT_OUT = ("s/epoch (all)", "parameters", "status")
 def setup_label(comparison) -> str:
     """What was trained, for titles: 'MNIST, MLP 1×128, adam 0.001'."""
     cfg = comparison.config
-    return f"{DATASET_SHORT[cfg.dataset]}, {cfg.model_label}, {cfg.optimizer} {cfg.learning_rate:g}"
+    return f"{DATASET_SHORT[cfg.dataset]}, {cfg.model_label}, {cfg.optimizer} {rate_label(cfg)}"
+
+
+def rate_label(cfg) -> str:
+    """'0.001', or a sweep's range: 'lr sweep 0.0001–0.01 (5 rates), best per activation'."""
+    if not cfg.learning_rates:
+        return f"{cfg.learning_rate:g}"
+    low, high, n = min(cfg.learning_rates), max(cfg.learning_rates), len(cfg.learning_rates)
+    return f"lr sweep {low:g}–{high:g} ({n} rates), best per activation"
 
 
 def quantity_label(comparison, key: str) -> str:
@@ -58,7 +66,7 @@ def config_line(comparison, data_break: str = " · ") -> str:
     return (
         f"{comparison.dataset_source}{data_break}{cfg.model_label}, "
         f"{comparison.parameters:,} parameters · {cfg.optimizer}, learning rate "
-        f"{cfg.learning_rate:g} · batch {cfg.batch_size} · {epochs} · {seeds}"
+        f"{rate_label(cfg)} · batch {cfg.batch_size} · {epochs} · {seeds}"
     )
 
 

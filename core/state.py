@@ -94,8 +94,14 @@ _PARSE = {
     "choice": str,
     "names": _names,
     "bool": {"1": True, "0": False}.__getitem__,
+    "rates": lambda text: [_finite(t) for t in _names(text)],
 }
-_WRITE = {"float": lambda v: f"{v:g}", "names": ",".join, "bool": lambda v: "1" if v else "0"}
+_WRITE = {
+    "float": lambda v: f"{v:g}",
+    "names": ",".join,
+    "bool": lambda v: "1" if v else "0",
+    "rates": lambda v: ",".join(f"{r:g}" for r in v),
+}
 
 
 def train_fields(names: Iterable[str]) -> list[Field]:

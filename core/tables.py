@@ -8,6 +8,8 @@ from typing import Any
 
 import pandas as pd
 
+from core.sweep import at_best_rates, is_sweep, rate_of
+
 
 def _number(v: float) -> str:
     if math.isnan(v):
@@ -58,7 +60,11 @@ def _mean_pm(values: list[float], digits: int = 4) -> str:
 
 def results_table(comparison, target: float | None = None) -> pd.DataFrame:
     """Per activation: final and best validation loss/metric (mean ± std over seeds), epochs to
-    reach `target` (accuracy at least, or MAE at most), time per epoch, parameters, status."""
+    reach `target` (accuracy at least, or MAE at most), time per epoch, parameters, status.
+
+    A learning-rate sweep: each activation at its best rate (core.sweep), named in a column."""
+    sweep = is_sweep(comparison)
+    comparison = at_best_rates(comparison)
     higher_better = comparison.metric_name == "accuracy"
     metric = "accuracy" if higher_better else "MAE"
     seconds = comparison.epoch_seconds
@@ -90,9 +96,11 @@ def results_table(comparison, target: float | None = None) -> pd.DataFrame:
         diverged = [
             f"seed {b.seed} at epoch {b.diverged_epoch}" for b in seeds if b.status == "diverged"
         ]
+        best_rate = {"best learning rate": f"{rate_of(seeds[0], comparison):g}"} if sweep else {}
         rows.append(
             {
                 "activation": name,
+                **best_rate,
                 "final val loss": _mean_pm([b.val_loss[-1] for b in done]),
                 "best val loss": _mean_pm([min(b.val_loss) for b in done]),
                 f"final val {metric}": _mean_pm([b.val_metric[-1] for b in done]),

@@ -28,7 +28,7 @@ ASSUMED_FLOPS = 2e10
 
 
 def branches_for(config: TrainConfig, catalogue: Catalogue | None = None) -> list[Branch]:
-    """One network per activation and seed, in the order of the configuration."""
+    """One network per activation, learning rate and seed, in the order of the configuration."""
     catalogue = catalogue or shared_catalogue()
     problems = learning_problems(config, catalogue)
     if problems:
@@ -37,7 +37,11 @@ def branches_for(config: TrainConfig, catalogue: Catalogue | None = None) -> lis
     for name in config.activations:
         act = catalogue.get(name)
         params, learn = act.resolve(config.params_for(name)), config.learn_for(name)
-        out += [Branch(act, params, seed, learn) for seed in range(config.seeds)]
+        for rate in config.rates:
+            out += [
+                Branch(act, params, seed, learn=learn, learning_rate=rate)
+                for seed in range(config.seeds)
+            ]
     return out
 
 
@@ -72,7 +76,9 @@ def new_record(
         task=data.task,
         metric_name="accuracy" if data.task == "classification" else "mae",
         dataset_source=data.describe(),
-        branches=[BranchHistory(b.act.name, b.seed) for b in branches],
+        branches=[
+            BranchHistory(b.act.name, b.seed, learning_rate=b.learning_rate) for b in branches
+        ],
         parameters=parameter_count(config.model, shape, outputs, config.depth, config.width),
     )
 
@@ -165,10 +171,14 @@ class Training:
         with self._lock:
             return Comparison.from_dict(self.record.to_dict())
 
-    def keras_model(self, activation: str, seed: int = 0) -> keras.Model:
-        """The trained network of `activation` and `seed` as a plain Keras model."""
+    def keras_model(
+        self, activation: str, seed: int = 0, learning_rate: float | None = None
+    ) -> keras.Model:
+        """The trained network of `activation` and `seed` (at `learning_rate`, in a sweep; the
+        first rate when None) as a plain Keras model."""
         for i, b in enumerate(self.record.branches):
-            if b.activation == activation and b.seed == seed:
+            rate_ok = learning_rate is None or b.learning_rate == learning_rate
+            if b.activation == activation and b.seed == seed and rate_ok:
                 return self.engine.keras_model(i)
         raise ValueError(f"the run has no network {activation!r} with seed {seed}")
 
@@ -270,5 +280,5 @@ def estimate_seconds(config: TrainConfig, data: Dataset) -> float:
     """Rough wall time of a comparison: 6 FLOPs per parameter per sample (forward + backward)."""
     shape, outputs = data.input_shape, data.n_outputs
     params = parameter_count(config.model, shape, outputs, config.depth, config.width)
-    networks = len(config.activations) * config.seeds
+    networks = config.networks  # activations × learning rates × seeds
     return 6.0 * params * len(data.x_train) * config.epochs * networks / ASSUMED_FLOPS

@@ -20,7 +20,7 @@ from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text
 from ui.learned import learned_ui
 from ui.nav import setup
 from ui.palette import page_theme, styles_here
-from ui.runs import export_panel, quantity_label, setup_label, store, swatch_table
+from ui.runs import export_panel, quantity_label, setup_label, store, swatch_table, sweep_ui
 from ui.url import default, publish, restore
 
 
@@ -206,9 +206,11 @@ def comparison_ui(loaded, comparisons, colours, options, screenshot: bool) -> No
     table = swatch_table(combined.drop(columns=no_target), colours)
     st.dataframe(table, width="stretch", height=height, hide_index=True)
     for run_id, comparison in zip(loaded, comparisons, strict=True):
+        sweep_ui(comparison, colours, f"runs.{run_id}.sweep_chart")
         if learned_series(comparison):
             with st.expander(f"Run {run_id}: learned activation parameters", expanded=True):
                 learned_ui(comparison, colours, f"runs.{run_id}.learned")
+    for run_id, comparison in zip(loaded, comparisons, strict=True):
         with st.expander(f"Run {run_id}: inside the network", expanded=len(loaded) == 1):
             inside_ui(comparison, colours, f"runs.{run_id}.inside")
 

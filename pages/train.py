@@ -18,7 +18,7 @@ from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text, 
 from ui.learned import learned_ui
 from ui.nav import setup
 from ui.palette import styles_here
-from ui.runs import comparison_figures, export_panel, file_stem, store, swatch_table
+from ui.runs import comparison_figures, export_panel, file_stem, store, swatch_table, sweep_ui
 from ui.train_controls import train_controls
 from ui.url import publish, restore
 
@@ -82,7 +82,7 @@ def problems_ui(config, data, catalogue) -> list[str]:
         st.error(problem)
     estimate = 0.0 if problems else estimate_seconds(config, data)  # needs a valid config
     if estimate > 60:
-        networks = len(config.activations) * config.seeds
+        networks = config.networks
         st.warning(
             f"This trains {networks} networks for {config.epochs} epochs; on this machine "
             f"expect roughly {estimate / 60:.0f} minutes. You can Stop at any time and keep "
@@ -133,6 +133,7 @@ def charts_ui(record, colours: dict, view: View, final: bool) -> None:
     right.plotly_chart(metric_fig, config=png_config(f"{metric}-{stem}"), key=metric_key)
     table = swatch_table(results_table(record, view.target), colours)
     st.dataframe(table, width="stretch", hide_index=True)
+    sweep_ui(record, colours, "train.sweep_chart" if final else None)
     learned_ui(record, colours, "train.learned" if final else None)
     inside_ui(record, colours, "train.inside" if final else None)
 

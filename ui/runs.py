@@ -11,7 +11,7 @@ import streamlit as st
 from core import exports
 from core.codegen import reproduce_script
 from core.exports import chromium_path
-from core.figures import training_chart
+from core.figures import png_config, sensitivity_chart, training_chart
 from core.share import (  # noqa: F401  (setup_label and quantity_label: pages import them here)
     DATASET_SHORT,
     quantity_label,
@@ -19,6 +19,7 @@ from core.share import (  # noqa: F401  (setup_label and quantity_label: pages i
     share_figure,
 )
 from core.store import FILE_NAME, RunStore, StoreError, data_dir, versions
+from core.sweep import CRITERION, best_rates, is_sweep
 from core.tables import results_table
 from ui.inside import inside_figures
 from ui.learned import learned_figures
@@ -74,6 +75,47 @@ def comparison_figures(comparison, colours: dict, options: dict) -> list:
         training_chart([comparison], colours, key, title=chart_title(comparison, key), **options)
         for key in ("loss", "metric")
     ]
+
+
+def sweep_figures(comparison, colours: dict) -> list:
+    """A learning-rate sweep's sensitivity chart, titled for sharing; none for one rate."""
+    if not is_sweep(comparison):
+        return []
+    title = f"Learning-rate sensitivity — {setup_label(comparison)}"
+    return [sensitivity_chart(comparison, colours, title=title)]
+
+
+def sweep_ui(comparison, colours: dict, key: str | None) -> None:
+    """A sweep's sensitivity chart under the results, with how the best rate was chosen."""
+    for fig in sweep_figures(comparison, colours):
+        rates = ", ".join(f"{r:g}" for r in comparison.config.learning_rates)
+        st.caption(
+            f"**Learning-rate sweep** ({rates}): the charts and table above show each "
+            f"activation at its best rate, chosen on {CRITERION}. Below: every rate, "
+            f"★ = the rate chosen"
+            + (", band = ± 1 std over seeds." if comparison.config.seeds > 1 else ".")
+        )
+        edges = edge_note(comparison)
+        if edges:
+            st.caption(edges)
+        st.plotly_chart(fig, config=png_config(f"lr-sweep-{file_stem(comparison)}"), key=key)
+
+
+def edge_note(comparison) -> str:
+    """A warning when an activation's best rate is the sweep's smallest or largest: its real best
+    may lie outside the rates tried."""
+    rates = sorted(comparison.config.learning_rates)
+    if len(rates) < 2:
+        return ""
+    best = best_rates(comparison)
+    low = [n for n, r in best.items() if r == rates[0]]
+    high = [n for n, r in best.items() if r == rates[-1]]
+    notes = []
+    if high:
+        notes.append(f"{', '.join(high)}: best at the largest rate tried; try larger rates too")
+    if low:
+        notes.append(f"{', '.join(low)}: best at the smallest rate tried; try smaller rates too")
+    return "⚠ " + "; ".join(notes) + "." if notes else ""
 
 
 def swatch_table(table, colours: dict):
@@ -154,7 +196,10 @@ def export_panel(
         "HTML report",
         lambda: exports.html_report(
             comparison,
-            figures + learned_figures(comparison, colours) + inside_figures(comparison, colours),
+            figures
+            + sweep_figures(comparison, colours)
+            + learned_figures(comparison, colours)
+            + inside_figures(comparison, colours),
             table,
             report_title,
             versions(),
@@ -211,27 +256,30 @@ def export_panel(
 
 def _model_download(training, stem: str, key: str) -> None:
     """A .keras file of one trained network (only while its weights are in memory)."""
-    networks = [(b.activation, b.seed) for b in training.record.branches if b.status != "diverged"]
+    branches = training.record.branches
+    networks = [(b.activation, b.seed, b.learning_rate) for b in branches if b.status != "diverged"]
     if not networks:
         return
+    sweep = is_sweep(training.record)
     pick_col, button_col, note_col = st.columns([2, 1, 1])
-    name, seed = pick_col.selectbox(
+    name, seed, rate = pick_col.selectbox(
         "Trained model to download",
         networks,
         key=f"{key}.model_pick",
-        format_func=lambda n: f"{n[0]} · seed {n[1]}",
+        format_func=lambda n: f"{n[0]} · seed {n[1]}" + (f" · lr {n[2]:g}" if sweep else ""),
     )
 
     def keras_bytes() -> bytes:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "model.keras"
-            training.keras_model(name, seed).save(path)
+            training.keras_model(name, seed, rate).save(path)
             return path.read_bytes()
 
+    lr = f"-lr{rate:g}" if sweep else ""
     button_col.download_button(
         ".keras model",
         keras_bytes,
-        f"{stem}-{name}-seed{seed}.keras",
+        f"{stem}-{name}-seed{seed}{lr}.keras",
         "application/octet-stream",
         key=f"{key}.keras",
         on_click="ignore",

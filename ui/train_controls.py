@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 
 from activations import Catalogue
-from core.settings import SETTINGS, Setting, TrainConfig
+from core.settings import FAIR_RATES, SETTINGS, Setting, TrainConfig
 from ui.catalogue import learn_widgets, param_widgets
 from ui.url import default
 
@@ -24,6 +24,8 @@ def _widget(setting: Setting, values: dict[str, Any], options: list | None = Non
     shown = setting.labels.get if setting.labels else None
     if setting.widget == "multiselect":
         return st.multiselect(setting.label, options, **common)
+    if setting.widget == "rates":
+        return _rates(setting, values, common)
     if setting.widget == "select":
         return st.selectbox(setting.label, setting.choices, format_func=shown or str, **common)
     if setting.widget == "radio":
@@ -45,13 +47,30 @@ def _number(value) -> str:
     return f"{value:g}"
 
 
+def _rates(setting: Setting, values: dict[str, Any], common: dict) -> tuple[float, ...]:
+    """The learning-rate sweep: any of the offered rates, and a preset for a fair comparison."""
+    preset = list(FAIR_RATES[values.get("optimizer", "adam")])
+    chosen = st.multiselect(
+        setting.label, setting.choices, format_func=_number, placeholder="no sweep", **common
+    )
+    st.button(
+        "Fair comparison (5 rates)",
+        key="train.fair_rates",
+        on_click=st.session_state.__setitem__,
+        args=(common["key"], preset),
+        help=f"Five log-spaced rates around {values.get('optimizer', 'adam')}'s usual one: "
+        f"{', '.join(map(_number, preset))}. Each activation is then shown at its best rate.",
+    )
+    return tuple(sorted(chosen))
+
+
 def train_controls(catalogue: Catalogue) -> tuple[TrainConfig, str | None]:
     """Widgets for every setting; returns the configuration and an optional local mnist.npz path."""
     names = catalogue.names()
     for s in SETTINGS:
         if s.param is not None:
             value = [n for n in s.default if n in names] if s.kind == "names" else s.default
-            default(f"train.{s.name}", value)
+            default(f"train.{s.name}", list(value) if s.kind == "rates" else value)
     # A custom that was removed (or came in a link from another session) is not offered.
     picked = [n for n in st.session_state["train.activations"] if n in names]
     st.session_state["train.activations"] = picked

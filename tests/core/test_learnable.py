@@ -168,10 +168,11 @@ def test_the_generated_script_learns_the_same_parameters(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     lines = done.stdout.splitlines()
     for b in record.branches:
-        loss = [ln for ln in lines if ln.startswith(f"{b.activation} seed 0 epoch 2 loss")][0]
+        start = f"{b.activation} seed 0 lr "  # then the rate: one per network in a sweep
+        loss = [ln for ln in lines if ln.startswith(start) and " epoch 2 loss" in ln][0]
         assert float(loss.split(" loss ")[1].split()[0]) == pytest.approx(b.loss[-1], rel=1e-4)
         (param,) = b.learned
-        learned = [ln for ln in lines if ln.startswith(f"{b.activation} seed 0 learned")]
+        learned = [ln for ln in lines if ln.startswith(start) and " learned " in ln]
         assert len(learned) == config.depth and f"/{param} " in learned[0]
         mean = float(learned[0].split(" mean ")[1].split()[0])
         assert mean == pytest.approx(b.learned[param][-1][0][0], rel=1e-4, abs=1e-6)

@@ -102,7 +102,7 @@ def test_links_shared_before_keep_their_parameter_names():
         "seeds",
         "dseed",
     }
-    added_since = {"inside"}  # new settings may add names, never rename the released ones
+    added_since = {"inside", "lrs"}  # new settings may add names, never rename the released ones
     assert {f.param for f in train_fields(NAMES)} == released | added_since
     assert {f.param for f in gallery_fields(NAMES)} == {"pick", "show", "x"}
     assert {f.param for f in runs_fields()} == {"runs"}
@@ -129,3 +129,30 @@ def test_a_released_link_restores_the_same_values():
     assert notices == []
     assert values["train.activations"] == ["relu", "tanh"] and values["train.learning_rate"] == 0.01
     assert values["train.samples"] == 500 and values["train.noise"] == 0.5
+
+
+def test_a_learning_rate_sweep_round_trips_and_rejects_rates_the_page_does_not_offer():
+    # Fails if `lrs` loses a rate or its order on the way through a link, or if a link could set
+    # a rate the sweep's widget cannot show (or the same rate twice).
+    fields = train_fields(NAMES)
+    state = {"train.learning_rates": [0.0001, 0.001, 0.01]}
+    assert encode(state, fields)["lrs"] == "0.0001,0.001,0.01"
+    values, notices = decode({"lrs": "0.0001,0.001,0.01"}, fields)
+    assert values["train.learning_rates"] == [0.0001, 0.001, 0.01] and not notices
+    for bad in ("0.0002", "0.001,0.001", "nan", "x"):
+        values, notices = decode({"lrs": bad}, fields)
+        assert "train.learning_rates" not in values and len(notices) == 1
+
+
+def test_runs_stored_before_sweeps_load_with_one_rate():
+    # Fails if a stored configuration without `learning_rates` no longer loads, or loads as a
+    # sweep.
+    from core.settings import TrainConfig
+
+    old = TrainConfig().to_dict()
+    del old["learning_rates"]
+    config = TrainConfig.from_dict(old)
+    assert config.learning_rates == () and config.rates == (config.learning_rate,)
+    sweep = TrainConfig(learning_rates=(1e-3, 1e-2))
+    assert TrainConfig.from_dict(sweep.to_dict()) == sweep
+    assert sweep.networks == len(sweep.activations) * 2 * sweep.seeds

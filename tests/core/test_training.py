@@ -29,11 +29,12 @@ def mnist_small():
     return datasets.mnist(samples=1200, download=lambda: (_ for _ in ()).throw(OSError("offline")))
 
 
-def _fit(model, config, data):
+def _fit(model, config, data, learning_rate=None):
     """Train `model` the plain Keras way, one epoch at a time in the app's batch order; returns
     the history under the record's names (metric = accuracy or MAE)."""
     classification = data.task == "classification"
-    optimizer = KERAS_OPTIMIZERS[config.optimizer](learning_rate=config.learning_rate)
+    rate = config.learning_rate if learning_rate is None else learning_rate
+    optimizer = KERAS_OPTIMIZERS[config.optimizer](learning_rate=rate)
     loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True) if classification else "mse"
     metric = "accuracy" if classification else "mae"
     model.compile(optimizer=optimizer, loss=loss, metrics=[metric])
@@ -155,6 +156,38 @@ def test_fused_training_equals_keras_with_no_app_code(mnist_small, model, depth,
     for branch in fused.branches:
         model_ = _keras_only_model(config, mnist_small, branch.activation, branch.seed)
         _assert_same(branch, _fit(model_, config, mnist_small))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model, optimizer", [("mlp", "adam"), ("mlp", "sgd"), ("cnn", "adam")])
+def test_mixed_learning_rates_each_network_equals_keras_alone_at_its_rate(
+    mnist_small, model, optimizer
+):
+    # Fails if a sweep's per-network rates land on the wrong network (a rate broadcast over the
+    # wrong axis of w0's K·width columns or of the (K, …) stacks, or towers given each other's
+    # rates), or if one shared rate sneaks back in: each network must equal plain Keras
+    # (keras.layers only, no app code) trained alone at its own rate.
+    rates = (1e-3, 1e-2) if optimizer == "adam" else (1e-2, 1e-1)
+    config = TrainConfig(
+        activations=("relu", "tanh"),
+        model=model,
+        depth=2 if model == "mlp" else 1,
+        width=16,
+        epochs=2,
+        batch_size=100,
+        optimizer=optimizer,
+        learning_rates=rates,
+        seeds=2,
+    )
+    fused = train_compare(config, mnist_small)
+    assert [(b.activation, b.learning_rate, b.seed) for b in fused.branches] == [
+        (a, r, s) for a in ("relu", "tanh") for r in rates for s in (0, 1)
+    ]
+    for branch in fused.branches:
+        alone = _keras_only_model(config, mnist_small, branch.activation, branch.seed)
+        _assert_same(branch, _fit(alone, config, mnist_small, branch.learning_rate))
+    relu = [b.loss for b in fused.branches if b.activation == "relu" and b.seed == 0]
+    assert relu[0] != relu[1]  # the two rates really trained differently
 
 
 @pytest.mark.slow

@@ -170,3 +170,40 @@ def test_a_second_tab_finds_the_running_job_and_may_not_stop_it():
         for job in queue.active():
             queue.stop(job.id)
             queue.wait(job.id, 120)
+
+
+def test_a_learning_rate_sweep_shows_each_activation_at_its_best_rate_and_the_sensitivity(train):
+    # Fails if the preset does not reach the job, if the results average or list every rate
+    # instead of one row per activation at its best rate, or if the sensitivity chart is missing,
+    # has a curve per rate or seed, or a linear rate axis.
+    train.number_input(key="train.samples").set_value(600).run()
+    train.number_input(key="train.epochs").set_value(2).run()
+    train.multiselect(key="train.activations").set_value(["relu", "tanh"]).run()
+    train.slider(key="train.seeds").set_value(2).run()
+    train.toggle(key="train.diagnostics").set_value(False).run()
+    train.button(key="train.fair_rates").click().run()
+    assert train.multiselect(key="train.learning_rates").value == [1e-5, 1e-4, 1e-3, 1e-2, 0.1]
+    assert train.select_slider(key="train.learning_rate").disabled  # the sweep replaces it
+    link = "1e-05,0.0001,0.001,0.01,0.1"
+    assert train.query_params["lrs"] in (link, [link])
+    train.button(key="train.go").click().run()
+    finish_jobs(train)
+    assert not train.exception and not train.error
+    table = train.dataframe[0].value
+    assert list(table["activation"]) == ["relu", "tanh"]
+    best = dict(zip(table["activation"], table["best learning rate"], strict=True))
+    assert set(best.values()) <= {"1e-05", "0.0001", "0.001", "0.01", "0.1"}
+    charts = [_spec(c) for c in train.get("plotly_chart")]
+    assert len(charts) == 3  # loss, accuracy, sensitivity
+    loss = charts[0]
+    legend = {t["name"] for t in loss["data"] if t.get("showlegend") is not False}
+    named = {f"relu (lr {best['relu']})", f"tanh (lr {best['tanh']})"}
+    assert legend == named | {"train", "validation"}
+    sensitivity = charts[2]
+    assert sensitivity["layout"]["title"]["text"].startswith("Learning-rate sensitivity")
+    curves = [t for t in sensitivity["data"] if t.get("mode") == "lines+markers"]
+    assert sorted(t["name"] for t in curves) == ["relu", "relu", "tanh", "tanh"]  # two panels
+    assert all(len(t["x"]) == 5 for t in curves)
+    assert sensitivity["layout"]["xaxis"]["type"] == "log"
+    assert sensitivity["layout"]["xaxis2"]["type"] == "log"
+    assert any("best rate" in c.value and "final validation loss" in c.value for c in train.caption)
