@@ -83,14 +83,25 @@ def train(browser, url: str) -> None:
         themed.close()
 
 
-def inside(browser, url: str) -> None:
-    page = browser.new_page(viewport={"width": 1400, "height": 3000})
-    open_page(page, f"{url}/{INSIDE}")
+def trained(browser, url: str, link: str, height: int, epochs: int, charts: int, preset=None):
+    """A new page on the Train `link`, trained to its end with every chart drawn down to the
+    `charts`-th. Tall: Streamlit scrolls inside the page, so a screenshot shows only the window."""
+    page = browser.new_page(viewport={"width": 1400, "height": height})
+    open_page(page, f"{url}/{link}")
+    if preset:
+        page.get_by_role("button", name=preset).click()
+        wait_idle(page)
     page.get_by_role("button", name="Train", exact=True).click()
-    page.mouse.move(5, 5)
-    page.get_by_text("Finished 4 epochs").first.wait_for(timeout=300_000)
-    page.locator(".js-plotly-plot").nth(2).wait_for(timeout=60_000)
+    page.mouse.move(5, 5)  # no tooltip over the picture
+    page.get_by_text(f"Finished {epochs} epochs").first.wait_for(timeout=900_000)
+    page.locator(".js-plotly-plot").nth(charts).wait_for(timeout=60_000)
+    wait_idle(page)
     time.sleep(2)
+    return page
+
+
+def inside(browser, url: str) -> None:
+    page = trained(browser, url, INSIDE, 3000, epochs=4, charts=2)
     section = page.get_by_role("heading", name="Inside the network").first
     top = section.bounding_box()["y"] - 10
     page.screenshot(path=str(OUT / "inside-flow.png"), clip=_clip(page, top, 760))
@@ -101,15 +112,7 @@ def inside(browser, url: str) -> None:
 
 
 def learned(browser, url: str) -> None:
-    # Tall enough for the whole section: Streamlit scrolls inside the page, so a screenshot
-    # shows only what the window shows.
-    page = browser.new_page(viewport={"width": 1400, "height": 4600})
-    open_page(page, f"{url}/{LEARNED}")
-    page.get_by_role("button", name="Train", exact=True).click()
-    page.mouse.move(5, 5)
-    page.get_by_text("Finished 30 epochs").first.wait_for(timeout=300_000)
-    page.locator(".js-plotly-plot").nth(4).wait_for(timeout=60_000)  # down to inside the network
-    time.sleep(3)
+    page = trained(browser, url, LEARNED, 4600, epochs=30, charts=4)  # down to inside
     section = page.get_by_role("heading", name="Learned activation parameters")
     top = section.bounding_box()["y"] - 10
     end = page.get_by_role("heading", name="Inside the network").bounding_box()["y"] - 10
@@ -143,16 +146,8 @@ def depth(browser, url: str) -> None:
 
 def lr_sweep(browser, url: str) -> None:
     """The sensitivity chart of a learning-rate sweep, with the results table above it."""
-    page = browser.new_page(viewport={"width": 1400, "height": 2200})
-    open_page(page, f"{url}/{LR_SWEEP}")
-    page.get_by_role("button", name="Fair comparison (5 rates)").click()
-    wait_idle(page)
-    page.get_by_role("button", name="Train", exact=True).click()
-    page.mouse.move(5, 5)
-    page.get_by_text("Finished 8 epochs").first.wait_for(timeout=900_000)
-    page.locator(".js-plotly-plot").nth(2).wait_for(timeout=60_000)
-    wait_idle(page)
-    time.sleep(2)
+    preset = "Fair comparison (5 rates)"
+    page = trained(browser, url, LR_SWEEP, 2200, epochs=8, charts=2, preset=preset)
     # Streamlit's main column scrolls inside the window: bring the chart in before measuring.
     page.locator(".js-plotly-plot").nth(2).scroll_into_view_if_needed()
     time.sleep(1)
