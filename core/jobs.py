@@ -24,12 +24,16 @@ from typing import Protocol
 from activations import Activation, Catalogue, shared_catalogue
 from activations.expression import custom_activation
 from core import datasets
+from core.grid import Grid, architecture_label, default_name
 from core.record import Comparison
 from core.settings import TrainConfig
 from core.store import MissingRun, RunStore, StoreError, owner_alive
 from core.training import Training, new_record
 
 MAX_JOBS_ENV = "EXPLORER_MAX_JOBS"
+# A Ray cluster's address ("auto", "ray://head:10001", or "local" to start one here): when set,
+# every job trains as a Ray actor on the cluster (core/ray_executor.py).
+RAY_ENV = "EXPLORER_RAY_ADDRESS"
 # Which server process trains a job, as the store records it: at the next start, a run whose
 # owner process is gone was interrupted.
 SERVER_ID = f"{os.getpid()}@{socket.gethostname()}"
@@ -196,8 +200,12 @@ class JobQueue:
         max_running: int | None = None,
     ):
         self.store = store
-        self.executor = executor or LocalExecutor()
-        self.max_running = max_running or max_jobs()
+        self.notice = ""  # said on the pages: e.g. the Ray cluster could not be reached
+        if executor is None:
+            executor, self.notice = default_executor()
+        self.executor = executor
+        # A cluster trains as many jobs at once as it has room for, unless told otherwise.
+        self.max_running = max_running or max_jobs(getattr(executor, "slots", 1))
         self._lock = threading.Lock()
         self._wakeup = threading.Condition(self._lock)
         self._workers: list[threading.Thread] = []
@@ -223,12 +231,12 @@ class JobQueue:
             self.store = store
         self.interrupted = self._find_interrupted()
 
-    def submit(self, spec: JobSpec, owner: str = "") -> Job:
+    def submit(self, spec: JobSpec, owner: str = "", name: str = "", tags: str = "") -> Job:
         """Queue a comparison and return at once. Raises ValueError (bad configuration or
         activation) or DatasetError with a message for the user."""
         record = new_record(spec.config, spec.dataset(), spec.catalogue())
         record.status = "queued"
-        job_id, saved, error = self._save_new(record)
+        job_id, saved, error = self._save_new(record, name, tags)
         job = Job(job_id, spec, owner, record, saved=saved, error=error)
         with self._lock:
             self._jobs[job.id] = job
@@ -338,11 +346,11 @@ class JobQueue:
         for old in kept[: max(0, len(kept) - (KEEP_TRAINED - 1))]:
             old.trained = None
 
-    def _save_new(self, record: Comparison) -> tuple[int, bool, str]:
+    def _save_new(self, record: Comparison, name: str = "", tags: str = "") -> tuple:
         if self.store is None:
             return next(self._unsaved_ids), False, ""
         try:
-            return self.store.save(record, owner=SERVER_ID), True, ""
+            return self.store.save(record, name, tags, owner=SERVER_ID), True, ""
         except StoreError as exc:
             return next(self._unsaved_ids), False, str(exc)
 
@@ -362,6 +370,40 @@ class JobQueue:
                 job.error = ""
 
 
+def submit_sweep(
+    queue: JobQueue,
+    grid: Grid,
+    catalogue: Catalogue,
+    owner: str = "",
+    local_path: str | None = None,
+    name: str = "",
+) -> int:
+    """Save a sweep and queue one job per architecture (core/grid.py); returns the sweep's id.
+    Raises ValueError (a bad grid) or StoreError: a sweep lives in the run store."""
+    problems = grid.problems()
+    if problems:
+        raise ValueError(" ".join(problems))
+    if queue.store is None:
+        raise StoreError("a sweep is saved in the run store, and the store cannot be opened")
+    name = name.strip() or default_name(grid)
+    sweep_id = queue.store.save_sweep(grid.to_dict(), [], name)
+    runs = []
+    for depth, width in grid.architectures:
+        spec = JobSpec.of(grid.config(depth, width), catalogue, local_path)
+        label = architecture_label(depth, width, (0, 0))  # always "depth × width" in a run name
+        job = queue.submit(spec, owner, name=f"sweep {sweep_id} · {label}", tags="sweep")
+        runs.append((depth, width, job.id))
+        queue.store.set_sweep_runs(sweep_id, runs)  # as it grows: a failure leaves a usable sweep
+    return sweep_id
+
+
+def stop_sweep(queue: JobQueue, run_ids) -> None:
+    """Stop a sweep's running job and cancel its queued ones (the last first, so none starts
+    while the others are being cancelled)."""
+    for run_id in reversed(list(run_ids)):
+        queue.stop(run_id)
+
+
 def _failed(record: Comparison) -> Comparison:
     data = record.to_dict()
     data["status"] = "failed"
@@ -371,12 +413,31 @@ def _failed(record: Comparison) -> Comparison:
     return Comparison.from_dict(data)
 
 
-def max_jobs() -> int:
-    """How many jobs may train at once: EXPLORER_MAX_JOBS, default 1."""
+def max_jobs(default: int = 1) -> int:
+    """How many jobs may train at once: EXPLORER_MAX_JOBS, else `default` (1 on this server)."""
     try:
-        return max(1, int(os.environ.get(MAX_JOBS_ENV, "1")))
+        return max(1, int(os.environ.get(MAX_JOBS_ENV, str(default))))
     except ValueError:
-        return 1
+        return default
+
+
+def default_executor() -> tuple[Executor, str]:
+    """Ray when EXPLORER_RAY_ADDRESS is set and reachable, else this process; and a notice for
+    the pages when Ray was asked for but could not be used."""
+    address = os.environ.get(RAY_ENV, "").strip()
+    if not address:
+        return LocalExecutor(), ""
+    try:
+        from core.ray_executor import RayExecutor
+
+        return RayExecutor(address), ""
+    except Exception as exc:  # not installed, unreachable, wrong address: train here instead
+        notice = (
+            f"{RAY_ENV}={address} is set, but Ray could not be used ({type(exc).__name__}: "
+            f"{exc}); jobs train on this server instead. Check the address (`ray status` on "
+            f"the head node) or unset the variable."
+        )
+        return LocalExecutor(), notice
 
 
 _QUEUES: dict[str, JobQueue] = {}

@@ -25,7 +25,7 @@ from core import __version__
 from core.record import Comparison
 from core.settings import TrainConfig
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 FILE_NAME = "runs.sqlite"
 ACTIVE = ("queued", "running")  # a server process is (or was) training these
 INTERRUPTED = "interrupted"
@@ -38,8 +38,8 @@ class StoreError(RuntimeError):
 class MissingRun(StoreError):
     """The run asked for is not in the store (never was, or was deleted)."""
 
-    def __init__(self, run_id: int):
-        super().__init__(f"there is no run {run_id}; it may have been deleted")
+    def __init__(self, run_id: int, what: str = "run"):
+        super().__init__(f"there is no {what} {run_id}; it may have been deleted")
         self.run_id = run_id
 
 
@@ -48,6 +48,17 @@ def data_dir() -> Path:
     return Path(
         os.environ.get("EXPLORER_DATA_DIR") or Path.home() / ".activation_explorer"
     ).expanduser()
+
+
+@dataclass(frozen=True)
+class SweepRow:
+    """A saved sweep: its grid (core.grid.Grid.to_dict()) and each architecture's run id."""
+
+    id: int
+    created: float
+    name: str
+    grid: dict[str, Any]
+    runs: list[tuple[int, int, int]]  # depth, width, run id
 
 
 @dataclass(frozen=True)
@@ -173,6 +184,17 @@ _MIGRATIONS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
     3: [
         _to_v3,
         "CREATE INDEX runs_status ON runs (status)",  # unfinished runs, found at every start
+    ],
+    # v4: sweeps (core/grid.py): a grid and the ids of its runs, one per architecture. The runs
+    # are ordinary rows of `runs`; a sweep holds no history of its own.
+    4: [
+        """CREATE TABLE sweeps (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created REAL NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            grid TEXT NOT NULL,
+            runs TEXT NOT NULL
+        )""",
     ],
 }
 
@@ -450,3 +472,48 @@ class RunStore:
     def delete(self, run_id: int) -> None:
         with self._transaction() as conn:
             conn.execute("DELETE FROM runs WHERE id = ?", (int(run_id),))
+
+    # --- sweeps ---
+    def save_sweep(self, grid: dict[str, Any], runs: list[tuple[int, int, int]], name: str = ""):
+        """Add a sweep (its runs are already saved); returns its id."""
+        try:
+            with self._transaction() as conn:
+                cur = conn.execute(
+                    "INSERT INTO sweeps (created, name, grid, runs) VALUES (?, ?, ?, ?)",
+                    (time.time(), name.strip()[:200], json.dumps(grid), json.dumps(runs)),
+                )
+                return int(cur.lastrowid)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"the sweep could not be saved to {self.path}: {exc}") from None
+
+    def set_sweep_runs(self, sweep_id: int, runs: list[tuple[int, int, int]]) -> None:
+        with self._transaction() as conn:
+            conn.execute("UPDATE sweeps SET runs = ? WHERE id = ?", (json.dumps(runs), sweep_id))
+
+    def sweep(self, sweep_id: int) -> SweepRow:
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT id, created, name, grid, runs FROM sweeps WHERE id = ?", (int(sweep_id),)
+            ).fetchone()
+        if row is None:
+            raise MissingRun(sweep_id, "sweep")
+        return _sweep_row(row)
+
+    def sweeps(self, limit: int | None = None) -> list[SweepRow]:
+        """Sweeps newest first."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT id, created, name, grid, runs FROM sweeps ORDER BY id DESC LIMIT ?",
+                (-1 if limit is None else int(limit),),
+            ).fetchall()
+        return [_sweep_row(row) for row in rows]
+
+    def delete_sweep(self, sweep_id: int) -> None:
+        """Forget a sweep; its runs stay (delete them on the Runs page)."""
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM sweeps WHERE id = ?", (int(sweep_id),))
+
+
+def _sweep_row(row) -> SweepRow:
+    runs = [(int(d), int(w), int(r)) for d, w, r in json.loads(row[4])]
+    return SweepRow(int(row[0]), row[1], row[2], json.loads(row[3]), runs)

@@ -205,7 +205,7 @@ def test_a_v2_file_migrates_with_its_summaries_filled_from_each_history(tmp_path
     conn.close()
 
     s = RunStore(path)
-    assert s.schema_version == store_module.SCHEMA_VERSION == 3
+    assert s.schema_version == store_module.SCHEMA_VERSION == 4  # through v3 to v4
     listed = s.runs()
     assert [r.id for r in listed] == [3, 2, 1]
     for summary, record in zip(listed, records[2::-1], strict=True):

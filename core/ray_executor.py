@@ -1,0 +1,103 @@
+"""Jobs on a Ray cluster: each job trains in a Ray actor, anywhere on the cluster, and sends its
+record back after every epoch, as the local executor yields it.
+
+Chosen when EXPLORER_RAY_ADDRESS is set (core/jobs.py `default_executor`): `auto` or
+`ray://head:10001` for a running cluster, `local` to start one on this machine. Ray is the
+engine; this module only adapts it to the `Executor` interface. The app's code travels with each
+job (`runtime_env` `py_modules`), so the cluster's nodes need the pinned packages of
+requirements.txt plus Ray, not a copy of the app.
+
+Progress by batch and Stop work as locally: the actor serves `batches()` and `stop()` while it
+trains (`max_concurrency=2`). The trained weights stay on the cluster, so a Ray job's run has no
+.keras download (the page says to train again without Ray for it).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+
+import activations
+import core
+from core.jobs import Executor, JobControl, JobSpec, LocalExecutor
+from core.record import Comparison
+
+POLL_SECONDS = 0.5  # how often progress by batch is fetched while an epoch trains
+_CONNECT_LOCK = threading.Lock()
+
+
+def connect(address: str, num_cpus: int | None = None) -> int:
+    """Join the Ray cluster at `address` (or start a local one for "local") once per process;
+    returns the cluster's CPU count."""
+    import ray
+
+    with _CONNECT_LOCK:
+        if not ray.is_initialized():
+            runtime_env = {"py_modules": [activations, core]}
+            common = dict(runtime_env=runtime_env, log_to_driver=False, include_dashboard=False)
+            if address == "local":
+                ray.init(num_cpus=num_cpus or os.cpu_count(), **common)
+            else:
+                ray.init(address=address, **common)
+    return int(ray.cluster_resources().get("CPU", 1))
+
+
+class _Trainer:
+    """One job, inside a Ray actor: the local executor's loop, stepped one epoch per call."""
+
+    def __init__(self, spec: JobSpec):
+        self.control = JobControl()
+        self.epochs = LocalExecutor().run(spec, self.control)
+
+    def next(self) -> dict | None:
+        """Train to the next record (one epoch, or the end); None when the job is over."""
+        try:
+            record = next(self.epochs)
+        except StopIteration:
+            self.control.trained = None
+            return None
+        return record.to_dict()
+
+    def stop(self) -> None:
+        self.control.request_stop()
+
+    def batches(self) -> tuple[int, int] | None:
+        return self.control.batches()
+
+
+class RayExecutor(Executor):
+    """Trains each job as a Ray actor that needs `cpus_per_job` of the cluster's CPUs."""
+
+    def __init__(self, address: str, cpus_per_job: float = 1, num_cpus: int | None = None):
+        self.address = address
+        self.cpus_per_job = cpus_per_job
+        self.cluster_cpus = connect(address, num_cpus)
+
+    @property
+    def slots(self) -> int:
+        """How many jobs the cluster can train at once."""
+        return max(1, int(self.cluster_cpus // self.cpus_per_job))
+
+    def run(self, spec: JobSpec, control: JobControl) -> Iterator[Comparison]:
+        import ray
+
+        trainer = ray.remote(num_cpus=self.cpus_per_job, max_concurrency=2)(_Trainer)
+        actor = trainer.remote(spec)
+        progress: list = [None]
+        control.watch_batches(lambda: progress[0])
+        control.on_stop(lambda: actor.stop.remote())
+        try:
+            while True:
+                ref = actor.next.remote()
+                while not ray.wait([ref], timeout=POLL_SECONDS)[0]:
+                    try:
+                        progress[0] = ray.get(actor.batches.remote(), timeout=POLL_SECONDS)
+                    except ray.exceptions.GetTimeoutError:
+                        pass
+                record = ray.get(ref)
+                if record is None:
+                    return
+                yield Comparison.from_dict(record)
+        finally:
+            ray.kill(actor)

@@ -1,0 +1,113 @@
+"""Jobs on Ray: a local Ray cluster (`ray.init(num_cpus=2)`, as CI runs it) trains the same
+numbers as this process, reports its epochs as they end, stops within a batch, and an
+unreachable address falls back to local training with a notice."""
+
+import time
+
+import pytest
+import ray  # requirements-test.txt installs it: without it these tests fail, never skip
+
+from activations import shared_catalogue
+from core import jobs
+from core.grid import Grid
+from core.jobs import JobQueue, JobSpec, LocalExecutor, submit_sweep
+from core.settings import TrainConfig
+from core.store import RunStore
+
+SMALL = dict(dataset="friedman", samples=600, width=16, batch_size=64, epochs=3)
+
+
+@pytest.fixture(scope="module")
+def ray_executor():
+    from core.ray_executor import RayExecutor
+
+    executor = RayExecutor("local", num_cpus=2)
+    yield executor
+    ray.shutdown()
+
+
+class _Recording(RunStore):
+    def __init__(self, path):
+        super().__init__(path)
+        self.writes = []
+
+    def update(self, run_id, comparison, owner=None):
+        self.writes.append((run_id, comparison.epochs_done, comparison.status))
+        super().update(run_id, comparison, owner)
+
+
+def _histories(record):
+    return [
+        (b.activation, b.seed, b.loss, b.val_loss, b.metric, b.val_metric) for b in record.branches
+    ]
+
+
+def test_ray_jobs_equal_local_jobs_and_are_saved_epoch_by_epoch(tmp_path, ray_executor):
+    # Fails if a job on Ray trains different numbers (another config, data or seed reaches the
+    # actor), if its epochs only come back at the end, or if two jobs don't both finish.
+    assert ray_executor.slots == 2
+    configs = [
+        TrainConfig(activations=("relu", "tanh"), depth=2, seeds=2, **SMALL),
+        TrainConfig(activations=("elu",), learning_rates=(0.001, 0.01), **SMALL),
+    ]
+    store = _Recording(tmp_path / "ray.sqlite")
+    queue = JobQueue(store, ray_executor)
+    assert queue.max_running == 2  # the cluster's room, not this server's one job
+    submitted = [queue.submit(JobSpec(c)) for c in configs]
+    for job in submitted:
+        job = queue.wait(job.id, 600)
+        assert job.error == "" and job.record.status == "finished"
+    local = JobQueue(RunStore(tmp_path / "local.sqlite"), LocalExecutor())
+    for job, config in zip(submitted, configs, strict=True):
+        alone = local.wait(local.submit(JobSpec(config)).id, 600)
+        assert _histories(store.load(job.id)) == _histories(alone.record)
+        per_epoch = [e for i, e, s in store.writes if i == job.id and s == "running"]
+        assert per_epoch[:4] == [0, 1, 2, 3]  # each epoch written as it ended
+
+
+def test_a_ray_job_stops_within_a_batch_and_keeps_its_finished_epochs(tmp_path, ray_executor):
+    # Fails if Stop never reaches the actor (the job would train all 50 epochs) or if progress
+    # by batch does not come back from the cluster.
+    config = TrainConfig(
+        activations=("relu",), dataset="friedman", samples=20_000, width=128, depth=3,
+        batch_size=16, epochs=50,
+    )  # fmt: skip
+    queue = JobQueue(RunStore(tmp_path / "runs.sqlite"), ray_executor)
+    job = queue.submit(JobSpec(config))
+    deadline = time.monotonic() + 300
+    while not (job.record.epochs_done >= 1 and (job.control.batches() or (0, 0))[0] > 5):
+        assert time.monotonic() < deadline, "no progress by batch came back from Ray"
+        time.sleep(0.1)
+    queue.stop(job.id)
+    job = queue.wait(job.id, 120)
+    assert job.record.status == "stopped"
+    assert 1 <= job.record.epochs_done < 50
+
+
+def test_a_sweep_on_ray_saves_one_run_per_architecture(tmp_path, ray_executor):
+    # Fails if a sweep's jobs don't all reach the store through Ray, or land under wrong depths.
+    store = RunStore(tmp_path / "runs.sqlite")
+    queue = JobQueue(store, ray_executor)
+    base = TrainConfig(activations=("relu", "tanh"), **{**SMALL, "epochs": 1})
+    sweep_id = submit_sweep(queue, Grid(base, (1, 3), (8,)), shared_catalogue())
+    row = store.sweep(sweep_id)
+    for depth, width, run_id in row.runs:
+        queue.wait(run_id, 600)
+        record = store.load(run_id)
+        assert record.status == "finished"
+        assert (record.config.depth, record.config.width) == (depth, width)
+    assert [(d, w) for d, w, _ in row.runs] == [(1, 8), (3, 8)]
+
+
+def test_an_unreachable_cluster_falls_back_to_local_training_with_a_notice(monkeypatch):
+    # Fails if a wrong address breaks every page (the queue could not be made) or is silent.
+    monkeypatch.setenv(jobs.RAY_ENV, "ray://nowhere.invalid:1")
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("cannot reach nowhere.invalid")
+
+    monkeypatch.setattr(ray, "init", refuse)
+    executor, notice = jobs.default_executor()
+    assert isinstance(executor, LocalExecutor)
+    assert "ray://nowhere.invalid:1" in notice and "cannot reach" in notice
