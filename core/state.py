@@ -104,18 +104,22 @@ _WRITE = {
 }
 
 
-def train_fields(names: Iterable[str]) -> list[Field]:
-    """The Train page's URL fields, one per setting of the table in core/settings.py."""
+def train_fields(
+    names: Iterable[str], page: str = "train", only: Iterable[str] | None = None
+) -> list[Field]:
+    """The Train page's URL fields, one per setting of the table in core/settings.py (another
+    page's: those named in `only`, under its own state keys)."""
     names = set(names)
+    only = None if only is None else set(only)
     fields = []
     for s in SETTINGS:
-        if s.param is None:
+        if s.param is None or (only is not None and s.name not in only):
             continue
         check = s.offered
         if s.kind == "names":
             check = lambda v, s=s: s.offered(v) and set(v) <= names  # noqa: E731
         fields.append(
-            Field(s.param, f"train.{s.name}", _PARSE[s.kind], check, _WRITE.get(s.kind, str))
+            Field(s.param, f"{page}.{s.name}", _PARSE[s.kind], check, _WRITE.get(s.kind, str))
         )
     return fields
 
@@ -171,6 +175,21 @@ def depth_fields(names: Iterable[str]) -> list[Field]:
         Field("depth", "depth.depth", int, _between(1, MAX_DEPTH)),
         Field("width", "depth.width", int, lambda v: v in WIDTHS),
         Field("seed", "depth.seed", int, _between(0, MAX_SEED)),
+    ]
+
+
+def sweep_fields(names: Iterable[str], settings: Iterable[str]) -> list[Field]:
+    """The Sweep page's URL: its settings (Train's URL names), the grid's depths and widths,
+    and the sweep shown."""
+    from core.grid import DEPTHS  # plain data, no TensorFlow
+    from core.settings import WIDTHS as TRAIN_WIDTHS
+
+    ints = lambda t: [int(v) for v in _names(t)]  # noqa: E731
+    joined = lambda v: ",".join(str(i) for i in v)  # noqa: E731
+    return train_fields(names, "sweep", settings) + [
+        Field("depths", "sweep.depths", ints, lambda v: set(v) <= set(DEPTHS), joined),
+        Field("widths", "sweep.widths", ints, lambda v: set(v) <= set(TRAIN_WIDTHS), joined),
+        Field("sweep", "sweep.shown", int, lambda v: 0 < v < 2**63),
     ]
 
 

@@ -1,6 +1,7 @@
 """Runs: every saved comparison; overlay several, rename, tag, delete, download, screenshot mode."""
 
 import datetime
+import time
 
 import pandas as pd
 import plotly.io
@@ -9,6 +10,7 @@ import streamlit as st
 from core import exports
 from core.exports import chromium_path
 from core.figures import png_config, training_chart
+from core.grid import sweep_status
 from core.learned import learned_series
 from core.share import share_figure
 from core.state import runs_fields
@@ -18,7 +20,7 @@ from ui import catalogue as ui_cat
 from ui.inside import inside_ui
 from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text
 from ui.learned import learned_ui
-from ui.nav import setup
+from ui.nav import link_to, setup
 from ui.palette import page_theme, styles_here
 from ui.runs import export_panel, quantity_label, setup_label, store, swatch_table, sweep_ui
 from ui.url import default, publish, restore
@@ -263,6 +265,30 @@ def keep_existing(selected: list[int], by_id: dict) -> list[int]:
     return [i for i in selected if i in by_id]
 
 
+SWEEPS_LISTED = 10
+
+
+def sweeps_ui(runs_store) -> None:
+    """Saved sweeps, newest first, each opening on the Sweep page (their runs are in the table
+    below too, named "sweep N · …")."""
+    sweeps = runs_store.sweeps(limit=SWEEPS_LISTED)
+    if not sweeps:
+        return
+    count = f"the {SWEEPS_LISTED} newest" if len(sweeps) == SWEEPS_LISTED else str(len(sweeps))
+    with st.expander(f"Sweeps ({count})", icon=":material/grid_on:"):
+        for row in sweeps:
+            states = [s.status for s in runs_store.summaries(r for _, _, r in row.runs).values()]
+            state = sweep_status(states + ["deleted"] * (len(row.runs) - len(states)))
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row.created))
+            text, link = st.columns([4, 1], vertical_alignment="center")
+            text.markdown(
+                f"**Sweep {row.id}** · {row.name} · {len(row.runs)} architectures · {state} · "
+                f"{when}"
+            )
+            with link:
+                link_to("Sweep", "Open", sweep=str(row.id))
+
+
 def main() -> None:
     setup("Runs")
     default("runs.screenshot", False)
@@ -287,6 +313,7 @@ def main() -> None:
     if not screenshot:
         with head:
             jobs_ui(queue, tuple(j.id for j in queue.active()))
+            sweeps_ui(runs_store)
     catalogue = ui_cat.session_catalogue()
     fields = runs_fields()
     for notice in restore("runs", fields):

@@ -54,6 +54,13 @@ PAGES = (
         "accuracy side by side, live.",
     ),
     Page(
+        "pages/sweep.py",
+        "Sweep",
+        ":material/grid_on:",
+        "Which activation still trains at depth N? A grid of depths × activations × learning "
+        "rates as jobs, and a heatmap that fills in live.",
+    ),
+    Page(
         "pages/runs.py",
         "Runs",
         ":material/history:",

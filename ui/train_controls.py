@@ -15,9 +15,11 @@ from ui.url import default
 GROUPS = ("data", "model", "fit")
 
 
-def _widget(setting: Setting, values: dict[str, Any], options: list | None = None) -> Any:
-    """The widget of one setting; its state key is `train.<name>`, as the URL fields expect."""
-    key = f"train.{setting.name}"
+def _widget(
+    setting: Setting, values: dict[str, Any], options: list | None = None, page: str = "train"
+) -> Any:
+    """The widget of one setting; its state key is `<page>.<name>`, as the URL fields expect."""
+    key = f"{page}.{setting.name}"
     common = dict(key=key, help=setting.help or None)
     if setting.disabled_when is not None:
         common["disabled"] = setting.disabled_when(values)
@@ -25,7 +27,7 @@ def _widget(setting: Setting, values: dict[str, Any], options: list | None = Non
     if setting.widget == "multiselect":
         return st.multiselect(setting.label, options, **common)
     if setting.widget == "rates":
-        return _rates(setting, values, common)
+        return _rates(setting, values, common, page)
     if setting.widget == "select":
         return st.selectbox(setting.label, setting.choices, format_func=shown or str, **common)
     if setting.widget == "radio":
@@ -47,7 +49,9 @@ def _number(value) -> str:
     return f"{value:g}"
 
 
-def _rates(setting: Setting, values: dict[str, Any], common: dict) -> tuple[float, ...]:
+def _rates(
+    setting: Setting, values: dict[str, Any], common: dict, page: str = "train"
+) -> tuple[float, ...]:
     """The learning-rate sweep: any of the offered rates, and a preset for a fair comparison."""
     preset = list(FAIR_RATES[values.get("optimizer", "adam")])
     chosen = st.multiselect(
@@ -55,13 +59,29 @@ def _rates(setting: Setting, values: dict[str, Any], common: dict) -> tuple[floa
     )
     st.button(
         "Fair comparison (5 rates)",
-        key="train.fair_rates",
+        key=f"{page}.fair_rates",
         on_click=st.session_state.__setitem__,
         args=(common["key"], preset),
         help=f"Five log-spaced rates around {values.get('optimizer', 'adam')}'s usual one: "
         f"{', '.join(map(_number, preset))}. Each activation is then shown at its best rate.",
     )
     return tuple(sorted(chosen))
+
+
+def setting_widgets(
+    settings, page: str, names: list[str], values: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Widgets for `settings` (from the table) under `<page>.` keys, defaults set first, the
+    hidden ones skipped; returns the values chosen. Another page's subset of Train's settings."""
+    values = {} if values is None else values
+    for s in settings:
+        value = [n for n in s.default if n in names] if s.kind == "names" else s.default
+        default(f"{page}.{s.name}", list(value) if s.kind == "rates" else value)
+    for setting in settings:
+        if setting.shown_when is not None and not setting.shown_when(values):
+            continue
+        values[setting.name] = _widget(setting, values, names, page)
+    return values
 
 
 def train_controls(catalogue: Catalogue) -> tuple[TrainConfig, str | None]:

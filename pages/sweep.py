@@ -1,0 +1,288 @@
+"""Sweep: which activation still trains at depth N? A grid of depths (and widths) × activations
+× learning rates × seeds, one job per architecture, and a trainability heatmap that fills in as
+the jobs finish."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from core import exports
+from core.datasets import DatasetError
+from core.exports import chromium_path
+from core.figures import METRIC_LABEL
+from core.grid import CRITERION, DEPTHS, Grid, cells_of, grid_frame, sweep_status
+from core.grid_figures import trainability_heatmap
+from core.jobs import stop_sweep, submit_sweep
+from core.settings import BY_NAME, WIDTHS, TrainConfig
+from core.state import sweep_fields
+from core.store import MissingRun, StoreError
+from core.training import estimate_seconds
+from ui import catalogue as ui_cat
+from ui.data import dataset
+from ui.jobs import job_queue, session_token
+from ui.nav import link_to, setup
+from ui.palette import page_theme
+from ui.runs import DATASET_SHORT, store
+from ui.train_controls import setting_widgets
+from ui.url import default, publish, restore
+
+# Train's settings a sweep offers (the architecture comes from the grid; the MLP only).
+DATA = ("activations", "dataset", "samples", "noise")
+FIT = ("optimizer", "learning_rates", "learning_rate", "batch_size", "epochs", "seeds", "data_seed")
+SETTINGS = DATA + FIT
+DEFAULTS = dict(
+    activations=["relu", "tanh", "sigmoid", "selu"],
+    depths=[2, 6, 10],
+    widths=[64],
+    samples=5000,
+    epochs=3,
+    learning_rates=[0.0001, 0.001, 0.01],
+)
+_ENDED: dict[tuple[str, int], object] = {}  # finished runs' records: they no longer change
+
+
+def controls_ui(catalogue) -> tuple[Grid, str]:
+    names = catalogue.names()
+    for key, value in DEFAULTS.items():
+        default(f"sweep.{key}", value)
+    st.session_state["sweep.activations"] = [
+        n for n in st.session_state["sweep.activations"] if n in names
+    ]  # a custom that was removed is not offered
+    data_col, grid_col, fit_col = st.columns(3, gap="large")
+    with data_col:
+        values = setting_widgets([BY_NAME[s] for s in DATA], "sweep", names)
+    with grid_col:
+        depths = st.multiselect(
+            "Depths (hidden layers)",
+            DEPTHS,
+            key="sweep.depths",
+            help="One job per depth (and width): every activation, rate and seed of it trains "
+            "together in one fused run.",
+        )
+        widths = st.multiselect("Widths", WIDTHS, key="sweep.widths")
+        name = st.text_input("Name (optional)", key="sweep.name", max_chars=120)
+    with fit_col:
+        values = setting_widgets([BY_NAME[s] for s in FIT], "sweep", names, values)
+    values["activations"] = tuple(values["activations"])
+    base = TrainConfig(**values, model="mlp", diagnostics=False)
+    return Grid(base, tuple(sorted(depths)), tuple(sorted(widths))), name
+
+
+def plan_ui(grid: Grid) -> list[str]:
+    """The grid's problems as errors, else what it will train and roughly how long."""
+    problems = grid.problems()
+    for problem in problems:
+        st.error(problem)
+    if problems:
+        return problems
+    cfg = grid.base
+    try:
+        data = dataset(
+            cfg.dataset, cfg.samples or None, cfg.val_fraction, cfg.noise, cfg.data_seed, None
+        )
+    except DatasetError as exc:
+        st.error(f"The dataset could not be loaded: {exc}")
+        return [str(exc)]
+    seconds = sum(estimate_seconds(grid.config(d, w), data) for d, w in grid.architectures)
+    jobs = len(grid.architectures)
+    st.caption(
+        f"**{jobs} job{'s' * (jobs > 1)}** (one per architecture), {grid.networks} networks in "
+        f"all: {len(cfg.activations)} activations × {len(cfg.rates)} learning rate"
+        f"{'s' * (len(cfg.rates) > 1)} × {cfg.seeds} seed{'s' * (cfg.seeds > 1)} each, "
+        f"{cfg.epochs} epochs on {data.describe()}. Expect roughly "
+        f"{max(1, math.ceil(seconds / 60))} min on this server."
+    )
+    return []
+
+
+def start_ui(queue, grid: Grid, name: str, catalogue, problems: list[str]) -> None:
+    if not st.button(
+        "Start sweep",
+        type="primary",
+        disabled=bool(problems),
+        key="sweep.go",
+        help="Queues one job per architecture on the server: they train and are saved whether "
+        "or not this tab stays open.",
+    ):
+        return
+    try:
+        sweep_id = submit_sweep(queue, grid, catalogue, session_token(), name=name)
+    except (ValueError, DatasetError, StoreError) as exc:
+        st.error(str(exc))
+        return
+    st.session_state["sweep.shown"] = sweep_id
+
+
+def _record(queue, runs_store, run_id: int):
+    """A run's record: live from its job while one holds it, else from the store (None when it
+    was deleted)."""
+    job = queue.get(run_id)
+    if job is not None and (job.active or job.record.status != "queued"):
+        return job.record
+    key = (str(runs_store.path), run_id)
+    if key in _ENDED:
+        return _ENDED[key]
+    try:
+        record = runs_store.load(run_id)
+    except (MissingRun, StoreError):
+        return None
+    if record.status not in ("queued", "running"):
+        _ENDED[key] = record
+    return record
+
+
+def _records(queue, runs_store, row) -> dict:
+    return {(d, w): _record(queue, runs_store, r) for d, w, r in row.runs}
+
+
+def _cells(records: dict) -> list:
+    out = []
+    for (depth, width), record in records.items():
+        if record is not None:
+            out += cells_of(depth, width, record)
+    return out
+
+
+def _progress_text(records: dict, grid: Grid) -> str:
+    states = [r.status if r is not None else "deleted" for r in records.values()]
+    done = sum(s not in ("queued", "running") for s in states)
+    text = f"{done} of {len(grid.architectures)} architectures done"
+    training = [(k, r) for k, r in records.items() if r is not None and r.status == "running"]
+    for (depth, width), record in training:
+        text += f" · training {depth} layers × {width}: epoch {record.epochs_done + 1}/"
+        text += f"{grid.base.epochs}"
+    return text
+
+
+def heatmap_title(grid: Grid, records: dict, metric_name: str) -> str:
+    """What the heatmap shows and on what, for a PNG that travels without the page."""
+    cfg = grid.base
+    source = next((r.dataset_source for r in records.values() if r is not None), cfg.dataset)
+    rates = f"best of {len(cfg.rates)} rates" if len(cfg.rates) > 1 else f"lr {cfg.learning_rate:g}"
+    return (
+        f"Trainability: final val {METRIC_LABEL.get(metric_name, metric_name)} at each "
+        f"activation's best learning rate<br><sup>{DATASET_SHORT.get(cfg.dataset, cfg.dataset)}"
+        f" · {cfg.optimizer} ({rates}) · batch {cfg.batch_size} · {cfg.epochs} epochs · "
+        f"{cfg.seeds} seed{'s' * (cfg.seeds > 1)} · {source.split(' · ')[-1]}</sup>"
+    )
+
+
+def heatmap_ui(grid: Grid, records: dict, key: str | None):
+    metric_name = next((r.metric_name for r in records.values() if r is not None), "accuracy")
+    title = heatmap_title(grid, records, metric_name)
+    fig = trainability_heatmap(grid, _cells(records), metric_name, title, page_theme())
+    st.plotly_chart(fig, key=key, config={"displaylogo": False})
+    return fig
+
+
+@st.fragment(run_every=1.0)
+def live_ui(queue, runs_store, sweep_id: int) -> None:
+    """Redraws every second while any of the sweep's jobs is queued or training."""
+    row = runs_store.sweep(sweep_id)
+    grid = Grid.from_dict(row.grid)
+    records = _records(queue, runs_store, row)
+    states = [r.status if r is not None else "deleted" for r in records.values()]
+    if sweep_status(states) != "training":
+        st.rerun()  # the whole page: the final heatmap with its downloads
+    status, button = st.columns([5, 1], vertical_alignment="center")
+    done = sum(s not in ("queued", "running") for s in states)
+    status.progress(done / max(1, len(states)), text=_progress_text(records, grid))
+    button.button(
+        "Stop sweep",
+        key="sweep.stop",
+        width="stretch",
+        on_click=stop_sweep,
+        args=(queue, [r for _, _, r in row.runs]),
+        help="Stops the architecture training now (its finished epochs are kept) and cancels "
+        "the ones still queued.",
+    )
+    heatmap_ui(grid, records, None)
+
+
+def shown_ui(queue, runs_store) -> None:
+    sweep_id = st.session_state.get("sweep.shown")
+    if not sweep_id:
+        return
+    try:
+        row = runs_store.sweep(sweep_id)
+    except (MissingRun, StoreError, OverflowError):
+        st.info(f"Sweep {sweep_id} is not in the run store (it may have been deleted).")
+        return
+    grid = Grid.from_dict(row.grid)
+    st.subheader(f"Sweep {row.id}: {row.name}")
+    st.caption(
+        f"Each cell: the activation's final validation metric at its best learning rate, the "
+        f"one with the {CRITERION}; hover for the rate and mean ± std over seeds. "
+        f"“diverged”: the loss was not finite at every rate tried."
+    )
+    records = _records(queue, runs_store, row)
+    states = [r.status if r is not None else "deleted" for r in records.values()]
+    if sweep_status(states) == "training":
+        live_ui(queue, runs_store, sweep_id)
+        return
+    ended = {s for s in states if s != "finished"}
+    if ended:
+        st.info(f"Ended with some architectures {', '.join(sorted(ended))}.")
+    fig = heatmap_ui(grid, records, "sweep.heatmap")
+    downloads_ui(grid, records, fig, row)
+
+
+def downloads_ui(grid: Grid, records: dict, fig, row) -> None:
+    frame = grid_frame(grid, records)
+    cols = st.columns([1, 1, 2])
+    cols[0].download_button(
+        "Grid CSV",
+        frame.to_csv(index=False),
+        f"sweep-{row.id}.csv",
+        "text/csv",
+        key="sweep.csv",
+        on_click="ignore",
+        width="stretch",
+        help="One row per architecture × activation × learning rate: mean and std over seeds "
+        "of the final validation loss and metric, and whether it is the best rate.",
+    )
+    if chromium_path() is not None:
+        cols[1].download_button(
+            "Heatmap PNG (2×)",
+            lambda: exports.chart_png(fig, 900, fig.layout.height or 400),
+            f"sweep-{row.id}.png",
+            "image/png",
+            key="sweep.png",
+            on_click="ignore",
+            width="stretch",
+        )
+    with cols[2]:
+        ids = ",".join(str(r) for _, _, r in row.runs[:20])
+        link_to("Runs", "Open its runs on Runs", runs=ids)
+
+
+def main() -> None:
+    setup("Sweep")
+    st.title("Sweep")
+    st.caption(
+        "Which activation still trains at depth 20? Every depth (and width) you choose is one "
+        "job: all activations, learning rates and seeds of it train together in one fused run. "
+        "Each activation is judged at its own best learning rate."
+    )
+    catalogue = ui_cat.session_catalogue()
+    names = catalogue.names()
+    fields = sweep_fields(names, SETTINGS)
+    for notice in restore("sweep", fields):
+        st.warning(notice)
+    queue, runs_store = job_queue(), store()
+    if queue.notice:
+        st.warning(queue.notice)
+    with st.container(border=True):
+        grid, name = controls_ui(catalogue)
+        problems = plan_ui(grid)
+        if runs_store is None:
+            problems = problems + ["no store"]
+        start_ui(queue, grid, name, catalogue, problems)
+    publish("sweep", fields)
+    if runs_store is not None:
+        shown_ui(queue, runs_store)
+
+
+main()
