@@ -1,0 +1,73 @@
+"""AppTest for the Sweep page: its plan, its checks, a sweep from the button to the heatmap and
+its downloads, a link that reopens a saved sweep, and Runs listing it."""
+
+from streamlit.testing.v1 import AppTest
+
+from core.store import RunStore
+from tests.pages.conftest import APP, finish_jobs, spec
+
+TINY = dict(act="relu,sigmoid", data="friedman", n="400", ep="1", lrs="0.001,0.01", bs="64")
+
+
+def _sweep_link(**query) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=300)
+    for key, value in query.items():
+        app.query_params[key] = value
+    app.run()
+    app.switch_page("pages/sweep.py").run()
+    assert not app.exception
+    return app
+
+
+def _heatmap(app) -> dict:
+    charts = app.get("plotly_chart")
+    assert len(charts) == 1
+    return spec(charts[0])["data"][0]
+
+
+def test_the_page_states_its_plan_and_refuses_an_empty_grid():
+    # Fails if the plan miscounts jobs or networks, or an empty grid can be started.
+    app = _sweep_link(**TINY, depths="1,2,4", widths="8,16")
+    plan = " ".join(c.value for c in app.caption)
+    assert "6 jobs" in plan and "24 networks" in plan  # 3 depths × 2 widths; 2 acts × 2 rates
+    assert not app.button(key="sweep.go").disabled
+    app.multiselect(key="sweep.depths").set_value([]).run()
+    assert not app.exception
+    assert [e.value for e in app.error] == ["Choose at least one depth."]
+    assert app.button(key="sweep.go").disabled
+
+
+def test_a_bad_link_is_explained_not_crashed():
+    # Fails if a mangled link crashes the page instead of falling back with a notice.
+    app = _sweep_link(depths="2,999", widths="abc", sweep="12345")
+    notices = " ".join(w.value for w in app.warning)
+    assert "depths" in notices and "widths" in notices
+    assert any("Sweep 12345 is not in the run store" in i.value for i in app.info)
+
+
+def test_a_sweep_runs_to_a_heatmap_with_downloads_and_is_listed_on_runs():
+    # Fails if Start sweep does not queue one run per depth, if the finished page lacks the
+    # heatmap's rows and values or its CSV, or if Runs does not offer the sweep again.
+    app = _sweep_link(**TINY, depths="1,3", widths="8")
+    app.button(key="sweep.go").click().run()
+    assert not app.exception
+    finish_jobs(app)
+    heat = _heatmap(app)
+    assert heat["y"] == ["1 layer", "3 layers"] and heat["x"] == ["relu", "sigmoid"]
+    assert all(isinstance(v, float) for row in heat["z"] for v in row)
+    assert "best learning rate" in heat["customdata"][0][0]
+    store = RunStore()
+    (row,) = store.sweeps()
+    assert [(d, w) for d, w, _ in row.runs] == [(1, 8), (3, 8)]
+    assert app.query_params["sweep"] in (str(row.id), [str(row.id)])
+    assert any(b.label == "Grid CSV" for b in app.get("download_button"))
+
+    runs = AppTest.from_file(APP, default_timeout=300)
+    runs.run()
+    runs.switch_page("pages/runs.py").run()
+    assert not runs.exception
+    listed = " ".join(m.value for m in runs.markdown)
+    assert f"**Sweep {row.id}**" in listed and "2 architectures · finished" in listed
+
+    again = _sweep_link(sweep=str(row.id))  # a new session: the link alone reopens it
+    assert _heatmap(again)["z"] == heat["z"]
