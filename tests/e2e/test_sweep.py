@@ -4,7 +4,16 @@ and Train and Runs show each activation at its best rate and the sensitivity cha
 from urllib.parse import parse_qs, urlparse
 
 from core.store import RunStore
-from tests.e2e.helpers import chart_titles, errors, grid_has, legend, open_page, train, wait_idle
+from tests.e2e.helpers import (
+    chart_titles,
+    errors,
+    grid_has,
+    legend,
+    open_page,
+    svg_texts,
+    train,
+    wait_idle,
+)
 
 
 def test_fair_comparison_preset_trains_a_sweep_and_shows_the_sensitivity_chart(page, server):
@@ -36,3 +45,42 @@ def test_fair_comparison_preset_trains_a_sweep_and_shows_the_sensitivity_chart(p
     open_page(page, f"{url}/runs?runs={run_id}")
     assert errors(page) == []
     assert any(t.startswith("Learning-rate sensitivity") for t in chart_titles(page))
+
+
+def _heatmap_texts(page) -> list[str]:
+    return svg_texts(page, ".js-plotly-plot .heatmaplayer text, .js-plotly-plot text.textpoint")
+
+
+def test_a_depth_sweep_fills_its_heatmap_live_downloads_its_grid_and_reopens_from_runs(
+    page, server
+):
+    # Fails if the heatmap only appears at the end (it must fill in as each depth's job ends),
+    # if the CSV misses rates or depths, or if Runs cannot open the saved sweep again.
+    url, _ = server
+    query = "act=relu,sigmoid&data=friedman&n=3000&ep=3&lrs=0.001,0.01&bs=64&depths=1,4,8&widths=8"
+    open_page(page, f"{url}/sweep?{query}")
+    assert errors(page) == []
+    page.get_by_role("button", name="Start sweep").click()
+    page.get_by_text("1 of 3 architectures done").first.wait_for(timeout=300_000)
+    live = _heatmap_texts(page)
+    assert "queued" in live, live  # the deeper architectures have not started yet
+    assert any(t.replace(".", "").replace("…", "").isdigit() for t in live), live  # depth 1 done
+    page.get_by_role("button", name="Grid CSV").wait_for(timeout=600_000)
+    wait_idle(page)
+    assert errors(page) == []
+    final = _heatmap_texts(page)
+    assert len(final) == 6 and "queued" not in final, final
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Grid CSV").click()
+    lines = open(download.value.path()).read().splitlines()
+    assert len(lines) == 1 + 3 * 2 * 2  # header, then depth × activation × rate
+    assert lines[0].startswith("depth,width,activation,learning_rate,best_rate")
+
+    open_page(page, f"{url}/runs")
+    page.get_by_text("Sweeps (").first.click()
+    page.get_by_role("link", name="Open").first.click()
+    wait_idle(page)
+    assert "sweep=" in page.url and errors(page) == []
+    page.get_by_role("button", name="Grid CSV").wait_for(timeout=60_000)
+    assert _heatmap_texts(page) == final
