@@ -4,8 +4,8 @@ names it makes only those. train: a 6-activation comparison live, then finished 
 Runs in the light and the dark theme, with its Share image (downloaded as a user would); inside:
 a deep comparison's inside-the-network charts; learned: learned activation parameters over
 epochs and each layer's learned shape; gallery; depth; lr_sweep: a learning-rate sweep's
-results and sensitivity chart. Not a benchmark: it lives here
-because it shares bench/browser.py's server and browser helpers."""
+results and sensitivity chart; sweep: a depth sweep's trainability heatmap. Not a benchmark:
+it lives here because it shares bench/browser.py's server and browser helpers."""
 
 from __future__ import annotations
 
@@ -41,6 +41,11 @@ DEPTH = "depth?act=relu,tanh,sigmoid,selu&init=lecun_normal&depth=50&width=256&s
 # The "fair comparison" preset: each activation at five rates, two seeds, in one fused run.
 # Enough data and epochs that the best rates are not simply the largest one tried.
 LR_SWEEP = "train?act=relu,tanh,sigmoid&n=10000&ep=8&seeds=2&inside=0"
+# Which activation still trains at depth 20: five depths, each activation at its best of 3 rates.
+SWEEP = (
+    "sweep?act=relu,tanh,sigmoid,selu,gelu&data=mnist&n=5000&ep=3&lrs=0.0001,0.001,0.01&bs=128"
+    "&depths=2,6,10,15,20&widths=64"
+)
 
 
 def finished_views(page, train_url: str, runs_url: str, scheme: str) -> None:
@@ -159,6 +164,24 @@ def lr_sweep(browser, url: str) -> None:
     page.close()
 
 
+def sweep(browser, url: str) -> None:
+    """The trainability heatmap of a finished depth sweep, with its heading and downloads."""
+    page = browser.new_page(viewport={"width": 1400, "height": 2000})
+    open_page(page, f"{url}/{SWEEP}")
+    page.get_by_role("button", name="Start sweep").click()
+    page.get_by_role("button", name="Grid CSV").wait_for(timeout=1800_000)
+    wait_idle(page)
+    page.mouse.move(700, 5)
+    time.sleep(2)
+    heading = page.get_by_role("heading", name=re.compile("^Sweep 1")).bounding_box()
+    csv = page.get_by_role("button", name="Grid CSV").bounding_box()
+    bottom = csv["y"] + csv["height"] + 10
+    page.screenshot(
+        path=str(OUT / "sweep.png"), clip=_clip(page, heading["y"] - 10, bottom - heading["y"] + 10)
+    )
+    page.close()
+
+
 SHOTS = {
     "train": train,
     "inside": inside,
@@ -166,6 +189,7 @@ SHOTS = {
     "gallery": gallery,
     "depth": depth,
     "lr_sweep": lr_sweep,
+    "sweep": sweep,
 }
 
 
