@@ -208,7 +208,8 @@ def comparison_ui(loaded, comparisons, colours, options, screenshot: bool) -> No
     table = swatch_table(combined.drop(columns=no_target), colours)
     st.dataframe(table, width="stretch", height=height, hide_index=True)
     for run_id, comparison in zip(loaded, comparisons, strict=True):
-        sweep_ui(comparison, colours, f"runs.{run_id}.sweep_chart")
+        label = f"Run {run_id}" if len(loaded) > 1 else ""  # overlaid: say whose chart it is
+        sweep_ui(comparison, colours, f"runs.{run_id}.sweep_chart", label)
         if learned_series(comparison):
             with st.expander(f"Run {run_id}: learned activation parameters", expanded=True):
                 learned_ui(comparison, colours, f"runs.{run_id}.learned")

@@ -85,12 +85,14 @@ def sweep_figures(comparison, colours: dict) -> list:
     return [sensitivity_chart(comparison, colours, title=title)]
 
 
-def sweep_ui(comparison, colours: dict, key: str | None) -> None:
-    """A sweep's sensitivity chart under the results, with how the best rate was chosen."""
+def sweep_ui(comparison, colours: dict, key: str | None, run_label: str = "") -> None:
+    """A sweep's sensitivity chart under the results, with how the best rate was chosen;
+    `run_label` names the run when several are shown together."""
     for fig in sweep_figures(comparison, colours):
         rates = ", ".join(f"{r:g}" for r in comparison.config.learning_rates)
+        whose = f"{run_label}: learning-rate sweep" if run_label else "Learning-rate sweep"
         st.caption(
-            f"**Learning-rate sweep** ({rates}): the charts and table above show each "
+            f"**{whose}** ({rates}): the charts and table above show each "
             f"activation at its best rate, chosen on {CRITERION}. Below: every rate, "
             f"★ = the rate chosen"
             + (", band = ± 1 std over seeds." if comparison.config.seeds > 1 else ".")
