@@ -21,7 +21,7 @@ def _value_text(cell: Cell) -> str:
     if cell.state in ("queued", "failed"):
         return cell.state
     if math.isnan(cell.val_metric):
-        return "…"
+        return "training"
     value = f"{cell.val_metric:.3f}"
     return value + ("…" if cell.state == "training" else "")
 
@@ -68,30 +68,45 @@ def trainability_heatmap(
         text.append(row_text)
         hover.append(row_hover)
     higher_better = metric_name == "accuracy"
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=names,
-            y=rows,
-            text=text,
-            texttemplate="%{text}",
-            customdata=hover,
-            hovertemplate="%{customdata}<extra></extra>",
-            colorscale="Viridis",
-            reversescale=not higher_better,  # brighter = better either way
-            colorbar=dict(title=dict(text=f"val {metric}", side="right")),
-            xgap=2,
-            ygap=2,
-            zmin=0.0 if higher_better else None,
-            zmax=1.0 if higher_better else None,
-        )
+    any_value = any(v is not None for row in z for v in row)
+    # Every cell gets a faint tile, so the grid shows before any value exists; Plotly draws
+    # no text for a heatmap without a finite value, so the tiles carry it until one comes.
+    tiles = go.Heatmap(
+        z=[[0] * len(names) for _ in rows],
+        x=names,
+        y=rows,
+        colorscale=[[0, "rgba(128, 128, 128, 0.12)"], [1, "rgba(128, 128, 128, 0.12)"]],
+        showscale=False,
+        xgap=2,
+        ygap=2,
+        customdata=hover,
+        hovertemplate="%{customdata}<extra></extra>",
+        **({} if any_value else dict(text=text, texttemplate="%{text}")),
     )
+    values = go.Heatmap(
+        z=z,
+        x=names,
+        y=rows,
+        text=text,
+        texttemplate="%{text}",
+        customdata=hover,
+        hovertemplate="%{customdata}<extra></extra>",
+        colorscale="Viridis",
+        reversescale=not higher_better,  # brighter = better either way
+        colorbar=dict(title=dict(text=f"val {metric}", side="right")),
+        xgap=2,
+        ygap=2,
+        zmin=0.0 if higher_better else None,
+        zmax=1.0 if higher_better else None,
+    )
+    fig = go.Figure([tiles, values])
     _base_layout(fig, title or None, height=max(MIN_HEIGHT, 120 + ROW_PX * len(rows)))
     fig.update_layout(hovermode="closest")
     fig.update_yaxes(autorange="reversed", title="hidden layers" + (
         "" if len(grid.widths) == 1 else " × width"
     ), type="category")  # fmt: skip
-    fig.update_xaxes(title="activation", side="bottom", type="category")
+    fig.update_xaxes(title="activation", side="bottom", type="category", showgrid=False)
+    fig.update_yaxes(showgrid=False)
     if theme == "dark":
         fig.update_layout(template="plotly_dark")
     return fig

@@ -29,18 +29,41 @@ _CONNECT_LOCK = threading.Lock()
 
 def connect(address: str, num_cpus: int | None = None) -> int:
     """Join the Ray cluster at `address` (or start a local one for "local") once per process;
-    returns the cluster's CPU count."""
+    returns the cluster's CPU count.
+
+    `ray.init` runs in a thread of its own that lives as long as the process: a local cluster's
+    processes get PR_SET_PDEATHSIG, a signal when the *thread* that started them ends, and a
+    Streamlit script run's thread ends with the run (the cluster then died a minute later,
+    taking the server with it: Ray's driver aborts when its GCS is gone)."""
     import ray
 
     with _CONNECT_LOCK:
         if not ray.is_initialized():
-            runtime_env = {"py_modules": [activations, core]}
-            common = dict(runtime_env=runtime_env, log_to_driver=False, include_dashboard=False)
-            if address == "local":
-                ray.init(num_cpus=num_cpus or os.cpu_count(), **common)
-            else:
-                ray.init(address=address, **common)
+            started, failure = threading.Event(), []
+
+            def keeper() -> None:
+                try:
+                    _init(ray, address, num_cpus)
+                except BaseException as exc:  # handed to the caller below
+                    failure.append(exc)
+                started.set()
+                if not failure:
+                    threading.Event().wait()  # never returns: the cluster's parent thread
+
+            threading.Thread(target=keeper, name="ray-keeper", daemon=True).start()
+            started.wait()
+            if failure:
+                raise failure[0]
     return int(ray.cluster_resources().get("CPU", 1))
+
+
+def _init(ray, address: str, num_cpus: int | None) -> None:
+    runtime_env = {"py_modules": [activations, core]}
+    common = dict(runtime_env=runtime_env, log_to_driver=False, include_dashboard=False)
+    if address == "local":
+        ray.init(num_cpus=num_cpus or os.cpu_count(), **common)
+    else:
+        ray.init(address=address, **common)
 
 
 class _Trainer:

@@ -151,7 +151,7 @@ def _progress_text(records: dict, grid: Grid) -> str:
     text = f"{done} of {len(grid.architectures)} architectures done"
     training = [(k, r) for k, r in records.items() if r is not None and r.status == "running"]
     for (depth, width), record in training:
-        text += f" · training {depth} layers × {width}: epoch {record.epochs_done + 1}/"
+        text += f" · training depth {depth} × width {width}: epoch {record.epochs_done + 1}/"
         text += f"{grid.base.epochs}"
     return text
 

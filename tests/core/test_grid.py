@@ -101,7 +101,7 @@ def test_the_heatmap_draws_values_states_and_the_rate_on_hover():
     grid = Grid(_run(2, FINALS).config, (2, 6, 10), (64,))
     every = {("sigmoid", 1e-3), ("sigmoid", 1e-2)}
     cells = cells_of(2, 64, _run(2, FINALS)) + cells_of(6, 64, _run(6, FINALS, diverged=every))
-    heat = trainability_heatmap(grid, cells, "accuracy").data[0]
+    heat = trainability_heatmap(grid, cells, "accuracy").data[-1]  # over the grey tiles
     assert list(heat.y) == ["2 layers", "6 layers", "10 layers"]
     assert list(heat.x) == ["relu", "sigmoid"]
     assert heat.z[0][0] == pytest.approx(0.94) and heat.text[0][0] == "0.940"
@@ -109,6 +109,9 @@ def test_the_heatmap_draws_values_states_and_the_rate_on_hover():
     assert heat.z[2][0] is None and heat.text[2][0] == "queued"
     assert "best learning rate 0.01" in heat.customdata[0][0]
     assert "0.9400 ± 0.0100 over 2 seeds" in heat.customdata[0][0]
+    # Before any value: the tiles say what each cell is waiting for (a blank chart would not).
+    tiles = trainability_heatmap(grid, [], "accuracy").data[0]
+    assert [list(r) for r in tiles.text] == [["queued"] * 2] * 3
 
 
 def test_the_grid_csv_has_every_rate_and_marks_one_best_per_cell():
