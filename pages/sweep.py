@@ -63,6 +63,10 @@ def controls_ui(catalogue) -> tuple[Grid, str]:
         )
         widths = st.multiselect("Widths", WIDTHS, key="sweep.widths")
         name = st.text_input("Name (optional)", key="sweep.name", max_chars=120)
+        st.caption(
+            "Parametric activations train with their default parameters, none learned; for "
+            "other values, use Train."
+        )
     with fit_col:
         values = setting_widgets([BY_NAME[s] for s in FIT], "sweep", names, values)
     values["activations"] = tuple(values["activations"])
@@ -227,6 +231,31 @@ def shown_ui(queue, runs_store) -> None:
         st.info(f"Ended with some architectures {', '.join(sorted(ended))}.")
     fig = heatmap_ui(grid, records, "sweep.heatmap")
     downloads_ui(grid, records, fig, row)
+    forget_ui(runs_store, row)
+
+
+def _forget(runs_store, sweep_id: int, delete_runs: bool) -> None:
+    row = runs_store.sweep(sweep_id)
+    runs_store.delete_sweep(sweep_id)
+    if delete_runs:
+        for _, _, run_id in row.runs:
+            runs_store.delete(run_id)
+    st.session_state["sweep.shown"] = None
+
+
+def forget_ui(runs_store, row) -> None:
+    with st.popover("Delete this sweep", icon=":material/delete:"):
+        also = st.checkbox(
+            f"Also delete its {len(row.runs)} runs", key=f"sweep.{row.id}.delete_runs"
+        )
+        st.button(
+            "Delete",
+            key=f"sweep.{row.id}.delete",
+            type="primary",
+            on_click=_forget,
+            args=(runs_store, row.id, also),
+            help="The sweep leaves the Runs page's list; its runs stay unless ticked above.",
+        )
 
 
 def downloads_ui(grid: Grid, records: dict, fig, row) -> None:

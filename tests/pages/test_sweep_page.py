@@ -71,3 +71,22 @@ def test_a_sweep_runs_to_a_heatmap_with_downloads_and_is_listed_on_runs():
 
     again = _sweep_link(sweep=str(row.id))  # a new session: the link alone reopens it
     assert _heatmap(again)["z"] == heat["z"]
+
+
+def test_deleting_a_sweep_keeps_its_runs_unless_asked():
+    # Fails if deleting a sweep silently deletes the user's runs, or cannot delete them when
+    # asked to.
+    for delete_runs in (False, True):
+        app = _sweep_link(**{**TINY, "lrs": "0.01"}, depths="1", widths="8")
+        app.button(key="sweep.go").click().run()
+        finish_jobs(app)
+        store = RunStore()
+        row = store.sweeps()[0]
+        (run_id,) = [r for _, _, r in row.runs]
+        if delete_runs:
+            app.checkbox(key=f"sweep.{row.id}.delete_runs").check().run()
+        app.button(key=f"sweep.{row.id}.delete").click().run()
+        assert not app.exception
+        assert row.id not in [s.id for s in store.sweeps()]
+        assert (run_id in store.summaries([run_id])) is not delete_runs
+        assert "sweep" not in app.query_params
