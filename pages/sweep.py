@@ -287,6 +287,28 @@ def downloads_ui(grid: Grid, records: dict, fig, row) -> None:
         link_to("Runs", "Open its runs on Runs", runs=ids)
 
 
+def fill_from_saved(runs_store) -> None:
+    """A link that names only a sweep (Runs' Open) fills the settings with that sweep's, once,
+    so a user can change one thing and start it again."""
+    shown = st.query_params.get("sweep")
+    if not shown or set(st.query_params) != {"sweep"} or runs_store is None:
+        return
+    if st.session_state.get("sweep.filled") == shown:
+        return
+    try:
+        grid = Grid.from_dict(runs_store.sweep(int(shown)).grid)
+    except (MissingRun, StoreError, ValueError, KeyError, OverflowError):
+        return  # shown_ui says the sweep is missing
+    for name in SETTINGS:
+        value = getattr(grid.base, name)
+        st.session_state[f"sweep.{name}"] = list(value) if isinstance(value, tuple) else value
+    st.session_state["sweep.depths"], st.session_state["sweep.widths"] = (
+        list(grid.depths),
+        list(grid.widths),
+    )
+    st.session_state["sweep.filled"] = shown
+
+
 def main() -> None:
     setup("Sweep")
     st.title("Sweep")
@@ -298,9 +320,10 @@ def main() -> None:
     catalogue = ui_cat.session_catalogue()
     names = catalogue.names()
     fields = sweep_fields(names, SETTINGS)
+    queue, runs_store = job_queue(), store()
+    fill_from_saved(runs_store)
     for notice in restore("sweep", fields):
         st.warning(notice)
-    queue, runs_store = job_queue(), store()
     if queue.notice:
         st.warning(queue.notice)
     with st.container(border=True):

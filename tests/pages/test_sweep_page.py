@@ -71,6 +71,10 @@ def test_a_sweep_runs_to_a_heatmap_with_downloads_and_is_listed_on_runs():
 
     again = _sweep_link(sweep=str(row.id))  # a new session: the link alone reopens it
     assert _heatmap(again)["z"] == heat["z"]
+    # ... with its settings filled in, to change one thing and start it again.
+    assert again.multiselect(key="sweep.depths").value == [1, 3]
+    assert again.multiselect(key="sweep.activations").value == ["relu", "sigmoid"]
+    assert again.selectbox(key="sweep.dataset").value == "friedman"
 
 
 def test_deleting_a_sweep_keeps_its_runs_unless_asked():
