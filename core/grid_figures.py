@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from core.figures import METRIC_LABEL, _base_layout
 from core.grid import Cell, Grid, architecture_label
+from core.palette import CHART_BACKGROUND
 
 ROW_PX, MIN_HEIGHT = 46, 260
 
@@ -107,6 +108,7 @@ def trainability_heatmap(
     ), type="category")  # fmt: skip
     fig.update_xaxes(title="activation", side="bottom", type="category", showgrid=False)
     fig.update_yaxes(showgrid=False)
-    if theme == "dark":
-        fig.update_layout(template="plotly_dark")
+    if theme == "dark":  # the PNG in the page's theme (on the page Streamlit themes it)
+        background = CHART_BACKGROUND["dark"]
+        fig.update_layout(template="plotly_dark", paper_bgcolor=background, plot_bgcolor=background)
     return fig
