@@ -1,6 +1,9 @@
 """Every experiment of the Experiments page, run headless: one line each,
 
-    experiment <name>: verdict = <reproduced|partly reproduced|not reproduced> (measured ..., criterion ...)
+    experiment <name>: verdict = <reproduced|partly reproduced|not reproduced> (measured …,
+    criterion …)
+
+(one line each; wrapped here).
 
 Training runs are trained in this process exactly as a Train-page job trains them (the same
 `Training`, the same data); experiments at initialisation use the Depth page's computation. The

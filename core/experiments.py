@@ -45,6 +45,7 @@ class Experiment:
     """One experiment. Subclasses fill in the texts and the three methods."""
 
     id: str = ""
+    name: str = ""  # a short label (a tab)
     title: str = ""
     claim: str = ""  # the published claim, in our own words
     citation: str = ""  # paper, and figure or table
@@ -111,6 +112,7 @@ ACCURACY_MARGIN = 0.02  # tanh and softsign each beat sigmoid by at least 2 accu
 
 class GlorotBengio(Experiment):
     id = "glorot-bengio-2010"
+    name = "Glorot & Bengio 2010"
     title = "Sigmoid saturates its top hidden layer; tanh and softsign train better"
     claim = (
         "In a deep MLP with the usual initialisation, the sigmoid network's top hidden layer is "
@@ -201,6 +203,7 @@ UVA_DEAD_ABOVE = 0.5  # "more than half" of layer 9's units
 
 class DyingRelu(Experiment):
     id = "dying-relu"
+    name = "Dying ReLU at init"
     title = "ReLU networks are born with more dead units the deeper they are"
     kind = "init"
     claim = (
@@ -334,6 +337,7 @@ VARIANCE_BAND = 0.2  # |variance − 1| ≤ 0.2
 
 class SeluSelfNormalises(Experiment):
     id = "klambauer-2017-selu"
+    name = "SELU (Klambauer 2017)"
     title = "SELU keeps mean 0 and variance 1 through many layers; relu and tanh do not"
     kind = "init"
     claim = (
@@ -437,6 +441,7 @@ PARTLY_MARGIN = 0.03  # partly: mish's fall is ≥ 3 points smaller than both ot
 
 class MishHoldsWithDepth(Experiment):
     id = "misra-2019-mish"
+    name = "Mish (Misra 2019)"
     title = "Deep MLPs on MNIST: ReLU and Swish fall apart with depth, Mish holds"
     claim = (
         "On MNIST, as a fully connected network grows from 15 to 25 layers, the test accuracy "
@@ -524,6 +529,7 @@ BEATS_MEAN_BY = 0.05  # "learns nothing": validation MSE ≥ 95 % of the predict
 
 class TutorialLearnsNothing(Experiment):
     id = "tutorial-random-regression"
+    name = "The tutorial's example"
     title = "The tutorial's ELU-like example learns nothing beyond the mean of y"
     claim = (
         "The seed tutorial trains its ELU-like activation, tf.where(x > 0, x, tf.exp(x) − 1), "
