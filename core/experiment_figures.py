@@ -26,6 +26,7 @@ def _ramp(n: int) -> list[str]:
 
 def _line(fig, x, y, name, style: Style | str, row=1, col=1, legend=True, dash=None, group=None):
     s = as_style(style)
+    grid = dict(row=row, col=col) if fig._has_subplots() else {}
     fig.add_trace(
         go.Scatter(
             x=list(x),
@@ -37,8 +38,7 @@ def _line(fig, x, y, name, style: Style | str, row=1, col=1, legend=True, dash=N
             showlegend=legend,
             legendgroup=group or name,
         ),
-        row=row,
-        col=col,
+        **grid,
     )
 
 
