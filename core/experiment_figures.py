@@ -17,6 +17,9 @@ from core.palette import Style, as_style
 # Widths and layers are ordered quantities, not categories: one sequential scale (light to dark
 # blue, then near-black), so "narrower" reads as "lighter" on every chart.
 SEQUENTIAL = ("#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b", "#252525")
+# Layers of one network (Glorot's first panel): greys, so no layer looks like an activation of
+# the view (whose colours the other panels use).
+GREYS = ("#bdbdbd", "#969696", "#636363", "#252525")
 
 
 def _ramp(n: int) -> list[str]:
@@ -72,15 +75,16 @@ def _glorot(m: dict, colours) -> go.Figure:
         rows=1,
         cols=3,
         subplot_titles=(
-            "sigmoid: median activation per hidden layer",
-            "Top hidden layer: median (5–95 % band)",
+            "sigmoid: median per hidden layer",
+            "Top hidden layer: median, 5–95 %",
             "Validation accuracy",
         ),
         horizontal_spacing=0.07,
     )
     sigmoid = np.asarray(m["activations"]["sigmoid"]["quantiles"], float)  # epoch × layer × 5
     epochs = list(range(sigmoid.shape[0]))
-    for layer, colour in enumerate(_ramp(m["layers"])):
+    greys = [GREYS[i] for i in np.linspace(0, len(GREYS) - 1, m["layers"]).round().astype(int)]
+    for layer, colour in enumerate(greys):
         _line(fig, epochs, sigmoid[:, layer, 2], f"sigmoid layer {layer + 1}", colour, col=1)
     top = m["layers"] - 1
     for name, data in m["activations"].items():
@@ -92,14 +96,30 @@ def _glorot(m: dict, colours) -> go.Figure:
         _line(
             fig, range(1, len(accuracy) + 1), accuracy, name, style, col=3, legend=False, group=name
         )
-    fig.add_hline(y=ex.SATURATED_MEDIAN, line=dict(dash="dot", color="#888"), row=1, col=1)
+    fig.add_hline(
+        y=ex.SATURATED_MEDIAN,
+        line=dict(dash="dot", color="#888"),
+        annotation_text="criterion: ≤ 0.1",
+        annotation_position="top right",
+        row=1,
+        col=1,
+    )
     for col in (1, 2, 3):
         fig.update_xaxes(
             title_text="epoch (0 = initialisation)" if col < 3 else "epoch", row=1, col=col
         )
     fig.update_yaxes(title_text="activation", row=1, col=1)
     fig.update_yaxes(title_text="accuracy", row=1, col=3)
-    return _base_layout(fig, height=400)
+    return _below(_base_layout(fig, height=460))
+
+
+def _below(fig: go.Figure) -> go.Figure:
+    """The legend under the panels: above them it covers the panel titles."""
+    fig.update_layout(
+        legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0),
+        margin=dict(b=110),
+    )
+    return fig
 
 
 def _band(fig, x, low, high, colour: str, row=1, col=1) -> None:
@@ -128,7 +148,7 @@ def _dying(m: dict, colours) -> go.Figure:
         cols=2,
         subplot_titles=(
             "Mean share of dead units, per layer",
-            "Share of networks born dead (a whole layer dead) by layer l",
+            "Networks born dead (a layer wholly dead) by layer l",
         ),
         horizontal_spacing=0.08,
     )
@@ -140,7 +160,7 @@ def _dying(m: dict, colours) -> go.Figure:
         _line(fig, layers, born, f"width {width}", colour, col=2, legend=False, group=width)
     fig.update_xaxes(title_text="layer (depth)")
     fig.update_yaxes(range=[0, 1.02])
-    return _base_layout(fig, height=380)
+    return _below(_base_layout(fig, height=430))
 
 
 def _selu(m: dict, colours) -> go.Figure:
@@ -162,7 +182,7 @@ def _selu(m: dict, colours) -> go.Figure:
     fig.add_hrect(y0=10**low, y1=10**high, row=1, col=2, **band)
     fig.update_yaxes(type="log", row=1, col=2)
     fig.update_xaxes(title_text="layer")
-    return _base_layout(fig, height=380)
+    return _below(_base_layout(fig, height=430))
 
 
 def _mish(m: dict, colours) -> go.Figure:

@@ -27,6 +27,10 @@ def summary_ui(runner, reference: dict) -> None:
             }
         )
     st.dataframe(rows, hide_index=True, width="stretch")
+    st.caption(
+        "“Reference run”: measured by `python bench/experiments.py` on the development machine "
+        "(2 cores), shown until this server runs the experiment itself (its Run button)."
+    )
 
 
 def _result(runner, reference: dict, experiment_id: str) -> tuple[dict | None, str]:
@@ -35,7 +39,7 @@ def _result(runner, reference: dict, experiment_id: str) -> tuple[dict | None, s
     if here is not None:
         return here, "on this server"
     if experiment_id in reference:
-        return reference[experiment_id], "reference run of bench/experiments.py"
+        return reference[experiment_id], "reference run"
     return None, ""
 
 
