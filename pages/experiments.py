@@ -10,7 +10,8 @@ from ui.jobs import session_token
 from ui.nav import link_to, setup
 from ui.palette import styles_here
 
-SHOW_VERDICT = {ex.REPRODUCED: st.success, ex.PARTLY: st.warning, ex.NOT_REPRODUCED: st.error}
+# "Not reproduced" is a finding, not a failure of the page: an info box, never an error one.
+SHOW_VERDICT = {ex.REPRODUCED: st.success, ex.PARTLY: st.warning, ex.NOT_REPRODUCED: st.info}
 
 
 def summary_ui(runner, reference: dict) -> None:

@@ -51,7 +51,7 @@ def test_run_on_the_page_saves_a_verdict_judged_from_its_numbers():
     result = _runner().result(SELU)
     assert result is not None and result["verdict"] in ex.VERDICTS
     assert ex.get(SELU).verdict(result["measured"]).label == result["verdict"]
-    alerts = [e.value for e in [*app.success, *app.warning, *app.error]]
+    alerts = [e.value for e in [*app.success, *app.warning, *app.info]]
     shown = [a for a in alerts if ex.get(SELU).criterion in a]
     assert len(shown) == 1
     assert shown[0].startswith(f"**Verdict: {result['verdict']}.** Measured: ")
