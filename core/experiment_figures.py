@@ -12,19 +12,27 @@ from plotly.subplots import make_subplots
 
 from core import experiments as ex
 from core.figures import _base_layout
-from core.palette import Style, as_style
+from core.palette import Style, as_style, theme_or_light
 
 # Widths and layers are ordered quantities, not categories: one sequential scale (light to dark
 # blue, then near-black), so "narrower" reads as "lighter" on every chart.
-SEQUENTIAL = ("#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b", "#252525")
+SEQUENTIAL = {
+    "light": ("#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b", "#252525"),
+    # On the dark background the ramp runs the other way, so the widest stays the most visible.
+    "dark": ("#3182bd", "#4292c6", "#6baed6", "#9ecae1", "#c6dbef", "#deebf7", "#f7fbff"),
+}
 # Layers of one network (Glorot's first panel): greys, so no layer looks like an activation of
 # the view (whose colours the other panels use).
-GREYS = ("#bdbdbd", "#969696", "#636363", "#252525")
+GREYS = {
+    "light": ("#bdbdbd", "#969696", "#636363", "#252525"),
+    "dark": ("#636363", "#969696", "#bdbdbd", "#f0f0f0"),
+}
 
 
-def _ramp(n: int) -> list[str]:
-    picks = np.linspace(0, len(SEQUENTIAL) - 1, n).round().astype(int)
-    return [SEQUENTIAL[i] for i in picks]
+def _ramp(n: int, theme: str, ramps=SEQUENTIAL) -> list[str]:
+    ramp = ramps[theme_or_light(theme)]
+    picks = np.linspace(0, len(ramp) - 1, n).round().astype(int)
+    return [ramp[i] for i in picks]
 
 
 def _line(fig, x, y, name, style: Style | str, row=1, col=1, legend=True, dash=None, group=None):
@@ -45,8 +53,14 @@ def _line(fig, x, y, name, style: Style | str, row=1, col=1, legend=True, dash=N
     )
 
 
-def figure(experiment_id: str, measured: dict, colours: Mapping[str, Style | str]) -> go.Figure:
-    """The experiment's chart; `colours` maps activation names to the view's styles."""
+def figure(
+    experiment_id: str,
+    measured: dict,
+    colours: Mapping[str, Style | str],
+    theme: str | None = "light",
+) -> go.Figure:
+    """The experiment's chart; `colours` maps activation names to the view's styles, `theme`
+    picks the ramps for widths and layers."""
     builders = {
         "glorot-bengio-2010": _glorot,
         "dying-relu": _dying,
@@ -54,7 +68,7 @@ def figure(experiment_id: str, measured: dict, colours: Mapping[str, Style | str
         "misra-2019-mish": _mish,
         "tutorial-random-regression": _tutorial,
     }
-    return builders[experiment_id](measured, colours)
+    return builders[experiment_id](measured, colours, theme)
 
 
 def activations_of(experiment_id: str, measured: dict) -> list[str]:
@@ -70,7 +84,7 @@ def activations_of(experiment_id: str, measured: dict) -> list[str]:
     return ["elu_like"]
 
 
-def _glorot(m: dict, colours) -> go.Figure:
+def _glorot(m: dict, colours, theme) -> go.Figure:
     fig = make_subplots(
         rows=1,
         cols=3,
@@ -83,8 +97,7 @@ def _glorot(m: dict, colours) -> go.Figure:
     )
     sigmoid = np.asarray(m["activations"]["sigmoid"]["quantiles"], float)  # epoch × layer × 5
     epochs = list(range(sigmoid.shape[0]))
-    greys = [GREYS[i] for i in np.linspace(0, len(GREYS) - 1, m["layers"]).round().astype(int)]
-    for layer, colour in enumerate(greys):
+    for layer, colour in enumerate(_ramp(m["layers"], theme, GREYS)):
         _line(fig, epochs, sigmoid[:, layer, 2], f"sigmoid layer {layer + 1}", colour, col=1)
     top = m["layers"] - 1
     for name, data in m["activations"].items():
@@ -142,7 +155,7 @@ def _rgba(colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def _dying(m: dict, colours) -> go.Figure:
+def _dying(m: dict, colours, theme) -> go.Figure:
     fig = make_subplots(
         rows=1,
         cols=2,
@@ -153,7 +166,7 @@ def _dying(m: dict, colours) -> go.Figure:
         horizontal_spacing=0.08,
     )
     widths = [str(w) for w in m["widths"]]
-    for width, colour in zip(widths, _ramp(len(widths)), strict=True):
+    for width, colour in zip(widths, _ramp(len(widths), theme), strict=True):
         layers = range(1, len(m["dead"][width]) + 1)
         _line(fig, layers, m["dead"][width], f"width {width}", colour, col=1, group=width)
         born = m["born_dead"][width]
@@ -163,7 +176,7 @@ def _dying(m: dict, colours) -> go.Figure:
     return _below(_base_layout(fig, height=430))
 
 
-def _selu(m: dict, colours) -> go.Figure:
+def _selu(m: dict, colours, theme) -> go.Figure:
     fig = make_subplots(
         rows=1,
         cols=2,
@@ -185,7 +198,7 @@ def _selu(m: dict, colours) -> go.Figure:
     return _below(_base_layout(fig, height=430))
 
 
-def _mish(m: dict, colours) -> go.Figure:
+def _mish(m: dict, colours, theme) -> go.Figure:
     fig = go.Figure()
     for name, accuracy in m["accuracy"].items():
         _line(fig, m["depths"], accuracy, name, colours.get(name))
@@ -194,7 +207,7 @@ def _mish(m: dict, colours) -> go.Figure:
     return _base_layout(fig, title="Validation accuracy against depth", height=380)
 
 
-def _tutorial(m: dict, colours) -> go.Figure:
+def _tutorial(m: dict, colours, theme) -> go.Figure:
     fig = go.Figure()
     style = colours.get("elu_like")
     epochs = range(1, len(m["val_mse"]) + 1)

@@ -8,7 +8,7 @@ from core.figures import png_config
 from ui.experiments import experiment_runner, reference_results
 from ui.jobs import session_token
 from ui.nav import link_to, setup
-from ui.palette import styles_here
+from ui.palette import page_theme, styles_here
 
 # "Not reproduced" is a finding, not a failure of the page: an info box, never an error one.
 SHOW_VERDICT = {ex.REPRODUCED: st.success, ex.PARTLY: st.warning, ex.NOT_REPRODUCED: st.info}
@@ -120,7 +120,7 @@ def result_ui(e: ex.Experiment, result: dict, where: str) -> None:
     measured = result["measured"]
     colours = styles_here(activations_of(e.id, measured))
     try:
-        chart = figure(e.id, measured, colours)
+        chart = figure(e.id, measured, colours, page_theme())
     except (KeyError, ValueError, TypeError) as exc:  # a result saved by another version
         st.warning(f"This saved result cannot be drawn ({exc}); press Run again.")
         return

@@ -36,6 +36,11 @@ def test_every_experiment_shows_its_claim_source_setup_and_criterion():
     summary = app.dataframe[0].value
     assert list(summary["experiment"]) == [e.name for e in ex.EXPERIMENTS.values()]
     assert not app.error
+    # The reference results (docs/experiments.json) draw for every experiment: a chart that
+    # fails on them would show a warning instead.
+    assert set(summary["verdict"]) <= set(ex.VERDICTS)
+    assert len(app.get("plotly_chart")) == len(ex.EXPERIMENTS)
+    assert not app.warning or all("Verdict:" in w.value for w in app.warning)
 
 
 def test_run_on_the_page_saves_a_verdict_judged_from_its_numbers():
