@@ -4,8 +4,9 @@ names it makes only those. train: a 6-activation comparison live, then finished 
 Runs in the light and the dark theme, with its Share image (downloaded as a user would); inside:
 a deep comparison's inside-the-network charts; learned: learned activation parameters over
 epochs and each layer's learned shape; gallery; depth; lr_sweep: a learning-rate sweep's
-results and sensitivity chart; sweep: a depth sweep's trainability heatmap. Not a benchmark:
-it lives here because it shares bench/browser.py's server and browser helpers."""
+results and sensitivity chart; sweep: a depth sweep's trainability heatmap; experiments: the
+Experiments page with the reference verdicts. Not a benchmark: it lives here because it shares
+bench/browser.py's server and browser helpers."""
 
 from __future__ import annotations
 
@@ -182,6 +183,19 @@ def sweep(browser, url: str) -> None:
     page.close()
 
 
+def experiments(browser, url: str) -> None:
+    """The Experiments page with the reference verdicts (docs/experiments.json; the data folder is
+    empty) and the dying-ReLU experiment open."""
+    page = browser.new_page(viewport={"width": 1400, "height": 2300})
+    open_page(page, f"{url}/experiments")
+    page.locator(".js-plotly-plot").first.wait_for(timeout=120_000)
+    page.get_by_role("tab", name="Dying ReLU at init").click()
+    time.sleep(3)
+    page.mouse.move(700, 5)
+    page.screenshot(path=str(OUT / "experiments.png"))
+    page.close()
+
+
 SHOTS = {
     "train": train,
     "inside": inside,
@@ -190,6 +204,7 @@ SHOTS = {
     "depth": depth,
     "lr_sweep": lr_sweep,
     "sweep": sweep,
+    "experiments": experiments,
 }
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 from core.settings import BY_NAME, TrainConfig
 from core.sweep import CRITERION, best_rates, sensitivity  # noqa: F401  (CRITERION: pages)
 
-DEPTHS = (1, 2, 3, 4, 6, 8, 10, 12, 15, 20)
+DEPTHS = (1, 2, 3, 4, 6, 8, 10, 12, 15, 20, 25)
 MAX_JOBS = 40  # architectures in one sweep: each is a job of its own
 MAX_NETWORKS = 2000  # every network of every job: a sweep bigger than this is a mistake
 

@@ -9,5 +9,6 @@ INITIALISERS = {
     "orthogonal": ("Orthogonal", "Orthogonal"),
 }
 MAX_DEPTH = 100
-WIDTHS = (16, 32, 64, 128, 256, 512, 1024)
+# From 2: the dying-ReLU experiment (Lu et al. 2019) shows how narrow nets are born dead.
+WIDTHS = (2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 MAX_SEED = 9999

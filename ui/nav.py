@@ -67,6 +67,13 @@ PAGES = (
         "Every saved run: overlay them, rename and tag, download CSV/JSON, PNG, an HTML report, "
         "the model and a script.",
     ),
+    Page(
+        "pages/experiments.py",
+        "Experiments",
+        ":material/science:",
+        "Classic results about activations (Glorot & Bengio, dying ReLU, SELU, Mish, the "
+        "tutorial's example) reproduced here, each with its criterion and a verdict.",
+    ),
 )
 
 

@@ -1,0 +1,62 @@
+"""Every experiment of the Experiments page, run headless: one line each,
+
+    experiment <name>: verdict = <reproduced|partly reproduced|not reproduced> (measured …,
+    criterion …)
+
+(one line each; wrapped here).
+
+Training runs are trained in this process exactly as a Train-page job trains them (the same
+`Training`, the same data); experiments at initialisation use the Depth page's computation. The
+verdict comes from the measured numbers through each experiment's `verdict` (core/experiments.py).
+The last line is the last experiment's verdict; `--json PATH` also writes every result.
+
+    python bench/experiments.py [--only ID ...] [--json results.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from core import experiments  # noqa: E402
+from core.datasets import load_shared  # noqa: E402
+from core.record import Comparison  # noqa: E402
+from core.settings import TrainConfig  # noqa: E402
+from core.training import train_compare  # noqa: E402
+
+
+def train(config: TrainConfig) -> Comparison:
+    data = load_shared(
+        config.dataset, config.samples or None, config.val_fraction, config.noise, config.data_seed
+    )
+    return train_compare(config, data)
+
+
+def main(argv: list[str] | None = None) -> dict[str, dict]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", nargs="*", default=None, help="experiment ids to run")
+    parser.add_argument("--json", default=None, help="also write the results to this file")
+    args = parser.parse_args(argv)
+    chosen = [experiments.get(i) for i in (args.only or experiments.EXPERIMENTS)]
+    results = {}
+    for experiment in chosen:
+        started = time.perf_counter()
+        result = experiments.run(experiment, train)
+        results[experiment.id] = result
+        seconds = time.perf_counter() - started
+        print(f"# {experiment.id}: {seconds:.0f} s", file=sys.stderr, flush=True)
+        print(experiments.verdict_line(experiment, result), flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,300 @@
+"""The Experiments page's charts and number tables: an experiment's measured numbers (plain data,
+as core/experiments.py returns them) in, `go.Figure` or DataFrame out. No streamlit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from core import experiments as ex
+from core.figures import _base_layout
+from core.palette import Style, as_style, theme_or_light
+
+# Widths and layers are ordered quantities, not categories: one sequential scale (light to dark
+# blue, then near-black), so "narrower" reads as "lighter" on every chart.
+SEQUENTIAL = {
+    "light": ("#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b", "#252525"),
+    # On the dark background the ramp runs the other way, so the widest stays the most visible.
+    "dark": ("#3182bd", "#4292c6", "#6baed6", "#9ecae1", "#c6dbef", "#deebf7", "#f7fbff"),
+}
+# Layers of one network (Glorot's first panel): greys, so no layer looks like an activation of
+# the view (whose colours the other panels use).
+GREYS = {
+    "light": ("#bdbdbd", "#969696", "#636363", "#252525"),
+    "dark": ("#636363", "#969696", "#bdbdbd", "#f0f0f0"),
+}
+
+
+def _ramp(n: int, theme: str, ramps=SEQUENTIAL) -> list[str]:
+    ramp = ramps[theme_or_light(theme)]
+    picks = np.linspace(0, len(ramp) - 1, n).round().astype(int)
+    return [ramp[i] for i in picks]
+
+
+def _line(fig, x, y, name, style: Style | str, row=1, col=1, legend=True, dash=None, group=None):
+    s = as_style(style)
+    grid = dict(row=row, col=col) if fig._has_subplots() else {}
+    fig.add_trace(
+        go.Scatter(
+            x=list(x),
+            y=[None if v is None or not np.isfinite(v) else v for v in y],
+            name=name,
+            mode="lines+markers" if len(list(x)) <= 30 else "lines",
+            line=dict(color=s.colour, dash=dash or s.dash, width=2),
+            marker=dict(symbol=s.symbol, size=6),
+            showlegend=legend,
+            legendgroup=group or name,
+        ),
+        **grid,
+    )
+
+
+def figure(
+    experiment_id: str,
+    measured: dict,
+    colours: Mapping[str, Style | str],
+    theme: str | None = "light",
+) -> go.Figure:
+    """The experiment's chart; `colours` maps activation names to the view's styles, `theme`
+    picks the ramps for widths and layers."""
+    builders = {
+        "glorot-bengio-2010": _glorot,
+        "dying-relu": _dying,
+        "klambauer-2017-selu": _selu,
+        "misra-2019-mish": _mish,
+        "tutorial-random-regression": _tutorial,
+    }
+    return builders[experiment_id](measured, colours, theme)
+
+
+def activations_of(experiment_id: str, measured: dict) -> list[str]:
+    """The activations a chart shows, in order (they get the view's colours)."""
+    if experiment_id in ("glorot-bengio-2010",):
+        return list(measured["activations"])
+    if experiment_id == "klambauer-2017-selu":
+        return list(measured["activations"])
+    if experiment_id == "misra-2019-mish":
+        return list(measured["accuracy"])
+    if experiment_id == "dying-relu":
+        return ["relu"]
+    return ["elu_like"]
+
+
+def _glorot(m: dict, colours, theme) -> go.Figure:
+    fig = make_subplots(
+        rows=1,
+        cols=3,
+        subplot_titles=(
+            "sigmoid: median per hidden layer",
+            "Top hidden layer: median, 5–95 %",
+            "Validation accuracy",
+        ),
+        horizontal_spacing=0.07,
+    )
+    sigmoid = np.asarray(m["activations"]["sigmoid"]["quantiles"], float)  # epoch × layer × 5
+    epochs = list(range(sigmoid.shape[0]))
+    for layer, colour in enumerate(_ramp(m["layers"], theme, GREYS)):
+        _line(fig, epochs, sigmoid[:, layer, 2], f"sigmoid layer {layer + 1}", colour, col=1)
+    top = m["layers"] - 1
+    for name, data in m["activations"].items():
+        q = np.asarray(data["quantiles"], float)
+        style = as_style(colours.get(name))
+        _band(fig, epochs, q[:, top, 0], q[:, top, 4], style.colour, col=2)
+        _line(fig, epochs, q[:, top, 2], name, style, col=2, group=name)
+        accuracy = data["val_accuracy"]
+        _line(
+            fig, range(1, len(accuracy) + 1), accuracy, name, style, col=3, legend=False, group=name
+        )
+    fig.add_hline(
+        y=ex.SATURATED_MEDIAN,
+        line=dict(dash="dot", color="#888"),
+        annotation_text="criterion: ≤ 0.1",
+        annotation_position="top right",
+        row=1,
+        col=1,
+    )
+    for col in (1, 2, 3):
+        fig.update_xaxes(
+            title_text="epoch (0 = initialisation)" if col < 3 else "epoch", row=1, col=col
+        )
+    fig.update_yaxes(title_text="activation", row=1, col=1)
+    fig.update_yaxes(title_text="accuracy", row=1, col=3)
+    return _below(_base_layout(fig, height=460))
+
+
+def _below(fig: go.Figure) -> go.Figure:
+    """The legend under the panels: above them it covers the panel titles."""
+    fig.update_layout(
+        legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0),
+        margin=dict(b=110),
+    )
+    return fig
+
+
+def _band(fig, x, low, high, colour: str, row=1, col=1) -> None:
+    rgba = _rgba(colour, 0.15)
+    xs = list(x) + list(x)[::-1]
+    ys = list(high) + list(low)[::-1]
+    fig.add_trace(
+        go.Scatter(
+            x=xs, y=ys, fill="toself", fillcolor=rgba, line=dict(width=0), hoverinfo="skip",
+            showlegend=False,
+        ),
+        row=row,
+        col=col,
+    )  # fmt: skip
+
+
+def _rgba(colour: str, alpha: float) -> str:
+    c = colour.lstrip("#")
+    r, g, b = (int(c[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _dying(m: dict, colours, theme) -> go.Figure:
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=(
+            "Mean share of dead units, per layer",
+            "Networks born dead (a layer wholly dead) by layer l",
+        ),
+        horizontal_spacing=0.08,
+    )
+    widths = [str(w) for w in m["widths"]]
+    for width, colour in zip(widths, _ramp(len(widths), theme), strict=True):
+        layers = range(1, len(m["dead"][width]) + 1)
+        _line(fig, layers, m["dead"][width], f"width {width}", colour, col=1, group=width)
+        born = m["born_dead"][width]
+        _line(fig, layers, born, f"width {width}", colour, col=2, legend=False, group=width)
+    fig.update_xaxes(title_text="layer (depth)")
+    fig.update_yaxes(range=[0, 1.02])
+    return _below(_base_layout(fig, height=430))
+
+
+def _selu(m: dict, colours, theme) -> go.Figure:
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=("Mean of the activations", "Variance of the activations (log)"),
+        horizontal_spacing=0.08,
+    )
+    for name in m["activations"]:
+        layers = range(1, len(m["mean"][name]) + 1)
+        style = colours.get(name)
+        _line(fig, layers, m["mean"][name], name, style, col=1, group=name)
+        variance = [v if v and v > 0 else None for v in m["variance"][name]]
+        _line(fig, layers, variance, name, style, col=2, legend=False, group=name)
+    band = dict(fillcolor="rgba(120,120,120,0.15)", line_width=0)
+    fig.add_hrect(y0=-ex.MEAN_BAND, y1=ex.MEAN_BAND, row=1, col=1, **band)
+    low, high = np.log10(1 - ex.VARIANCE_BAND), np.log10(1 + ex.VARIANCE_BAND)
+    fig.add_hrect(y0=10**low, y1=10**high, row=1, col=2, **band)
+    fig.update_yaxes(type="log", row=1, col=2)
+    fig.update_xaxes(title_text="layer")
+    return _below(_base_layout(fig, height=430))
+
+
+def _mish(m: dict, colours, theme) -> go.Figure:
+    fig = go.Figure()
+    for name, accuracy in m["accuracy"].items():
+        _line(fig, m["depths"], accuracy, name, colours.get(name))
+    fig.update_xaxes(title_text="hidden layers", tickvals=m["depths"])
+    fig.update_yaxes(title_text="validation accuracy (mean over seeds)")
+    return _base_layout(fig, title="Validation accuracy against depth", height=380)
+
+
+def _tutorial(m: dict, colours, theme) -> go.Figure:
+    fig = go.Figure()
+    style = colours.get("elu_like")
+    epochs = range(1, len(m["val_mse"]) + 1)
+    _line(fig, epochs, m["train_mse"], "elu_like train MSE", style, dash="solid")
+    _line(fig, epochs, m["val_mse"], "elu_like validation MSE", style, dash="dash")
+    fig.add_hline(
+        y=m["var_y"], line=dict(dash="dot", color="#888"), annotation_text="Var(y) = 1/12"
+    )
+    fig.add_hline(
+        y=m["mean_baseline"],
+        line=dict(dash="dashdot", color="#555"),
+        annotation_text="predicting the mean of y",
+        annotation_position="bottom right",
+    )
+    fig.update_xaxes(title_text="epoch")
+    fig.update_yaxes(title_text="MSE")
+    return _base_layout(fig, title="MSE per epoch (mean over seeds)", height=380)
+
+
+def numbers(experiment_id: str, measured: dict) -> pd.DataFrame:
+    """The numbers the verdict reads, as a table."""
+    m = measured
+    if experiment_id == "glorot-bengio-2010":
+        top = m["layers"] - 1
+        rows = []
+        for name, data in m["activations"].items():
+            q = np.asarray(data["quantiles"], float)
+            early = q[1 : ex.EARLY_EPOCHS + 1, top, 2]
+            rows.append(
+                {
+                    "activation": name,
+                    f"top layer median, lowest in epochs 1–{ex.EARLY_EPOCHS}": float(early.min()),
+                    "top layer median, last epoch": float(q[-1, top, 2]),
+                    "top layer saturated share, last epoch": data["saturated"][-1][top],
+                    "final validation accuracy": data["final_accuracy"],
+                }
+            )
+        return pd.DataFrame(rows).set_index("activation")
+    if experiment_id == "dying-relu":
+        rows = []
+        for w in m["widths"]:
+            dead = np.asarray(m["dead"][str(w)], float)
+            rows.append(
+                {
+                    "width": w,
+                    "dead share, layers 1–10": float(dead[ex.SHALLOW].mean()),
+                    "dead share, layers 41–50": float(dead[ex.DEEP].mean()),
+                    f"born dead by layer {m['depth']}": m["born_dead"][str(w)][-1],
+                }
+            )
+        table = pd.DataFrame(rows).set_index("width")
+        return table
+    if experiment_id == "klambauer-2017-selu":
+        rows = []
+        for name in m["activations"]:
+            mean, variance = np.asarray(m["mean"][name]), np.asarray(m["variance"][name])
+            rows.append(
+                {
+                    "activation": name,
+                    "max |mean| over layers": float(np.nanmax(np.abs(mean))),
+                    "max |variance − 1| over layers": float(np.nanmax(np.abs(variance - 1))),
+                    "mean at last layer": float(mean[-1]),
+                    "variance at last layer": float(variance[-1]),
+                }
+            )
+        return pd.DataFrame(rows).set_index("activation")
+    if experiment_id == "misra-2019-mish":
+        table = pd.DataFrame(m["accuracy"], index=[f"{d} layers" for d in m["depths"]]).T
+        table["drop 15→25 (points)"] = (table.iloc[:, 0] - table.iloc[:, -1]) * 100
+        return table
+    return pd.DataFrame(
+        [
+            {
+                "final validation MSE": m["final_val_mse"],
+                "÷ Var(y) = 1/12": m["final_val_mse"] / m["var_y"],
+                "predict-the-mean MSE": m["mean_baseline"],
+                "÷ predict-the-mean MSE": m["final_val_mse"] / m["mean_baseline"],
+            }
+        ],
+        index=["elu_like"],
+    )
+
+
+def narrowing_table(measured: dict) -> pd.DataFrame:
+    """The dying-ReLU experiment's second check: dead share per layer of the course's net."""
+    shares = measured["narrowing_dead"]
+    return pd.DataFrame(
+        {"units": list(ex.UVA_LAYERS), "dead share (mean over seeds)": shares},
+        index=[f"layer {i + 1}" for i in range(len(shares))],
+    ).T

@@ -1,0 +1,635 @@
+"""Classic results about activations, reproduced with a criterion written down before the first run.
+
+Each experiment is plain data (the claim in our words, the citation, the reduced schedule, the
+criterion) plus `measure` (numbers, as a JSON-able dict) and `verdict` (a pure function of those
+numbers, so it can be tested on plain numbers). Training experiments are ordinary `TrainConfig`s
+trained by whoever calls `run` (the page submits them as jobs, the bench trains them in-process);
+experiments at initialisation use the Depth page's `signal_at_init`, so "Open on Depth" shows the
+very numbers measured here. No Streamlit here.
+
+The criteria and schedules were committed before any experiment ran; they are not tuned.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from core.record import Comparison
+from core.settings import SETTINGS, TrainConfig
+from core.state import encode, train_fields
+
+REPRODUCED, PARTLY, NOT_REPRODUCED = "reproduced", "partly reproduced", "not reproduced"
+VERDICTS = (REPRODUCED, PARTLY, NOT_REPRODUCED)
+
+Train = Callable[[TrainConfig], Comparison]
+Progress = Callable[[float, str], None]
+
+
+def _quiet(fraction: float, text: str) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class Verdict:
+    label: str  # one of VERDICTS
+    measured: str  # the numbers the verdict was judged on, in words
+
+
+class Experiment:
+    """One experiment. Subclasses fill in the texts and the three methods."""
+
+    id: str = ""
+    name: str = ""  # a short label (a tab)
+    title: str = ""
+    claim: str = ""  # the published claim, in our own words
+    citation: str = ""  # paper, and figure or table
+    schedule: str = ""  # our reduced setup, and where it differs from the paper
+    criterion: str = ""  # how the verdict is decided, with its thresholds
+    short_criterion: str = ""  # the same, in a few words for the bench line
+    kind: str = "train"  # "train": TrainConfigs run as jobs; "init": computed at initialisation
+
+    def configs(self) -> tuple[TrainConfig, ...]:
+        """The training runs this experiment needs (none at initialisation)."""
+        return ()
+
+    def depth_links(self) -> tuple[dict[str, str], ...]:
+        """Depth page URLs (as query dicts) showing this experiment's networks."""
+        return ()
+
+    def measure(self, records: Sequence[Comparison], progress: Progress = _quiet) -> dict:
+        raise NotImplementedError
+
+    def verdict(self, measured: dict) -> Verdict:
+        raise NotImplementedError
+
+
+def train_query(config: TrainConfig) -> dict[str, str]:
+    """The Train page's URL for `config`: every setting filled in."""
+    state = {f"train.{s.name}": getattr(config, s.name) for s in SETTINGS if s.param}
+    return encode(state, train_fields(config.activations))
+
+
+def _mean_over_seeds(record: Comparison, name: str, field: str) -> float:
+    """The final value of `field` (e.g. "val_metric"), mean over the seeds of `name` that did not
+    diverge; NaN when every seed diverged."""
+    branches = record.by_activation()[name]
+    kept = [b for b in branches if b.status != "diverged" and getattr(b, field)]
+    finals = [getattr(b, field)[-1] for b in kept]
+    return float(np.mean(finals)) if finals else float("nan")
+
+
+def _finite(value: float) -> bool:
+    return value is not None and bool(np.isfinite(value))
+
+
+# --- 1. Glorot & Bengio 2010 -----------------------------------------------------------------
+GLOROT_CONFIG = TrainConfig(
+    activations=("sigmoid", "tanh", "softsign"),
+    dataset="mnist",
+    samples=5000,
+    val_fraction=0.1,
+    model="mlp",
+    depth=4,
+    width=256,
+    optimizer="sgd",
+    learning_rate=0.1,
+    batch_size=32,
+    epochs=10,
+    seeds=2,
+    diagnostics=True,
+    data_seed=0,
+)
+SATURATED_MEDIAN = 0.1  # the top layer's median sigmoid output at or below this: saturated at 0
+EARLY_EPOCHS = 3  # "early": after one of the first three epochs
+ACCURACY_MARGIN = 0.02  # tanh and softsign each beat sigmoid by at least 2 accuracy points
+
+
+class GlorotBengio(Experiment):
+    id = "glorot-bengio-2010"
+    name = "Glorot & Bengio 2010"
+    title = "Sigmoid saturates its top hidden layer; tanh and softsign train better"
+    claim = (
+        "In a deep MLP with the usual initialisation, the sigmoid network's top hidden layer is "
+        "driven to saturation (outputs near 0) early in training and recovers only slowly, so "
+        "the sigmoid network learns more slowly; tanh and softsign networks do not get stuck "
+        "this way and reach better accuracy."
+    )
+    citation = (
+        "X. Glorot and Y. Bengio, “Understanding the difficulty of training deep feedforward "
+        "neural networks”, AISTATS 2010: Figure 2 (sigmoid: mean and spread of each hidden "
+        "layer's activations during learning; layer 4 drops to 0), Figure 3 (tanh and softsign "
+        "percentiles), Table 1 (test errors)."
+    )
+    schedule = (
+        "Reduced: 5,000 MNIST digits (4,500 train / 500 validation), an MLP of 4 hidden layers × "
+        "256 units (paper: 4–5 × 1,000), SGD at learning rate 0.1, batch 32, 10 epochs (paper: "
+        "millions of updates), 2 seeds. Kernels are Keras's Glorot uniform — the paper's "
+        "*normalised* initialisation, not its “standard” U[−1/√n, 1/√n] under which Figure 2 "
+        "was measured — because that is what the Train page trains; this makes saturation less "
+        "likely than in the paper. Activation statistics come from the Train page's diagnostics: "
+        "a fixed probe of 500 validation digits after every epoch (not every few hundred updates)."
+    )
+    criterion = (
+        f"(A) saturation: after one of the first {EARLY_EPOCHS} epochs, the median output of the "
+        f"sigmoid network's top (4th) hidden layer on the probe is ≤ {SATURATED_MEDIAN:g} (mean "
+        f"over seeds). (B) accuracy: after the last epoch, tanh's and softsign's validation "
+        f"accuracy each exceed sigmoid's by at least {ACCURACY_MARGIN * 100:g} points (mean over "
+        "seeds). Both: reproduced; one: partly reproduced; neither: not reproduced."
+    )
+    short_criterion = (
+        f"sigmoid top-layer median ≤ {SATURATED_MEDIAN:g} within {EARLY_EPOCHS} epochs; tanh and "
+        f"softsign ≥ sigmoid + {ACCURACY_MARGIN * 100:g} accuracy points"
+    )
+
+    def configs(self):
+        return (GLOROT_CONFIG,)
+
+    def measure(self, records, progress=_quiet):
+        (record,) = records
+        out: dict[str, Any] = {"layers": GLOROT_CONFIG.depth, "activations": {}}
+        for name, branches in record.by_activation().items():
+            # act_quantiles: epoch × layer × (5, 25, 50, 75, 95 %); entry 0 is initialisation.
+            quantiles = np.mean([np.asarray(b.act_quantiles, float) for b in branches], axis=0)
+            saturated = np.mean([np.asarray(b.saturated, float) for b in branches], axis=0)
+            out["activations"][name] = {
+                "quantiles": quantiles.tolist(),  # epoch × layer × 5
+                "saturated": saturated.tolist(),  # epoch × layer
+                "val_accuracy": np.mean([b.val_metric for b in branches], axis=0).tolist(),
+                "final_accuracy": _mean_over_seeds(record, name, "val_metric"),
+            }
+        return out
+
+    def verdict(self, measured):
+        acts = measured["activations"]
+        top = measured["layers"] - 1
+        medians = [epoch[top][2] for epoch in acts["sigmoid"]["quantiles"][1 : EARLY_EPOCHS + 1]]
+        lowest = min(medians)
+        saturates = lowest <= SATURATED_MEDIAN
+        sigmoid = acts["sigmoid"]["final_accuracy"]
+        others = {n: acts[n]["final_accuracy"] for n in ("tanh", "softsign")}
+        better = all(a >= sigmoid + ACCURACY_MARGIN for a in others.values())
+        label = _two_parts(saturates, better)
+        text = (
+            f"sigmoid top-layer median {lowest:.3f} at best in epochs 1–{EARLY_EPOCHS}; final "
+            f"accuracy sigmoid {sigmoid:.3f}, tanh {others['tanh']:.3f}, softsign "
+            f"{others['softsign']:.3f}"
+        )
+        return Verdict(label, text)
+
+
+def _two_parts(a: bool, b: bool) -> str:
+    return REPRODUCED if a and b else PARTLY if a or b else NOT_REPRODUCED
+
+
+# --- 2. Dying ReLU at initialisation ---------------------------------------------------------
+DYING_WIDTHS = (2, 4, 8, 16, 32, 64, 128)
+DYING_DEPTH = 50
+DYING_SEEDS = 20
+DYING_INIT = "he_normal"
+SHALLOW, DEEP = slice(0, 10), slice(40, 50)  # layers 1–10 and 41–50
+BORN_DEAD_NARROWEST = 0.5  # at width 2, at least half the networks have a fully dead layer
+MONTE_CARLO_SLACK = 0.1  # a wider net may show this much more born-dead share (2 seeds in 20)
+# The course's network: 10 hidden layers narrowing from 256 to 128, PyTorch's default init.
+UVA_LAYERS = (256,) * 5 + (128,) * 5
+UVA_SEEDS = 20
+UVA_DEAD_ABOVE = 0.5  # "more than half" of layer 9's units
+
+
+class DyingRelu(Experiment):
+    id = "dying-relu"
+    name = "Dying ReLU at init"
+    title = "ReLU networks are born with more dead units the deeper they are"
+    kind = "init"
+    claim = (
+        "At initialisation, the share of dead ReLU units (units that output 0 for every input) "
+        "grows with depth, and narrow networks die sooner: with symmetric initialisation a deep "
+        "enough ReLU network is “born dead” (some whole layer outputs 0) with probability "
+        "approaching 1. In a 10-layer MLP narrowing from 256 to 128 units, more than half of the "
+        "second-to-last layer's units are dead under PyTorch's default initialisation."
+    )
+    citation = (
+        "L. Lu, Y. Shin, Y. Su, G. E. Karniadakis, “Dying ReLU and Initialization: Theory and "
+        "Numerical Examples”, Commun. Comput. Phys. 28 (2020), arXiv:1903.06733: Theorem 3.1 "
+        "(a deep ReLU network dies in probability as depth grows) and the numerical examples of "
+        "born-dead probability against depth for several widths. P. Lippe, UvA Deep Learning "
+        "Tutorial 3 “Activation Functions”, section “Finding dead neurons in ReLU networks” "
+        "(56 % of layer 9 dead in the 10-layer narrowing net)."
+    )
+    schedule = (
+        f"Depth page networks: relu, He-normal kernels, zero biases, widths "
+        f"{', '.join(map(str, DYING_WIDTHS))}, {DYING_DEPTH} layers, {DYING_SEEDS} seeds "
+        "(Monte Carlo), 128 standard-normal inputs as wide as the layers; a unit is dead when "
+        "f′(z) = 0 on all 128 inputs, a network is born dead by layer l when one of its first l "
+        "layers is wholly dead. The course's check is computed separately (the Depth page has "
+        "no biases and constant width): hidden layers "
+        f"{'-'.join(map(str, UVA_LAYERS))} on 5,000 MNIST digits scaled to [−1, 1] (the course "
+        "used FashionMNIST's 60,000 training images), weights and biases "
+        f"U(±1/√fan_in) as PyTorch's nn.Linear draws them, {UVA_SEEDS} seeds; dead = output 0 "
+        "on every digit."
+    )
+    criterion = (
+        "(a) grows with depth: for every width, the mean dead share over layers 41–50 exceeds "
+        "that over layers 1–10 (mean over seeds). (b) narrow nets die sooner: the share of "
+        f"networks born dead by layer {DYING_DEPTH} is ≥ {BORN_DEAD_NARROWEST:g} at width 2 and "
+        f"never rises by more than {MONTE_CARLO_SLACK:g} (Monte Carlo slack) from one width to "
+        f"the next wider one. (c) the course's net: mean dead share of layer 9 > "
+        f"{UVA_DEAD_ABOVE:g}. All three: reproduced; (a) and not both others: partly "
+        "reproduced; (a) fails: not reproduced."
+    )
+    short_criterion = (
+        "dead share layers 41–50 > layers 1–10 at every width; born-dead share ≥ 0.5 at width 2 "
+        "and not rising with width; narrowing net layer 9 > 50 % dead"
+    )
+
+    def depth_links(self):
+        query = {"act": "relu", "init": DYING_INIT, "depth": str(DYING_DEPTH)}
+        return tuple({**query, "width": str(w)} for w in (2, 16, 128))
+
+    def measure(self, records=(), progress=_quiet):
+        from activations import shared_catalogue
+        from core.signal import signal_at_init
+
+        relu = shared_catalogue().get("relu")
+        dead_by_width, born_dead_by_width = {}, {}
+        steps = len(DYING_WIDTHS) * DYING_SEEDS + UVA_SEEDS
+        done = 0
+        for width in DYING_WIDTHS:
+            rows = []
+            for seed in range(DYING_SEEDS):
+                signal = signal_at_init([relu], DYING_INIT, DYING_DEPTH, width, seed)
+                rows.append(signal.dead[0])
+                done += 1
+                progress(done / steps, f"width {width}, seed {seed + 1}/{DYING_SEEDS}")
+            dead = np.asarray(rows, float)  # seed × layer
+            dead_by_width[str(width)] = dead.mean(axis=0).tolist()
+            # Born dead by layer l: some layer ≤ l has every unit dead.
+            whole = np.maximum.accumulate(dead >= 1.0, axis=1)
+            born_dead_by_width[str(width)] = whole.mean(axis=0).tolist()
+        uva = []
+        for seed in range(UVA_SEEDS):
+            uva.append(narrowing_dead_shares(seed))
+            done += 1
+            progress(done / steps, f"narrowing net, seed {seed + 1}/{UVA_SEEDS}")
+        return {
+            "widths": list(DYING_WIDTHS),
+            "depth": DYING_DEPTH,
+            "dead": dead_by_width,  # width -> per-layer mean dead share
+            "born_dead": born_dead_by_width,  # width -> per-layer share of networks born dead
+            "narrowing_dead": np.mean(uva, axis=0).tolist(),  # per layer, mean over seeds
+        }
+
+    def verdict(self, measured):
+        widths = [str(w) for w in measured["widths"]]
+        dead = {w: np.asarray(measured["dead"][w], float) for w in widths}
+        grows = {w: float(dead[w][DEEP].mean()) > float(dead[w][SHALLOW].mean()) for w in widths}
+        born = [measured["born_dead"][w][-1] for w in widths]
+        rises = max((b - a for a, b in zip(born, born[1:], strict=False)), default=0.0)
+        narrow_die = born[0] >= BORN_DEAD_NARROWEST and rises <= MONTE_CARLO_SLACK
+        layer9 = measured["narrowing_dead"][8]
+        uva = layer9 > UVA_DEAD_ABOVE
+        a = all(grows.values())
+        label = (REPRODUCED if narrow_die and uva else PARTLY) if a else NOT_REPRODUCED
+        not_growing = [w for w, g in grows.items() if not g]
+        text = (
+            f"dead share grows with depth at {len(widths) - len(not_growing)}/{len(widths)} "
+            f"widths; born dead by layer {measured['depth']}: "
+            + ", ".join(f"w{w} {b:.2f}" for w, b in zip(widths, born, strict=True))
+            + f"; narrowing net layer 9 dead {layer9:.2f}"
+        )
+        return Verdict(label, text)
+
+
+def narrowing_dead_shares(seed: int, samples: int = 5000) -> list[float]:
+    """Dead share of each hidden layer of the course's narrowing ReLU net (UVA_LAYERS) at
+    initialisation, weights and biases drawn as PyTorch's nn.Linear does (U(±1/√fan_in)), on
+    `samples` MNIST digits scaled to [−1, 1]. A unit is dead when it outputs 0 on every digit."""
+    from core.datasets import load_shared
+
+    data = load_shared("mnist", samples, 0.1, 1.0, 0)
+    x = np.concatenate([data.x_train, data.x_val]).reshape(-1, 784) * 2.0 - 1.0
+    rng = np.random.default_rng([seed, 784])
+    h = x.astype(np.float32)
+    shares = []
+    for units in UVA_LAYERS:
+        bound = 1.0 / np.sqrt(h.shape[1])
+        kernel = rng.uniform(-bound, bound, (h.shape[1], units)).astype(np.float32)
+        bias = rng.uniform(-bound, bound, units).astype(np.float32)
+        h = np.maximum(h @ kernel + bias, 0.0)
+        shares.append(float(np.mean(np.all(h == 0.0, axis=0))))
+    return shares
+
+
+# --- 3. Klambauer et al. 2017, SELU ----------------------------------------------------------
+SELU_ACTS = ("selu", "relu", "tanh")
+SELU_INIT = "lecun_normal"
+SELU_DEPTH = 50
+SELU_WIDTH = 256
+SELU_SEEDS = 5
+MEAN_BAND = 0.1  # |mean| ≤ 0.1
+VARIANCE_BAND = 0.2  # |variance − 1| ≤ 0.2
+
+
+class SeluSelfNormalises(Experiment):
+    id = "klambauer-2017-selu"
+    name = "SELU (Klambauer 2017)"
+    title = "SELU keeps mean 0 and variance 1 through many layers; relu and tanh do not"
+    kind = "init"
+    claim = (
+        "With LeCun-normal initialisation, SELU networks are self-normalising: the activations "
+        "of every layer stay near mean 0 and variance 1 however deep the network is, because "
+        "(0, 1) is a stable, attracting fixed point of the layer-to-layer map of mean and "
+        "variance. Other activations such as relu and tanh drift away from those values."
+    )
+    citation = (
+        "G. Klambauer, T. Unterthiner, A. Mayr, S. Hochreiter, “Self-Normalizing Neural "
+        "Networks”, NeurIPS 2017: Theorem 1 (stable and attracting fixed point (0, 1)) and "
+        "Figure 2 (the mapping of mean and variance)."
+    )
+    schedule = (
+        f"Depth page networks: {', '.join(SELU_ACTS)}, LeCun-normal kernels, zero biases, "
+        f"{SELU_DEPTH} layers × {SELU_WIDTH} units, 128 standard-normal inputs, {SELU_SEEDS} "
+        "seeds; mean and variance of each layer's activations over inputs and units, averaged "
+        "over seeds. No training (the claim is about the forward signal)."
+    )
+    criterion = (
+        f"SELU stays in the band at every layer (|mean| ≤ {MEAN_BAND:g} and |variance − 1| ≤ "
+        f"{VARIANCE_BAND:g}) and relu and tanh are both outside it at layer {SELU_DEPTH}: "
+        "reproduced. SELU stays in but only one of relu, tanh leaves: partly reproduced. SELU "
+        "leaves the band, or neither other does: not reproduced."
+    )
+    short_criterion = (
+        f"selu |mean| ≤ {MEAN_BAND:g}, |var − 1| ≤ {VARIANCE_BAND:g} at all {SELU_DEPTH} layers; "
+        f"relu and tanh outside at layer {SELU_DEPTH}"
+    )
+
+    def depth_links(self):
+        acts = ",".join(SELU_ACTS)
+        query = {"init": SELU_INIT, "depth": str(SELU_DEPTH), "width": str(SELU_WIDTH)}
+        return ({"act": acts, **query},)
+
+    def measure(self, records=(), progress=_quiet):
+        from activations import shared_catalogue
+        from core.signal import signal_at_init
+
+        acts = [shared_catalogue().get(n) for n in SELU_ACTS]
+        means, variances = [], []
+        for seed in range(SELU_SEEDS):
+            signal = signal_at_init(acts, SELU_INIT, SELU_DEPTH, SELU_WIDTH, seed)
+            means.append(signal.mean)
+            variances.append(signal.variance)
+            progress((seed + 1) / SELU_SEEDS, f"seed {seed + 1}/{SELU_SEEDS}")
+        mean, variance = np.mean(means, axis=0), np.mean(variances, axis=0)
+        return {
+            "activations": list(SELU_ACTS),
+            "mean": {n: mean[k].tolist() for k, n in enumerate(SELU_ACTS)},
+            "variance": {n: variance[k].tolist() for k, n in enumerate(SELU_ACTS)},
+        }
+
+    def verdict(self, measured):
+        def inside(mean, variance) -> np.ndarray:
+            mean, variance = np.asarray(mean, float), np.asarray(variance, float)
+            ok = (np.abs(mean) <= MEAN_BAND) & (np.abs(variance - 1.0) <= VARIANCE_BAND)
+            return ok & np.isfinite(mean) & np.isfinite(variance)
+
+        m, v = measured["mean"], measured["variance"]
+        selu_in = bool(inside(m["selu"], v["selu"]).all())
+        leaves = {n: not bool(inside(m[n], v[n])[-1]) for n in ("relu", "tanh")}
+        if selu_in and all(leaves.values()):
+            label = REPRODUCED
+        elif selu_in and any(leaves.values()):
+            label = PARTLY
+        else:
+            label = NOT_REPRODUCED
+        worst_mean = float(np.max(np.abs(m["selu"])))
+        worst_var = float(np.max(np.abs(np.asarray(v["selu"]) - 1.0)))
+        text = (
+            f"selu max |mean| {worst_mean:.3f}, max |var − 1| {worst_var:.3f}; at layer "
+            f"{len(m['selu'])}: relu mean {m['relu'][-1]:.3g} var {v['relu'][-1]:.3g}, tanh mean "
+            f"{m['tanh'][-1]:.3g} var {v['tanh'][-1]:.3g}"
+        )
+        return Verdict(label, text)
+
+
+# --- 4. Misra 2019, Mish ---------------------------------------------------------------------
+MISH_DEPTHS = (15, 20, 25)
+MISH_BASE = TrainConfig(
+    activations=("relu", "silu", "mish"),
+    dataset="mnist",
+    samples=5000,
+    val_fraction=0.1,
+    model="mlp",
+    depth=15,
+    width=128,
+    optimizer="adam",
+    learning_rate=0.001,
+    batch_size=128,
+    epochs=5,
+    seeds=2,
+    diagnostics=False,
+    data_seed=0,
+)
+SHARP_DROP = 0.10  # relu's and swish's accuracy falls ≥ 10 points from 15 to 25 layers
+HOLDS_DROP = 0.03  # mish's falls ≤ 3 points
+PARTLY_MARGIN = 0.03  # partly: mish's fall is ≥ 3 points smaller than both others'
+
+
+class MishHoldsWithDepth(Experiment):
+    id = "misra-2019-mish"
+    name = "Mish (Misra 2019)"
+    title = "Deep MLPs on MNIST: ReLU and Swish fall apart with depth, Mish holds"
+    claim = (
+        "On MNIST, as a fully connected network grows from 15 to 25 layers, the test accuracy "
+        "of ReLU and Swish networks drops sharply while Mish networks keep their accuracy."
+    )
+    citation = (
+        "D. Misra, “Mish: A Self Regularized Non-Monotonic Neural Activation Function”, "
+        "arXiv:1908.08681 (2019): the figure “Testing accuracy v/s number of layers on MNIST” "
+        "(Fig. 2 of v2; Swish is silu in Keras)."
+    )
+    schedule = (
+        "Reduced: 5,000 MNIST digits (4,500 train / 500 validation; accuracy is validation "
+        f"accuracy), MLPs of {', '.join(map(str, MISH_DEPTHS))} hidden layers × 128 units, Glorot "
+        "uniform kernels, Adam at 0.001, batch 128, 5 epochs, 2 seeds. No batch normalisation "
+        "or dropout (the Train page has neither). The paper trained on the full dataset for "
+        "longer; with 5 epochs a network that trains slowly looks worse here than it would."
+    )
+    criterion = (
+        "Drop = validation accuracy at 15 layers − at 25 layers (mean over seeds). Reproduced: "
+        f"relu's and silu's drops are each ≥ {SHARP_DROP * 100:g} points and mish's ≤ "
+        f"{HOLDS_DROP * 100:g}. Partly reproduced: not that, but mish's drop is at least "
+        f"{PARTLY_MARGIN * 100:g} points smaller than each of relu's and silu's. Otherwise not "
+        "reproduced."
+    )
+    short_criterion = (
+        f"15→25 layers: relu and silu drop ≥ {SHARP_DROP * 100:g} points, mish ≤ "
+        f"{HOLDS_DROP * 100:g}"
+    )
+
+    def configs(self):
+        return tuple(_replace(MISH_BASE, depth=d) for d in MISH_DEPTHS)
+
+    def measure(self, records, progress=_quiet):
+        accuracy = {
+            name: [_mean_over_seeds(r, name, "val_metric") for r in records]
+            for name in MISH_BASE.activations
+        }
+        return {"depths": list(MISH_DEPTHS), "accuracy": accuracy}
+
+    def verdict(self, measured):
+        acc = measured["accuracy"]
+        drops = {n: _nan_as(acc[n][0], 0.0) - _nan_as(acc[n][-1], 0.0) for n in acc}
+        sharp = drops["relu"] >= SHARP_DROP and drops["silu"] >= SHARP_DROP
+        holds = drops["mish"] <= HOLDS_DROP
+        smaller = all(drops["mish"] <= drops[n] - PARTLY_MARGIN for n in ("relu", "silu"))
+        label = REPRODUCED if sharp and holds else PARTLY if smaller else NOT_REPRODUCED
+        text = "accuracy drop 15→25 layers: " + ", ".join(
+            f"{n} {drops[n] * 100:+.1f} points" for n in ("relu", "silu", "mish")
+        )
+        return Verdict(label, text)
+
+
+def _nan_as(value: float, fallback: float) -> float:
+    """A diverged network (NaN accuracy) counts as `fallback`, i.e. it learned nothing."""
+    return value if _finite(value) else fallback
+
+
+def _replace(config: TrainConfig, **changes) -> TrainConfig:
+    import dataclasses
+
+    return dataclasses.replace(config, **changes)
+
+
+# --- 5. The tutorial's own example -----------------------------------------------------------
+TUTORIAL_CONFIG = TrainConfig(
+    activations=("elu_like",),
+    dataset="random",
+    samples=1000,
+    val_fraction=0.2,
+    model="mlp",
+    depth=1,
+    width=64,
+    optimizer="adam",
+    learning_rate=0.001,
+    batch_size=32,
+    epochs=10,
+    seeds=3,
+    diagnostics=False,
+    data_seed=0,
+)
+VAR_Y = 1.0 / 12.0  # variance of U(0, 1)
+NEAR_VAR_Y = (0.8, 1.25)  # validation MSE within these multiples of 1/12
+BEATS_MEAN_BY = 0.05  # "learns nothing": validation MSE ≥ 95 % of the predict-the-mean MSE
+
+
+class TutorialLearnsNothing(Experiment):
+    id = "tutorial-random-regression"
+    name = "The tutorial's example"
+    title = "The tutorial's ELU-like example learns nothing beyond the mean of y"
+    claim = (
+        "The seed tutorial trains its ELU-like activation, tf.where(x > 0, x, tf.exp(x) − 1), "
+        "in Dense(64) → Dense(1) on X = rand(1000, 10), y = rand(1000, 1) with Adam and MSE for "
+        "10 epochs. y is noise independent of X, so no model can beat predicting its mean: the "
+        "validation MSE stays near Var(y) = 1/12 ≈ 0.083. (This is our claim about the "
+        "tutorial's example, not the tutorial's own: it presents the run as a demonstration.)"
+    )
+    citation = (
+        "TensorFlow tutorial on custom activation functions (the app's seed): the ELU-like "
+        "example trained on random regression data; Var(U(0, 1)) = 1/12."
+    )
+    schedule = (
+        "As in the tutorial: 1,000 samples (seeded; 800 train / 200 validation), Dense(64, "
+        "elu_like) → Dense(1), Adam at 0.001, batch 32, MSE, 10 epochs; 3 seeds. Not reduced."
+    )
+    criterion = (
+        f"Final validation MSE (mean over seeds) (a) within {NEAR_VAR_Y[0]:g}–{NEAR_VAR_Y[1]:g} "
+        f"× 1/12 and (b) at least {1 - BEATS_MEAN_BY:.0%} of the MSE of predicting the training "
+        "mean of y on the validation set (it learns nothing beyond the mean). Both: reproduced; "
+        "one: partly reproduced; neither: not reproduced."
+    )
+    short_criterion = (
+        f"val MSE within {NEAR_VAR_Y[0]:g}–{NEAR_VAR_Y[1]:g} × 1/12 and ≥ "
+        f"{1 - BEATS_MEAN_BY:.0%} of predict-the-mean MSE"
+    )
+
+    def configs(self):
+        return (TUTORIAL_CONFIG,)
+
+    def measure(self, records, progress=_quiet):
+        from core.datasets import load_shared
+
+        (record,) = records
+        cfg = TUTORIAL_CONFIG
+        data = load_shared(cfg.dataset, cfg.samples, cfg.val_fraction, cfg.noise, cfg.data_seed)
+        baseline = float(np.mean((data.y_val - data.y_train.mean()) ** 2))
+        branches = record.by_activation()["elu_like"]
+        return {
+            "val_mse": np.mean([b.val_loss for b in branches], axis=0).tolist(),
+            "train_mse": np.mean([b.loss for b in branches], axis=0).tolist(),
+            "final_val_mse": _mean_over_seeds(record, "elu_like", "val_loss"),
+            "mean_baseline": baseline,
+            "var_y": VAR_Y,
+        }
+
+    def verdict(self, measured):
+        mse, baseline = measured["final_val_mse"], measured["mean_baseline"]
+        near = NEAR_VAR_Y[0] * VAR_Y <= mse <= NEAR_VAR_Y[1] * VAR_Y
+        nothing = mse >= (1.0 - BEATS_MEAN_BY) * baseline
+        text = (
+            f"final validation MSE {mse:.4f} = {mse / VAR_Y:.2f} × 1/12; predicting the mean "
+            f"gives {baseline:.4f} (ratio {mse / baseline:.2f})"
+        )
+        return Verdict(_two_parts(near, nothing), text)
+
+
+EXPERIMENTS: dict[str, Experiment] = {
+    e.id: e
+    for e in (
+        GlorotBengio(),
+        DyingRelu(),
+        SeluSelfNormalises(),
+        MishHoldsWithDepth(),
+        TutorialLearnsNothing(),
+    )
+}
+
+
+def get(experiment_id: str) -> Experiment:
+    if experiment_id not in EXPERIMENTS:
+        known = ", ".join(EXPERIMENTS)
+        raise ValueError(f"Unknown experiment {experiment_id!r}; choose one of {known}")
+    return EXPERIMENTS[experiment_id]
+
+
+def run(experiment: Experiment, train: Train, progress: Progress = _quiet) -> dict:
+    """Run `experiment` (training its configurations with `train`), judge it, and return the
+    result as plain data: measured numbers, verdict, the date and how long it took."""
+    started = time.perf_counter()
+    records = []
+    configs = experiment.configs()
+    for i, config in enumerate(configs):
+        progress(i / max(1, len(configs)), f"training run {i + 1}/{len(configs)}")
+        records.append(train(config))
+    measured = experiment.measure(records, progress)
+    verdict = experiment.verdict(measured)
+    return {
+        "id": experiment.id,
+        "measured": measured,
+        "verdict": verdict.label,
+        "verdict_measured": verdict.measured,
+        "date": datetime.date.today().isoformat(),
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def verdict_line(experiment: Experiment, result: dict) -> str:
+    """The bench's line for one experiment."""
+    return (
+        f"experiment {experiment.id}: verdict = {result['verdict']} (measured "
+        f"{result['verdict_measured']}, criterion {experiment.short_criterion})"
+    )
