@@ -8,6 +8,7 @@ import pytest
 from activations import shared_catalogue
 from activations.expression import custom_activation
 from core import datasets
+from core.diagnostics import PROBE_SAMPLES
 from core.settings import TrainConfig
 from core.training import Training, train_compare
 from tests.core.test_training import _assert_same, _fit, _init
@@ -200,3 +201,62 @@ def test_a_stored_run_keeps_the_parameter_histories():
     assert slope == record.branches[0].learned["negative_slope"]
     assert len(slope) == 3 and all(len(epoch) == 2 for epoch in slope)  # init + 2, per layer
     assert again.config.learn_for("leaky_relu") == {"negative_slope": "layer"}
+
+
+def test_learned_shapes_show_the_units_spread_and_the_recorded_histogram(mnist_small):
+    # Fails if the shape view draws a per-unit slope at its mean (no band), takes the band from
+    # the wrong layer or from the initial slopes, or draws a histogram that is not the recorded
+    # counts as a density. The reference is numpy on the engine's own variables.
+    from core.learned import learned_curves
+
+    config = TrainConfig(**PRELU, epochs=2, width=16, depth=2, learning_rate=0.05, seeds=2)
+    training = Training(config, mnist_small)
+    record = training.run()
+    curves = learned_curves(record, shared_catalogue())["leaky_relu"]
+    assert len(curves) == 2
+    for layer, entry in enumerate(curves):
+        slopes = np.concatenate(
+            [np.asarray(training.engine.net.learned(i)[layer]["negative_slope"]) for i in range(2)]
+        )
+        assert slopes.std() > 1e-4  # the units did learn different slopes
+        x = entry["x"]
+        units = np.where(x > 0, x, slopes[:, None] * x)  # leaky_relu of each unit
+        low, high = entry["band"]
+        np.testing.assert_allclose(low, np.percentile(units, 5, axis=0), atol=1e-5)
+        np.testing.assert_allclose(high, np.percentile(units, 95, axis=0), atol=1e-5)
+        np.testing.assert_allclose(entry["final"], np.median(units, axis=0), atol=1e-5)
+        np.testing.assert_allclose(entry["initial"], np.where(x > 0, x, 0.25 * x), atol=1e-6)
+        assert entry["units"] == 2 * config.width
+        recorded = record.branches[0].pre_histograms[-1][layer]
+        h = entry["histograms"]["final"]
+        widths = np.diff(h["edges"])
+        total = sum(recorded["counts"]) + recorded["below"] + recorded["above"]
+        assert total == min(PROBE_SAMPLES, len(mnist_small.x_val)) * config.width
+        np.testing.assert_allclose(h["density"] * widths * total, recorded["counts"], atol=1e-6)
+        assert h["edges"][0] == pytest.approx(recorded["lo"])
+
+
+def test_a_run_stored_before_histograms_and_unit_values_still_draws():
+    # Fails if records from before issue 14's histograms (no pre_histograms, no learned_units)
+    # stop loading or drawing: they fall back to the mean parameter and the quantile density.
+    import json
+
+    from core.learned import learned_curves
+    from core.learned_figures import shape_figure
+    from core.record import Comparison
+
+    record = train_compare(
+        TrainConfig(**PRELU, dataset="friedman", epochs=1, width=4, depth=1),
+        datasets.friedman1(samples=100),
+    )
+    old = record.to_dict()
+    for b in old["branches"]:
+        del b["pre_histograms"], b["learned_units"]
+        b["pre_quantiles"] = [[[-1.0, -0.5, 0.0, 0.5, 1.0]], [[-1.0, -0.5, 0.0, 0.5, 1.0]]]
+    again = Comparison.from_dict(json.loads(json.dumps(old)))
+    (entry,) = learned_curves(again, shared_catalogue())["leaky_relu"]
+    assert entry["band"] is None and entry["histograms"] == {"initial": None, "final": None}
+    mean = again.branches[0].learned["negative_slope"][-1][0][0]
+    np.testing.assert_allclose(entry["final"][0], mean * entry["x"][0], rtol=1e-5)
+    bars = [t for t in shape_figure({"leaky_relu": [entry]}, {}).data if t.type == "bar"]
+    assert len(bars) == 1 and "5 quantiles" in bars[0].name
