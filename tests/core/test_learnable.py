@@ -260,3 +260,46 @@ def test_a_run_stored_before_histograms_and_unit_values_still_draws():
     np.testing.assert_allclose(entry["final"][0], mean * entry["x"][0], rtol=1e-5)
     bars = [t for t in shape_figure({"leaky_relu": [entry]}, {}).data if t.type == "bar"]
     assert len(bars) == 1 and "5 quantiles" in bars[0].name
+
+
+def test_the_csv_and_the_share_image_carry_the_learned_values(mnist_small):
+    # Fails if the CSV download or the Share image leave the learned parameters out, show the
+    # initial value for the final one, or take another layer's or seed's values. The reference
+    # is the trained variables themselves (numpy over the engine's per-unit slopes).
+    import io
+
+    import pandas as pd
+
+    from core import exports, share
+
+    config = TrainConfig(**PRELU, epochs=2, width=16, depth=2, learning_rate=0.05, seeds=2)
+    training = Training(config, mnist_small)
+    record = training.run()
+    slopes = [
+        [np.asarray(layer["negative_slope"]) for layer in training.engine.net.learned(i)]
+        for i in range(2)
+    ]
+    frame = pd.read_csv(io.StringIO(exports.history_csv(record)), comment="#")
+    for seed in range(2):
+        rows = frame[frame.seed == seed].set_index("epoch")
+        assert rows.loc[0, "learned.negative_slope.layer1"] == pytest.approx(0.25)
+        assert (
+            np.isnan(rows.loc[0, "loss"]) and rows.loc[2, "loss"] == record.branches[seed].loss[1]
+        )
+        for layer in (1, 2):
+            final = slopes[seed][layer - 1]
+            assert rows.loc[2, f"learned.negative_slope.layer{layer}"] == pytest.approx(
+                final.mean(), rel=1e-5
+            )
+            assert rows.loc[2, f"learned.negative_slope.layer{layer}.std"] == pytest.approx(
+                final.std(), rel=1e-4
+            )
+    ((name, text),) = share.learned_lines(record)
+    assert name == "leaky_relu" and "per unit, from 0.25" in text
+    for layer in (1, 2):
+        mean = np.mean([s[layer - 1].mean() for s in slopes])
+        std = np.mean([s[layer - 1].std() for s in slopes])
+        assert f"layer {layer}: {mean:.3g} ± {std:.3g}" in text
+    assert abs(mean - 0.25) > 1e-3  # the final value is not the start
+    fig = share.share_figure([record], {"leaky_relu": "#0072b2"}, {})
+    assert any(text in (a.text or "") for a in fig.layout.annotations)
