@@ -185,16 +185,17 @@ def _histogram_bars(h, colour: str, legend: bool) -> go.Bar:
 
 
 def _histogram_outline(h, colour: str, legend: bool) -> go.Scatter:
-    """The initial histogram as a step outline over the final bars."""
+    """The initial histogram as a dashed line through its bins' tops (a dashed step outline
+    breaks into specks on narrow bins)."""
     edges = np.asarray(h["edges"], dtype=float)
-    density = np.asarray(h["density"], dtype=float)
-    x = np.repeat(edges, 2)
-    y = np.concatenate([[0.0], np.repeat(density, 2), [0.0]])
+    centres = (edges[:-1] + edges[1:]) / 2
+    x = np.concatenate([[edges[0]], centres, [edges[-1]]])
+    y = np.concatenate([[0.0], np.asarray(h["density"], dtype=float), [0.0]])
     return go.Scatter(
         x=_list(x),
         y=_list(y),
         mode="lines",
-        line=dict(color=colour, dash="dash", width=1),
+        line=dict(color=colour, dash="dash", width=1.2),
         name="pre-activations on the probe, at initialisation",
         legendgroup="hist0",
         showlegend=legend,

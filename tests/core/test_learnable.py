@@ -303,3 +303,57 @@ def test_the_csv_and_the_share_image_carry_the_learned_values(mnist_small):
     assert abs(mean - 0.25) > 1e-3  # the final value is not the start
     fig = share.share_figure([record], {"leaky_relu": "#0072b2"}, {})
     assert any(text in (a.text or "") for a in fig.layout.annotations)
+
+
+class _ClippedRelu(keras.layers.Layer):
+    """relu clipped at a ceiling that trains, one per layer, as a Keras user writes it."""
+
+    def __init__(self, start, **kwargs):
+        super().__init__(**kwargs)
+        self.start = start
+
+    def build(self, input_shape):
+        self.ceiling = self.add_weight(
+            name="ceiling", shape=(), initializer=keras.initializers.Constant(self.start)
+        )
+
+    def call(self, x):
+        return keras.ops.minimum(keras.ops.relu(x), self.ceiling)
+
+
+def test_relus_max_value_learns_like_a_plain_keras_ceiling(mnist_small):
+    # Fails if max_value is not a trained variable, gets another gradient than the ceiling of
+    # minimum(relu(x), m) (e.g. zero, so it never moves), or is refused as a learnable.
+    start = 0.6
+    config = TrainConfig(
+        activations=("relu",),
+        activation_params=(("relu", (("max_value", start),)),),
+        learnable=(("relu", (("max_value", "layer"),)),),
+        epochs=2,
+        batch_size=100,
+        width=24,
+        depth=2,
+        learning_rate=0.01,
+    )
+    (branch,) = train_compare(config, mnist_small).branches
+    layers = [keras.layers.Flatten()]
+    for i in range(config.depth):
+        layers += [
+            keras.layers.Dense(config.width, kernel_initializer=_init(0, i)),
+            _ClippedRelu(start),
+        ]
+    layers.append(keras.layers.Dense(10, kernel_initializer=_init(0, config.depth)))
+    model = keras.Sequential([keras.Input(mnist_small.input_shape), *layers])
+    _assert_same(branch, _fit(model, config, mnist_small), rtol=1e-5)
+    ceilings = [float(layer.ceiling) for layer in model.layers if isinstance(layer, _ClippedRelu)]
+    learned = [layer[0] for layer in branch.learned["max_value"][-1]]
+    np.testing.assert_allclose(learned, ceilings, rtol=1e-5)
+    assert abs(learned[0] - start) > 1e-3  # it moved
+
+
+def test_an_unset_max_value_cannot_learn_and_says_what_to_do():
+    from activations.learnable import learn_problems
+
+    relu = shared_catalogue().get("relu")
+    (problem,) = learn_problems(relu, relu.resolve(), {"max_value": "layer"})
+    assert "max_value is not set" in problem and "set max_value" in problem

@@ -58,3 +58,15 @@ def test_a_start_without_a_derivative_is_explained_and_not_trained(train):
     train.radio(key="train.squareplus.b.learn").set_value("unit").run()
     assert any("no finite derivative" in e.value for e in train.error)
     assert train.button(key="train.go").disabled
+
+
+def test_learning_an_unset_max_value_is_explained_and_not_trained(train):
+    # Fails if learning relu's max_value with no start (Keras's default: no ceiling) crashes the
+    # page or trains, instead of saying what to set.
+    train.multiselect(key="train.activations").set_value(["relu"]).run()
+    train.radio(key="train.relu.max_value.learn").set_value("layer").run()
+    assert not train.exception
+    assert any("max_value is not set" in e.value for e in train.error)
+    assert train.button(key="train.go").disabled
+    train.toggle(key="train.relu.max_value.on").set_value(True).run()
+    assert not train.error and not train.button(key="train.go").disabled
