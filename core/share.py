@@ -186,7 +186,7 @@ def share_figure(
         for name, text in learned_lines(comparison)
     ]
     learned_top = table_top + table_height + 24
-    learned_height = 30 * (len(learned) + 1) + 12 if learned else 0
+    learned_height = 23 * (len(learned) + 1) + 8 if learned else 0  # 16 px text, <br> lines
     height = learned_top + learned_height + 56
 
     def y(px: float) -> float:
