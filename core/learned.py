@@ -19,6 +19,9 @@ from activations.learnable import learnable_fn
 from core.sweep import at_best_rates
 
 CURVE_POINTS = 241
+# Deeper networks show their first layers: the panels stay readable, and a live page does not
+# evaluate every unit's curve of 20 layers each second.
+MAX_SHAPE_LAYERS = 6
 # The band of unit shapes: at each input, this range of the units' values (over every unit of
 # every seed); the line is their median.
 BAND = (5, 95)
@@ -113,7 +116,7 @@ def learned_curves(comparison, catalogue: Catalogue) -> dict[str, list[dict]]:
         fixed = act.resolve(comparison.config.params_for(name))
         fn = learnable_fn(act)
         layers = next(iter(params.values())).shape[1]
-        for layer in range(layers):
+        for layer in range(min(layers, MAX_SHAPE_LAYERS)):
             histograms = {
                 when: _histogram(seeds, layer, e) for when, e in (("initial", 0), ("final", -1))
             }

@@ -15,10 +15,10 @@ from plotly.subplots import make_subplots
 
 from core.diagnostics import QUANTILES
 from core.figures import _base_layout, _hex_to_rgba
+from core.learned import MAX_SHAPE_LAYERS
 from core.palette import as_style
 
 LAYER_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
-MAX_SHAPE_LAYERS = 6  # deeper networks show their first layers: the panels stay readable
 
 
 def parameter_figure(series, colours: dict[str, str], title: str = "") -> go.Figure:
