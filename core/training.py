@@ -234,7 +234,7 @@ class Training:
             for name, layers in values.items():
                 summary = [[float(np.mean(v)), float(np.std(v))] for v in layers]
                 b.learned.setdefault(name, []).append(summary)
-                units = [np.ravel(v).astype(float).tolist() for v in layers]
+                units = [_float32_list(v) for v in layers]
                 _keep_ends(b.learned_units.setdefault(name, []), units)
 
     def _record_inside(self, inside) -> None:
@@ -268,6 +268,13 @@ class Training:
         for b in record.branches:
             if b.status == "running":
                 b.status = status
+
+
+def _float32_list(values) -> list[float]:
+    """The values as the shortest decimals that give back the same float32 (the variables'
+    precision): a JSON record with 20 layers × 1024 units per network stays about half as big
+    as with float64 digits."""
+    return [float(str(v)) for v in np.ravel(np.asarray(values, dtype=np.float32))]
 
 
 def _keep_ends(entries: list, now) -> None:
