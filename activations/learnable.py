@@ -47,7 +47,7 @@ def _squareplus(x, b=4.0):
 # Built-in name -> (its form with tensor parameters, the parameters that may be learned).
 BUILTIN_FORMS: dict[str, tuple[Callable[..., Any], tuple[str, ...]]] = {
     "leaky_relu": (_leaky_relu, ("negative_slope",)),
-    "relu": (_relu, ("negative_slope", "threshold")),
+    "relu": (_relu, ("negative_slope", "max_value", "threshold")),
     "elu": (_elu, ("alpha",)),
     "celu": (_celu, ("alpha",)),
     "squareplus": (_squareplus, ("b",)),
@@ -91,6 +91,12 @@ def learn_problems(
             out.append(f"{act.name}: {name} is learned per layer or per unit, not {granularity!r}.")
             continue
         p, value = by_name[name], params[name]
+        if value is None:  # an optional parameter left unset (relu's max_value: no ceiling)
+            out.append(
+                f"{act.name}: {name} is not set, so it has no value to start learning from; "
+                f"switch on “set {name}” and choose its start."
+            )
+            continue
         if not p.low <= value <= p.high:
             out.append(
                 f"{act.name}: the initial {name} = {value:g} is outside its range "

@@ -25,28 +25,40 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import tensorflow as tf  # noqa: E402
+
 from bench.compare_training import ACTIVATIONS, mnist_shaped  # noqa: E402
 from core.datasets import Dataset  # noqa: E402
 from core.settings import TrainConfig  # noqa: E402
 from core.training import Training  # noqa: E402
 
 
-def timed(config: TrainConfig, data: Dataset) -> tuple[float, float, float]:
+def _median_seconds(step, times: int) -> float:
+    seconds = []
+    for _ in range(times):
+        begin = time.perf_counter()
+        step()
+        seconds.append(time.perf_counter() - begin)
+    return sorted(seconds)[len(seconds) // 2] if seconds else 0.0
+
+
+def timed(config: TrainConfig, data: Dataset) -> tuple[float, float, float, float]:
     """Whole-run seconds, the fastest epoch after the first (compiled; the fastest, because noise
-    on a shared machine only ever adds time), and the median seconds of one probe on the trained
+    on a shared machine only ever adds time), and the median seconds of one probe and of one
+    histogram probe alone (what a run that learns pays with diagnostics off) on the trained
     networks (0 without diagnostics)."""
     start = time.perf_counter()
     training = Training(config, data)
     record = training.run()
     whole = time.perf_counter() - start
     steady = record.epoch_seconds[1:]
-    probes = []
-    for _ in range(5 if config.diagnostics else 0):
-        begin = time.perf_counter()
-        {k: v.numpy() for k, v in training.engine.probe().items()}
-        probes.append(time.perf_counter() - begin)
-    probe = sorted(probes)[len(probes) // 2] if probes else 0.0
-    return whole, min(steady), probe
+    engine, times = training.engine, 5 if config.diagnostics else 0
+    numbers = lambda out: tf.nest.map_structure(lambda t: t.numpy(), out)  # noqa: E731
+    probe = _median_seconds(lambda: numbers(engine.probe()), times)
+    if times:
+        engine.pre_histograms()  # compiled outside the timing, as the first epoch compiles it
+    histograms = _median_seconds(lambda: numbers(engine.pre_histograms()), times)
+    return whole, min(steady), probe, histograms
 
 
 def overhead(name: str, config: TrainConfig, data: Dataset, rounds: int) -> float:
@@ -58,12 +70,17 @@ def overhead(name: str, config: TrainConfig, data: Dataset, rounds: int) -> floa
             f"{name} round {r + 1}: with {on[-1][0]:.2f} s (fastest epoch {on[-1][1]:.2f} s), "
             f"without {off[-1][0]:.2f} s ({off[-1][1]:.2f} s)"
         )
-    whole = min(t for t, _, _ in on) / min(t for t, _, _ in off)
-    epoch = min(e for _, e, _ in on) / min(e for _, e, _ in off)
-    probe, bare = min(p for _, _, p in on), min(e for _, e, _ in off)
+    whole = min(t[0] for t in on) / min(t[0] for t in off)
+    epoch = min(t[1] for t in on) / min(t[1] for t in off)
+    probe, bare = min(t[2] for t in on), min(t[1] for t in off)
+    histograms = min(t[3] for t in on)
     print(f"{name}: whole run with/without = {whole:.3f}")
     # The probe timed alone: the per-epoch ratio below is within the noise of a shared machine.
     print(f"{name}: one probe {probe:.3f} s = {probe / bare:.1%} of an epoch without")
+    print(
+        f"{name}: one histogram probe alone {histograms:.3f} s = {histograms / bare:.1%} "
+        "of an epoch without"
+    )
     print(f"diagnostics overhead per epoch ({name}) = {epoch:.3f}")
     return epoch
 

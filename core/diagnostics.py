@@ -27,6 +27,14 @@ DEAD_RULE = "f′(z) = 0 on every probe sample"
 SATURATED_BELOW = 0.01
 SATURATED_SHARE = 0.5
 SATURATED_RULE = "|f′(z)| < 0.01 on more than half of the probe samples, and not dead"
+# Pre-activation histograms (drawn under each learned activation): equal bins over the values'
+# range, except that the range stops one 5–95 % span beyond the 5 and 95 % quantiles, so a few
+# far outliers do not squash the bulk into one bin; values beyond it are counted apart.
+HISTOGRAM_BINS = 40
+HISTOGRAM_RULE = (
+    "40 equal bins from max(min z, q5 − (q95 − q5)) to min(max z, q95 + (q95 − q5)) over all "
+    "probe samples × units; values beyond the ends are counted apart"
+)
 
 
 def quantile_subset(values):
@@ -52,6 +60,36 @@ def quantiles(values, qs=QUANTILES):
         a, b = flat[:, low_i], flat[:, high_i]
         out.append(a + (b - a) * weight)
     return tf.stack(out, axis=1)
+
+
+def histograms(values, bins: int = HISTOGRAM_BINS) -> dict:
+    """Each network's histogram of its (K, N, U) values over samples and units, by HISTOGRAM_RULE:
+    lo, hi (K,), counts (K, bins) as numpy.histogram(values, bins, range=(lo, hi)) counts them
+    (the last bin includes hi), and below, above (K,): the values outside [lo, hi]."""
+    k = tf.shape(values)[0]
+    flat = tf.reshape(values, [k, -1])
+    q = quantiles(values, (0.05, 0.95))
+    span = q[:, 1] - q[:, 0]
+    lo = tf.maximum(tf.reduce_min(flat, axis=1), q[:, 0] - span)
+    hi = tf.minimum(tf.reduce_max(flat, axis=1), q[:, 1] + span)
+    # Every value equal (a layer of zeros): one unit-wide range around it, as numpy does.
+    constant = tf.logical_not(hi > lo)
+    lo, hi = tf.where(constant, lo - 0.5, lo), tf.where(constant, hi + 0.5, hi)
+    low, high = lo[:, None], hi[:, None]
+    inside = tf.logical_and(flat >= low, flat <= high)  # False for NaN: never binned
+    position = tf.floor((flat - low) / (high - low) * bins)
+    index = tf.clip_by_value(tf.where(inside, position, 0.0), 0.0, bins - 1.0)
+    # Values outside go to index `bins`, which bincount's maxlength drops.
+    index = tf.where(inside, tf.cast(index, tf.int32), bins)
+    counts = tf.math.bincount(index, minlength=bins, maxlength=bins, axis=-1, dtype=tf.float32)
+    count = lambda mask: tf.reduce_sum(tf.cast(mask, tf.float32), axis=1)  # noqa: E731
+    return {
+        "lo": lo,
+        "hi": hi,
+        "counts": counts,
+        "below": count(flat < low),
+        "above": count(flat > high),
+    }
 
 
 def dead_fraction(derivative):

@@ -36,6 +36,12 @@ def per_network_loss(task: str, y, out):
     return tf.reduce_mean(tf.square(err), axis=[1, 2]), tf.reduce_mean(tf.abs(err), axis=[1, 2])
 
 
+def _stack_histograms(layers) -> dict:
+    """diagnostics.histograms of each layer's z, stacked on a layer axis after the network's."""
+    per_layer = [diagnostics.histograms(z) for z, _, _ in layers]
+    return {key: tf.stack([h[key] for h in per_layer], axis=1) for key in per_layer[0]}
+
+
 class Engine:
     """The networks of one comparison with their optimiser, the compiled epoch and evaluation."""
 
@@ -70,6 +76,7 @@ class Engine:
         self.train_epoch = tf.function(self._train_epoch, reduce_retracing=True)
         self.evaluate = tf.function(self._evaluate, reduce_retracing=True)
         self.probe = tf.function(self._probe, reduce_retracing=True)
+        self.pre_histograms = tf.function(self._pre_histograms, reduce_retracing=True)
 
     def batches_per_epoch(self) -> int:
         return -(-self.n_train // self.config.batch_size)
@@ -77,7 +84,7 @@ class Engine:
     def release_data(self) -> None:
         """Drop the data and the compiled steps, keeping the trained weights (for keras_model):
         a finished comparison then holds no copy of its dataset."""
-        self.train_epoch = self.evaluate = self.probe = None
+        self.train_epoch = self.evaluate = self.probe = self.pre_histograms = None
         self.x = self.y = self.x_val = self.y_val = self.x_probe = self.y_probe = None
 
     def _plain(self, branch: Branch) -> keras.Model:
@@ -133,7 +140,8 @@ class Engine:
         """Inside the network on the probe batch, per network (K) and layer (L hidden layers):
         quantiles of pre-activations and activations (K, L, Q), dead and saturated fractions
         (K, L; NaN for vector activations) and the norm of each kernel's gradient of the mean
-        loss (K, L + 1: the hidden layers, then the output layer)."""
+        loss (K, L + 1: the hidden layers, then the output layer); and the pre-activation
+        histograms of `_pre_histograms` under "pre_histograms"."""
         with tf.GradientTape() as tape:
             out, layers = self.net.probe(self.x_probe)
             loss, _ = per_network_loss(self.task, self.y_probe, out)
@@ -152,7 +160,15 @@ class Engine:
                 [per_unit(diagnostics.saturated_fraction, dh) for _, _, dh in layers], axis=1
             ),
             "grad_norm": tf.stack(norms, axis=1),
+            "pre_histograms": _stack_histograms(layers),
         }
+
+    def _pre_histograms(self):
+        """Each network's histogram of each hidden layer's pre-activations on the probe batch
+        (diagnostics.histograms): lo, hi, below, above (K, L) and counts (K, L, bins). The
+        forward pass alone, for runs that learn activation parameters without diagnostics."""
+        _, layers = self.net.probe(self.x_probe)
+        return _stack_histograms(layers)
 
     def learned_values(self) -> list[dict[str, list[np.ndarray]]]:
         """Each network's learned activation parameters now: name -> one array per layer."""

@@ -29,24 +29,50 @@ COLUMNS = [
 
 
 def history_frame(comparison: Comparison) -> pd.DataFrame:
-    """One row per activation, seed and epoch; `metric` is accuracy or MAE (see metric_name)."""
+    """One row per activation, seed and epoch; `metric` is accuracy or MAE (see metric_name).
+
+    A run that learns activation parameters adds, per parameter and hidden layer, its mean over
+    units (`learned.<parameter>.layer<n>`) and their std (`….std`, 0 with one per layer) after
+    each epoch, and a row at epoch 0 (no loss) with their initial values."""
     rows = []
+    learns = any(b.learned for b in comparison.branches)
     for b in comparison.branches:
-        for i in range(len(b.loss)):
+        first = 0 if learns else 1
+        for epoch in range(first, len(b.loss) + 1):
+            i = epoch - 1
+            trained = epoch > 0
             rows.append(
-                [
-                    b.activation,
-                    b.seed,
-                    i + 1,
-                    b.loss[i],
-                    b.val_loss[i],
-                    b.metric[i],
-                    b.val_metric[i],
-                    b.status,
-                    comparison.epoch_seconds[i] if i < len(comparison.epoch_seconds) else None,
-                ]
+                {
+                    "activation": b.activation,
+                    "seed": b.seed,
+                    "epoch": epoch,
+                    "loss": b.loss[i] if trained else None,
+                    "val_loss": b.val_loss[i] if trained else None,
+                    "metric": b.metric[i] if trained else None,
+                    "val_metric": b.val_metric[i] if trained else None,
+                    "status": b.status,
+                    "seconds": _epoch_seconds(comparison, i) if trained else None,
+                    **_learned_columns(b, epoch),
+                }
             )
-    return pd.DataFrame(rows, columns=COLUMNS)
+    frame = pd.DataFrame(rows)
+    learned = sorted(c for c in frame.columns if c not in COLUMNS)
+    return frame.reindex(columns=COLUMNS + learned)
+
+
+def _epoch_seconds(comparison: Comparison, i: int) -> float | None:
+    return comparison.epoch_seconds[i] if i < len(comparison.epoch_seconds) else None
+
+
+def _learned_columns(branch, epoch: int) -> dict[str, float]:
+    """Each learned parameter's [mean, std] over units per layer after `epoch` epochs."""
+    out = {}
+    for name, epochs in branch.learned.items():
+        if epoch < len(epochs):
+            for layer, (mean, std) in enumerate(epochs[epoch], start=1):
+                out[f"learned.{name}.layer{layer}"] = mean
+                out[f"learned.{name}.layer{layer}.std"] = std
+    return out
 
 
 def history_csv(comparison: Comparison) -> str:

@@ -1,6 +1,8 @@
 """What a comparison's learned activation parameters did, as plain data for the charts: each
 parameter's mean ± std over units per layer and epoch (the mean over seeds), and each layer's
-activation at its initial and its final parameters over that layer's pre-activation range.
+activation at its initial and its final parameters, with the spread of its units' shapes, over
+that layer's pre-activation histogram on the probe batch. A sweep counts each activation at its
+best learning rate, as the training charts do.
 
 No Streamlit; TensorFlow only to evaluate the curves (core/learned_figures.py draws them).
 """
@@ -10,18 +12,27 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import tensorflow as tf
 
 from activations import Catalogue
 from activations.learnable import learnable_fn
+from core.sweep import at_best_rates
 
 CURVE_POINTS = 241
+# Deeper networks show their first layers: the panels stay readable, and a live page does not
+# evaluate every unit's curve of 20 layers each second.
+MAX_SHAPE_LAYERS = 6
+# The band of unit shapes: at each input, this range of the units' values (over every unit of
+# every seed); the line is their median.
+BAND = (5, 95)
+BAND_RULE = "5–95 % of the units' values at each input (all seeds), line at their median"
 
 
 def learned_series(comparison) -> dict[str, dict[str, np.ndarray]]:
     """{activation: {parameter: (epochs, layers, 2) array of [mean, std over units]}}, the mean
     over seeds; a seed that diverged drops out of the epochs after it (NaN there)."""
     out: dict[str, dict[str, np.ndarray]] = {}
-    for name, seeds in comparison.by_activation().items():
+    for name, seeds in at_best_rates(comparison).by_activation().items():
         for param in seeds[0].learned:
             rows = [np.asarray(b.learned.get(param, []), dtype=float) for b in seeds]
             rows = [r for r in rows if r.size]
@@ -37,39 +48,95 @@ def learned_series(comparison) -> dict[str, dict[str, np.ndarray]]:
     return out
 
 
-def _pre_range(comparison, name: str, layer: int) -> tuple[float, float, list[float] | None]:
-    """The x range of a layer's curve (the 5–95 % pre-activation range widened by half on each
-    side, at least −3 … 3) and the last recorded pre-activation quantiles (None if none)."""
-    quantiles = None
-    for b in comparison.by_activation()[name]:
+def _histogram(seeds, layer: int, entry: int) -> dict | None:
+    """The first network's pre-activation histogram of `layer` (entry 0 at initialisation, -1
+    after the last epoch) as bin edges and a density (share of all probe values per unit z), or
+    None when the run recorded none."""
+    for b in seeds:
+        if b.pre_histograms and layer < len(b.pre_histograms[entry]):
+            h = b.pre_histograms[entry][layer]
+            counts = np.asarray(h["counts"], dtype=float)
+            edges = np.linspace(h["lo"], h["hi"], len(counts) + 1)
+            total = counts.sum() + h["below"] + h["above"]
+            density = counts / max(total, 1.0) / np.diff(edges)
+            outside = (h["below"] + h["above"]) / max(total, 1.0)
+            return dict(edges=edges, density=density, outside=outside, seed=b.seed)
+    return None
+
+
+def _quantiles(seeds, layer: int) -> list[float] | None:
+    """The last recorded pre-activation quantiles (runs stored before histograms were)."""
+    for b in seeds:
         if b.pre_quantiles and b.pre_quantiles[-1][layer] is not None:
-            quantiles = [float(q) for q in b.pre_quantiles[-1][layer]]
-            break
-    if quantiles is None:
-        return -3.0, 3.0, None
-    lo, hi = quantiles[0], quantiles[-1]
-    spread = max(hi - lo, 1e-3)
-    return min(lo - spread / 2, -3.0), max(hi + spread / 2, 3.0), quantiles
+            return [float(q) for q in b.pre_quantiles[-1][layer]]
+    return None
+
+
+def _x_range(histograms, quantiles) -> tuple[float, float]:
+    """At least −3 … 3, and the histograms' ranges (or, without them, the 5–95 % quantile range
+    widened by half on each side)."""
+    lo, hi = -3.0, 3.0
+    for h in histograms:
+        if h is not None:
+            lo, hi = min(lo, float(h["edges"][0])), max(hi, float(h["edges"][-1]))
+    if quantiles is not None and all(h is None for h in histograms):
+        spread = max(quantiles[-1] - quantiles[0], 1e-3)
+        lo, hi = min(lo, quantiles[0] - spread / 2), max(hi, quantiles[-1] + spread / 2)
+    return lo, hi
+
+
+def _unit_curves(fn, fixed, seeds, layer: int, entry: int, x) -> np.ndarray | None:
+    """f(x) for every unit of every seed (one row each) from the recorded whole parameter
+    values, or None when the run kept only their mean (stored before they were kept)."""
+    rows = []
+    for b in seeds:
+        if not b.learned_units or any(len(v) == 0 for v in b.learned_units.values()):
+            return None
+        values = {
+            p: np.asarray(v[entry][layer], dtype=np.float32) for p, v in b.learned_units.items()
+        }
+        units = max(v.size for v in values.values())
+        columns = {p: tf.constant(np.broadcast_to(v, (units,))[:, None]) for p, v in values.items()}
+        y = np.asarray(fn(tf.constant(x[None, :]), **{**fixed, **columns}), dtype=float)
+        rows.append(np.broadcast_to(y, (units, x.size)))
+    return np.concatenate(rows) if rows else None
 
 
 def learned_curves(comparison, catalogue: Catalogue) -> dict[str, list[dict]]:
-    """{activation: one dict per hidden layer with x, initial and final f(x) (a per-unit parameter
-    at its mean over units, over seeds) and the layer's last pre-activation quantiles}."""
+    """{activation: one dict per hidden layer}: x; initial and final f(x) (the median over units
+    and seeds; a run stored before unit values were kept: at the mean parameters); the final
+    band (BAND over units, None when every unit has the same shape) and how many unit curves
+    made it; the layer's pre-activation histograms at initialisation and after the last epoch
+    (None if not recorded) and, for runs stored before those, its last quantiles."""
     series = learned_series(comparison)
+    by_activation = at_best_rates(comparison).by_activation()
     out: dict[str, list[dict]] = {}
     for name, params in series.items():
-        act = catalogue.get(name)
+        act, seeds = catalogue.get(name), by_activation[name]
         fixed = act.resolve(comparison.config.params_for(name))
         fn = learnable_fn(act)
         layers = next(iter(params.values())).shape[1]
-        for layer in range(layers):
-            lo, hi, quantiles = _pre_range(comparison, name, layer)
+        for layer in range(min(layers, MAX_SHAPE_LAYERS)):
+            histograms = {
+                when: _histogram(seeds, layer, e) for when, e in (("initial", 0), ("final", -1))
+            }
+            quantiles = _quantiles(seeds, layer)
+            lo, hi = _x_range(histograms.values(), quantiles)
             x = np.linspace(lo, hi, CURVE_POINTS, dtype=np.float32)
-            shapes = {}
-            for when, epoch in (("initial", 0), ("final", _last_finite(params))):
-                values = {p: np.float32(v[epoch, layer, 0]) for p, v in params.items()}
-                shapes[when] = np.asarray(fn(x, **{**fixed, **values}), dtype=float)
-            entry = dict(x=x.astype(float), quantiles=quantiles, **shapes)
+            entry = dict(x=x.astype(float), quantiles=quantiles, histograms=histograms, band=None)
+            for when, epoch in (("initial", 0), ("final", -1)):
+                curves = _unit_curves(fn, fixed, seeds, layer, epoch, x)
+                if curves is None:  # only the mean is stored: the shape at the mean parameters
+                    e = 0 if when == "initial" else _last_finite(params)
+                    values = {p: np.float32(v[e, layer, 0]) for p, v in params.items()}
+                    entry[when] = np.asarray(fn(x, **{**fixed, **values}), dtype=float)
+                    continue
+                entry[when] = np.median(curves, axis=0)
+                if when == "final":
+                    entry["units"] = len(curves)
+                    low, high = np.percentile(curves, BAND, axis=0)
+                    if np.max(high - low) > 1e-6 * max(1.0, np.max(np.abs(high))):
+                        entry["band"] = (low, high)
             out.setdefault(name, []).append(entry)
     return out
 

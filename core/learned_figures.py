@@ -15,10 +15,10 @@ from plotly.subplots import make_subplots
 
 from core.diagnostics import QUANTILES
 from core.figures import _base_layout, _hex_to_rgba
+from core.learned import MAX_SHAPE_LAYERS
 from core.palette import as_style
 
 LAYER_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
-MAX_SHAPE_LAYERS = 6  # deeper networks show their first layers: the panels stay readable
 
 
 def parameter_figure(series, colours: dict[str, str], title: str = "") -> go.Figure:
@@ -78,9 +78,10 @@ def _band(epochs, mean, std, colour: str, group: str) -> go.Scatter:
 
 
 def shape_figure(curves, colours: dict[str, str], title: str = "") -> go.Figure:
-    """Per activation and hidden layer, the learned activation (final solid, initial dashed) and
-    under it the layer's pre-activation distribution on the probe batch, as a density read from
-    the recorded quantiles."""
+    """Per activation and hidden layer, the learned activation (final solid, with a band over its
+    units' shapes when they differ; initial dashed) and under it the layer's pre-activation
+    histogram on the probe batch (after the last epoch as bars, at initialisation as a dashed
+    outline); runs stored before histograms show a density read from five quantiles."""
     names = list(curves)
     columns = max(1, min(MAX_SHAPE_LAYERS, max((len(v) for v in curves.values()), default=1)))
     rows = 2 * max(1, len(names))
@@ -90,8 +91,8 @@ def shape_figure(curves, colours: dict[str, str], title: str = "") -> go.Figure:
             f"{name} · layer {i + 1}" if i < len(curves[name]) else "" for i in range(columns)
         ]
         titles += [""] * columns
-    heights = [0.72, 0.28] * max(1, len(names))
-    height = 360 * len(names) + 80
+    heights = [0.68, 0.32] * max(1, len(names))
+    height = 380 * len(names) + 90
     fig = make_subplots(
         rows=rows,
         cols=columns,
@@ -100,11 +101,20 @@ def shape_figure(curves, colours: dict[str, str], title: str = "") -> go.Figure:
         vertical_spacing=60 / height,  # room for the tick labels and the next panel's title
         horizontal_spacing=0.05,
     )
+    shown: set[str] = set()  # one legend entry per kind of trace
+
+    def legend(kind: str) -> bool:
+        first = kind not in shown
+        shown.add(kind)
+        return first
+
     for a, name in enumerate(names):
         colour = as_style(colours.get(name)).colour
         for layer, entry in enumerate(curves[name][:columns]):
             row, col = 2 * a + 1, layer + 1
-            first = a == 0 and layer == 0
+            if entry.get("band") is not None:
+                band = _shape_band(entry, colour, legend("band"))
+                fig.add_trace(band, row=row, col=col)
             for when, dash in (("final", "solid"), ("initial", "dash")):
                 fig.add_trace(
                     go.Scatter(
@@ -113,15 +123,23 @@ def shape_figure(curves, colours: dict[str, str], title: str = "") -> go.Figure:
                         mode="lines",
                         name=f"{when} shape",
                         legendgroup=when,
-                        showlegend=first,
+                        showlegend=legend(when),
                         line=dict(color=colour, dash=dash, width=2.5 if when == "final" else 1.5),
                         hovertemplate=f"{when}: f(%{{x:.2f}}) = %{{y:.3g}}<extra>{name}</extra>",
                     ),
                     row=row,
                     col=col,
                 )
-            if entry["quantiles"] is not None:
-                fig.add_trace(_density(entry["quantiles"], colour, first), row=row + 1, col=col)
+            histograms = entry.get("histograms") or {}
+            if histograms.get("final") is not None:
+                bars = _histogram_bars(histograms["final"], colour, legend("hist"))
+                fig.add_trace(bars, row=row + 1, col=col)
+            if histograms.get("initial") is not None:
+                outline = _histogram_outline(histograms["initial"], colour, legend("hist0"))
+                fig.add_trace(outline, row=row + 1, col=col)
+            if histograms.get("final") is None and entry["quantiles"] is not None:
+                density = _density(entry["quantiles"], colour, legend("hist"))
+                fig.add_trace(density, row=row + 1, col=col)
             fig.update_yaxes(showticklabels=False, row=row + 1, col=col)
             # The histogram sits under its curve on the same z axis, ticks under the pair only.
             curve_axis = fig.get_subplot(row, col).xaxis.plotly_name.replace("axis", "")
@@ -130,6 +148,59 @@ def shape_figure(curves, colours: dict[str, str], title: str = "") -> go.Figure:
     _base_layout(fig, title=title, height=height)
     fig.update_layout(hovermode="closest", bargap=0)
     return fig
+
+
+def _shape_band(entry, colour: str, legend: bool) -> go.Scatter:
+    """The spread of the units' final shapes (core/learned.py BAND_RULE) as a filled band."""
+    low, high = entry["band"]
+    x = np.concatenate([entry["x"], entry["x"][::-1]])
+    return go.Scatter(
+        x=_list(x),
+        y=_list(np.concatenate([high, low[::-1]])),
+        fill="toself",
+        fillcolor=_hex_to_rgba(colour, 0.2),
+        line=dict(width=0),
+        name=f"units' final shapes, 5–95 % ({entry.get('units', 0)} curves)",
+        legendgroup="band",
+        showlegend=legend,
+        hoverinfo="skip",
+    )
+
+
+def _histogram_bars(h, colour: str, legend: bool) -> go.Bar:
+    edges = np.asarray(h["edges"], dtype=float)
+    return go.Bar(
+        x=_list((edges[:-1] + edges[1:]) / 2),
+        y=_list(h["density"]),
+        width=_list(np.diff(edges)),
+        marker=dict(color=_hex_to_rgba(colour, 0.35), line=dict(color=colour, width=0.5)),
+        name="pre-activations on the probe, after the last epoch",
+        legendgroup="hist",
+        showlegend=legend,
+        hovertemplate=(
+            f"%{{y:.3g}} per unit z<extra>seed {h['seed']}; "
+            f"{100 * h['outside']:.1f} % beyond the range</extra>"
+        ),
+    )
+
+
+def _histogram_outline(h, colour: str, legend: bool) -> go.Scatter:
+    """The initial histogram as a dashed line through its bins' tops (a dashed step outline
+    breaks into specks on narrow bins)."""
+    edges = np.asarray(h["edges"], dtype=float)
+    centres = (edges[:-1] + edges[1:]) / 2
+    x = np.concatenate([[edges[0]], centres, [edges[-1]]])
+    y = np.concatenate([[0.0], np.asarray(h["density"], dtype=float), [0.0]])
+    return go.Scatter(
+        x=_list(x),
+        y=_list(y),
+        mode="lines",
+        line=dict(color=colour, dash="dash", width=1.2),
+        name="pre-activations on the probe, at initialisation",
+        legendgroup="hist0",
+        showlegend=legend,
+        hoverinfo="skip",
+    )
 
 
 def _density(quantiles, colour: str, legend: bool) -> go.Bar:
@@ -143,8 +214,8 @@ def _density(quantiles, colour: str, legend: bool) -> go.Bar:
         y=_list(shares / widths),
         width=_list(widths),
         marker=dict(color=_hex_to_rgba(colour, 0.35), line=dict(color=colour, width=1)),
-        name="pre-activations (probe)",
-        legendgroup="pre",
+        name="pre-activations on the probe (from 5 quantiles)",
+        legendgroup="hist",
         showlegend=legend,
         hovertemplate="%{y:.3g} per unit z<extra></extra>",
     )

@@ -36,10 +36,19 @@ class BranchHistory:
     grad_norm: list[list[float]] = field(default_factory=list)  # epoch × (layers + output)
     # Learned activation parameters: name -> epoch × layer × [mean, std over units] (std 0 when
     # one per layer); entry 0 at initialisation, entry e after e epochs. The whole per-unit vector
-    # is not kept: a run of 200 epochs × 20 layers × 1024 units would be megabytes of JSON.
+    # is kept only at the ends (learned_units): every epoch's, for 200 epochs × 20 layers × 1024
+    # units, would be megabytes of JSON.
     learned: dict[str, list[list[list[float]]]] = field(default_factory=dict)
     # Last, so records built positionally before sweeps keep their meaning.
     learning_rate: float | None = None  # None: the configuration's learning_rate (older runs)
+    # Recorded when the run has diagnostics or learned parameters; runs stored before have none.
+    # Each hidden layer's pre-activation histogram on the probe batch at initialisation and
+    # after the last finished epoch: [init, last] × layer × {"lo", "hi", "counts", "below",
+    # "above"} (core/diagnostics.py, HISTOGRAM_RULE).
+    pre_histograms: list[list[dict]] = field(default_factory=list)
+    # Each learned parameter's values per layer (one, or one per unit) at initialisation and
+    # after the last finished epoch: name -> [init, last] × layer × values.
+    learned_units: dict[str, list[list[list[float]]]] = field(default_factory=dict)
 
 
 @dataclass

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from core.figures import FONT, training_chart
 from core.palette import CHART_BACKGROUND, Style, theme_or_light
+from core.sweep import at_best_rates
 from core.tables import results_table
 
 APP_NAME = "Activation Explorer"
@@ -32,6 +33,12 @@ THEME_INK = {
 }
 # The share image's table: the figures people quote; time and parameters go in the config line.
 LEFT_OUT = ("s/epoch (all)", "parameters", "status")
+# Learned parameters under the table: the first layers only, so a line fits across the image.
+LEARNED_LAYERS = 4
+LEARNED_HEADING = (
+    "<b>Learned activation parameters</b> after the last epoch, mean over seeds "
+    "(one per unit: mean ± std over units)"
+)
 
 
 def setup_label(comparison) -> str:
@@ -91,6 +98,37 @@ def share_table(
     return pd.concat(frames)
 
 
+def learned_lines(comparison) -> list[tuple[str, str]]:
+    """(activation, text) per learned parameter: its start, then its final value per layer as
+    the record has it (mean over units, their std), the mean over seeds; a sweep at each
+    activation's best rate."""
+    out = []
+    for name, seeds in at_best_rates(comparison).by_activation().items():
+        learn = comparison.config.learn_for(name)
+        for param in seeds[0].learned:
+            finals = [b.learned[param][-1] for b in seeds if b.learned.get(param)]
+            if not finals:
+                continue
+            start = seeds[0].learned[param][0][0][0]
+            layers = []
+            for layer in range(min(LEARNED_LAYERS, len(finals[0]))):
+                mean = sum(f[layer][0] for f in finals) / len(finals)
+                std = sum(f[layer][1] for f in finals) / len(finals)
+                spread = f" ± {std:.3g}" if learn.get(param) == "unit" else ""
+                layers.append(f"layer {layer + 1}: {mean:.3g}{spread}")
+            if len(finals[0]) > LEARNED_LAYERS:
+                layers.append(f"… ({len(finals[0])} layers)")
+            kind = "per unit" if learn.get(param) == "unit" else "per layer"
+            out.append((name, f"{param} ({kind}, from {start:.3g}) → " + ", ".join(layers)))
+    return out
+
+
+def _swatch(colours: Mapping[str, Style | str], activation: str, ink) -> str:
+    """The activation's colour in this view (the text colour when it has none)."""
+    value = colours.get(activation)
+    return value.colour if isinstance(value, Style) else value or ink["text"]
+
+
 def _legend_rows(names: Sequence[str], font_size: int) -> int:
     """How many rows a horizontal legend of `names` takes across the image (an estimate)."""
     rows, used = 1, 0.0
@@ -142,7 +180,14 @@ def share_figure(
     chart_bottom = chart_top + CHART_HEIGHT
     table_top = chart_bottom + 70  # x-axis ticks and title
     table_height = HEADER_HEIGHT + ROW_HEIGHT * len(table) + 4
-    height = table_top + table_height + 56
+    learned = [
+        (name, text, run_labels[i] if run_labels else None)
+        for i, comparison in enumerate(comparisons)
+        for name, text in learned_lines(comparison)
+    ]
+    learned_top = table_top + table_height + 24
+    learned_height = 23 * (len(learned) + 1) + 8 if learned else 0  # 16 px text, <br> lines
+    height = learned_top + learned_height + 56
 
     def y(px: float) -> float:
         return 1 - px / height
@@ -182,11 +227,7 @@ def share_figure(
 
     # The table; each activation's name in its colour, after a swatch in that colour.
     names = list(table.index)
-    swatch_colours = []
-    for name in names:
-        activation = name.split(" · ")[0]
-        value = colours.get(activation)
-        swatch_colours.append(value.colour if isinstance(value, Style) else value or ink["text"])
+    swatch_colours = [_swatch(colours, name.split(" · ")[0], ink) for name in names]
     cells = [[f"<b>━━ {n}</b>" for n in names]] + [table[c].tolist() for c in table.columns]
     cell_font = [swatch_colours] + [ink["text"]] * len(table.columns)
     fig.add_trace(
@@ -211,6 +252,25 @@ def share_figure(
             ),
         )
     )
+
+    if learned:
+        lines = [LEARNED_HEADING]
+        for name, text, label in learned:
+            who = f"{name} · {label}" if label else name
+            colour = _swatch(colours, name, ink)
+            lines.append(f"<span style='color:{colour}'><b>━━ {who}</b></span>  {text}")
+        fig.add_annotation(
+            text="<br>".join(lines),
+            x=0,
+            y=y(learned_top),
+            xref="paper",
+            yref="paper",
+            xanchor="left",
+            yanchor="top",
+            align="left",
+            showarrow=False,
+            font=dict(size=16, color=ink["text"]),
+        )
 
     footer = (
         f"<b>{APP_NAME}</b> · {date or time.strftime('%Y-%m-%d')} · solid = train, "

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.diagnostics import HISTOGRAM_RULE
 from core.figures import png_config
-from core.learned import learned_curves, learned_series
+from core.learned import BAND_RULE, learned_curves, learned_series
 from core.learned_figures import parameter_figure, shape_figure
 from ui.catalogue import session_catalogue
 
@@ -23,6 +24,35 @@ def learned_figures(comparison, colours: dict) -> list:
     except ValueError:
         return figures
     return figures + [shape_figure(curves, colours, "Learned activation shapes")]
+
+
+def shapes_caption(curves) -> str:
+    """What the learned-shape chart draws and by which rules, for what this run recorded."""
+    entries = [e for layers in curves.values() for e in layers]
+    units = any("units" in e for e in entries)
+    histograms = any((e.get("histograms") or {}).get("final") is not None for e in entries)
+    quantiles = any(e.get("quantiles") is not None for e in entries)
+    shape = (
+        "Each layer's activation with its final parameters (solid: the median over units and "
+        f"seeds; shaded: {BAND_RULE}) and its initial ones (dashed). "
+        if units
+        else "Each layer's activation with its final parameters (solid) and its initial ones "
+        "(dashed); this run kept only the mean of a per-unit parameter, so it is drawn there. "
+    )
+    if histograms:
+        under = (
+            "Underneath, that layer's pre-activations on the probe batch (first seed's network) "
+            f"after the last epoch (bars) and at initialisation (dashed): {HISTOGRAM_RULE}."
+        )
+    elif quantiles:
+        under = (
+            "Underneath, that layer's pre-activations on the probe batch after the last epoch, "
+            "as a density between their 5/25/50/75/95 % quantiles (this run recorded no "
+            "histogram)."
+        )
+    else:
+        under = "This run recorded no pre-activations to draw under the shapes."
+    return shape + under
 
 
 def learned_ui(comparison, colours: dict, key: str | None) -> None:
@@ -47,17 +77,7 @@ def learned_ui(comparison, colours: dict, key: str | None) -> None:
     except ValueError as error:  # a custom of another session: its function is not here
         st.caption(f"The learned shapes need the activation's definition: {error}")
         return
-    has_probe = comparison.has_diagnostics
-    st.caption(
-        "Each layer's activation with its final parameters (solid) and its initial ones "
-        "(dashed); a per-unit parameter is drawn at its mean over units. "
-        + (
-            "Underneath, that layer's pre-activations on the probe batch after the last epoch, "
-            "as a density between their 5/25/50/75/95 % quantiles."
-            if has_probe
-            else "Switch on **Inside the network** to see each layer's pre-activations under it."
-        )
-    )
+    st.caption(shapes_caption(curves))
     st.plotly_chart(
         shape_figure(curves, colours),
         config=png_config("learned-shapes"),

@@ -7,7 +7,7 @@ import pytest
 import tensorflow as tf
 
 from core import datasets
-from core.diagnostics import PROBE_SAMPLES, QUANTILE_VALUES, QUANTILES
+from core.diagnostics import HISTOGRAM_BINS, PROBE_SAMPLES, QUANTILE_VALUES, QUANTILES
 from core.settings import TrainConfig
 from core.training import Training
 
@@ -55,6 +55,25 @@ def _quantiles(values):
     return np.quantile(flat[::stride], QUANTILES)
 
 
+def _check_histogram(recorded, z):
+    """A recorded histogram against numpy's of the plain Keras pre-activations z: its range by
+    HISTOGRAM_RULE (quantiles read as the record reads them), then numpy.histogram's counts on
+    that range. A bin may differ by one where float32 rounding puts a value on the other side of
+    an edge; the wrong layer, network, weights or an off-by-one bin moves hundreds."""
+    z = np.asarray(z, dtype=np.float32).reshape(-1)
+    q5, q95 = _quantiles(z)[[0, -1]]
+    lo, hi = max(z.min(), q5 - (q95 - q5)), min(z.max(), q95 + (q95 - q5))
+    assert recorded["lo"] == pytest.approx(lo, abs=1e-4) and recorded["hi"] == pytest.approx(
+        hi, abs=1e-4
+    )
+    counts, _ = np.histogram(z, HISTOGRAM_BINS, range=(recorded["lo"], recorded["hi"]))
+    assert len(recorded["counts"]) == HISTOGRAM_BINS
+    assert np.abs(np.asarray(recorded["counts"]) - counts).max() <= 1
+    assert recorded["below"] == pytest.approx(np.sum(z < recorded["lo"]), abs=1)
+    assert recorded["above"] == pytest.approx(np.sum(z > recorded["hi"]), abs=1)
+    assert sum(recorded["counts"]) + recorded["below"] + recorded["above"] == z.size
+
+
 def _check(branch, entry, weights, activation, probe_x, probe_y):
     zs, hs, dhs, norms = _keras_measures(weights, activation, probe_x, probe_y)
     np.testing.assert_allclose(branch.grad_norm[entry], norms, rtol=2e-4)
@@ -66,6 +85,7 @@ def _check(branch, entry, weights, activation, probe_x, probe_y):
         assert branch.saturated[entry][layer] == pytest.approx(saturated, abs=1e-6)
         np.testing.assert_allclose(branch.pre_quantiles[entry][layer], _quantiles(z), atol=1e-5)
         np.testing.assert_allclose(branch.act_quantiles[entry][layer], _quantiles(h), atol=1e-5)
+        _check_histogram(branch.pre_histograms[entry][layer], z)
 
 
 def test_recorded_layers_equal_plain_keras_at_init_and_after_training(mnist_small):
@@ -91,6 +111,7 @@ def test_recorded_layers_equal_plain_keras_at_init_and_after_training(mnist_smal
     acts = {"relu": tf.nn.relu, "sigmoid": tf.sigmoid, "tanh": tf.tanh}
     for i, branch in enumerate(record.branches):
         assert len(branch.grad_norm) == record.epochs_done + 1  # init, then each epoch
+        assert len(branch.pre_histograms) == 2  # init, then the last epoch's (not epoch 1's)
         trained = training.engine.net.network_weights(i)
         _check(branch, 0, initial[i], acts[branch.activation], probe_x, probe_y)
         _check(branch, -1, trained, acts[branch.activation], probe_x, probe_y)
@@ -124,6 +145,7 @@ def test_cnn_layers_equal_plain_keras(mnist_small):
             dh = (z > 0).astype(np.float32) if branch.activation == "relu" else 1 - np.tanh(z) ** 2
             assert branch.dead[-1][layer] == pytest.approx(np.mean(np.all(dh == 0, axis=0)))
             np.testing.assert_allclose(branch.pre_quantiles[-1][layer], _quantiles(z), atol=1e-5)
+            _check_histogram(branch.pre_histograms[-1][layer], z)
 
 
 def test_switched_off_records_nothing_and_vector_activations_have_no_dead_share(mnist_small):
@@ -137,3 +159,34 @@ def test_switched_off_records_nothing_and_vector_activations_have_no_dead_share(
     softmax, relu = record.branches
     assert softmax.dead[-1] == [None] and softmax.saturated[-1] == [None]
     assert softmax.grad_norm[-1][0] > 0 and relu.dead[-1][0] is not None
+
+
+def test_learned_parameters_get_histograms_with_diagnostics_off(mnist_small):
+    """The learned shapes are drawn over their layer's input: catches histograms recorded only
+    with diagnostics on, or taken before the last epoch's update (a Dense stack in plain Keras
+    holding the trained weights, with the learned slopes, gives the pre-activations)."""
+    config = TrainConfig(
+        activations=("leaky_relu",),
+        learnable=(("leaky_relu", (("negative_slope", "unit"),)),),
+        samples=1500,
+        depth=2,
+        width=32,
+        epochs=2,
+        learning_rate=0.01,
+        diagnostics=False,
+    )
+    training = Training(config, mnist_small)
+    record = training.run()
+    assert not record.has_diagnostics  # the switch still means no diagnostics
+    (branch,) = record.branches
+    weights = training.engine.net.network_weights(0)
+    slopes = [np.asarray(layer["negative_slope"]) for layer in training.engine.net.learned(0)]
+    h = tf.reshape(tf.constant(mnist_small.x_val[:PROBE_SAMPLES]), [-1, 784])
+    for layer, slope in enumerate(slopes):
+        dense = keras.layers.Dense(config.width)
+        dense.build((None, h.shape[1]))
+        dense.set_weights(weights[2 * layer : 2 * layer + 2])
+        z = dense(h)
+        _check_histogram(branch.pre_histograms[-1][layer], z)
+        h = keras.layers.PReLU(alpha_initializer=keras.initializers.Constant(slope))(z)
+    assert branch.learned_units["negative_slope"][-1][0] == pytest.approx(slopes[0].tolist())

@@ -8,6 +8,7 @@ import pytest
 from activations import shared_catalogue
 from activations.expression import custom_activation
 from core import datasets
+from core.diagnostics import PROBE_SAMPLES
 from core.settings import TrainConfig
 from core.training import Training, train_compare
 from tests.core.test_training import _assert_same, _fit, _init
@@ -200,3 +201,159 @@ def test_a_stored_run_keeps_the_parameter_histories():
     assert slope == record.branches[0].learned["negative_slope"]
     assert len(slope) == 3 and all(len(epoch) == 2 for epoch in slope)  # init + 2, per layer
     assert again.config.learn_for("leaky_relu") == {"negative_slope": "layer"}
+
+
+def test_learned_shapes_show_the_units_spread_and_the_recorded_histogram(mnist_small):
+    # Fails if the shape view draws a per-unit slope at its mean (no band), takes the band from
+    # the wrong layer or from the initial slopes, or draws a histogram that is not the recorded
+    # counts as a density. The reference is numpy on the engine's own variables.
+    from core.learned import learned_curves
+
+    config = TrainConfig(**PRELU, epochs=2, width=16, depth=2, learning_rate=0.05, seeds=2)
+    training = Training(config, mnist_small)
+    record = training.run()
+    curves = learned_curves(record, shared_catalogue())["leaky_relu"]
+    assert len(curves) == 2
+    for layer, entry in enumerate(curves):
+        slopes = np.concatenate(
+            [np.asarray(training.engine.net.learned(i)[layer]["negative_slope"]) for i in range(2)]
+        )
+        assert slopes.std() > 1e-4  # the units did learn different slopes
+        x = entry["x"]
+        units = np.where(x > 0, x, slopes[:, None] * x)  # leaky_relu of each unit
+        low, high = entry["band"]
+        np.testing.assert_allclose(low, np.percentile(units, 5, axis=0), atol=1e-5)
+        np.testing.assert_allclose(high, np.percentile(units, 95, axis=0), atol=1e-5)
+        np.testing.assert_allclose(entry["final"], np.median(units, axis=0), atol=1e-5)
+        np.testing.assert_allclose(entry["initial"], np.where(x > 0, x, 0.25 * x), atol=1e-6)
+        assert entry["units"] == 2 * config.width
+        recorded = record.branches[0].pre_histograms[-1][layer]
+        h = entry["histograms"]["final"]
+        widths = np.diff(h["edges"])
+        total = sum(recorded["counts"]) + recorded["below"] + recorded["above"]
+        assert total == min(PROBE_SAMPLES, len(mnist_small.x_val)) * config.width
+        np.testing.assert_allclose(h["density"] * widths * total, recorded["counts"], atol=1e-6)
+        assert h["edges"][0] == pytest.approx(recorded["lo"])
+
+
+def test_a_run_stored_before_histograms_and_unit_values_still_draws():
+    # Fails if records from before issue 14's histograms (no pre_histograms, no learned_units)
+    # stop loading or drawing: they fall back to the mean parameter and the quantile density.
+    import json
+
+    from core.learned import learned_curves
+    from core.learned_figures import shape_figure
+    from core.record import Comparison
+
+    record = train_compare(
+        TrainConfig(**PRELU, dataset="friedman", epochs=1, width=4, depth=1),
+        datasets.friedman1(samples=100),
+    )
+    old = record.to_dict()
+    for b in old["branches"]:
+        del b["pre_histograms"], b["learned_units"]
+        b["pre_quantiles"] = [[[-1.0, -0.5, 0.0, 0.5, 1.0]], [[-1.0, -0.5, 0.0, 0.5, 1.0]]]
+    again = Comparison.from_dict(json.loads(json.dumps(old)))
+    (entry,) = learned_curves(again, shared_catalogue())["leaky_relu"]
+    assert entry["band"] is None and entry["histograms"] == {"initial": None, "final": None}
+    mean = again.branches[0].learned["negative_slope"][-1][0][0]
+    np.testing.assert_allclose(entry["final"][0], mean * entry["x"][0], rtol=1e-5)
+    bars = [t for t in shape_figure({"leaky_relu": [entry]}, {}).data if t.type == "bar"]
+    assert len(bars) == 1 and "5 quantiles" in bars[0].name
+
+
+def test_the_csv_and_the_share_image_carry_the_learned_values(mnist_small):
+    # Fails if the CSV download or the Share image leave the learned parameters out, show the
+    # initial value for the final one, or take another layer's or seed's values. The reference
+    # is the trained variables themselves (numpy over the engine's per-unit slopes).
+    import io
+
+    import pandas as pd
+
+    from core import exports, share
+
+    config = TrainConfig(**PRELU, epochs=2, width=16, depth=2, learning_rate=0.05, seeds=2)
+    training = Training(config, mnist_small)
+    record = training.run()
+    slopes = [
+        [np.asarray(layer["negative_slope"]) for layer in training.engine.net.learned(i)]
+        for i in range(2)
+    ]
+    frame = pd.read_csv(io.StringIO(exports.history_csv(record)), comment="#")
+    for seed in range(2):
+        rows = frame[frame.seed == seed].set_index("epoch")
+        assert rows.loc[0, "learned.negative_slope.layer1"] == pytest.approx(0.25)
+        assert (
+            np.isnan(rows.loc[0, "loss"]) and rows.loc[2, "loss"] == record.branches[seed].loss[1]
+        )
+        for layer in (1, 2):
+            final = slopes[seed][layer - 1]
+            assert rows.loc[2, f"learned.negative_slope.layer{layer}"] == pytest.approx(
+                final.mean(), rel=1e-5
+            )
+            assert rows.loc[2, f"learned.negative_slope.layer{layer}.std"] == pytest.approx(
+                final.std(), rel=1e-4
+            )
+    ((name, text),) = share.learned_lines(record)
+    assert name == "leaky_relu" and "per unit, from 0.25" in text
+    for layer in (1, 2):
+        mean = np.mean([s[layer - 1].mean() for s in slopes])
+        std = np.mean([s[layer - 1].std() for s in slopes])
+        assert f"layer {layer}: {mean:.3g} ± {std:.3g}" in text
+    assert abs(mean - 0.25) > 1e-3  # the final value is not the start
+    fig = share.share_figure([record], {"leaky_relu": "#0072b2"}, {})
+    assert any(text in (a.text or "") for a in fig.layout.annotations)
+
+
+class _ClippedRelu(keras.layers.Layer):
+    """relu clipped at a ceiling that trains, one per layer, as a Keras user writes it."""
+
+    def __init__(self, start, **kwargs):
+        super().__init__(**kwargs)
+        self.start = start
+
+    def build(self, input_shape):
+        self.ceiling = self.add_weight(
+            name="ceiling", shape=(), initializer=keras.initializers.Constant(self.start)
+        )
+
+    def call(self, x):
+        return keras.ops.minimum(keras.ops.relu(x), self.ceiling)
+
+
+def test_relus_max_value_learns_like_a_plain_keras_ceiling(mnist_small):
+    # Fails if max_value is not a trained variable, gets another gradient than the ceiling of
+    # minimum(relu(x), m) (e.g. zero, so it never moves), or is refused as a learnable.
+    start = 0.6
+    config = TrainConfig(
+        activations=("relu",),
+        activation_params=(("relu", (("max_value", start),)),),
+        learnable=(("relu", (("max_value", "layer"),)),),
+        epochs=2,
+        batch_size=100,
+        width=24,
+        depth=2,
+        learning_rate=0.01,
+    )
+    (branch,) = train_compare(config, mnist_small).branches
+    layers = [keras.layers.Flatten()]
+    for i in range(config.depth):
+        layers += [
+            keras.layers.Dense(config.width, kernel_initializer=_init(0, i)),
+            _ClippedRelu(start),
+        ]
+    layers.append(keras.layers.Dense(10, kernel_initializer=_init(0, config.depth)))
+    model = keras.Sequential([keras.Input(mnist_small.input_shape), *layers])
+    _assert_same(branch, _fit(model, config, mnist_small), rtol=1e-5)
+    ceilings = [float(layer.ceiling) for layer in model.layers if isinstance(layer, _ClippedRelu)]
+    learned = [layer[0] for layer in branch.learned["max_value"][-1]]
+    np.testing.assert_allclose(learned, ceilings, rtol=1e-5)
+    assert abs(learned[0] - start) > 1e-3  # it moved
+
+
+def test_an_unset_max_value_cannot_learn_and_says_what_to_do():
+    from activations.learnable import learn_problems
+
+    relu = shared_catalogue().get("relu")
+    (problem,) = learn_problems(relu, relu.resolve(), {"max_value": "layer"})
+    assert "max_value is not set" in problem and "set max_value" in problem

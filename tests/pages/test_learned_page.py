@@ -3,6 +3,7 @@
 import pytest
 
 from activations.expression import custom_activation
+from core.diagnostics import HISTOGRAM_BINS
 from tests.pages.conftest import finish_jobs, open_app
 from tests.pages.conftest import spec as _spec
 
@@ -41,9 +42,14 @@ def test_a_learned_swish_beta_moves_and_is_charted(train):
     assert len(beta) == 6 and beta[0] == pytest.approx(1.0)
     assert abs(beta[-1] - beta[0]) > 0.05, beta  # moved measurably, not by rounding
     shapes = next(s for s in specs if any(t.get("name") == "initial shape" for t in s["data"]))
-    dashes = {t["name"]: t["line"]["dash"] for t in shapes["data"] if t["type"] == "scatter"}
-    assert dashes == {"final shape": "solid", "initial shape": "dash"}
-    assert any(t["type"] == "bar" for t in shapes["data"])  # the pre-activation histogram
+    lines = [t for t in shapes["data"] if t["type"] == "scatter" and "shape" in t["name"]]
+    assert {t["name"]: t["line"]["dash"] for t in lines} == {
+        "final shape": "solid",
+        "initial shape": "dash",
+    }
+    # The recorded histogram (diagnostics are on by default; not the 4 bars of 5 quantiles).
+    bars = [t for t in shapes["data"] if t["type"] == "bar"]
+    assert bars and all(len(t["x"]) == HISTOGRAM_BINS for t in bars)
 
 
 def test_a_start_without_a_derivative_is_explained_and_not_trained(train):
@@ -52,3 +58,15 @@ def test_a_start_without_a_derivative_is_explained_and_not_trained(train):
     train.radio(key="train.squareplus.b.learn").set_value("unit").run()
     assert any("no finite derivative" in e.value for e in train.error)
     assert train.button(key="train.go").disabled
+
+
+def test_learning_an_unset_max_value_is_explained_and_not_trained(train):
+    # Fails if learning relu's max_value with no start (Keras's default: no ceiling) crashes the
+    # page or trains, instead of saying what to set.
+    train.multiselect(key="train.activations").set_value(["relu"]).run()
+    train.radio(key="train.relu.max_value.learn").set_value("layer").run()
+    assert not train.exception
+    assert any("max_value is not set" in e.value for e in train.error)
+    assert train.button(key="train.go").disabled
+    train.toggle(key="train.relu.max_value.on").set_value(True).run()
+    assert not train.error and not train.button(key="train.go").disabled
