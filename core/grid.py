@@ -100,7 +100,8 @@ class Cell:
     depth: int
     width: int
     activation: str
-    state: str  # queued, training, done, diverged (every rate diverged), failed
+    state: str  # queued, training, done, diverged (every rate diverged), or, with no epoch
+    # done: stopped, interrupted, cancelled, failed
     epochs: int  # epochs done
     rate: float | None = None  # the best rate, once an epoch is done
     val_metric: float = math.nan  # mean over seeds at the best rate
@@ -117,10 +118,10 @@ ENDED = ("finished", "stopped", "interrupted", "failed", "cancelled")
 def cells_of(depth: int, width: int, comparison) -> list[Cell]:
     """The cells of one architecture's run (a record as the store or a job holds it)."""
     names = list(comparison.config.activations)
-    if not comparison.epochs_done:
-        state = "failed" if comparison.status in ("failed", "cancelled") else (
-            "training" if comparison.status == "running" else "queued"
-        )  # fmt: skip
+    if not comparison.epochs_done:  # ended before its first epoch, or not started yet
+        state = {"running": "training", "queued": "queued"}.get(
+            comparison.status, comparison.status
+        )
         return [Cell(depth, width, n, state, 0) for n in names]
     best = best_rates(comparison)
     points = sensitivity(comparison)

@@ -19,7 +19,7 @@ def _value_text(cell: Cell) -> str:
     """What a cell says: its value, or why it has none."""
     if cell.state == "diverged":
         return "diverged"
-    if cell.state in ("queued", "failed"):
+    if cell.rate is None and cell.state != "training":  # no epoch: queued, stopped, failed, …
         return cell.state
     if math.isnan(cell.val_metric):
         return "training"

@@ -23,6 +23,7 @@ import core
 from core.jobs import Executor, JobControl, JobSpec, LocalExecutor
 from core.record import Comparison
 
+CONNECT_SECONDS = 120  # a local start on a busy 2-core machine took 15–40 s
 POLL_SECONDS = 0.5  # how often progress by batch is fetched while an epoch trains
 _CONNECT_LOCK = threading.Lock()
 
@@ -51,7 +52,8 @@ def connect(address: str, num_cpus: int | None = None) -> int:
                     threading.Event().wait()  # never returns: the cluster's parent thread
 
             threading.Thread(target=keeper, name="ray-keeper", daemon=True).start()
-            started.wait()
+            if not started.wait(CONNECT_SECONDS):
+                raise TimeoutError(f"no answer from Ray at {address} in {CONNECT_SECONDS} s")
             if failure:
                 raise failure[0]
     return int(ray.cluster_resources().get("CPU", 1))

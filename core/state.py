@@ -190,6 +190,8 @@ def sweep_fields(names: Iterable[str], settings: Iterable[str]) -> list[Field]:
         Field("depths", "sweep.depths", ints, lambda v: set(v) <= set(DEPTHS), joined),
         Field("widths", "sweep.widths", ints, lambda v: set(v) <= set(TRAIN_WIDTHS), joined),
         Field("sweep", "sweep.shown", int, lambda v: 0 < v < 2**63),
+        # As on Train: the key lets this browser stop the sweep after a refresh.
+        Field("key", "sweep.key", str, lambda v: 0 < len(v) <= 32 and v.isalnum()),
     ]
 
 

@@ -487,8 +487,13 @@ class RunStore:
             raise StoreError(f"the sweep could not be saved to {self.path}: {exc}") from None
 
     def set_sweep_runs(self, sweep_id: int, runs: list[tuple[int, int, int]]) -> None:
-        with self._transaction() as conn:
-            conn.execute("UPDATE sweeps SET runs = ? WHERE id = ?", (json.dumps(runs), sweep_id))
+        try:
+            with self._transaction() as conn:
+                conn.execute(
+                    "UPDATE sweeps SET runs = ? WHERE id = ?", (json.dumps(runs), sweep_id)
+                )
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"sweep {sweep_id} could not be saved in {self.path}: {exc}") from None
 
     def sweep(self, sweep_id: int) -> SweepRow:
         with self._connect() as conn:

@@ -12,12 +12,12 @@ from core import exports
 from core.datasets import DatasetError
 from core.exports import chromium_path
 from core.figures import METRIC_LABEL
-from core.grid import CRITERION, DEPTHS, Grid, cells_of, grid_frame, sweep_status
+from core.grid import CRITERION, DEPTHS, Cell, Grid, cells_of, grid_frame, sweep_status
 from core.grid_figures import trainability_heatmap
 from core.jobs import stop_sweep, submit_sweep
 from core.settings import BY_NAME, WIDTHS, TrainConfig
 from core.state import sweep_fields
-from core.store import MissingRun, StoreError
+from core.store import MissingRun, RunStore, StoreError
 from core.training import estimate_seconds
 from ui import catalogue as ui_cat
 from ui.data import dataset
@@ -40,7 +40,6 @@ DEFAULTS = dict(
     epochs=3,
     learning_rates=[0.0001, 0.001, 0.01],
 )
-_ENDED: dict[tuple[str, int], object] = {}  # finished runs' records: they no longer change
 
 
 def controls_ui(catalogue) -> tuple[Grid, str]:
@@ -116,35 +115,43 @@ def start_ui(queue, grid: Grid, name: str, catalogue, problems: list[str]) -> No
     except (ValueError, DatasetError, StoreError) as exc:
         st.error(str(exc))
         return
-    st.session_state["sweep.shown"] = sweep_id
+    st.session_state["sweep.shown"], st.session_state["sweep.key"] = sweep_id, session_token()
 
 
-def _record(queue, runs_store, run_id: int):
-    """A run's record: live from its job while one holds it, else from the store (None when it
-    was deleted)."""
-    job = queue.get(run_id)
-    if job is not None and (job.active or job.record.status != "queued"):
-        return job.record
-    key = (str(runs_store.path), run_id)
-    if key in _ENDED:
-        return _ENDED[key]
-    try:
-        record = runs_store.load(run_id)
-    except (MissingRun, StoreError):
-        return None
-    if record.status not in ("queued", "running"):
-        _ENDED[key] = record
-    return record
+@st.cache_data(max_entries=200, show_spinner=False)
+def _ended_record(path: str, run_id: int, status: str, epochs: int, created: float):
+    """An ended run's record, parsed once (the key changes if the run does)."""
+    return RunStore(path).load(run_id)
 
 
 def _records(queue, runs_store, row) -> dict:
-    return {(d, w): _record(queue, runs_store, r) for d, w, r in row.runs}
+    """Each architecture's record: live from its job while one trains it, else from the store;
+    None when the run is not in the store (deleted on Runs), whatever the queue remembers."""
+    stored = runs_store.summaries(r for _, _, r in row.runs)  # one cheap query, no histories
+    out = {}
+    for depth, width, run_id in row.runs:
+        summary, job = stored.get(run_id), queue.get(run_id)
+        record = None
+        try:
+            if summary is not None and job is not None and job.active:
+                record = job.record
+            elif summary is not None and summary.status in ("queued", "running"):
+                record = runs_store.load(run_id)  # another server's job
+            elif summary is not None:
+                key = (summary.status, summary.epochs, summary.created)
+                record = _ended_record(str(runs_store.path), run_id, *key)
+        except (MissingRun, StoreError):
+            record = None  # deleted meanwhile
+        out[(depth, width)] = record
+    return out
 
 
-def _cells(records: dict) -> list:
+def _cells(grid: Grid, records: dict) -> list:
     out = []
     for (depth, width), record in records.items():
-        if record is not None:
+        if record is None:  # its run was deleted on Runs
+            out += [Cell(depth, width, n, "deleted", 0) for n in grid.base.activations]
+        else:
             out += cells_of(depth, width, record)
     return out
 
@@ -176,7 +183,7 @@ def heatmap_title(grid: Grid, records: dict, metric_name: str) -> str:
 def heatmap_ui(grid: Grid, records: dict, key: str | None):
     metric_name = next((r.metric_name for r in records.values() if r is not None), "accuracy")
     title = heatmap_title(grid, records, metric_name)
-    fig = trainability_heatmap(grid, _cells(records), metric_name, title, page_theme())
+    fig = trainability_heatmap(grid, _cells(grid, records), metric_name, title, page_theme())
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
     return fig
 
@@ -193,14 +200,20 @@ def live_ui(queue, runs_store, sweep_id: int) -> None:
     status, button = st.columns([5, 1], vertical_alignment="center")
     done = sum(s not in ("queued", "running") for s in states)
     status.progress(done / max(1, len(states)), text=_progress_text(records, grid))
+    run_ids = [r for _, _, r in row.runs]
+    owners = {job.owner for r in run_ids if (job := queue.get(r)) is not None and job.active}
+    can_stop = st.session_state.get("sweep.key") in owners
     button.button(
         "Stop sweep",
         key="sweep.stop",
         width="stretch",
         on_click=stop_sweep,
-        args=(queue, [r for _, _, r in row.runs]),
+        args=(queue, run_ids),
+        disabled=not can_stop,
         help="Stops the architecture training now (its finished epochs are kept) and cancels "
-        "the ones still queued.",
+        "the ones still queued."
+        if can_stop
+        else "Only the session that started the sweep (or its link with key=) can stop it.",
     )
     heatmap_ui(grid, records, None)
 
@@ -235,7 +248,11 @@ def shown_ui(queue, runs_store) -> None:
 
 
 def _forget(runs_store, sweep_id: int, delete_runs: bool) -> None:
-    row = runs_store.sweep(sweep_id)
+    try:
+        row = runs_store.sweep(sweep_id)
+    except MissingRun:  # deleted in another tab meanwhile
+        st.session_state["sweep.shown"] = None
+        return
     runs_store.delete_sweep(sweep_id)
     if delete_runs:
         for _, _, run_id in row.runs:
@@ -291,7 +308,7 @@ def fill_from_saved(runs_store) -> None:
     """A link that names only a sweep (Runs' Open) fills the settings with that sweep's, once,
     so a user can change one thing and start it again."""
     shown = st.query_params.get("sweep")
-    if not shown or set(st.query_params) != {"sweep"} or runs_store is None:
+    if not shown or not set(st.query_params) <= {"sweep", "key"} or runs_store is None:
         return
     if st.session_state.get("sweep.filled") == shown:
         return

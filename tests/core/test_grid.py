@@ -184,6 +184,10 @@ def test_stopping_a_sweep_cancels_what_is_queued(tmp_path):
     statuses = [queue.get(r).record.status for r in runs]
     assert statuses[0] in ("stopped", "cancelled") and statuses[1:] == ["cancelled"] * 2
     assert len(store.summaries(runs)) == (statuses[0] == "stopped")  # cancelled: deleted
+    # The heatmap says what became of a run stopped before its first epoch, not "queued".
+    first = queue.get(runs[0]).record
+    expected = "done" if first.epochs_done else first.status  # stopped or cancelled
+    assert {c.state for c in cells_of(1, 64, first)} == {expected}
 
 
 def test_a_spec_of_a_grid_config_pickles_for_a_cluster():

@@ -3,6 +3,7 @@ its downloads, a link that reopens a saved sweep, and Runs listing it."""
 
 from streamlit.testing.v1 import AppTest
 
+from core import jobs
 from core.store import RunStore
 from tests.pages.conftest import APP, finish_jobs, spec
 
@@ -69,12 +70,17 @@ def test_a_sweep_runs_to_a_heatmap_with_downloads_and_is_listed_on_runs():
     listed = " ".join(m.value for m in runs.markdown)
     assert f"**Sweep {row.id}**" in listed and "2 architectures · finished" in listed
 
+    jobs._QUEUES.clear()  # a restarted server: the records now come from the store alone
     again = _sweep_link(sweep=str(row.id))  # a new session: the link alone reopens it
     assert _heatmap(again)["z"] == heat["z"]
     # ... with its settings filled in, to change one thing and start it again.
     assert again.multiselect(key="sweep.depths").value == [1, 3]
     assert again.multiselect(key="sweep.activations").value == ["relu", "sigmoid"]
     assert again.selectbox(key="sweep.dataset").value == "friedman"
+
+    store.delete(row.runs[1][2])  # deleted on Runs: the sweep says so instead of showing it
+    again.run()
+    assert _heatmap(again)["text"][1] == ["deleted", "deleted"]
 
 
 def test_deleting_a_sweep_keeps_its_runs_unless_asked():
