@@ -253,7 +253,10 @@ class Training:
                 continue
             for name, values in numbers.items():
                 getattr(b, name).append(_plain(values[i]))
-            if histograms is not None and np.isfinite(histograms["lo"][i]).all():
+            finite = histograms is not None and all(
+                np.isfinite(histograms[end][i]).all() for end in ("lo", "hi")
+            )  # a range with an infinite end has no bins to speak of
+            if finite:
                 _keep_ends(b.pre_histograms, _histogram_layers(histograms, i))
 
     def _finish(self, status: str) -> None:
