@@ -31,13 +31,20 @@ def summary_ui(runner, reference: dict) -> None:
         rows.append(
             {
                 "experiment": e.name,
-                "claim": e.title,
-                "criterion": e.short_criterion,
                 "verdict": verdict,
+                "criterion": e.short_criterion,
                 "measured": f"{result['date']} ({where})" if result else "",
+                "claim": e.title,
             }
         )
-    st.dataframe(rows, hide_index=True, width="stretch")
+    # Verdict and its criterion side by side and first, so neither scrolls out of sight.
+    columns = {
+        "experiment": st.column_config.TextColumn(width="medium"),
+        "verdict": st.column_config.TextColumn(width="medium"),
+        "criterion": st.column_config.TextColumn(width="large"),
+        "measured": st.column_config.TextColumn(width="medium"),
+    }
+    st.dataframe(rows, hide_index=True, width="stretch", column_config=columns)
     st.caption(
         "“Reference run”: measured by `python bench/experiments.py` on the development machine "
         "(2 cores), not on this server; shown until this server runs the experiment itself (its "
