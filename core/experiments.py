@@ -13,7 +13,10 @@ The criteria and schedules were committed before any experiment ran; they are no
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -88,6 +91,22 @@ def _finite(value: float) -> bool:
     return value is not None and bool(np.isfinite(value))
 
 
+def _nan_padded_mean(series: Sequence[Sequence]) -> np.ndarray:
+    """Mean over seeds of per-epoch series whose lengths differ because a diverged seed stopped
+    recording: each is padded with NaN to the longest, and the mean at an epoch is over the seeds
+    that reached it (NaN where none did). np.mean over the ragged lists would raise instead."""
+    arrays = [np.asarray(x, float) for x in series]
+    longest = max(len(a) for a in arrays)
+    tail = next((a.shape[1:] for a in arrays if len(a)), ())
+    stacked = np.full((len(arrays), longest, *tail), np.nan)
+    for i, a in enumerate(arrays):
+        if len(a):
+            stacked[i, : len(a)] = a
+    with warnings.catch_warnings():  # "mean of empty slice" where every seed had diverged
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(stacked, axis=0)
+
+
 # --- 1. Glorot & Bengio 2010 -----------------------------------------------------------------
 GLOROT_CONFIG = TrainConfig(
     activations=("sigmoid", "tanh", "softsign"),
@@ -140,7 +159,10 @@ class GlorotBengio(Experiment):
         f"sigmoid network's top (4th) hidden layer on the probe is ≤ {SATURATED_MEDIAN:g} (mean "
         f"over seeds). (B) accuracy: after the last epoch, tanh's and softsign's validation "
         f"accuracy each exceed sigmoid's by at least {ACCURACY_MARGIN * 100:g} points (mean over "
-        "seeds). Both: reproduced; one: partly reproduced; neither: not reproduced."
+        "seeds). Both: reproduced; one: partly reproduced; neither: not reproduced. A seed that "
+        "diverges counts only for the epochs before it diverged (means are over the seeds that "
+        "reached an epoch); when every seed of an activation diverged, a part that needs its "
+        "numbers fails."
     )
     short_criterion = (
         f"sigmoid top-layer median ≤ {SATURATED_MEDIAN:g} within {EARLY_EPOCHS} epochs; tanh and "
@@ -155,12 +177,14 @@ class GlorotBengio(Experiment):
         out: dict[str, Any] = {"layers": GLOROT_CONFIG.depth, "activations": {}}
         for name, branches in record.by_activation().items():
             # act_quantiles: epoch × layer × (5, 25, 50, 75, 95 %); entry 0 is initialisation.
-            quantiles = np.mean([np.asarray(b.act_quantiles, float) for b in branches], axis=0)
-            saturated = np.mean([np.asarray(b.saturated, float) for b in branches], axis=0)
+            # A diverged seed stops recording: NaN-padded, so each epoch is the mean over the
+            # seeds that reached it.
+            quantiles = _nan_padded_mean([b.act_quantiles for b in branches])
+            saturated = _nan_padded_mean([b.saturated for b in branches])
             out["activations"][name] = {
                 "quantiles": quantiles.tolist(),  # epoch × layer × 5
                 "saturated": saturated.tolist(),  # epoch × layer
-                "val_accuracy": np.mean([b.val_metric for b in branches], axis=0).tolist(),
+                "val_accuracy": _nan_padded_mean([b.val_metric for b in branches]).tolist(),
                 "final_accuracy": _mean_over_seeds(record, name, "val_metric"),
             }
         return out
@@ -168,12 +192,19 @@ class GlorotBengio(Experiment):
     def verdict(self, measured):
         acts = measured["activations"]
         top = measured["layers"] - 1
-        medians = [epoch[top][2] for epoch in acts["sigmoid"]["quantiles"][1 : EARLY_EPOCHS + 1]]
-        lowest = min(medians)
-        saturates = lowest <= SATURATED_MEDIAN
+        early = acts["sigmoid"]["quantiles"][1 : EARLY_EPOCHS + 1]
+        medians = np.asarray([epoch[top][2] for epoch in early], float)
+        # NaN (every seed diverged by then) is no evidence of saturation: skipped, and (A)
+        # fails when no early epoch has a finite median.
+        finite = medians[np.isfinite(medians)]
+        lowest = float(finite.min()) if finite.size else float("nan")
+        saturates = _finite(lowest) and lowest <= SATURATED_MEDIAN
         sigmoid = acts["sigmoid"]["final_accuracy"]
         others = {n: acts[n]["final_accuracy"] for n in ("tanh", "softsign")}
-        better = all(a >= sigmoid + ACCURACY_MARGIN for a in others.values())
+        # A NaN final accuracy (every seed of that activation diverged) fails (B).
+        better = _finite(sigmoid) and all(
+            _finite(a) and a >= sigmoid + ACCURACY_MARGIN for a in others.values()
+        )
         label = _two_parts(saturates, better)
         text = (
             f"sigmoid top-layer median {lowest:.3f} at best in epochs 1–{EARLY_EPOCHS}; final "
@@ -437,6 +468,10 @@ MISH_BASE = TrainConfig(
 SHARP_DROP = 0.10  # relu's and swish's accuracy falls ≥ 10 points from 15 to 25 layers
 HOLDS_DROP = 0.03  # mish's falls ≤ 3 points
 PARTLY_MARGIN = 0.03  # partly: mish's fall is ≥ 3 points smaller than both others'
+MNIST_CHANCE = 0.1  # ten classes
+# Mish must train at 15 layers: a mish net at chance at both depths has a drop of 0, which
+# would otherwise read as "holds" (added after review; the thresholds above are unchanged).
+MISH_TRAINS_ABOVE_CHANCE = 0.20  # accuracy ≥ chance + 20 points at 15 layers
 
 
 class MishHoldsWithDepth(Experiment):
@@ -464,11 +499,16 @@ class MishHoldsWithDepth(Experiment):
         f"relu's and silu's drops are each ≥ {SHARP_DROP * 100:g} points and mish's ≤ "
         f"{HOLDS_DROP * 100:g}. Partly reproduced: not that, but mish's drop is at least "
         f"{PARTLY_MARGIN * 100:g} points smaller than each of relu's and silu's. Otherwise not "
-        "reproduced."
+        "reproduced. Mish must actually train: its 15-layer accuracy must be finite and at "
+        f"least {(MNIST_CHANCE + MISH_TRAINS_ABOVE_CHANCE) * 100:g} % (chance, "
+        f"{MNIST_CHANCE * 100:g} %, + {MISH_TRAINS_ABOVE_CHANCE * 100:g} points), or neither "
+        "of mish's conditions holds. An accuracy that is NaN (every seed diverged) makes every "
+        "condition that uses it fail."
     )
     short_criterion = (
         f"15→25 layers: relu and silu drop ≥ {SHARP_DROP * 100:g} points, mish ≤ "
-        f"{HOLDS_DROP * 100:g}"
+        f"{HOLDS_DROP * 100:g} (and mish ≥ "
+        f"{(MNIST_CHANCE + MISH_TRAINS_ABOVE_CHANCE) * 100:g} % at 15 layers)"
     )
 
     def configs(self):
@@ -483,20 +523,27 @@ class MishHoldsWithDepth(Experiment):
 
     def verdict(self, measured):
         acc = measured["accuracy"]
-        drops = {n: _nan_as(acc[n][0], 0.0) - _nan_as(acc[n][-1], 0.0) for n in acc}
-        sharp = drops["relu"] >= SHARP_DROP and drops["silu"] >= SHARP_DROP
-        holds = drops["mish"] <= HOLDS_DROP
-        smaller = all(drops["mish"] <= drops[n] - PARTLY_MARGIN for n in ("relu", "silu"))
+        # NaN propagates into the drop, and no condition holds on a NaN: a value that was not
+        # measured never supports a verdict.
+        drops = {n: float(acc[n][0]) - float(acc[n][-1]) for n in acc}
+        mish_15 = float(acc["mish"][0])
+        trains = _finite(mish_15) and mish_15 >= MNIST_CHANCE + MISH_TRAINS_ABOVE_CHANCE
+        sharp = all(_finite(drops[n]) and drops[n] >= SHARP_DROP for n in ("relu", "silu"))
+        holds = trains and _finite(drops["mish"]) and drops["mish"] <= HOLDS_DROP
+        smaller = (
+            trains
+            and _finite(drops["mish"])
+            and all(
+                _finite(drops[n]) and drops["mish"] <= drops[n] - PARTLY_MARGIN
+                for n in ("relu", "silu")
+            )
+        )
         label = REPRODUCED if sharp and holds else PARTLY if smaller else NOT_REPRODUCED
         text = "accuracy drop 15→25 layers: " + ", ".join(
             f"{n} {drops[n] * 100:+.1f} points" for n in ("relu", "silu", "mish")
         )
+        text += f"; mish at 15 layers {mish_15:.3f}" + ("" if trains else " (did not train)")
         return Verdict(label, text)
-
-
-def _nan_as(value: float, fallback: float) -> float:
-    """A diverged network (NaN accuracy) counts as `fallback`, i.e. it learned nothing."""
-    return value if _finite(value) else fallback
 
 
 def _replace(config: TrainConfig, **changes) -> TrainConfig:
@@ -550,7 +597,8 @@ class TutorialLearnsNothing(Experiment):
         f"Final validation MSE (mean over seeds) (a) within {NEAR_VAR_Y[0]:g}–{NEAR_VAR_Y[1]:g} "
         f"× 1/12 and (b) at least {1 - BEATS_MEAN_BY:.0%} of the MSE of predicting the training "
         "mean of y on the validation set (it learns nothing beyond the mean). Both: reproduced; "
-        "one: partly reproduced; neither: not reproduced."
+        "one: partly reproduced; neither: not reproduced. Seeds that diverged are left out of "
+        "the mean; if every seed diverged the MSE is NaN and both parts fail."
     )
     short_criterion = (
         f"val MSE within {NEAR_VAR_Y[0]:g}–{NEAR_VAR_Y[1]:g} × 1/12 and ≥ "
@@ -569,8 +617,9 @@ class TutorialLearnsNothing(Experiment):
         baseline = float(np.mean((data.y_val - data.y_train.mean()) ** 2))
         branches = record.by_activation()["elu_like"]
         return {
-            "val_mse": np.mean([b.val_loss for b in branches], axis=0).tolist(),
-            "train_mse": np.mean([b.loss for b in branches], axis=0).tolist(),
+            # A diverged seed stops recording: NaN-padded, mean over the seeds at each epoch.
+            "val_mse": _nan_padded_mean([b.val_loss for b in branches]).tolist(),
+            "train_mse": _nan_padded_mean([b.loss for b in branches]).tolist(),
             "final_val_mse": _mean_over_seeds(record, "elu_like", "val_loss"),
             "mean_baseline": baseline,
             "var_y": VAR_Y,
@@ -578,8 +627,9 @@ class TutorialLearnsNothing(Experiment):
 
     def verdict(self, measured):
         mse, baseline = measured["final_val_mse"], measured["mean_baseline"]
-        near = NEAR_VAR_Y[0] * VAR_Y <= mse <= NEAR_VAR_Y[1] * VAR_Y
-        nothing = mse >= (1.0 - BEATS_MEAN_BY) * baseline
+        # Comparisons with NaN are False: both parts fail when every seed diverged.
+        near = bool(NEAR_VAR_Y[0] * VAR_Y <= mse <= NEAR_VAR_Y[1] * VAR_Y)
+        nothing = bool(mse >= (1.0 - BEATS_MEAN_BY) * baseline)
         text = (
             f"final validation MSE {mse:.4f} = {mse / VAR_Y:.2f} × 1/12; predicting the mean "
             f"gives {baseline:.4f} (ratio {mse / baseline:.2f})"
@@ -606,6 +656,23 @@ def get(experiment_id: str) -> Experiment:
     return EXPERIMENTS[experiment_id]
 
 
+def digest(experiment: Experiment) -> str:
+    """A short fingerprint of what a result was measured and judged under: the training
+    configurations, the schedule (which states the init experiments' widths, depths and seeds)
+    and the criterion text. A saved result whose digest differs was measured or judged by an
+    older definition and is not shown as this experiment's result."""
+    text = json.dumps(
+        {
+            "id": experiment.id,
+            "configs": [repr(c) for c in experiment.configs()],
+            "schedule": experiment.schedule,
+            "criterion": experiment.criterion,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
 def run(experiment: Experiment, train: Train, progress: Progress = _quiet) -> dict:
     """Run `experiment` (training its configurations with `train`), judge it, and return the
     result as plain data: measured numbers, verdict, the date and how long it took."""
@@ -619,6 +686,7 @@ def run(experiment: Experiment, train: Train, progress: Progress = _quiet) -> di
     verdict = experiment.verdict(measured)
     return {
         "id": experiment.id,
+        "digest": digest(experiment),
         "measured": measured,
         "verdict": verdict.label,
         "verdict_measured": verdict.measured,

@@ -14,34 +14,72 @@ from ui.palette import page_theme, styles_here
 SHOW_VERDICT = {ex.REPRODUCED: st.success, ex.PARTLY: st.warning, ex.NOT_REPRODUCED: st.info}
 
 
+HERE, REFERENCE_RUN = "on this server", "reference run"
+
+
 def summary_ui(runner, reference: dict) -> None:
-    """One row per experiment: its verdict here, or the reference one, with the date measured."""
+    """One row per experiment: its verdict here, or the reference one (marked), with the
+    criterion it was judged by and the date measured."""
     rows = []
     for e in ex.EXPERIMENTS.values():
-        result, where = _result(runner, reference, e.id)
+        result, where, outdated = _result(runner, reference, e)
+        if result is None:
+            verdict = "outdated: press Run" if outdated else "not run yet"
+        else:
+            verdict = _verdict(e, result).label
+            verdict += " (reference run)" if where == REFERENCE_RUN else ""
         rows.append(
             {
                 "experiment": e.name,
-                "claim": e.title,
-                "verdict": result["verdict"] if result else "not run yet",
+                "verdict": verdict,
+                "criterion": e.short_criterion,
                 "measured": f"{result['date']} ({where})" if result else "",
+                "claim": e.title,
             }
         )
-    st.dataframe(rows, hide_index=True, width="stretch")
+    # Verdict and its criterion side by side and first, so neither scrolls out of sight.
+    columns = {
+        "experiment": st.column_config.TextColumn(width="medium"),
+        "verdict": st.column_config.TextColumn(width="medium"),
+        "criterion": st.column_config.TextColumn(width="large"),
+        "measured": st.column_config.TextColumn(width="medium"),
+    }
+    st.dataframe(rows, hide_index=True, width="stretch", column_config=columns)
     st.caption(
         "“Reference run”: measured by `python bench/experiments.py` on the development machine "
-        "(2 cores), shown until this server runs the experiment itself (its Run button)."
+        "(2 cores), not on this server; shown until this server runs the experiment itself (its "
+        "Run button). Every verdict is judged from its measured numbers by the criterion shown "
+        "(in full in each tab)."
     )
 
 
-def _result(runner, reference: dict, experiment_id: str) -> tuple[dict | None, str]:
-    """This server's last result, else the reference result measured by bench/experiments.py."""
-    here = runner.result(experiment_id)
-    if here is not None:
-        return here, "on this server"
-    if experiment_id in reference:
-        return reference[experiment_id], "reference run"
-    return None, ""
+def _result(runner, reference: dict, e: ex.Experiment) -> tuple[dict | None, str, bool]:
+    """This server's last result, else the reference result measured by bench/experiments.py;
+    only a result saved under the experiment's current definition (its digest: configurations,
+    schedule and criterion) counts. The flag says a result was found but is outdated."""
+    current = ex.digest(e)
+    outdated = False
+    for result, where in ((runner.result(e.id), HERE), (reference.get(e.id), REFERENCE_RUN)):
+        if result is None:
+            continue
+        if result.get("digest") == current and _judgeable(e, result):
+            return result, where, False
+        outdated = True
+    return None, "", outdated
+
+
+def _judgeable(e: ex.Experiment, result: dict) -> bool:
+    try:
+        _verdict(e, result)
+    except (KeyError, ValueError, TypeError, IndexError):
+        return False
+    return True
+
+
+def _verdict(e: ex.Experiment, result: dict) -> ex.Verdict:
+    """The verdict of the saved numbers under the criterion on display (not the saved verdict
+    string, which an older criterion may have produced)."""
+    return e.verdict(result["measured"])
 
 
 def texts_ui(e: ex.Experiment) -> None:
@@ -111,12 +149,10 @@ def _elapsed(started: float) -> str:
 
 
 def result_ui(e: ex.Experiment, result: dict, where: str) -> None:
-    verdict = result["verdict"]
-    show = SHOW_VERDICT.get(verdict, st.info)
-    show(
-        f"**Verdict: {verdict}.** Measured: {result['verdict_measured']}.  \n"
-        f"Criterion: {e.criterion}"
-    )
+    verdict = _verdict(e, result)
+    show = SHOW_VERDICT.get(verdict.label, st.info)
+    title = "Reference verdict" if where == REFERENCE_RUN else "Verdict"
+    show(f"**{title}: {verdict.label}.** Measured: {verdict.measured}.  \nCriterion: {e.criterion}")
     measured = result["measured"]
     colours = styles_here(activations_of(e.id, measured))
     try:
@@ -136,20 +172,35 @@ def result_ui(e: ex.Experiment, result: dict, where: str) -> None:
     st.caption(f"Measured {result['date']} ({where}) in {result.get('seconds', 0):.0f} s.")
 
 
+def reference_notice_ui(result: dict) -> None:
+    st.info(
+        "Not measured on this server yet: reference result from `python bench/experiments.py` "
+        f"on {result['date']}, dev machine (2 cores). Press Run to measure it here."
+    )
+
+
 def experiment_ui(runner, reference: dict, e: ex.Experiment) -> None:
     st.subheader(e.title)
+    result, where, outdated = _result(runner, reference, e)
+    if result is not None and where == REFERENCE_RUN:
+        reference_notice_ui(result)
     texts_ui(e)
-    result, where = _result(runner, reference, e.id)
     status = runner.status(e.id)
     if status.state == "running":
         progress_ui(runner, e.id)
     else:
-        run_button_ui(runner, e, result if where == "on this server" else None)
+        run_button_ui(runner, e, result if where == HERE else None)
         if status.state == "failed":
             st.error(f"The last run failed: {status.error}. Press Run to try again.")
-    links_ui(e, result if where == "on this server" else None)
+    links_ui(e, result if where == HERE else None)
     if result is not None:
         result_ui(e, result, where)
+    elif outdated:
+        st.info(
+            "The saved result is outdated: it was measured or judged under an earlier version "
+            "of this experiment's setup or criterion, so it is not shown. Press **Run** to "
+            "measure it again."
+        )
     else:
         st.info("Not run on this server yet: press **Run** to measure it.")
 

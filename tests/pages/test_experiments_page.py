@@ -36,11 +36,73 @@ def test_every_experiment_shows_its_claim_source_setup_and_criterion():
     summary = app.dataframe[0].value
     assert list(summary["experiment"]) == [e.name for e in ex.EXPERIMENTS.values()]
     assert not app.error
+    assert list(summary["criterion"]) == [e.short_criterion for e in ex.EXPERIMENTS.values()]
     # The reference results (docs/experiments.json) draw for every experiment: a chart that
     # fails on them would show a warning instead.
-    assert set(summary["verdict"]) <= set(ex.VERDICTS)
+    assert {v.removesuffix(" (reference run)") for v in summary["verdict"]} <= set(ex.VERDICTS)
     assert len(app.get("plotly_chart")) == len(ex.EXPERIMENTS)
-    assert not app.warning or all("Verdict:" in w.value for w in app.warning)
+    assert not app.warning or all("Reference verdict:" in w.value for w in app.warning)
+
+
+def test_reference_results_are_labelled_first_and_judged_by_the_current_criterion():
+    """Catches reference results (measured by the bench on the dev machine) dressed as results
+    of this server: each tab must open with a notice saying so, the box must say "Reference
+    verdict", the summary must mark the verdict, and the verdict must be the one the stored
+    numbers give under the criterion on display, not the verdict string saved with them."""
+    reference = experiment_runs.REFERENCE
+    import json
+
+    saved = json.loads(reference.read_text())
+    app = open_app("pages/experiments.py")
+    summary = app.dataframe[0].value.set_index("experiment")
+    for e in ex.EXPERIMENTS.values():
+        label = e.verdict(saved[e.id]["measured"]).label
+        assert summary.loc[e.name, "verdict"] == f"{label} (reference run)"
+    notices = [i.value for i in app.info if i.value.startswith("Not measured on this server yet")]
+    assert len(notices) == len(ex.EXPERIMENTS)
+    assert all("bench/experiments.py" in n and "Press Run" in n for n in notices)
+    for tab in app.tabs:  # the notice comes first: right under the tab's title
+        elements = [b for b in tab if b.type not in ("tab", "flex_container", "column")]
+        assert elements[0].type == "subheader" and elements[1].type == "info"
+        assert elements[1].value.startswith("Not measured on this server yet")
+    boxes = [a.value for a in [*app.success, *app.warning, *app.info] if "Criterion:" in a.value]
+    assert len(boxes) == len(ex.EXPERIMENTS)
+    assert all(b.startswith("**Reference verdict: ") for b in boxes)
+
+
+def test_a_result_saved_under_another_criterion_is_not_shown(monkeypatch, tmp_path):
+    """Catches a page that shows a result measured or judged under an older definition of the
+    experiment (its saved digest differs): the tab must say it is outdated, draw nothing, and
+    the summary must not give its verdict. Also catches a page that shows the saved verdict
+    string instead of judging the saved numbers by the criterion on display."""
+    import json
+
+    saved = json.loads(experiment_runs.REFERENCE.read_text())
+    saved[SELU]["digest"] = "000000000000"
+    saved[SELU]["verdict"] = ex.REPRODUCED
+    tutorial = ex.get("tutorial-random-regression")
+    saved[tutorial.id]["verdict"] = ex.NOT_REPRODUCED  # not what its numbers give
+    saved[tutorial.id]["verdict_measured"] = "a stale sentence"
+    stale = tmp_path / "experiments.json"
+    stale.write_text(json.dumps(saved))
+    import ui.experiments
+
+    monkeypatch.setattr(ui.experiments, "REFERENCE", stale)
+    ui.experiments.reference_results.clear()
+    try:
+        app = open_app("pages/experiments.py")
+        summary = app.dataframe[0].value.set_index("experiment")
+        assert summary.loc[ex.get(SELU).name, "verdict"] == "outdated: press Run"
+        assert any("outdated" in i.value for i in app.info)
+        assert len(app.get("plotly_chart")) == len(ex.EXPERIMENTS) - 1
+        judged = tutorial.verdict(saved[tutorial.id]["measured"])
+        assert judged.label != ex.NOT_REPRODUCED
+        assert summary.loc[tutorial.name, "verdict"] == f"{judged.label} (reference run)"
+        boxes = [a.value for a in [*app.success, *app.warning, *app.info]]
+        assert not any("a stale sentence" in b for b in boxes)
+        assert any(judged.measured in b for b in boxes)
+    finally:
+        ui.experiments.reference_results.clear()
 
 
 def test_run_on_the_page_saves_a_verdict_judged_from_its_numbers():
