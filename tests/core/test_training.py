@@ -307,7 +307,7 @@ def test_the_cnn_trains_on_mnist(mnist_small):
     [
         (dict(activations=()), "at least one"),
         (dict(epochs=0), "epochs"),
-        (dict(depth=21), "hidden|depth"),
+        (dict(depth=26), "hidden|depth"),  # the limit is 25 (the Mish experiment)
         (dict(learning_rate=-1.0), "learning rate"),
         (dict(model="cnn", dataset="random"), "CNN"),
         (dict(batch_size=0), "batch size"),
