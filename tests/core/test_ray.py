@@ -56,26 +56,26 @@ def _histories(record):
     ]
 
 
-def test_ray_jobs_equal_local_jobs_and_are_saved_epoch_by_epoch(tmp_path, ray_executor):
-    # Fails if a job on Ray trains different numbers (another config, data or seed reaches the
-    # actor), if its epochs only come back at the end, or if two jobs don't both finish.
+def test_a_sweep_on_ray_equals_local_training_and_is_saved_epoch_by_epoch(tmp_path, ray_executor):
+    # Fails if a job on Ray trains different numbers (another config, data, seed or rate reaches
+    # the actor), if its epochs only come back at the end, or if a sweep's runs do not all land
+    # in the store under their own depth.
     assert ray_executor.slots == 2
-    configs = [
-        TrainConfig(activations=("relu", "tanh"), depth=2, seeds=2, **SMALL),
-        TrainConfig(activations=("elu",), learning_rates=(0.001, 0.01), **SMALL),
-    ]
     store = _Recording(tmp_path / "ray.sqlite")
     queue = JobQueue(store, ray_executor)
     assert queue.max_running == 2  # the cluster's room, not this server's one job
-    submitted = [queue.submit(JobSpec(c)) for c in configs]
-    for job in submitted:
-        job = queue.wait(job.id, 600)
-        assert job.error == "" and job.record.status == "finished"
+    base = TrainConfig(activations=("relu", "tanh"), learning_rates=(0.001, 0.01), seeds=2, **SMALL)
+    grid = Grid(base, (1, 3), (16,))
+    row = store.sweep(submit_sweep(queue, grid, shared_catalogue()))
     local = JobQueue(RunStore(tmp_path / "local.sqlite"), LocalExecutor())
-    for job, config in zip(submitted, configs, strict=True):
-        alone = local.wait(local.submit(JobSpec(config)).id, 600)
-        assert _histories(store.load(job.id)) == _histories(alone.record)
-        per_epoch = [e for i, e, s in store.writes if i == job.id and s == "running"]
+    for depth, width, run_id in row.runs:
+        job = queue.wait(run_id, 600)
+        assert job.error == "" and job.record.status == "finished"
+        saved = store.load(run_id)
+        assert (saved.config.depth, saved.config.width) == (depth, width)
+        alone = local.wait(local.submit(JobSpec(grid.config(depth, width))).id, 600)
+        assert _histories(saved) == _histories(alone.record)
+        per_epoch = [e for i, e, s in store.writes if i == run_id and s == "running"]
         assert per_epoch[:4] == [0, 1, 2, 3]  # each epoch written as it ended
 
 
@@ -83,7 +83,7 @@ def test_a_ray_job_stops_within_a_batch_and_keeps_its_finished_epochs(tmp_path, 
     # Fails if Stop never reaches the actor (the job would train all 50 epochs) or if progress
     # by batch does not come back from the cluster.
     config = TrainConfig(
-        activations=("relu",), dataset="friedman", samples=20_000, width=128, depth=3,
+        activations=("relu",), dataset="friedman", samples=8_000, width=128, depth=3,
         batch_size=16, epochs=50,
     )  # fmt: skip
     queue = JobQueue(RunStore(tmp_path / "runs.sqlite"), ray_executor)
@@ -96,21 +96,6 @@ def test_a_ray_job_stops_within_a_batch_and_keeps_its_finished_epochs(tmp_path, 
     job = queue.wait(job.id, 120)
     assert job.record.status == "stopped"
     assert 1 <= job.record.epochs_done < 50
-
-
-def test_a_sweep_on_ray_saves_one_run_per_architecture(tmp_path, ray_executor):
-    # Fails if a sweep's jobs don't all reach the store through Ray, or land under wrong depths.
-    store = RunStore(tmp_path / "runs.sqlite")
-    queue = JobQueue(store, ray_executor)
-    base = TrainConfig(activations=("relu", "tanh"), **{**SMALL, "epochs": 1})
-    sweep_id = submit_sweep(queue, Grid(base, (1, 3), (8,)), shared_catalogue())
-    row = store.sweep(sweep_id)
-    for depth, width, run_id in row.runs:
-        queue.wait(run_id, 600)
-        record = store.load(run_id)
-        assert record.status == "finished"
-        assert (record.config.depth, record.config.width) == (depth, width)
-    assert [(d, w) for d, w, _ in row.runs] == [(1, 8), (3, 8)]
 
 
 def test_an_unreachable_cluster_falls_back_to_local_training_with_a_notice(monkeypatch):

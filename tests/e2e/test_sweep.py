@@ -57,7 +57,7 @@ def test_a_depth_sweep_fills_its_heatmap_live_downloads_its_grid_and_reopens_fro
     # Fails if the heatmap only appears at the end (it must fill in as each depth's job ends),
     # if the CSV misses rates or depths, or if Runs cannot open the saved sweep again.
     url, _ = server
-    query = "act=relu,sigmoid&data=friedman&n=2000&ep=3&lrs=0.001,0.01&bs=64&depths=1,4,8&widths=8"
+    query = "act=relu,sigmoid&data=friedman&n=1500&ep=2&lrs=0.001,0.01&bs=64&depths=1,4,8&widths=8"
     open_page(page, f"{url}/sweep?{query}")
     assert errors(page) == []
     page.get_by_role("button", name="Start sweep").click()
