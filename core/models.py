@@ -21,6 +21,9 @@ from activations.learnable import learnable_fn
 from activations.tutorial import PACKAGE
 from core.diagnostics import activate_with_derivative
 
+# The small CNN's two convolutions (3×3, valid, each followed by its activation and 2×2 pooling).
+CNN_FILTERS = (16, 32)
+
 
 def init_seed(seed: int, layer: int) -> int:
     """The kernel initializer seed of `layer` in the model trained with `seed`."""
@@ -121,7 +124,7 @@ def plain_model(
     layers: list[keras.layers.Layer] = [keras.Input(tuple(input_shape))]
     layer = 0
     if kind == "cnn":
-        for filters in (16, 32):
+        for filters in CNN_FILTERS:
             layers += [
                 keras.layers.Conv2D(filters, 3, kernel_initializer=kernel_initializer(seed, layer)),
                 activation_layer(act, params, learn),
@@ -272,109 +275,193 @@ class FusedMLP(tf.Module):
         that variable's network axis (the columns of w0 and b0, the first axis of the stacks)."""
         per_unit = tf.constant(np.repeat(np.asarray(rates, np.float32), self.width))
         stacked = tf.constant(np.asarray(rates, np.float32).reshape(-1, 1, 1))
-        layer_rates = [
-            tf.constant(np.float32(rates[k]))
-            for row in self.activations
-            for k, f in enumerate(row)
-            if isinstance(f, keras.layers.Layer)
-            for _ in f.trainable_variables
-        ]
-        # Learned activation parameters (one per layer or per unit) get their network's rate.
-        learned = [
-            tf.constant(np.float32(rates[k]))
-            for row in self.activations
-            for k, f in enumerate(row)
-            for _ in _learned_of(f).values()
-        ]
         hidden = [stacked for _ in self.hidden for _ in range(2)]
-        return [per_unit[None, :], per_unit, *hidden, stacked, stacked, *layer_rates, *learned]
+        own = [per_unit[None, :], per_unit, *hidden, stacked, stacked]
+        return own + _activation_rates(self.activations, rates)
 
     @property
     def weights(self):
-        layer_weights = [
-            v
-            for row in self.activations
-            for f in row
-            if isinstance(f, keras.layers.Layer)
-            for v in f.trainable_variables
-        ]
-        learned = [v for row in self.activations for f in row for v in _learned_of(f).values()]
-        return [
-            self.w0,
-            self.b0,
-            *[v for pair in self.hidden for v in pair],
-            self.w_out,
-            self.b_out,
-            *layer_weights,
-            *learned,
-        ]
+        own = [self.w0, self.b0, *[v for pair in self.hidden for v in pair], self.w_out, self.b_out]
+        return own + _activation_weights(self.activations)
 
 
 def _learned_of(f) -> dict[str, Any]:
     return dict(f.learned) if isinstance(f, (LearnedActivation, CatalogueActivation)) else {}
 
 
-class Towers(tf.Module):
-    """K plain Keras models evaluated in one graph step (used for the CNN)."""
+class FusedCNN(tf.Module):
+    """K small CNNs (`plain_model(kind="cnn")`) that share no weights, computed together.
 
-    def __init__(self, models: Sequence[keras.Model]):
+    Every network sees the same images, so the first convolution of all K is one convolution
+    with the K kernels side by side (Cin → K·16 channels). The second convolution stays one per
+    network: TensorFlow has no grouped convolution gradient on CPU, and a batched matmul over
+    image patches was 4-6× slower than K convolutions. The dense head is a batched matmul over a
+    (K, …) stack, as in FusedMLP. Each network's numbers are exactly those of `plain_model`.
+    """
+
+    def __init__(
+        self,
+        branches: Sequence[Branch],
+        input_shape: Sequence[int],
+        width: int,
+        n_outputs: int,
+    ):
         super().__init__()
-        self.models = list(models)
+        self.k, self.width = len(branches), width
+        c1, c2 = CNN_FILTERS
+        height, breadth, channels = input_shape
+        # The spatial size after each valid 3×3 convolution and 2×2 pooling.
+        height, breadth = (height - 2) // 2, (breadth - 2) // 2
+        height, breadth = (height - 2) // 2, (breadth - 2) // 2
+        self.flat = height * breadth * c2
+        # One activation instance per hidden layer and branch; a channel is a unit.
+        self.activations = [[b.new_apply(units) for b in branches] for units in (c1, c2, width)]
+        glorot = lambda b, layer, shape: np.asarray(kernel_initializer(b.seed, layer)(shape))  # noqa: E731
+        self.w1 = tf.Variable(
+            np.concatenate([glorot(b, 0, (3, 3, channels, c1)) for b in branches], axis=-1),
+            name="w1",
+        )
+        self.b1 = tf.Variable(tf.zeros([self.k * c1]), name="b1")
+        self.w2 = tf.Variable(np.stack([glorot(b, 1, (3, 3, c1, c2)) for b in branches]), name="w2")
+        self.b2 = tf.Variable(tf.zeros([self.k, c2]), name="b2")
+        self.w3 = tf.Variable(
+            np.stack([glorot(b, 2, (self.flat, width)) for b in branches]), name="w3"
+        )
+        self.b3 = tf.Variable(tf.zeros([self.k, 1, width]), name="b3")
+        self.w_out = tf.Variable(
+            np.stack([glorot(b, 3, (width, n_outputs)) for b in branches]), name="w_out"
+        )
+        self.b_out = tf.Variable(tf.zeros([self.k, 1, n_outputs]), name="b_out")
+
+    def _forward(self, x, keep: bool):
+        """The output (K, B, outputs) and, when `keep`, each hidden layer's (z, f(z), f′(z)),
+        each (K, samples, units): in a convolution every position counts as a sample."""
+        layers = []
+
+        def activate(k, layer, z):
+            f = self.activations[layer][k]
+            if not keep:
+                return f(z)
+            h, dh = activate_with_derivative(f, z)
+            found[layer].append((z, h, dh))
+            return h
+
+        found = [[], [], []]
+        z1 = tf.nn.bias_add(tf.nn.conv2d(x, self.w1, 1, "VALID"), self.b1)
+        flat = []
+        c1 = CNN_FILTERS[0]
+        # Slices, not tf.split: after a tf.split, Grappler's arithmetic optimizer rewrote the
+        # evaluation graph wrongly (a tanh network's logits off by 0.1 against eager and Keras).
+        for k in range(self.k):
+            z = z1[..., k * c1 : (k + 1) * c1]
+            h = tf.nn.max_pool2d(activate(k, 0, z), 2, 2, "VALID")
+            z = tf.nn.bias_add(tf.nn.conv2d(h, self.w2[k], 1, "VALID"), self.b2[k])
+            h = tf.nn.max_pool2d(activate(k, 1, z), 2, 2, "VALID")
+            flat.append(tf.reshape(h, [-1, self.flat]))
+        z3 = tf.matmul(tf.stack(flat), self.w3) + self.b3
+        h3 = tf.stack([activate(k, 2, z3[k]) for k in range(self.k)])
+        out = tf.matmul(h3, self.w_out) + self.b_out
+        if keep:
+            for per_network in found:
+                layers.append(
+                    tuple(
+                        tf.stack([tf.reshape(t, [-1, tf.shape(t)[-1]]) for t in tensors])
+                        for tensors in zip(*per_network, strict=True)
+                    )
+                )
+        return out, layers
 
     def __call__(self, x):
-        return tf.stack([m(x, training=True) for m in self.models])
-
-    @property
-    def weights(self):
-        return [v for m in self.models for v in m.trainable_variables]
-
-    def learned(self, index: int) -> list[dict[str, Any]]:
-        """Model `index`'s learned activation parameters, per activation layer."""
-        layers = self.models[index].layers
-        return [_learned_of(layer) for layer in layers if isinstance(layer, CatalogueActivation)]
-
-    def learning_rates(self, rates: Sequence[float]) -> list[tf.Tensor]:
-        """Model k's rate `rates[k]` for each of its variables, as `weights` orders them."""
-        return [
-            tf.constant(np.float32(rate))
-            for model, rate in zip(self.models, rates, strict=True)
-            for _ in model.trainable_variables
-        ]
+        return self._forward(x, keep=False)[0]
 
     def probe(self, x):
-        """As FusedMLP.probe: each activation layer's (z, f(z), f′(z)) for all K models. In a
-        convolution every position counts as a sample, so each is (K, samples, channels)."""
-        outs, per_model = [], []
-        for model in self.models:
-            h, layers = x, []
-            for layer in model.layers:
-                if isinstance(layer, CatalogueActivation):
-                    z = h
-                    h, dh = activate_with_derivative(layer, z)
-                    layers.append([tf.reshape(t, [-1, tf.shape(t)[-1]]) for t in (z, h, dh)])
-                else:
-                    h = layer(h)
-            outs.append(h)
-            per_model.append(layers)
-        stacked = [
-            tuple(tf.stack([m[i][j] for m in per_model]) for j in range(3))
-            for i in range(len(per_model[0]))
-        ]
-        return tf.stack(outs), stacked
+        """As FusedMLP.probe: the output and each hidden layer's (z, f(z), f′(z)), each
+        (K, samples, units); in a convolution every position counts as a sample."""
+        return self._forward(x, keep=True)
 
     @property
     def kernels(self) -> list[tf.Variable]:
-        """Every model's kernels, model by model, input to output."""
-        return [w for m in self.models for w in _kernels(m)]
+        """Every layer's kernel, input to output."""
+        return [self.w1, self.w2, self.w3, self.w_out]
 
     def kernel_norms(self, gradients) -> list:
-        per_model = len(gradients) // len(self.models)
-        norms = [tf.sqrt(tf.reduce_sum(tf.square(g))) for g in gradients]
-        return [tf.stack(norms[i::per_model]) for i in range(per_model)]
+        """Each network's L2 norm of each kernel gradient (as `kernels` orders them): (K,) each."""
+        first = tf.reshape(gradients[0], [-1, self.k, CNN_FILTERS[0]])
+        norms = [tf.sqrt(tf.reduce_sum(tf.square(first), axis=[0, 2]))]
+        rest = [tf.reshape(g, [self.k, -1]) for g in gradients[1:]]
+        return norms + [tf.sqrt(tf.reduce_sum(tf.square(g), axis=1)) for g in rest]
+
+    def network_weights(self, index: int) -> list[np.ndarray]:
+        """Network `index`'s kernels and biases, in the order of its plain model's Conv2D and
+        Dense layers."""
+        c1 = CNN_FILTERS[0]
+        channels = slice(index * c1, (index + 1) * c1)
+        return [
+            np.asarray(self.w1[..., channels]),
+            np.asarray(self.b1[channels]),
+            np.asarray(self.w2[index]),
+            np.asarray(self.b2[index]),
+            np.asarray(self.w3[index]),
+            np.asarray(self.b3[index, 0]),
+            np.asarray(self.w_out[index]),
+            np.asarray(self.b_out[index, 0]),
+        ]
+
+    def learned(self, index: int) -> list[dict[str, tf.Variable]]:
+        """Network `index`'s learned activation parameters, per hidden layer."""
+        return [_learned_of(row[index]) for row in self.activations]
+
+    def learning_rates(self, rates: Sequence[float]) -> list[tf.Tensor]:
+        """Network k's rate `rates[k]` for every variable of `weights`, shaped to broadcast over
+        that variable's network axis (the last axis of w1 and b1, the first of the others)."""
+        per_channel = tf.constant(np.repeat(np.asarray(rates, np.float32), CNN_FILTERS[0]))
+        column = np.asarray(rates, np.float32)
+        own = [
+            per_channel,
+            per_channel,
+            tf.constant(column.reshape(-1, 1, 1, 1, 1)),
+            tf.constant(column.reshape(-1, 1)),
+            *[tf.constant(column.reshape(-1, 1, 1)) for _ in range(4)],
+        ]
+        return own + _activation_rates(self.activations, rates)
+
+    @property
+    def weights(self):
+        own = [self.w1, self.b1, self.w2, self.b2, self.w3, self.b3, self.w_out, self.b_out]
+        return own + _activation_weights(self.activations)
 
 
-def _kernels(model: keras.Model) -> list:
-    return [layer.kernel for layer in model.layers if hasattr(layer, "kernel")]
+def _activation_weights(activations) -> list[tf.Variable]:
+    """The trainable variables of the activations (`activations[layer][k]`): method-1 layers'
+    own weights, then learned parameters."""
+    layer_weights = [
+        v
+        for row in activations
+        for f in row
+        if isinstance(f, keras.layers.Layer)
+        for v in f.trainable_variables
+    ]
+    learned = [v for row in activations for f in row for v in _learned_of(f).values()]
+    return layer_weights + learned
+
+
+def _activation_rates(activations, rates: Sequence[float]) -> list[tf.Tensor]:
+    """Network k's rate for each variable of `_activation_weights`, in the same order."""
+    layer_rates = [
+        tf.constant(np.float32(rates[k]))
+        for row in activations
+        for k, f in enumerate(row)
+        if isinstance(f, keras.layers.Layer)
+        for _ in f.trainable_variables
+    ]
+    # Learned activation parameters (one per layer or per unit) get their network's rate.
+    learned = [
+        tf.constant(np.float32(rates[k]))
+        for row in activations
+        for k, f in enumerate(row)
+        for _ in _learned_of(f).values()
+    ]
+    return layer_rates + learned
 
 
 def parameter_count(
@@ -383,10 +470,11 @@ def parameter_count(
     """Trainable parameters of one network (activation weights, if any, not included)."""
     if kind == "cnn":
         h, w = input_shape[0], input_shape[1]
-        c1 = (3 * 3 * input_shape[2] + 1) * 16
+        f1, f2 = CNN_FILTERS
+        c1 = (3 * 3 * input_shape[2] + 1) * f1
         h, w = (h - 2) // 2, (w - 2) // 2
-        c2 = (3 * 3 * 16 + 1) * 32
+        c2 = (3 * 3 * f1 + 1) * f2
         h, w = (h - 2) // 2, (w - 2) // 2
-        return c1 + c2 + (h * w * 32 + 1) * width + (width + 1) * n_outputs
+        return c1 + c2 + (h * w * f2 + 1) * width + (width + 1) * n_outputs
     in_dim = int(np.prod(input_shape))
     return (in_dim + 1) * width + (depth - 1) * (width + 1) * width + (width + 1) * n_outputs
