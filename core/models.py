@@ -292,11 +292,14 @@ def _learned_of(f) -> dict[str, Any]:
 class FusedCNN(tf.Module):
     """K small CNNs (`plain_model(kind="cnn")`) that share no weights, computed together.
 
-    Every network sees the same images, so the first convolution of all K is one convolution
-    with the K kernels side by side (Cin → K·16 channels). The second convolution stays one per
-    network: TensorFlow has no grouped convolution gradient on CPU, and a batched matmul over
-    image patches was 4-6× slower than K convolutions. The dense head is a batched matmul over a
-    (K, …) stack, as in FusedMLP. Each network's numbers are exactly those of `plain_model`.
+    Every network sees the same images, so the first convolution's image patches are cut once
+    per batch, a (positions, 3·3·Cin) matrix, and each network's first convolution is one matmul
+    of it with its kernel: its output is already that network's own tensor (measured: one
+    convolution with K·16 channels, then split per network, cost 4× more, the split's copies
+    forward and back outweighing the convolution). The second convolution is one per network:
+    TensorFlow has no grouped convolution gradient on CPU, and a batched matmul over patches was
+    4-6× slower than K convolutions. Each network's numbers are exactly those of `plain_model`
+    with the same seed (its forward pass bit for bit).
     """
 
     def __init__(
@@ -310,33 +313,38 @@ class FusedCNN(tf.Module):
         self.k, self.width = len(branches), width
         c1, c2 = CNN_FILTERS
         height, breadth, channels = input_shape
-        # The spatial size after each valid 3×3 convolution and 2×2 pooling.
+        self.conv1_size = (height - 2, breadth - 2)  # after the first valid 3×3 convolution
         height, breadth = (height - 2) // 2, (breadth - 2) // 2
         height, breadth = (height - 2) // 2, (breadth - 2) // 2
-        self.flat = height * breadth * c2
+        self.flat = height * breadth * c2  # what Flatten hands the dense layer
         # One activation instance per hidden layer and branch; a channel is a unit.
         self.activations = [[b.new_apply(units) for b in branches] for units in (c1, c2, width)]
-        glorot = lambda b, layer, shape: np.asarray(kernel_initializer(b.seed, layer)(shape))  # noqa: E731
-        self.w1 = tf.Variable(
-            np.concatenate([glorot(b, 0, (3, 3, channels, c1)) for b in branches], axis=-1),
-            name="w1",
-        )
-        self.b1 = tf.Variable(tf.zeros([self.k * c1]), name="b1")
-        self.w2 = tf.Variable(np.stack([glorot(b, 1, (3, 3, c1, c2)) for b in branches]), name="w2")
-        self.b2 = tf.Variable(tf.zeros([self.k, c2]), name="b2")
-        self.w3 = tf.Variable(
-            np.stack([glorot(b, 2, (self.flat, width)) for b in branches]), name="w3"
-        )
-        self.b3 = tf.Variable(tf.zeros([self.k, 1, width]), name="b3")
-        self.w_out = tf.Variable(
-            np.stack([glorot(b, 3, (width, n_outputs)) for b in branches]), name="w_out"
-        )
-        self.b_out = tf.Variable(tf.zeros([self.k, 1, n_outputs]), name="b_out")
+        shapes = [(3, 3, channels, c1), (3, 3, c1, c2), (self.flat, width), (width, n_outputs)]
+        # Every variable has the network on its first axis, so network k's weights are [k].
+        self.kernel_vars = [
+            tf.Variable(
+                np.stack([kernel_initializer(b.seed, layer)(shape) for b in branches]),
+                name=f"w{layer}",
+            )
+            for layer, shape in enumerate(shapes)
+        ]
+        bias_shapes = [(self.k, c1), (self.k, c2), (self.k, width), (self.k, n_outputs)]
+        self.bias_vars = [
+            tf.Variable(tf.zeros(shape), name=f"b{layer}")
+            for layer, shape in enumerate(bias_shapes)
+        ]
+
+    def _patches(self, x):
+        """The 3×3 patches of x, one row per output position, ordered (row, column, channel)
+        as a Conv2D kernel (3, 3, Cin, filters) is: (B·H·W, 9·Cin)."""
+        height, breadth = self.conv1_size
+        cut = [x[:, i : i + height, j : j + breadth, :] for i in range(3) for j in range(3)]
+        return tf.reshape(tf.concat(cut, axis=-1), [-1, 9 * x.shape[-1]])
 
     def _forward(self, x, keep: bool):
         """The output (K, B, outputs) and, when `keep`, each hidden layer's (z, f(z), f′(z)),
         each (K, samples, units): in a convolution every position counts as a sample."""
-        layers = []
+        found: list[list] = [[], [], []]
 
         def activate(k, layer, z):
             f = self.activations[layer][k]
@@ -346,29 +354,33 @@ class FusedCNN(tf.Module):
             found[layer].append((z, h, dh))
             return h
 
-        found = [[], [], []]
-        z1 = tf.nn.bias_add(tf.nn.conv2d(x, self.w1, 1, "VALID"), self.b1)
-        flat = []
+        # Per network, with the ops Keras's layers run (MatMul, Conv2D, BiasAdd), so each network's
+        # arithmetic is the one it has alone (a batched matmul rounds differently, and Adam
+        # amplifies that over epochs). unstack, not w[k]: its gradient is one stack, where each
+        # slice's would be a zero-padded copy of the whole variable.
+        w1, w2, w3, w_out = [tf.unstack(w) for w in self.kernel_vars]
+        b1, b2, b3, b_out = [tf.unstack(b) for b in self.bias_vars]
         c1 = CNN_FILTERS[0]
-        # Slices, not tf.split: after a tf.split, Grappler's arithmetic optimizer rewrote the
-        # evaluation graph wrongly (a tanh network's logits off by 0.1 against eager and Keras).
+        patches = self._patches(x)
+        conv1_shape = [-1, *self.conv1_size, c1]
+        outs = []
         for k in range(self.k):
-            z = z1[..., k * c1 : (k + 1) * c1]
-            h = tf.nn.max_pool2d(activate(k, 0, z), 2, 2, "VALID")
-            z = tf.nn.bias_add(tf.nn.conv2d(h, self.w2[k], 1, "VALID"), self.b2[k])
+            z = tf.reshape(tf.matmul(patches, tf.reshape(w1[k], [-1, c1])), conv1_shape)
+            h = tf.nn.max_pool2d(activate(k, 0, tf.nn.bias_add(z, b1[k])), 2, 2, "VALID")
+            z = tf.nn.bias_add(tf.nn.conv2d(h, w2[k], 1, "VALID"), b2[k])
             h = tf.nn.max_pool2d(activate(k, 1, z), 2, 2, "VALID")
-            flat.append(tf.reshape(h, [-1, self.flat]))
-        z3 = tf.matmul(tf.stack(flat), self.w3) + self.b3
-        h3 = tf.stack([activate(k, 2, z3[k]) for k in range(self.k)])
-        out = tf.matmul(h3, self.w_out) + self.b_out
-        if keep:
-            for per_network in found:
-                layers.append(
-                    tuple(
-                        tf.stack([tf.reshape(t, [-1, tf.shape(t)[-1]]) for t in tensors])
-                        for tensors in zip(*per_network, strict=True)
-                    )
-                )
+            z = tf.nn.bias_add(tf.matmul(tf.reshape(h, [-1, self.flat]), w3[k]), b3[k])
+            h = activate(k, 2, z)
+            outs.append(tf.nn.bias_add(tf.matmul(h, w_out[k]), b_out[k]))
+        out = tf.stack(outs)
+        layers = [
+            tuple(
+                tf.stack([tf.reshape(t, [-1, tf.shape(t)[-1]]) for t in tensors])
+                for tensors in zip(*per_network, strict=True)
+            )
+            for per_network in found
+            if keep
+        ]
         return out, layers
 
     def __call__(self, x):
@@ -382,30 +394,20 @@ class FusedCNN(tf.Module):
     @property
     def kernels(self) -> list[tf.Variable]:
         """Every layer's kernel, input to output."""
-        return [self.w1, self.w2, self.w3, self.w_out]
+        return list(self.kernel_vars)
 
     def kernel_norms(self, gradients) -> list:
         """Each network's L2 norm of each kernel gradient (as `kernels` orders them): (K,) each."""
-        first = tf.reshape(gradients[0], [-1, self.k, CNN_FILTERS[0]])
-        norms = [tf.sqrt(tf.reduce_sum(tf.square(first), axis=[0, 2]))]
-        rest = [tf.reshape(g, [self.k, -1]) for g in gradients[1:]]
-        return norms + [tf.sqrt(tf.reduce_sum(tf.square(g), axis=1)) for g in rest]
+        per_network = [tf.reshape(g, [self.k, -1]) for g in gradients]
+        return [tf.sqrt(tf.reduce_sum(tf.square(g), axis=1)) for g in per_network]
 
     def network_weights(self, index: int) -> list[np.ndarray]:
         """Network `index`'s kernels and biases, in the order of its plain model's Conv2D and
         Dense layers."""
-        c1 = CNN_FILTERS[0]
-        channels = slice(index * c1, (index + 1) * c1)
-        return [
-            np.asarray(self.w1[..., channels]),
-            np.asarray(self.b1[channels]),
-            np.asarray(self.w2[index]),
-            np.asarray(self.b2[index]),
-            np.asarray(self.w3[index]),
-            np.asarray(self.b3[index, 0]),
-            np.asarray(self.w_out[index]),
-            np.asarray(self.b_out[index, 0]),
-        ]
+        out = []
+        for kernel, bias in zip(self.kernel_vars, self.bias_vars, strict=True):
+            out += [np.asarray(kernel[index]), np.asarray(bias[index])]
+        return out
 
     def learned(self, index: int) -> list[dict[str, tf.Variable]]:
         """Network `index`'s learned activation parameters, per hidden layer."""
@@ -413,21 +415,18 @@ class FusedCNN(tf.Module):
 
     def learning_rates(self, rates: Sequence[float]) -> list[tf.Tensor]:
         """Network k's rate `rates[k]` for every variable of `weights`, shaped to broadcast over
-        that variable's network axis (the last axis of w1 and b1, the first of the others)."""
-        per_channel = tf.constant(np.repeat(np.asarray(rates, np.float32), CNN_FILTERS[0]))
+        that variable's first axis (the network's)."""
         column = np.asarray(rates, np.float32)
         own = [
-            per_channel,
-            per_channel,
-            tf.constant(column.reshape(-1, 1, 1, 1, 1)),
-            tf.constant(column.reshape(-1, 1)),
-            *[tf.constant(column.reshape(-1, 1, 1)) for _ in range(4)],
+            tf.constant(column.reshape(-1, *[1] * (len(v.shape) - 1)))
+            for pair in zip(self.kernel_vars, self.bias_vars, strict=True)
+            for v in pair
         ]
         return own + _activation_rates(self.activations, rates)
 
     @property
     def weights(self):
-        own = [self.w1, self.b1, self.w2, self.b2, self.w3, self.b3, self.w_out, self.b_out]
+        own = [v for pair in zip(self.kernel_vars, self.bias_vars, strict=True) for v in pair]
         return own + _activation_weights(self.activations)
 
 
