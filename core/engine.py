@@ -22,6 +22,9 @@ from core.models import Branch, CatalogueActivation, FusedCNN, FusedMLP, plain_m
 from core.settings import TrainConfig
 
 VALIDATION_CHUNK = 4096  # samples per validation step: bounds memory on 70,000 MNIST digits
+# The CNN's feature maps are 676 values per image and channel: 4096 images made each network's
+# first layer ~180 MB and evaluation 2.7× slower than 512 (measured, K = 6).
+CNN_VALIDATION_CHUNK = 512
 
 
 def per_network_loss(task: str, y, out):
@@ -47,6 +50,7 @@ class Engine:
             self.net = FusedMLP(branches, in_dim, config.depth, config.width, data.n_outputs)
         else:
             self.net = FusedCNN(branches, data.input_shape, config.width, data.n_outputs)
+        self.validation_chunk = VALIDATION_CHUNK if config.model == "mlp" else CNN_VALIDATION_CHUNK
         self.weights = self.net.weights
         rates = [
             config.learning_rate if b.learning_rate is None else b.learning_rate for b in branches
@@ -115,7 +119,7 @@ class Engine:
         return loss_sum / count, metric_sum / count
 
     def _evaluate(self):
-        n, chunk = tf.shape(self.x_val)[0], VALIDATION_CHUNK
+        n, chunk = tf.shape(self.x_val)[0], self.validation_chunk
         k = len(self.branches)
         loss_sum, metric_sum = tf.zeros([k]), tf.zeros([k])
         for i in tf.range((n + chunk - 1) // chunk):
