@@ -21,6 +21,9 @@ from activations.learnable import learnable_fn
 from activations.tutorial import PACKAGE
 from core.diagnostics import activate_with_derivative
 
+# The small CNN's two convolutions (3×3, valid, each followed by its activation and 2×2 pooling).
+CNN_FILTERS = (16, 32)
+
 
 def init_seed(seed: int, layer: int) -> int:
     """The kernel initializer seed of `layer` in the model trained with `seed`."""
@@ -121,7 +124,7 @@ def plain_model(
     layers: list[keras.layers.Layer] = [keras.Input(tuple(input_shape))]
     layer = 0
     if kind == "cnn":
-        for filters in (16, 32):
+        for filters in CNN_FILTERS:
             layers += [
                 keras.layers.Conv2D(filters, 3, kernel_initializer=kernel_initializer(seed, layer)),
                 activation_layer(act, params, learn),
@@ -272,109 +275,192 @@ class FusedMLP(tf.Module):
         that variable's network axis (the columns of w0 and b0, the first axis of the stacks)."""
         per_unit = tf.constant(np.repeat(np.asarray(rates, np.float32), self.width))
         stacked = tf.constant(np.asarray(rates, np.float32).reshape(-1, 1, 1))
-        layer_rates = [
-            tf.constant(np.float32(rates[k]))
-            for row in self.activations
-            for k, f in enumerate(row)
-            if isinstance(f, keras.layers.Layer)
-            for _ in f.trainable_variables
-        ]
-        # Learned activation parameters (one per layer or per unit) get their network's rate.
-        learned = [
-            tf.constant(np.float32(rates[k]))
-            for row in self.activations
-            for k, f in enumerate(row)
-            for _ in _learned_of(f).values()
-        ]
         hidden = [stacked for _ in self.hidden for _ in range(2)]
-        return [per_unit[None, :], per_unit, *hidden, stacked, stacked, *layer_rates, *learned]
+        own = [per_unit[None, :], per_unit, *hidden, stacked, stacked]
+        return own + _activation_rates(self.activations, rates)
 
     @property
     def weights(self):
-        layer_weights = [
-            v
-            for row in self.activations
-            for f in row
-            if isinstance(f, keras.layers.Layer)
-            for v in f.trainable_variables
-        ]
-        learned = [v for row in self.activations for f in row for v in _learned_of(f).values()]
-        return [
-            self.w0,
-            self.b0,
-            *[v for pair in self.hidden for v in pair],
-            self.w_out,
-            self.b_out,
-            *layer_weights,
-            *learned,
-        ]
+        own = [self.w0, self.b0, *[v for pair in self.hidden for v in pair], self.w_out, self.b_out]
+        return own + _activation_weights(self.activations)
 
 
 def _learned_of(f) -> dict[str, Any]:
     return dict(f.learned) if isinstance(f, (LearnedActivation, CatalogueActivation)) else {}
 
 
-class Towers(tf.Module):
-    """K plain Keras models evaluated in one graph step (used for the CNN)."""
+class FusedCNN(tf.Module):
+    """K small CNNs (`plain_model(kind="cnn")`) that share no weights, computed together.
 
-    def __init__(self, models: Sequence[keras.Model]):
+    Every network sees the same images, so the first convolution's image patches are cut once
+    per batch, a (positions, 3·3·Cin) matrix, and each network's first convolution is one matmul
+    of it with its kernel: its output is already that network's own tensor (measured: one
+    convolution with K·16 channels, then split per network, cost 4× more, the split's copies
+    forward and back outweighing the convolution). The second convolution is one per network:
+    TensorFlow has no grouped convolution gradient on CPU, and a batched matmul over patches was
+    4-6× slower than K convolutions. Each network's numbers are exactly those of `plain_model`
+    with the same seed (its forward pass bit for bit).
+    """
+
+    def __init__(
+        self,
+        branches: Sequence[Branch],
+        input_shape: Sequence[int],
+        width: int,
+        n_outputs: int,
+    ):
         super().__init__()
-        self.models = list(models)
+        self.k, self.width = len(branches), width
+        c1, c2 = CNN_FILTERS
+        height, breadth, channels = input_shape
+        self.conv1_size = (height - 2, breadth - 2)  # after the first valid 3×3 convolution
+        height, breadth = (height - 2) // 2, (breadth - 2) // 2
+        height, breadth = (height - 2) // 2, (breadth - 2) // 2
+        self.flat = height * breadth * c2  # what Flatten hands the dense layer
+        # One activation instance per hidden layer and branch; a channel is a unit.
+        self.activations = [[b.new_apply(units) for b in branches] for units in (c1, c2, width)]
+        shapes = [(3, 3, channels, c1), (3, 3, c1, c2), (self.flat, width), (width, n_outputs)]
+        # Every variable has the network on its first axis, so network k's weights are [k].
+        self.kernel_vars = [
+            tf.Variable(
+                np.stack([kernel_initializer(b.seed, layer)(shape) for b in branches]),
+                name=f"w{layer}",
+            )
+            for layer, shape in enumerate(shapes)
+        ]
+        bias_shapes = [(self.k, c1), (self.k, c2), (self.k, width), (self.k, n_outputs)]
+        self.bias_vars = [
+            tf.Variable(tf.zeros(shape), name=f"b{layer}")
+            for layer, shape in enumerate(bias_shapes)
+        ]
+
+    def _patches(self, x):
+        """The 3×3 patches of x, one row per output position, ordered (row, column, channel)
+        as a Conv2D kernel (3, 3, Cin, filters) is: (B·H·W, 9·Cin)."""
+        height, breadth = self.conv1_size
+        cut = [x[:, i : i + height, j : j + breadth, :] for i in range(3) for j in range(3)]
+        return tf.reshape(tf.concat(cut, axis=-1), [-1, 9 * x.shape[-1]])
+
+    def _forward(self, x, keep: bool):
+        """The output (K, B, outputs) and, when `keep`, each hidden layer's (z, f(z), f′(z)),
+        each (K, samples, units): in a convolution every position counts as a sample."""
+        found: list[list] = [[], [], []]
+
+        def activate(k, layer, z):
+            f = self.activations[layer][k]
+            if not keep:
+                return f(z)
+            h, dh = activate_with_derivative(f, z)
+            found[layer].append((z, h, dh))
+            return h
+
+        # Per network, with the ops Keras's layers run (MatMul, Conv2D, BiasAdd), so each network's
+        # arithmetic is the one it has alone (a batched matmul rounds differently, and Adam
+        # amplifies that over epochs). unstack, not w[k]: its gradient is one stack, where each
+        # slice's would be a zero-padded copy of the whole variable.
+        w1, w2, w3, w_out = [tf.unstack(w) for w in self.kernel_vars]
+        b1, b2, b3, b_out = [tf.unstack(b) for b in self.bias_vars]
+        c1 = CNN_FILTERS[0]
+        patches = self._patches(x)
+        conv1_shape = [-1, *self.conv1_size, c1]
+        outs = []
+        for k in range(self.k):
+            z = tf.reshape(tf.matmul(patches, tf.reshape(w1[k], [-1, c1])), conv1_shape)
+            h = tf.nn.max_pool2d(activate(k, 0, tf.nn.bias_add(z, b1[k])), 2, 2, "VALID")
+            z = tf.nn.bias_add(tf.nn.conv2d(h, w2[k], 1, "VALID"), b2[k])
+            h = tf.nn.max_pool2d(activate(k, 1, z), 2, 2, "VALID")
+            z = tf.nn.bias_add(tf.matmul(tf.reshape(h, [-1, self.flat]), w3[k]), b3[k])
+            h = activate(k, 2, z)
+            outs.append(tf.nn.bias_add(tf.matmul(h, w_out[k]), b_out[k]))
+        out = tf.stack(outs)
+        layers = [
+            tuple(
+                tf.stack([tf.reshape(t, [-1, tf.shape(t)[-1]]) for t in tensors])
+                for tensors in zip(*per_network, strict=True)
+            )
+            for per_network in found
+            if keep
+        ]
+        return out, layers
 
     def __call__(self, x):
-        return tf.stack([m(x, training=True) for m in self.models])
-
-    @property
-    def weights(self):
-        return [v for m in self.models for v in m.trainable_variables]
-
-    def learned(self, index: int) -> list[dict[str, Any]]:
-        """Model `index`'s learned activation parameters, per activation layer."""
-        layers = self.models[index].layers
-        return [_learned_of(layer) for layer in layers if isinstance(layer, CatalogueActivation)]
-
-    def learning_rates(self, rates: Sequence[float]) -> list[tf.Tensor]:
-        """Model k's rate `rates[k]` for each of its variables, as `weights` orders them."""
-        return [
-            tf.constant(np.float32(rate))
-            for model, rate in zip(self.models, rates, strict=True)
-            for _ in model.trainable_variables
-        ]
+        return self._forward(x, keep=False)[0]
 
     def probe(self, x):
-        """As FusedMLP.probe: each activation layer's (z, f(z), f′(z)) for all K models. In a
-        convolution every position counts as a sample, so each is (K, samples, channels)."""
-        outs, per_model = [], []
-        for model in self.models:
-            h, layers = x, []
-            for layer in model.layers:
-                if isinstance(layer, CatalogueActivation):
-                    z = h
-                    h, dh = activate_with_derivative(layer, z)
-                    layers.append([tf.reshape(t, [-1, tf.shape(t)[-1]]) for t in (z, h, dh)])
-                else:
-                    h = layer(h)
-            outs.append(h)
-            per_model.append(layers)
-        stacked = [
-            tuple(tf.stack([m[i][j] for m in per_model]) for j in range(3))
-            for i in range(len(per_model[0]))
-        ]
-        return tf.stack(outs), stacked
+        """As FusedMLP.probe: the output and each hidden layer's (z, f(z), f′(z)), each
+        (K, samples, units); in a convolution every position counts as a sample."""
+        return self._forward(x, keep=True)
 
     @property
     def kernels(self) -> list[tf.Variable]:
-        """Every model's kernels, model by model, input to output."""
-        return [w for m in self.models for w in _kernels(m)]
+        """Every layer's kernel, input to output."""
+        return list(self.kernel_vars)
 
     def kernel_norms(self, gradients) -> list:
-        per_model = len(gradients) // len(self.models)
-        norms = [tf.sqrt(tf.reduce_sum(tf.square(g))) for g in gradients]
-        return [tf.stack(norms[i::per_model]) for i in range(per_model)]
+        """Each network's L2 norm of each kernel gradient (as `kernels` orders them): (K,) each."""
+        per_network = [tf.reshape(g, [self.k, -1]) for g in gradients]
+        return [tf.sqrt(tf.reduce_sum(tf.square(g), axis=1)) for g in per_network]
+
+    def network_weights(self, index: int) -> list[np.ndarray]:
+        """Network `index`'s kernels and biases, in the order of its plain model's Conv2D and
+        Dense layers."""
+        out = []
+        for kernel, bias in zip(self.kernel_vars, self.bias_vars, strict=True):
+            out += [np.asarray(kernel[index]), np.asarray(bias[index])]
+        return out
+
+    def learned(self, index: int) -> list[dict[str, tf.Variable]]:
+        """Network `index`'s learned activation parameters, per hidden layer."""
+        return [_learned_of(row[index]) for row in self.activations]
+
+    def learning_rates(self, rates: Sequence[float]) -> list[tf.Tensor]:
+        """Network k's rate `rates[k]` for every variable of `weights`, shaped to broadcast over
+        that variable's first axis (the network's)."""
+        column = np.asarray(rates, np.float32)
+        own = [
+            tf.constant(column.reshape(-1, *[1] * (len(v.shape) - 1)))
+            for pair in zip(self.kernel_vars, self.bias_vars, strict=True)
+            for v in pair
+        ]
+        return own + _activation_rates(self.activations, rates)
+
+    @property
+    def weights(self):
+        own = [v for pair in zip(self.kernel_vars, self.bias_vars, strict=True) for v in pair]
+        return own + _activation_weights(self.activations)
 
 
-def _kernels(model: keras.Model) -> list:
-    return [layer.kernel for layer in model.layers if hasattr(layer, "kernel")]
+def _activation_weights(activations) -> list[tf.Variable]:
+    """The trainable variables of the activations (`activations[layer][k]`): method-1 layers'
+    own weights, then learned parameters."""
+    layer_weights = [
+        v
+        for row in activations
+        for f in row
+        if isinstance(f, keras.layers.Layer)
+        for v in f.trainable_variables
+    ]
+    learned = [v for row in activations for f in row for v in _learned_of(f).values()]
+    return layer_weights + learned
+
+
+def _activation_rates(activations, rates: Sequence[float]) -> list[tf.Tensor]:
+    """Network k's rate for each variable of `_activation_weights`, in the same order."""
+    layer_rates = [
+        tf.constant(np.float32(rates[k]))
+        for row in activations
+        for k, f in enumerate(row)
+        if isinstance(f, keras.layers.Layer)
+        for _ in f.trainable_variables
+    ]
+    # Learned activation parameters (one per layer or per unit) get their network's rate.
+    learned = [
+        tf.constant(np.float32(rates[k]))
+        for row in activations
+        for k, f in enumerate(row)
+        for _ in _learned_of(f).values()
+    ]
+    return layer_rates + learned
 
 
 def parameter_count(
@@ -383,10 +469,11 @@ def parameter_count(
     """Trainable parameters of one network (activation weights, if any, not included)."""
     if kind == "cnn":
         h, w = input_shape[0], input_shape[1]
-        c1 = (3 * 3 * input_shape[2] + 1) * 16
+        f1, f2 = CNN_FILTERS
+        c1 = (3 * 3 * input_shape[2] + 1) * f1
         h, w = (h - 2) // 2, (w - 2) // 2
-        c2 = (3 * 3 * 16 + 1) * 32
+        c2 = (3 * 3 * f1 + 1) * f2
         h, w = (h - 2) // 2, (w - 2) // 2
-        return c1 + c2 + (h * w * 32 + 1) * width + (width + 1) * n_outputs
+        return c1 + c2 + (h * w * f2 + 1) * width + (width + 1) * n_outputs
     in_dim = int(np.prod(input_shape))
     return (in_dim + 1) * width + (depth - 1) * (width + 1) * width + (width + 1) * n_outputs

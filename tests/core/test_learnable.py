@@ -67,6 +67,59 @@ def test_a_learned_slope_per_unit_trains_exactly_like_keras_prelu(mnist_small, o
     assert slope[0] == [[0.25, 0.0], [0.25, 0.0]] and slope[-1][0][1] > 1e-4  # slopes moved apart
 
 
+def _keras_cnn_prelu_model(config, data, seed):
+    """The small CNN as a Keras user writes a learned slope per unit, no app code: a unit of a
+    convolution is a channel (PReLU shared over height and width), starting at 0.25."""
+    start = keras.initializers.Constant(0.25)
+    conv_layers = []
+    for layer, filters in enumerate((16, 32)):
+        conv_layers += [
+            keras.layers.Conv2D(filters, 3, kernel_initializer=_init(seed, layer)),
+            keras.layers.PReLU(alpha_initializer=start, shared_axes=[1, 2]),
+            keras.layers.MaxPooling2D(),
+        ]
+    return keras.Sequential(
+        [
+            keras.Input(data.input_shape),
+            *conv_layers,
+            keras.layers.Flatten(),
+            keras.layers.Dense(config.width, kernel_initializer=_init(seed, 2)),
+            keras.layers.PReLU(alpha_initializer=start),
+            keras.layers.Dense(data.n_outputs, kernel_initializer=_init(seed, 3)),
+        ]
+    )
+
+
+@pytest.mark.slow
+def test_the_cnn_learns_a_slope_per_channel_exactly_like_keras_prelu_at_each_rate(mnist_small):
+    # Fails if the fused CNN gives a learned parameter the wrong shape (per position instead of
+    # per channel), mixes networks' slopes or rates, or if the exported .keras network is not
+    # the one trained: each network must equal Keras PReLU trained alone at its own rate.
+    rates = (3e-3, 1e-2)
+    config = TrainConfig(
+        **PRELU, model="cnn", epochs=2, batch_size=100, width=16, learning_rates=rates
+    )
+    training = Training(config, mnist_small)
+    fused = training.run()
+    for branch in fused.branches:
+        model = _keras_cnn_prelu_model(config, mnist_small, branch.seed)
+        _assert_same(branch, _fit(model, config, mnist_small, branch.learning_rate))
+        alphas = [np.asarray(layer.alpha) for layer in model.layers if hasattr(layer, "alpha")]
+        learned = branch.learned["negative_slope"][-1]
+        np.testing.assert_allclose(
+            learned, [[a.mean(), a.std()] for a in alphas], rtol=1e-5, atol=1e-6
+        )
+        exported = training.keras_model("leaky_relu", branch.seed, branch.learning_rate)
+        np.testing.assert_allclose(
+            exported.predict(mnist_small.x_val, verbose=0),
+            model.predict(mnist_small.x_val, verbose=0),
+            rtol=1e-4,
+            atol=1e-5,
+        )
+    first, second = fused.branches
+    assert first.loss != second.loss  # the two rates really trained differently
+
+
 def test_a_saved_model_reloads_with_the_learned_values(tmp_path):
     # Fails if the .keras file keeps the initial parameter, or cannot be loaded back.
     data = datasets.friedman1(samples=300)
