@@ -259,18 +259,7 @@ def share_figure(
             who = f"{name} · {label}" if label else name
             colour = _swatch(colours, name, ink)
             lines.append(f"<span style='color:{colour}'><b>━━ {who}</b></span>  {text}")
-        fig.add_annotation(
-            text="<br>".join(lines),
-            x=0,
-            y=y(learned_top),
-            xref="paper",
-            yref="paper",
-            xanchor="left",
-            yanchor="top",
-            align="left",
-            showarrow=False,
-            font=dict(size=16, color=ink["text"]),
-        )
+        _left_text(fig, "<br>".join(lines), y(learned_top), 16, ink["text"])
 
     footer = (
         f"<b>{APP_NAME}</b> · {date or time.strftime('%Y-%m-%d')} · solid = train, "
@@ -284,18 +273,7 @@ def share_figure(
         (footer, height - 40, 16, "muted"),
     ]
     for text, top, size, colour in texts:
-        fig.add_annotation(
-            text=text,
-            x=0,
-            y=y(top),
-            xref="paper",
-            yref="paper",
-            xanchor="left",
-            yanchor="top",
-            align="left",
-            showarrow=False,
-            font=dict(size=size, color=ink[colour]),
-        )
+        _left_text(fig, text, y(top), size, ink[colour])
     fig.update_layout(
         template="plotly_dark" if theme == "dark" else "plotly_white",
         font=dict(FONT, size=16, color=ink["text"]),
@@ -316,3 +294,19 @@ def share_figure(
         ),
     )
     return fig
+
+
+def _left_text(fig: go.Figure, text: str, top: float, size: int, colour: str) -> None:
+    """A block of text at the image's left edge, its top at `top` (paper coordinates)."""
+    fig.add_annotation(
+        text=text,
+        x=0,
+        y=top,
+        xref="paper",
+        yref="paper",
+        xanchor="left",
+        yanchor="top",
+        align="left",
+        showarrow=False,
+        font=dict(size=size, color=colour),
+    )
