@@ -21,6 +21,18 @@ def open_app(page: str | None = None) -> AppTest:
     return app
 
 
+def open_link(page: str, **query: str) -> AppTest:
+    """A fresh session opened from a link to `page` with `query` in its URL, checked to have run
+    without an exception."""
+    app = AppTest.from_file(APP, default_timeout=300)
+    for key, value in query.items():
+        app.query_params[key] = value
+    app.run()
+    app.switch_page(page).run()
+    assert not app.exception
+    return app
+
+
 def finish_jobs(app: AppTest, timeout: float = 300) -> AppTest:
     """Wait until every job the app started has ended, then rerun the page (AppTest does not run
     the page's self-refreshing fragment on a clock)."""

@@ -4,19 +4,13 @@ to it."""
 from streamlit.testing.v1 import AppTest
 
 from core.diagnostics import DEAD_RULE
-from tests.pages.conftest import APP, open_app, spec
+from tests.pages.conftest import open_app, open_link, spec
 
 PANELS = 4
 
 
 def _depth_link(**query) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=300)
-    for key, value in query.items():
-        app.query_params[key] = value
-    app.run()
-    app.switch_page("pages/depth.py").run()
-    assert not app.exception
-    return app
+    return open_link("pages/depth.py", **query)
 
 
 def _figure(app) -> dict:

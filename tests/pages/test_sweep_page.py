@@ -5,19 +5,13 @@ from streamlit.testing.v1 import AppTest
 
 from core import jobs
 from core.store import RunStore
-from tests.pages.conftest import APP, finish_jobs, spec
+from tests.pages.conftest import APP, finish_jobs, open_link, spec
 
 TINY = dict(act="relu,sigmoid", data="friedman", n="400", ep="1", lrs="0.001,0.01", bs="64")
 
 
 def _sweep_link(**query) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=300)
-    for key, value in query.items():
-        app.query_params[key] = value
-    app.run()
-    app.switch_page("pages/sweep.py").run()
-    assert not app.exception
-    return app
+    return open_link("pages/sweep.py", **query)
 
 
 def _heatmap(app) -> dict:
