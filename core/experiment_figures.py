@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core import experiments as ex
-from core.figures import _base_layout
+from core.figures import _base_layout, _hex_to_rgba
 from core.palette import Style, as_style, theme_or_light
 
 # Widths and layers are ordered quantities, not categories: one sequential scale (light to dark
@@ -136,7 +136,7 @@ def _below(fig: go.Figure) -> go.Figure:
 
 
 def _band(fig, x, low, high, colour: str, row=1, col=1) -> None:
-    rgba = _rgba(colour, 0.15)
+    rgba = _hex_to_rgba(colour, 0.15)
     xs = list(x) + list(x)[::-1]
     ys = list(high) + list(low)[::-1]
     fig.add_trace(
@@ -147,12 +147,6 @@ def _band(fig, x, low, high, colour: str, row=1, col=1) -> None:
         row=row,
         col=col,
     )  # fmt: skip
-
-
-def _rgba(colour: str, alpha: float) -> str:
-    c = colour.lstrip("#")
-    r, g, b = (int(c[i : i + 2], 16) for i in (0, 2, 4))
-    return f"rgba({r},{g},{b},{alpha})"
 
 
 def _dying(m: dict, colours, theme) -> go.Figure:

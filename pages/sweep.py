@@ -146,6 +146,11 @@ def _records(queue, runs_store, row) -> dict:
     return out
 
 
+def _states(records: dict) -> list[str]:
+    """Each architecture's run status ("deleted" when its run is gone)."""
+    return [r.status if r is not None else "deleted" for r in records.values()]
+
+
 def _cells(grid: Grid, records: dict) -> list:
     out = []
     for (depth, width), record in records.items():
@@ -157,7 +162,7 @@ def _cells(grid: Grid, records: dict) -> list:
 
 
 def _progress_text(records: dict, grid: Grid) -> str:
-    states = [r.status if r is not None else "deleted" for r in records.values()]
+    states = _states(records)
     done = sum(s not in ("queued", "running") for s in states)
     text = f"{done} of {len(grid.architectures)} architectures done"
     training = [(k, r) for k, r in records.items() if r is not None and r.status == "running"]
@@ -194,7 +199,7 @@ def live_ui(queue, runs_store, sweep_id: int) -> None:
     row = runs_store.sweep(sweep_id)
     grid = Grid.from_dict(row.grid)
     records = _records(queue, runs_store, row)
-    states = [r.status if r is not None else "deleted" for r in records.values()]
+    states = _states(records)
     if sweep_status(states) != "training":
         st.rerun()  # the whole page: the final heatmap with its downloads
     status, button = st.columns([5, 1], vertical_alignment="center")
@@ -235,7 +240,7 @@ def shown_ui(queue, runs_store) -> None:
         f"“diverged”: the loss was not finite at every rate tried."
     )
     records = _records(queue, runs_store, row)
-    states = [r.status if r is not None else "deleted" for r in records.values()]
+    states = _states(records)
     if sweep_status(states) == "training":
         live_ui(queue, runs_store, sweep_id)
         return
