@@ -19,6 +19,10 @@ def _annotations(page) -> list[str]:
 
 
 def _learned_charts_are_drawn(page) -> None:
+    # Plotly draws after the page's script ends: wait for the parameter chart's panel title
+    # before reading (CI once read Runs' charts before they were drawn and found none).
+    panel = page.locator(".js-plotly-plot .annotation-text", has_text="leaky_relu · negative_slope")
+    panel.first.wait_for(state="attached", timeout=60_000)
     titles = _annotations(page)
     assert "leaky_relu · negative_slope" in titles, titles  # the parameter chart's panel
     assert {"leaky_relu · layer 1", "leaky_relu · layer 2"} <= set(titles), titles
