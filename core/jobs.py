@@ -259,9 +259,10 @@ class JobQueue:
         with self._lock:
             return self._waiting.index(job_id) + 1 if job_id in self._waiting else None
 
-    def stop(self, job_id: int) -> None:
-        """Stop a running job within about a batch, or cancel a queued one (its run is deleted:
-        it trained nothing)."""
+    def stop(self, job_id: int, keep: bool = False) -> None:
+        """Stop a running job within about a batch, or cancel a queued one. A cancelled run
+        trained nothing and is deleted, unless `keep`: a sweep keeps it, saved as cancelled, so
+        its grid says "cancelled" for that architecture rather than "deleted"."""
         with self._lock:
             job = self._jobs.get(job_id)
             if job is None:
@@ -270,15 +271,18 @@ class JobQueue:
                 self._waiting.remove(job_id)
                 job.state = "cancelled"
                 job.record.status = "cancelled"
+                for branch in job.record.branches:
+                    branch.status = "cancelled"
                 cancelled = True
-                was_saved, job.saved = job.saved, False
             else:
                 cancelled = False
-        if cancelled:
-            if was_saved and self.store is not None:
-                self.store.delete(job_id)
-            return
-        job.control.request_stop()
+        if not cancelled:
+            job.control.request_stop()
+        elif keep:
+            self._write(job, job.record, owner="")
+        elif job.saved and self.store is not None:
+            job.saved = False
+            self.store.delete(job_id)
 
     def wait(self, job_id: int, timeout: float = 600) -> Job:
         """Until the job has ended (tests and benchmarks)."""
@@ -401,7 +405,7 @@ def stop_sweep(queue: JobQueue, run_ids) -> None:
     """Stop a sweep's running job and cancel its queued ones (the last first, so none starts
     while the others are being cancelled)."""
     for run_id in reversed(list(run_ids)):
-        queue.stop(run_id)
+        queue.stop(run_id, keep=True)
 
 
 def _failed(record: Comparison) -> Comparison:

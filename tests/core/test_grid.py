@@ -171,8 +171,10 @@ def test_a_sweep_trains_each_architecture_exactly_as_train_would(tmp_path):
     assert math.isfinite(cells_of(1, 8, store.load(row.runs[0][2]))[0].val_metric)
 
 
-def test_stopping_a_sweep_cancels_what_is_queued(tmp_path):
-    # Fails if Stop sweep leaves queued architectures to train later.
+def test_stopping_a_sweep_cancels_what_is_queued_and_the_store_says_so(tmp_path):
+    # Fails if Stop sweep leaves queued architectures to train later, or if a cancelled
+    # architecture's run is deleted (a reopened sweep then said "deleted", as if the user had
+    # deleted it on Runs).
     store = RunStore(tmp_path / "runs.sqlite")
     queue = JobQueue(store, LocalExecutor(), max_running=1)
     base = TrainConfig(activations=("relu",), dataset="friedman", samples=4000, epochs=20)
@@ -183,7 +185,9 @@ def test_stopping_a_sweep_cancels_what_is_queued(tmp_path):
         queue.wait(run_id, 300)
     statuses = [queue.get(r).record.status for r in runs]
     assert statuses[0] in ("stopped", "cancelled") and statuses[1:] == ["cancelled"] * 2
-    assert len(store.summaries(runs)) == (statuses[0] == "stopped")  # cancelled: deleted
+    saved = store.summaries(runs)
+    assert [saved[r].status for r in runs] == statuses
+    assert [b.status for b in store.load(runs[-1]).branches] == ["cancelled"]
     # The heatmap says what became of a run stopped before its first epoch, not "queued".
     first = queue.get(runs[0]).record
     expected = "done" if first.epochs_done else first.status  # stopped or cancelled
