@@ -12,6 +12,7 @@ the expressions of the session customs it uses) and yields the record as each ep
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import socket
@@ -338,6 +339,10 @@ class JobQueue:
                 job.state = "done"
                 self._running.discard(job.id)
                 self._forget_old_jobs()
+            # A job leaves cycles behind (its traced graphs, Keras objects). The server turns
+            # off Streamlit's full collect after every script run (.streamlit/config.toml: with
+            # live tabs it took most of the GIL from training), so collect here, once a job.
+            gc.collect()
 
     def _forget_old_jobs(self) -> None:
         # Called with the lock held. An ended job forgotten here is still in the run store.

@@ -48,13 +48,16 @@ def test_fair_comparison_preset_trains_a_sweep_and_shows_the_sensitivity_chart(p
     assert any(t.startswith("Learning-rate sensitivity") for t in chart_titles(page))
 
 
+CELLS = ".js-plotly-plot .heatmaplayer text, .js-plotly-plot text.textpoint"
+
+
 def _heatmap_texts(page, settled=lambda texts: True) -> list[str]:
     """The heatmap's cell texts once `settled` holds for them (or after 30 s): Plotly redraws a
     moment after the progress line changes, and for about 0.3 s after the live view's first
     redraw the page holds the old chart beside the new one."""
     deadline = time.monotonic() + 30
     while True:
-        texts = svg_texts(page, ".js-plotly-plot .heatmaplayer text, .js-plotly-plot text.textpoint")
+        texts = svg_texts(page, CELLS)
         one_chart = page.locator(".js-plotly-plot").count() == 1
         if (one_chart and settled(texts)) or time.monotonic() > deadline:
             return texts
@@ -77,8 +80,7 @@ def test_a_depth_sweep_fills_its_heatmap_live_stops_downloads_its_grid_and_reope
     # showed "1 of 3".) The complete-grid path is tested in tests/pages/test_sweep_page.py.
     url, _ = server
     query = (
-        "act=relu,sigmoid&data=friedman&n=20000&ep=2&lrs=0.001,0.01&bs=32&depths=1,20,25"
-        "&widths=512"
+        "act=relu,sigmoid&data=friedman&n=20000&ep=2&lrs=0.001,0.01&bs=32&depths=1,20,25&widths=512"
     )
     open_page(page, f"{url}/sweep?{query}")
     assert errors(page) == []
