@@ -165,7 +165,7 @@ def test_bad_input_gets_a_message_and_the_app_keeps_working(chromium, server, tm
 
     open_page(
         page,
-        f"{url}/train?act=relu,tanh&data=mnist&opt=adam&lr=0.001&bs=256&ep=200&n=0&width=1024&depth=4",
+        f"{url}/train?act=relu,tanh&data=mnist&opt=adam&lr=0.001&bs=256&ep=200&n=8000&width=1024&depth=4",
     )
     page.get_by_role("button", name="Train", exact=True).click()
     page.get_by_text("Epoch 2/200").first.wait_for(timeout=300_000)  # one epoch is done
