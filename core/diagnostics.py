@@ -51,15 +51,13 @@ def quantiles(values, qs=QUANTILES):
     (K, len(qs)). Linear interpolation between order statistics, as numpy.quantile's default."""
     flat = tf.sort(quantile_subset(values), axis=1)
     last = tf.cast(tf.shape(flat)[1] - 1, values.dtype)
-    out = []
-    for q in qs:
-        position = q * last
-        low = tf.floor(position)
-        weight = position - low
-        low_i, high_i = tf.cast(low, tf.int32), tf.cast(tf.math.ceil(position), tf.int32)
-        a, b = flat[:, low_i], flat[:, high_i]
-        out.append(a + (b - a) * weight)
-    return tf.stack(out, axis=1)
+    # All quantiles in one gather: a slice per quantile made the CNN probe's graph (K networks
+    # × layers × quantiles) thousands of ops, and tracing it took longer than running it.
+    position = tf.constant(qs, values.dtype) * last
+    low = tf.floor(position)
+    a = tf.gather(flat, tf.cast(low, tf.int32), axis=1)
+    b = tf.gather(flat, tf.cast(tf.math.ceil(position), tf.int32), axis=1)
+    return a + (b - a) * (position - low)
 
 
 def histograms(values, bins: int = HISTOGRAM_BINS) -> dict:
@@ -68,19 +66,19 @@ def histograms(values, bins: int = HISTOGRAM_BINS) -> dict:
     (the last bin includes hi), and below, above (K,): the values outside [lo, hi]."""
     k = tf.shape(values)[0]
     flat = tf.reshape(values, [k, -1])
-    q = quantiles(values, (0.05, 0.95))
-    span = q[:, 1] - q[:, 0]
-    lo = tf.maximum(tf.reduce_min(flat, axis=1), q[:, 0] - span)
-    hi = tf.minimum(tf.reduce_max(flat, axis=1), q[:, 1] + span)
+    q5, q95 = tf.unstack(quantiles(values, (0.05, 0.95)), axis=1)
+    span = q95 - q5
+    lo = tf.maximum(tf.reduce_min(flat, axis=1), q5 - span)
+    hi = tf.minimum(tf.reduce_max(flat, axis=1), q95 + span)
     # Every value equal (a layer of zeros): one unit-wide range around it, as numpy does.
     constant = tf.logical_not(hi > lo)
     lo, hi = tf.where(constant, lo - 0.5, lo), tf.where(constant, hi + 0.5, hi)
-    low, high = lo[:, None], hi[:, None]
+    low, high = tf.expand_dims(lo, 1), tf.expand_dims(hi, 1)
     inside = tf.logical_and(flat >= low, flat <= high)  # False for NaN: never binned
     position = tf.floor((flat - low) / (high - low) * bins)
-    index = tf.clip_by_value(tf.where(inside, position, 0.0), 0.0, bins - 1.0)
-    # Values outside go to index `bins`, which bincount's maxlength drops.
-    index = tf.where(inside, tf.cast(index, tf.int32), bins)
+    # An inside value's position is >= 0 (flat - low >= 0 exactly), and hi's is `bins`: it goes
+    # in the last bin. Values outside go to index `bins`, which bincount's maxlength drops.
+    index = tf.cast(tf.where(inside, tf.minimum(position, bins - 1.0), float(bins)), tf.int32)
     counts = tf.math.bincount(index, minlength=bins, maxlength=bins, axis=-1, dtype=tf.float32)
     count = lambda mask: tf.reduce_sum(tf.cast(mask, tf.float32), axis=1)  # noqa: E731
     return {
