@@ -39,17 +39,14 @@ def per_network_loss(task: str, y, out):
     return tf.reduce_mean(tf.square(err), axis=[1, 2]), tf.reduce_mean(tf.abs(err), axis=[1, 2])
 
 
-def _per_network(measure, groups) -> list:
-    """`measure` of each hidden layer, the layer given as groups of networks (the probe's
-    (z, f(z), f′(z)) of K networks at once, or of one network each): each result joined on the
-    network axis, (K, ...). The measures are per network, so grouping changes no number."""
+def _per_network(measure, layers) -> list[dict]:
+    """`measure` of each hidden layer, a layer given as groups of networks (the probe's
+    (z, f(z), f′(z)) of all K networks at once, or of one network each): each result joined on
+    the network axis, (K, ...). The measures are per network, so grouping changes no number."""
     out = []
-    for layer in groups:
-        parts = [measure(*group) for group in layer]
-        if isinstance(parts[0], dict):
-            out.append({key: _joined([p[key] for p in parts]) for key in parts[0]})
-        else:
-            out.append(_joined(parts))
+    for groups in layers:
+        parts = [measure(*group) for group in groups]
+        out.append(tf.nest.map_structure(lambda *p: _joined(list(p)), *parts))
     return out
 
 
@@ -57,10 +54,25 @@ def _joined(parts):
     return parts[0] if len(parts) == 1 else tf.concat(parts, axis=0)
 
 
-def _stack_histograms(layers) -> dict:
-    """diagnostics.histograms of each layer's z, stacked on a layer axis after the network's."""
-    per_layer = _per_network(lambda z, h, dh: diagnostics.histograms(z), layers)
-    return {key: tf.stack([h[key] for h in per_layer], axis=1) for key in per_layer[0]}
+def _by_layer(per_layer: list[dict]) -> dict:
+    """Per-layer results stacked on a layer axis after the network's: (K, L, ...) each."""
+    return tf.nest.map_structure(lambda *p: tf.stack(p, axis=1), *per_layer)
+
+
+def _inside(z, h, dh) -> dict:
+    """The diagnostics of one layer for a group of networks ((K', N, U) each)."""
+    pre = diagnostics.quantiles(z)
+    return {
+        "pre_quantiles": pre,
+        "act_quantiles": diagnostics.quantiles(h),
+        "dead": diagnostics.dead_fraction(dh),
+        "saturated": diagnostics.saturated_fraction(dh),
+        "pre_histograms": diagnostics.histograms(z, value_quantiles=pre),
+    }
+
+
+def _histograms(z, h, dh) -> dict:
+    return diagnostics.histograms(z)
 
 
 class Engine:
@@ -171,25 +183,19 @@ class Engine:
             total = tf.reduce_sum(loss)
         kernels = self.net.kernels
         norms = self.net.kernel_norms(tape.gradient(total, kernels))
-        layer_stack = lambda measure: tf.stack(_per_network(measure, layers), axis=1)  # noqa: E731
+        inside = _by_layer(_per_network(_inside, layers))
         # Dead and saturated units need a per-unit derivative; a vector activation has none.
         nan = tf.fill([len(self.branches), len(layers)], np.float32("nan"))
-        per_unit = lambda measured: tf.where(self.elementwise[:, None], measured, nan)  # noqa: E731
-        return {
-            "pre_quantiles": layer_stack(lambda z, h, dh: diagnostics.quantiles(z)),
-            "act_quantiles": layer_stack(lambda z, h, dh: diagnostics.quantiles(h)),
-            "dead": per_unit(layer_stack(lambda z, h, dh: diagnostics.dead_fraction(dh))),
-            "saturated": per_unit(layer_stack(lambda z, h, dh: diagnostics.saturated_fraction(dh))),
-            "grad_norm": tf.stack(norms, axis=1),
-            "pre_histograms": _stack_histograms(layers),
-        }
+        for name in ("dead", "saturated"):
+            inside[name] = tf.where(self.elementwise[:, None], inside[name], nan)
+        return {**inside, "grad_norm": tf.stack(norms, axis=1)}
 
     def _pre_histograms(self):
         """Each network's histogram of each hidden layer's pre-activations on the probe batch
         (diagnostics.histograms): lo, hi, below, above (K, L) and counts (K, L, bins). The
         forward pass alone, for runs that learn activation parameters without diagnostics."""
         _, layers = self.net.probe(self.x_probe)
-        return _stack_histograms(layers)
+        return _by_layer(_per_network(_histograms, layers))
 
     def learned_values(self) -> list[dict[str, list[np.ndarray]]]:
         """Each network's learned activation parameters now: name -> one array per layer."""
