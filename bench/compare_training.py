@@ -13,6 +13,9 @@ the ratios, one per line, the main one last (as before, so the last line is stil
 `app/baseline = R`.
 
     python bench/compare_training.py [--rounds 2] [--sweep-epochs 1] [--cnn-epochs 1]
+                                     [--only cnn]
+
+`--only cnn` runs the CNN comparison alone (its line is then the last), for iterating on it.
 """
 
 from __future__ import annotations
@@ -120,6 +123,14 @@ def timed(label: str, config: TrainConfig, data: Dataset, rounds: int) -> float:
     return min(app_times) / min(base_times)
 
 
+def cnn_only(args: argparse.Namespace, data: Dataset) -> None:
+    """The CNN comparison (the app's defaults, diagnostics on) and its ratio line."""
+    cnn = TrainConfig(activations=ACTIVATIONS, model="cnn", epochs=args.cnn_epochs)
+    print(f"cnn: {len(ACTIVATIONS)} activations, {cnn.model_label}, {cnn.epochs} epoch(s)")
+    cnn_ratio = timed("cnn", cnn, data, args.rounds)
+    print(f"cnn app/baseline = {cnn_ratio:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -130,7 +141,11 @@ def main() -> None:
     )
     parser.add_argument("--sweep-epochs", type=int, default=1)
     parser.add_argument("--cnn-epochs", type=int, default=1)
+    parser.add_argument("--only", choices=("cnn",), help="run only this comparison")
     args = parser.parse_args()
+    if args.only == "cnn":
+        cnn_only(args, mnist_shaped())
+        return
     config = TrainConfig(activations=ACTIVATIONS, epochs=3)
     data = mnist_shaped()
     params = parameter_count("mlp", data.input_shape, 10, config.depth, config.width)
@@ -162,10 +177,7 @@ def main() -> None:
         f"{sweep.epochs} epoch(s), {model}"
     )
     sweep_ratio = timed("lr sweep", sweep, data, args.rounds)
-    cnn = TrainConfig(activations=ACTIVATIONS, model="cnn", epochs=args.cnn_epochs)
-    print(f"cnn: {len(ACTIVATIONS)} activations, {cnn.model_label}, {cnn.epochs} epoch(s)")
-    cnn_ratio = timed("cnn", cnn, data, args.rounds)
-    print(f"cnn app/baseline = {cnn_ratio:.3f}")
+    cnn_only(args, data)  # prints its ratio line
     print(f"lr sweep app/baseline = {sweep_ratio:.3f}")
     print(f"app/baseline = {app / base:.3f}")
 

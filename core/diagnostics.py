@@ -11,6 +11,7 @@ spatial position counts as a sample and each channel is a unit.
 
 from __future__ import annotations
 
+import numpy as np
 import tensorflow as tf
 
 # The probe: a fixed batch of validation samples, the same every epoch and for every network.
@@ -40,47 +41,60 @@ HISTOGRAM_RULE = (
 def quantile_subset(values):
     """The values the quantiles are read from: each network's (K, N, U) values flattened, then
     every s-th one, s the smallest stride leaving at most QUANTILE_VALUES."""
-    k = tf.shape(values)[0]
-    flat = tf.reshape(values, [k, -1])
-    stride = (tf.shape(flat)[1] + QUANTILE_VALUES - 1) // QUANTILE_VALUES
+    flat = tf.reshape(values, [tf.shape(values)[0], -1])
+    stride = (_length(flat) + QUANTILE_VALUES - 1) // QUANTILE_VALUES
     return flat[:, ::stride]
+
+
+def _length(flat):
+    """The row length of flat: a number when the graph knows it (a probe's is fixed), so the
+    arithmetic on it is done once here instead of as ops in every probe's graph."""
+    return flat.shape[1] if flat.shape[1] is not None else tf.shape(flat)[1]
 
 
 def quantiles(values, qs=QUANTILES):
     """Quantiles over samples and units of each network (see quantile_subset): (K, N, U) ->
     (K, len(qs)). Linear interpolation between order statistics, as numpy.quantile's default."""
     flat = tf.sort(quantile_subset(values), axis=1)
-    last = tf.cast(tf.shape(flat)[1] - 1, values.dtype)
-    out = []
-    for q in qs:
-        position = q * last
-        low = tf.floor(position)
-        weight = position - low
-        low_i, high_i = tf.cast(low, tf.int32), tf.cast(tf.math.ceil(position), tf.int32)
-        a, b = flat[:, low_i], flat[:, high_i]
-        out.append(a + (b - a) * weight)
-    return tf.stack(out, axis=1)
+    last = _length(flat) - 1
+    if isinstance(last, int):  # the same float32 arithmetic as below, done in numpy
+        dtype = values.dtype.as_numpy_dtype
+        position = np.asarray(qs, dtype) * dtype(last)
+        low, high = np.floor(position), np.ceil(position)
+    else:
+        position = tf.constant(qs, values.dtype) * tf.cast(last, values.dtype)
+        low, high = tf.floor(position), tf.math.ceil(position)
+    # All quantiles in one gather: a slice per quantile made the CNN probe's graph (K networks
+    # × layers × quantiles) thousands of ops, and tracing it took longer than running it.
+    a = tf.gather(flat, tf.cast(low, tf.int32), axis=1)
+    b = tf.gather(flat, tf.cast(high, tf.int32), axis=1)
+    return a + (b - a) * (position - low)
 
 
-def histograms(values, bins: int = HISTOGRAM_BINS) -> dict:
+def histograms(values, bins: int = HISTOGRAM_BINS, value_quantiles=None) -> dict:
     """Each network's histogram of its (K, N, U) values over samples and units, by HISTOGRAM_RULE:
     lo, hi (K,), counts (K, bins) as numpy.histogram(values, bins, range=(lo, hi)) counts them
-    (the last bin includes hi), and below, above (K,): the values outside [lo, hi]."""
+    (the last bin includes hi), and below, above (K,): the values outside [lo, hi].
+    `value_quantiles`: quantiles(values) when the caller has them (their 5 and 95 % are these)."""
     k = tf.shape(values)[0]
     flat = tf.reshape(values, [k, -1])
-    q = quantiles(values, (0.05, 0.95))
-    span = q[:, 1] - q[:, 0]
-    lo = tf.maximum(tf.reduce_min(flat, axis=1), q[:, 0] - span)
-    hi = tf.minimum(tf.reduce_max(flat, axis=1), q[:, 1] + span)
+    if value_quantiles is None:
+        q5, q95 = tf.unstack(quantiles(values, (0.05, 0.95)), axis=1)
+    else:
+        q5 = value_quantiles[:, QUANTILES.index(0.05)]
+        q95 = value_quantiles[:, QUANTILES.index(0.95)]
+    span = q95 - q5
+    lo = tf.maximum(tf.reduce_min(flat, axis=1), q5 - span)
+    hi = tf.minimum(tf.reduce_max(flat, axis=1), q95 + span)
     # Every value equal (a layer of zeros): one unit-wide range around it, as numpy does.
     constant = tf.logical_not(hi > lo)
     lo, hi = tf.where(constant, lo - 0.5, lo), tf.where(constant, hi + 0.5, hi)
-    low, high = lo[:, None], hi[:, None]
+    low, high = tf.expand_dims(lo, 1), tf.expand_dims(hi, 1)
     inside = tf.logical_and(flat >= low, flat <= high)  # False for NaN: never binned
     position = tf.floor((flat - low) / (high - low) * bins)
-    index = tf.clip_by_value(tf.where(inside, position, 0.0), 0.0, bins - 1.0)
-    # Values outside go to index `bins`, which bincount's maxlength drops.
-    index = tf.where(inside, tf.cast(index, tf.int32), bins)
+    # An inside value's position is >= 0 (flat - low >= 0 exactly), and hi's is `bins`: it goes
+    # in the last bin. Values outside go to index `bins`, which bincount's maxlength drops.
+    index = tf.cast(tf.where(inside, tf.minimum(position, bins - 1.0), float(bins)), tf.int32)
     counts = tf.math.bincount(index, minlength=bins, maxlength=bins, axis=-1, dtype=tf.float32)
     count = lambda mask: tf.reduce_sum(tf.cast(mask, tf.float32), axis=1)  # noqa: E731
     return {

@@ -234,17 +234,18 @@ class FusedMLP(tf.Module):
         return tf.matmul(h, self.w_out) + self.b_out  # (K, B, outputs)
 
     def probe(self, x):
-        """The output, and each hidden layer's (z, f(z), f′(z)), each (K, B, width): the forward
-        pass of `__call__` keeping what the diagnostics measure."""
+        """The output, and each hidden layer's (z, f(z), f′(z)) as one group of all K networks,
+        each (K, B, width): the forward pass of `__call__` keeping what the diagnostics measure.
+        (Layers are lists of groups, as FusedCNN.probe's are.)"""
         x = tf.reshape(x, [tf.shape(x)[0], -1])
         z = tf.matmul(x, self.w0) + self.b0
         z = tf.transpose(tf.reshape(z, [-1, self.k, self.width]), [1, 0, 2])
         h, dh = activate_with_derivative(lambda t: self._activate(t, 0), z)
-        layers = [(z, h, dh)]
+        layers = [[(z, h, dh)]]
         for layer, (w, b) in enumerate(self.hidden, start=1):
             z = tf.matmul(h, w) + b
             h, dh = activate_with_derivative(lambda t, n=layer: self._activate(t, n), z)
-            layers.append((z, h, dh))
+            layers.append([(z, h, dh)])
         return tf.matmul(h, self.w_out) + self.b_out, layers
 
     @property
@@ -342,8 +343,8 @@ class FusedCNN(tf.Module):
         return tf.reshape(tf.concat(cut, axis=-1), [-1, 9 * x.shape[-1]])
 
     def _forward(self, x, keep: bool):
-        """The output (K, B, outputs) and, when `keep`, each hidden layer's (z, f(z), f′(z)),
-        each (K, samples, units): in a convolution every position counts as a sample."""
+        """The output (K, B, outputs) and, when `keep`, each hidden layer's (z, f(z), f′(z)) per
+        network, each (1, samples, units): in a convolution every position counts as a sample."""
         found: list[list] = [[], [], []]
 
         def activate(k, layer, z):
@@ -351,7 +352,10 @@ class FusedCNN(tf.Module):
             if not keep:
                 return f(z)
             h, dh = activate_with_derivative(f, z)
-            found[layer].append((z, h, dh))
+            # A reshape, not a copy: stacking the K networks' feature maps into one (K, N, U)
+            # tensor copied ~400 MB per probe (K = 6) for measures taken per network anyway.
+            units = z.shape[-1]
+            found[layer].append(tuple(tf.reshape(t, [1, -1, units]) for t in (z, h, dh)))
             return h
 
         # Per network, with the ops Keras's layers run (MatMul, Conv2D, BiasAdd), so each network's
@@ -372,23 +376,15 @@ class FusedCNN(tf.Module):
             z = tf.nn.bias_add(tf.matmul(tf.reshape(h, [-1, self.flat]), w3[k]), b3[k])
             h = activate(k, 2, z)
             outs.append(tf.nn.bias_add(tf.matmul(h, w_out[k]), b_out[k]))
-        out = tf.stack(outs)
-        layers = [
-            tuple(
-                tf.stack([tf.reshape(t, [-1, tf.shape(t)[-1]]) for t in tensors])
-                for tensors in zip(*per_network, strict=True)
-            )
-            for per_network in found
-            if keep
-        ]
-        return out, layers
+        layers = found if keep else []
+        return tf.stack(outs), layers
 
     def __call__(self, x):
         return self._forward(x, keep=False)[0]
 
     def probe(self, x):
-        """As FusedMLP.probe: the output and each hidden layer's (z, f(z), f′(z)), each
-        (K, samples, units); in a convolution every position counts as a sample."""
+        """As FusedMLP.probe, but each hidden layer is K groups of one network: (z, f(z), f′(z)),
+        each (1, samples, units); in a convolution every position counts as a sample."""
         return self._forward(x, keep=True)
 
     @property
