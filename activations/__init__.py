@@ -3,12 +3,8 @@
 Importing this package imports TensorFlow; the home page does not, so it paints first.
 """
 
-import os
-
-# TensorFlow's C++ start-up chatter is noise in a terminal running the app.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-from activations.activation import Activation, Param  # noqa: E402
-from activations.catalogue import Catalogue, get, shared_catalogue  # noqa: E402
+import core  # noqa: F401  (TensorFlow's process settings, set before it loads)
+from activations.activation import Activation, Param
+from activations.catalogue import Catalogue, get, shared_catalogue
 
 __all__ = ["Activation", "Catalogue", "Param", "get", "shared_catalogue"]

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import core  # noqa: E402,F401  (TensorFlow's process settings, set before it loads)
 
+# isort: split
 import tensorflow as tf  # noqa: E402
 
 from bench.compare_training import ACTIVATIONS, mnist_shaped  # noqa: E402

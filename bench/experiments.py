@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
+import core  # noqa: E402,F401  (TensorFlow's process settings, set before it loads)
 from core import experiments  # noqa: E402
 from core.datasets import load_shared  # noqa: E402
 from core.record import Comparison  # noqa: E402

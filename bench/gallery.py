@@ -17,6 +17,9 @@ logging.getLogger("streamlit").setLevel(
     logging.ERROR
 )  # caches work outside `streamlit run`; it warns
 
+import core  # noqa: E402,F401  (TensorFlow's process settings, set before it loads)
+
+# isort: split
 import tensorflow  # noqa: E402,F401  (imported first: its import is not what is measured)
 
 from activations import shared_catalogue  # noqa: E402

@@ -13,17 +13,15 @@ what that setting costs. Last line: `server with 3 live tabs/in-process = R`.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+import core  # noqa: E402,F401  (TensorFlow's process settings, set before it loads)
 from bench.browser import CHROMIUM_ARGS, chromium_path, streamlit_server  # noqa: E402
 from core.jobs import JobQueue, JobSpec, LocalExecutor  # noqa: E402
 from core.settings import TrainConfig  # noqa: E402

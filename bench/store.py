@@ -23,7 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import core  # noqa: E402,F401  (TensorFlow's process settings, set before it loads)
+
 logging.getLogger("streamlit").setLevel(logging.ERROR)
 
 import numpy as np  # noqa: E402

@@ -14,15 +14,13 @@ With `both`, the last line is `sweep ray/local = R`, the two measured in the sam
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
+import core  # noqa: E402,F401  (TensorFlow's process settings, set before it loads)
 from activations import shared_catalogue  # noqa: E402
 from core.grid import Grid  # noqa: E402
 from core.jobs import JobQueue, LocalExecutor, submit_sweep  # noqa: E402

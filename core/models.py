@@ -293,14 +293,14 @@ def _learned_of(f) -> dict[str, Any]:
 class FusedCNN(tf.Module):
     """K small CNNs (`plain_model(kind="cnn")`) that share no weights, computed together.
 
-    Every network sees the same images, so the first convolution's image patches are cut once
-    per batch, a (positions, 3·3·Cin) matrix, and each network's first convolution is one matmul
-    of it with its kernel: its output is already that network's own tensor (measured: one
-    convolution with K·16 channels, then split per network, cost 4× more, the split's copies
-    forward and back outweighing the convolution). The second convolution is one per network:
-    TensorFlow has no grouped convolution gradient on CPU, and a batched matmul over patches was
-    4-6× slower than K convolutions. Each network's numbers are exactly those of `plain_model`
-    with the same seed (its forward pass bit for bit).
+    Each network runs the ops its plain model runs (Conv2D, BiasAdd, MaxPool, MatMul), one per
+    network, so its numbers are those of `plain_model` with the same seed. Measured and dropped:
+    one convolution with K·16 channels split per network (4× slower: the split's copies forward
+    and back), a grouped second convolution (TensorFlow has its gradient on CPU only with oneDNN,
+    and there 1.4× slower than K convolutions), a batched matmul over patches (4-6× slower), and
+    the first convolution as one matmul of image patches cut once per batch (as fast as K
+    convolutions with oneDNN on, see core/__init__.py, but its kernel gradient then rounds
+    differently from Conv2D's, and one validation digit in a thousand came out differently).
     """
 
     def __init__(
@@ -314,7 +314,6 @@ class FusedCNN(tf.Module):
         self.k, self.width = len(branches), width
         c1, c2 = CNN_FILTERS
         height, breadth, channels = input_shape
-        self.conv1_size = (height - 2, breadth - 2)  # after the first valid 3×3 convolution
         height, breadth = (height - 2) // 2, (breadth - 2) // 2
         height, breadth = (height - 2) // 2, (breadth - 2) // 2
         self.flat = height * breadth * c2  # what Flatten hands the dense layer
@@ -334,13 +333,6 @@ class FusedCNN(tf.Module):
             tf.Variable(tf.zeros(shape), name=f"b{layer}")
             for layer, shape in enumerate(bias_shapes)
         ]
-
-    def _patches(self, x):
-        """The 3×3 patches of x, one row per output position, ordered (row, column, channel)
-        as a Conv2D kernel (3, 3, Cin, filters) is: (B·H·W, 9·Cin)."""
-        height, breadth = self.conv1_size
-        cut = [x[:, i : i + height, j : j + breadth, :] for i in range(3) for j in range(3)]
-        return tf.reshape(tf.concat(cut, axis=-1), [-1, 9 * x.shape[-1]])
 
     def _forward(self, x, keep: bool):
         """The output (K, B, outputs) and, when `keep`, each hidden layer's (z, f(z), f′(z)) per
@@ -364,13 +356,10 @@ class FusedCNN(tf.Module):
         # slice's would be a zero-padded copy of the whole variable.
         w1, w2, w3, w_out = [tf.unstack(w) for w in self.kernel_vars]
         b1, b2, b3, b_out = [tf.unstack(b) for b in self.bias_vars]
-        c1 = CNN_FILTERS[0]
-        patches = self._patches(x)
-        conv1_shape = [-1, *self.conv1_size, c1]
         outs = []
         for k in range(self.k):
-            z = tf.reshape(tf.matmul(patches, tf.reshape(w1[k], [-1, c1])), conv1_shape)
-            h = tf.nn.max_pool2d(activate(k, 0, tf.nn.bias_add(z, b1[k])), 2, 2, "VALID")
+            z = tf.nn.bias_add(tf.nn.conv2d(x, w1[k], 1, "VALID"), b1[k])
+            h = tf.nn.max_pool2d(activate(k, 0, z), 2, 2, "VALID")
             z = tf.nn.bias_add(tf.nn.conv2d(h, w2[k], 1, "VALID"), b2[k])
             h = tf.nn.max_pool2d(activate(k, 1, z), 2, 2, "VALID")
             z = tf.nn.bias_add(tf.matmul(tf.reshape(h, [-1, self.flat]), w3[k]), b3[k])

@@ -2,6 +2,8 @@
 
 import pytest
 
+import core  # noqa: F401  (TensorFlow's process settings: test modules import TensorFlow first)
+
 
 @pytest.fixture(autouse=True)
 def _data_dir(tmp_path, monkeypatch):

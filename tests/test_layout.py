@@ -3,6 +3,9 @@ pages/ folder, and one table (ui/nav.PAGES) draws the menu. These tests fail if 
 app_pages/ folder, a second navigation table or a page without the shared setup comes back."""
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from ui.nav import PAGES
@@ -66,3 +69,44 @@ def test_every_page_is_a_main_that_calls_setup_first():
         assert getattr(called, "id", None) == "setup", f"{path}: main() does not start with setup()"
         last = tree.body[-1]
         assert isinstance(last, ast.Expr) and getattr(last.value.func, "id", None) == "main", path
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """The top-level package of every module `path` imports."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_only_core_and_activations_import_tensorflow():
+    # Fails if a page or ui module imports TensorFlow or Keras itself: opened first, it would
+    # load TensorFlow before core/__init__.py turns oneDNN on, and the app would train its CNN
+    # 1.5× slower on AMD CPUs, with nothing to show it. (User activation files are loaded by the
+    # catalogue, after TensorFlow.)
+    app = [p for p in SOURCES if p.relative_to(ROOT).parts[0] not in ("core", "activations")]
+    app = [p for p in app if p.relative_to(ROOT).parts[0] != "user_activations"]
+    offenders = [
+        p.relative_to(ROOT).as_posix()
+        for p in app
+        if {"tensorflow", "keras"} & _imported_modules(p)
+    ]
+    assert offenders == []
+
+
+def test_importing_the_app_turns_onednn_on():
+    # Fails if `activations` loads TensorFlow before core's process settings (or TensorFlow stops
+    # reading TF_ENABLE_ONEDNN_OPTS at load): the app's kernels would quietly be the slow ones.
+    env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
+    code = (
+        "import activations, tensorflow\n"
+        "from tensorflow.python.util import _pywrap_util_port\n"
+        "print('oneDNN', _pywrap_util_port.IsMklEnabled())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert "oneDNN True" in done.stdout, done.stderr[-2000:]
