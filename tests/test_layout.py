@@ -1,6 +1,7 @@
 """The layout of the design card: explorer.py is Home, the other pages live in Streamlit's own
 pages/ folder, and one table (ui/nav.PAGES) draws the menu. These tests fail if the old
-app_pages/ folder, a second navigation table or a page without the shared setup comes back."""
+app_pages/ folder, a second navigation table or a page without the shared setup comes back; and
+if TensorFlow could load before core/__init__.py sets its process settings."""
 
 import ast
 import os
@@ -87,8 +88,8 @@ def test_only_core_and_activations_import_tensorflow():
     # load TensorFlow before core/__init__.py turns oneDNN on, and the app would train its CNN
     # 1.5× slower on AMD CPUs, with nothing to show it. (User activation files are loaded by the
     # catalogue, after TensorFlow.)
-    app = [p for p in SOURCES if p.relative_to(ROOT).parts[0] not in ("core", "activations")]
-    app = [p for p in app if p.relative_to(ROOT).parts[0] != "user_activations"]
+    loaders = ("core", "activations", "user_activations")
+    app = [p for p in SOURCES if p.relative_to(ROOT).parts[0] not in loaders]
     offenders = [
         p.relative_to(ROOT).as_posix()
         for p in app
