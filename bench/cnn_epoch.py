@@ -25,14 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import core  # noqa: E402,F401  (TensorFlow's process settings, set before it loads)
 
 # isort: split
-import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from activations import get  # noqa: E402
-from bench.compare_training import ACTIVATIONS, mnist_shaped  # noqa: E402
+from bench.compare_training import ACTIVATIONS, keras_model, mnist_shaped  # noqa: E402
 from core.engine import Engine  # noqa: E402
-from core.models import epoch_order, plain_model  # noqa: E402
+from core.models import epoch_order  # noqa: E402
 from core.settings import TrainConfig  # noqa: E402
 from core.training import branches_for  # noqa: E402
 
@@ -48,12 +46,7 @@ def fused_epoch(activations, data, order) -> float:
 
 def keras_epoch(name, data, n) -> float:
     config = TrainConfig(activations=(name,), model="cnn")
-    model = plain_model(get(name), {}, 0, data.input_shape, 10, "cnn", 1, config.width)
-    model.compile(
-        optimizer=keras.optimizers.Adam(config.learning_rate),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"],
-    )
+    model = keras_model(config, data, name, config.learning_rate)
     x, y = data.x_train[:n], data.y_train[:n]
     model.fit(x, y, batch_size=config.batch_size, epochs=1, verbose=0)  # traces
     start = time.perf_counter()

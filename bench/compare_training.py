@@ -73,19 +73,26 @@ def app_run(config: TrainConfig, data: Dataset) -> float:
     return time.perf_counter() - start
 
 
+def keras_model(config: TrainConfig, data: Dataset, name: str, rate: float) -> keras.Model:
+    """What a Keras user writes for one activation and learning rate: the model, compiled with
+    the comparison's settings."""
+    model = plain_model(
+        get(name), {}, 0, data.input_shape, 10, config.model, config.depth, config.width
+    )
+    model.compile(
+        optimizer=KERAS_OPTIMIZERS[config.optimizer](learning_rate=rate),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    return model
+
+
 def baseline_run(config: TrainConfig, data: Dataset) -> float:
     """What a Keras user writes: one model and one fit per activation and learning rate, same
     settings."""
     start = time.perf_counter()
     for name, rate in [(n, r) for n in config.activations for r in config.rates]:
-        model = plain_model(
-            get(name), {}, 0, data.input_shape, 10, config.model, config.depth, config.width
-        )
-        model.compile(
-            optimizer=KERAS_OPTIMIZERS[config.optimizer](learning_rate=rate),
-            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-            metrics=["accuracy"],
-        )
+        model = keras_model(config, data, name, rate)
         model.fit(
             data.x_train,
             data.y_train,

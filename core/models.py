@@ -350,10 +350,8 @@ class FusedCNN(tf.Module):
             found[layer].append(tuple(tf.reshape(t, [1, -1, units]) for t in (z, h, dh)))
             return h
 
-        # Per network, with the ops Keras's layers run (MatMul, Conv2D, BiasAdd), so each network's
-        # arithmetic is the one it has alone (a batched matmul rounds differently, and Adam
-        # amplifies that over epochs). unstack, not w[k]: its gradient is one stack, where each
-        # slice's would be a zero-padded copy of the whole variable.
+        # Per network, with Keras's ops (see the class docstring). unstack, not w[k]: its
+        # gradient is one stack, where each slice's would be a zero-padded copy of the variable.
         w1, w2, w3, w_out = [tf.unstack(w) for w in self.kernel_vars]
         b1, b2, b3, b_out = [tf.unstack(b) for b in self.bias_vars]
         outs = []
