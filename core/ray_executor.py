@@ -25,6 +25,7 @@ from core.record import Comparison
 
 CONNECT_SECONDS = 120  # a local start on a busy 2-core machine took 15–40 s
 POLL_SECONDS = 0.5  # how often progress by batch is fetched while an epoch trains
+START_SECONDS = 600  # an actor that has not started by then never will (a busy start: ~40 s)
 _CONNECT_LOCK = threading.Lock()
 
 
@@ -113,16 +114,42 @@ class RayExecutor(Executor):
         control.watch_batches(lambda: progress[0])
         control.on_stop(lambda: actor.stop.remote())
         try:
+            self._wait_started(ray, actor, control)
             while True:
                 ref = actor.next.remote()
-                while not ray.wait([ref], timeout=POLL_SECONDS)[0]:
-                    try:
-                        progress[0] = ray.get(actor.batches.remote(), timeout=POLL_SECONDS)
-                    except ray.exceptions.GetTimeoutError:
-                        pass
+                # One progress request is outstanding at a time and read when it answers,
+                # however long that takes: a fixed get-timeout (0.5 s) dropped every answer
+                # on a loaded machine, where the actor, busy training, replied later than that,
+                # and the page never saw a batch.
+                asked = actor.batches.remote()
+                while True:
+                    done, _ = ray.wait([ref, asked], num_returns=1, timeout=POLL_SECONDS)
+                    if ref in done:
+                        break
+                    if asked in done:
+                        progress[0] = ray.get(asked)
+                        asked = actor.batches.remote()
                 record = ray.get(ref)
                 if record is None:
                     return
                 yield Comparison.from_dict(record)
         finally:
             ray.kill(actor)
+
+    @staticmethod
+    def _wait_started(ray, actor, control: JobControl) -> None:
+        """Until the actor runs (its constructor loads the data and builds the networks); a
+        worker that never starts ends the job with that said, instead of a silent wait."""
+        ready = actor.__ray_ready__.remote()
+        waited = 0.0
+        while not ray.wait([ready], timeout=POLL_SECONDS)[0]:
+            waited += POLL_SECONDS
+            if control.stop_requested():
+                return  # the next call finds the stop and ends at once
+            if waited >= START_SECONDS:
+                raise RuntimeError(
+                    f"the Ray worker for this job did not start within {START_SECONDS} s: "
+                    "the cluster may have no free CPU or its nodes may lack the packages of "
+                    "requirements.txt"
+                )
+        ray.get(ready)  # a constructor that failed raises its error here

@@ -81,19 +81,21 @@ def test_a_sweep_on_ray_equals_local_training_and_is_saved_epoch_by_epoch(tmp_pa
 
 def test_a_ray_job_stops_within_a_batch_and_keeps_its_finished_epochs(tmp_path, ray_executor):
     # Fails if Stop never reaches the actor (the job would train all 50 epochs) or if progress
-    # by batch does not come back from the cluster.
+    # by batch does not come back from the cluster: on a loaded CI machine the executor's
+    # 0.5 s get-timeout dropped every progress answer, and this test waited 300 s for nothing.
+    # It waits for events only: the progress it needs, or the job's end (a worker that never
+    # starts ends the job with RayExecutor's message, which the assertion shows).
     config = TrainConfig(
         activations=("relu",), dataset="friedman", samples=8_000, width=128, depth=3,
         batch_size=16, epochs=50,
     )  # fmt: skip
     queue = JobQueue(RunStore(tmp_path / "runs.sqlite"), ray_executor)
     job = queue.submit(JobSpec(config))
-    deadline = time.monotonic() + 300
     while not (job.record.epochs_done >= 1 and (job.control.batches() or (0, 0))[0] > 5):
-        assert time.monotonic() < deadline, "no progress by batch came back from Ray"
+        assert job.active, f"the job ended before any progress came back: {job.error!r}"
         time.sleep(0.1)
     queue.stop(job.id)
-    job = queue.wait(job.id, 120)
+    job = queue.wait(job.id, 600)
     assert job.record.status == "stopped"
     assert 1 <= job.record.epochs_done < 50
 

@@ -29,6 +29,9 @@ from ui.nav import PAGES
 def test_every_page_opens_from_the_sidebar_without_an_error(page, server):
     url, _ = server
     open_page(page, url)
+    # Streamlit's Deploy button means nothing here: .streamlit/config.toml's toolbarMode hides
+    # it (in "auto" a local user sees it on every page).
+    assert page.locator('[data-testid="stAppDeployButton"]').count() == 0
     for title in [p.title for p in PAGES]:
         sidebar_link(page, title).click()
         wait_idle(page)
