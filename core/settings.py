@@ -15,8 +15,8 @@ from typing import Any
 
 from core.datasets import DATASETS
 
-# The values the Train page's sliders offer. Configurations built in code (tests, benchmarks,
-# sweeps) may use any value in the setting's range.
+# The values the Train page's sliders and its learning-rate sweep offer. Configurations built in
+# code (tests, benchmarks, sweeps) may use any value in the setting's range.
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
 BATCH_SIZES = (16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
 WIDTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
@@ -59,7 +59,10 @@ class Setting:
     labels: Mapping[Any, str] | None = None  # how a choice is shown
     widget: str = ""  # "multiselect", "select", "radio", "slider", "select_slider", "number",
     # "toggle"
-    group: str = ""  # the Train page's column: "data", "model" or "fit"
+    # Where the Train page draws it: "top", full-width rows above the columns (for long values:
+    # activation chips, dataset names), the column "data", "model" or "fit", or "below", a row
+    # under the columns (the learning rates: the sweep's chips).
+    group: str = ""
     step: float | None = None
     help: str = ""
     shown_when: Callable[[Mapping[str, Any]], bool] | None = None  # given the values so far
@@ -130,7 +133,7 @@ SETTINGS = (
         default=("relu", "tanh", "sigmoid", "SinActivation"),
         kind="names",
         widget="multiselect",
-        group="data",
+        group="top",
         help="Built-ins, the tutorial's customs and yours from the Custom page.",
     ),
     Setting(
@@ -156,7 +159,7 @@ SETTINGS = (
         choices=tuple(DATASETS),
         labels=DATASETS,
         widget="select",
-        group="data",
+        group="top",
     ),
     Setting(
         name="samples",
@@ -251,7 +254,7 @@ SETTINGS = (
         high=10.0,
         choices=LEARNING_RATES,
         widget="rates",
-        group="model",
+        group="below",
         help="Train every activation and seed at each of these rates, all in one run; results "
         "show each activation at its best rate (lowest final validation loss, mean over "
         "seeds). Empty: one rate, below.",
@@ -264,9 +267,12 @@ SETTINGS = (
         kind="float",
         low=1e-07,
         high=10.0,
-        choices=LEARNING_RATES,
-        widget="select_slider",
-        group="model",
+        # Typed, not picked from LEARNING_RATES: an exact rate (3e-4, 2.5e-4) from a paper or
+        # a tutorial must be reachable, and a link may carry any rate in range.
+        widget="number",
+        step=1e-4,
+        group="below",
+        help="Type any rate from 1e-07 to 10, e.g. 3e-4 or 0.0003.",
         disabled_when=lambda values: bool(values.get("learning_rates")),
     ),
     Setting(
@@ -288,9 +294,10 @@ SETTINGS = (
         default=5,
         kind="int",
         low=1,
-        high=200,
+        high=200,  # each epoch rewrites the stored run: thousands would slow the store down
         widget="number",
         group="fit",
+        help="From 1 to 200. Every finished epoch is saved; Stop keeps the epochs done.",
     ),
     Setting(
         name="seeds",
@@ -325,7 +332,7 @@ SETTINGS = (
         low=0,
         high=10000,
         widget="number",
-        group="fit",
+        group="data",
         help="Decides the split and the batch order, the same for every activation.",
     ),
 )

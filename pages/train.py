@@ -19,7 +19,7 @@ from ui.learned import learned_ui
 from ui.nav import setup
 from ui.palette import styles_here
 from ui.runs import comparison_figures, export_panel, file_stem, store, swatch_table, sweep_ui
-from ui.train_controls import train_controls
+from ui.train_controls import estimate_ui, train_controls
 from ui.url import publish, restore
 
 
@@ -76,28 +76,23 @@ def dataset_ui(config, local_path):
 
 
 def problems_ui(config, data, catalogue) -> list[str]:
-    """Each configuration problem as an error, and a warning before a long run."""
+    """Each configuration problem as an error."""
     problems = config.problems() + learning_problems(config, catalogue)
     for problem in problems:
         st.error(problem)
-    estimate = 0.0 if problems else estimate_seconds(config, data)  # needs a valid config
-    if estimate > 60:
-        networks = config.networks
-        st.warning(
-            f"This trains {networks} networks for {config.epochs} epochs; on this machine "
-            f"expect roughly {estimate / 60:.0f} minutes. You can Stop at any time and keep "
-            f"what was trained."
-        )
     return problems
 
 
-def controls_ui(data, problems) -> tuple[bool, View]:
-    """Train and the chart options; returns whether Train was pressed, and the view."""
+def controls_ui(config, data, problems) -> tuple[bool, View]:
+    """How long the run will take (when that is long), Train and the chart options; returns
+    whether Train was pressed, and the view."""
+    seconds = 0.0 if problems else estimate_seconds(config, data)  # needs a valid config
+    confirmed = estimate_ui(config, seconds)
     cols = st.columns([1, 1.2, 1.4, 1.2, 1.2], vertical_alignment="bottom")
     go = cols[0].button(
         "Train",
         type="primary",
-        disabled=bool(problems),
+        disabled=bool(problems) or not confirmed,
         key="train.go",
         width="stretch",
         help="Starts the comparison as a job on the server: it trains and is saved whatever "
@@ -114,7 +109,7 @@ def controls_ui(data, problems) -> tuple[bool, View]:
         key=f"train.target.{data.task}",
         format="%.3f",
     )
-    return go and not problems, View(log_y, smoothing, x_axis, target)
+    return go and not problems and confirmed, View(log_y, smoothing, x_axis, target)
 
 
 def charts_ui(record, colours: dict, view: View, final: bool) -> None:
@@ -299,7 +294,7 @@ def main() -> None:
     queue = job_queue()
     if data is not None:
         problems = problems_ui(config, data, catalogue)
-        go, view = controls_ui(data, problems)
+        go, view = controls_ui(config, data, problems)
         if go:
             submit_ui(queue, config, catalogue, local_path)
     else:

@@ -9,10 +9,13 @@ import streamlit as st
 
 from activations import Catalogue
 from core.settings import FAIR_RATES, SETTINGS, Setting, TrainConfig
+from core.training import ESTIMATE_BASIS
 from ui.catalogue import learn_widgets, param_widgets
 from ui.url import default
 
 GROUPS = ("data", "model", "fit")
+SAY_DURATION_ABOVE = 120.0  # seconds: shorter runs need no word
+CONFIRM_ABOVE = 3600.0  # seconds: longer runs start only once the user says so
 
 
 def _widget(
@@ -42,7 +45,10 @@ def _widget(
         step = setting.type(setting.step) if setting.step else None
         return st.slider(setting.label, *bounds, step=step, **common)
     step = setting.type(setting.step) if setting.step else None
-    return st.number_input(setting.label, *bounds, step=step, **common)
+    # "%g" shows a typed 3e-4 as 0.0003 and keeps its digits (Streamlit's float default, "%0.2f",
+    # would show 0.00).
+    number_format = "%g" if setting.kind == "float" else None
+    return st.number_input(setting.label, *bounds, step=step, format=number_format, **common)
 
 
 def _number(value) -> str:
@@ -96,24 +102,41 @@ def train_controls(catalogue: Catalogue) -> tuple[TrainConfig, str | None]:
     st.session_state["train.activations"] = picked
     values: dict[str, Any] = {}
     local_path = None
+    # Activation chips and dataset names are long: they get the page's width, not a column's.
+    for setting in (s for s in SETTINGS if s.group == "top"):
+        if setting.name != "dataset":
+            values[setting.name] = _widget(setting, values, names)
+            continue
+        chosen, path = st.columns([2, 1])  # the optional local file sits beside MNIST
+        with chosen:
+            values[setting.name] = _widget(setting, values, names)
+        if values["dataset"] == "mnist":
+            with path:
+                local_path = _mnist_path()
     for group, column in zip(GROUPS, st.columns(len(GROUPS), gap="large"), strict=True):
         with column:
             for setting in (s for s in SETTINGS if s.group == group):
                 if setting.shown_when is not None and not setting.shown_when(values):
                     continue
                 values[setting.name] = _widget(setting, values, names)
-            if group == "data" and values["dataset"] == "mnist":
-                path = st.text_input(
-                    "Local mnist.npz (optional)",
-                    key="train.mnist_path",
-                    placeholder="~/Downloads/mnist.npz",
-                )
-                local_path = path.strip() or None
             if group == "fit":
                 params, learnable = _activation_params(catalogue, values["activations"])
                 values["activation_params"], values["learnable"] = params, learnable
+    # The learning rates, below: the sweep's chips need more than a column (and its preset
+    # depends on the optimiser, chosen above).
+    below = [s for s in SETTINGS if s.group == "below"]
+    for setting, column in zip(below, st.columns([2, 1]), strict=True):
+        with column:
+            values[setting.name] = _widget(setting, values, names)
     values["activations"] = tuple(values["activations"])
     return TrainConfig(**values), local_path
+
+
+def _mnist_path() -> str | None:
+    path = st.text_input(
+        "Local mnist.npz (optional)", key="train.mnist_path", placeholder="~/Downloads/mnist.npz"
+    )
+    return path.strip() or None
 
 
 def _activation_params(catalogue: Catalogue, picked) -> tuple[tuple, tuple]:
@@ -132,3 +155,34 @@ def _activation_params(catalogue: Catalogue, picked) -> tuple[tuple, tuple]:
     params = tuple((name, tuple(sorted(p.items()))) for name, p in chosen.items())
     learnable = tuple((name, tuple(sorted(p.items()))) for name, p in learn.items() if p)
     return params, learnable
+
+
+def duration_text(seconds: float) -> str:
+    """A duration as people say it: "40 s", "12 min", "3 h 20 min"."""
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+def estimate_ui(config: TrainConfig, seconds: float) -> bool:
+    """Says how long a run of more than a few minutes will take, and for one of more than an
+    hour asks to confirm; returns whether Train may start."""
+    if seconds <= SAY_DURATION_ABOVE:
+        return True
+    size = f"{config.networks} networks × {config.epochs} epochs"
+    text = (
+        f"About **{duration_text(seconds)}** on this machine ({size}). Stop keeps the epochs done."
+    )
+    basis = f"Estimated {ESTIMATE_BASIS}; within about 2× on a busy machine."
+    if seconds <= CONFIRM_ABOVE:
+        st.caption(f"{text} {basis}")
+        return True
+    st.warning(f"{text}  \n{basis}", icon=":material/schedule:")
+    # The key names the configuration: a confirmed run that is then made longer asks again.
+    return st.checkbox(
+        f"Yes, train for about {duration_text(seconds)}", key=f"train.long_run.{hash(config)}"
+    )

@@ -146,8 +146,9 @@ def test_bad_input_gets_a_message_and_the_app_keeps_working(chromium, server, tm
     page.get_by_role("button", name="Train", exact=True).click()
     page.get_by_text("Saved as run").first.wait_for(timeout=120_000)
     checks["learning rate 1 with sgd"] = _no_crash(page)
-    open_page(page, f"{url}/train?act=relu&data=mnist&n=0&ep=5&depth=20&width=1024")
-    checks["depth 20 × width 1024 warns"] = _no_crash(page) and shows("expect roughly")
+    # 50 epochs: minutes even on the 5,000-digit offline MNIST, so the estimate always shows.
+    open_page(page, f"{url}/train?act=relu&data=mnist&n=0&ep=50&depth=20&width=1024")
+    checks["depth 20 × width 1024 warns"] = _no_crash(page) and shows("on this machine")
     for path in (
         "gallery?pick=%00zz&x=abc&show=",
         "train?act=%3Cscript%3E&ep=-1&data=cifar&bs=x",

@@ -30,7 +30,7 @@ def test_a_learned_swish_beta_moves_and_is_charted(train):
     # it, or if the Train page does not draw the parameter chart and the learned shapes.
     _choose_swish(train)
     train.number_input(key="train.epochs").set_value(5).run()
-    train.select_slider(key="train.learning_rate").set_value(0.01).run()
+    train.number_input(key="train.learning_rate").set_value(0.01).run()
     train.select_slider(key="train.width").set_value(32).run()
     assert train.query_params["l.swish_b.b"] in ("layer", ["layer"])  # a link keeps it
     train.button(key="train.go").click().run()

@@ -3,7 +3,7 @@
 import pytest
 
 from core.palette import PALETTES
-from tests.pages.conftest import finish_jobs, open_app
+from tests.pages.conftest import finish_jobs, open_app, open_link
 from tests.pages.conftest import spec as _spec
 
 
@@ -183,7 +183,7 @@ def test_a_learning_rate_sweep_shows_each_activation_at_its_best_rate_and_the_se
     train.toggle(key="train.diagnostics").set_value(False).run()
     train.button(key="train.fair_rates").click().run()
     assert train.multiselect(key="train.learning_rates").value == [1e-5, 1e-4, 1e-3, 1e-2, 0.1]
-    assert train.select_slider(key="train.learning_rate").disabled  # the sweep replaces it
+    assert train.number_input(key="train.learning_rate").disabled  # the sweep replaces it
     link = "1e-05,0.0001,0.001,0.01,0.1"
     assert train.query_params["lrs"] in (link, [link])
     train.button(key="train.go").click().run()
@@ -207,3 +207,75 @@ def test_a_learning_rate_sweep_shows_each_activation_at_its_best_rate_and_the_se
     assert sensitivity["layout"]["xaxis"]["type"] == "log"
     assert sensitivity["layout"]["xaxis2"]["type"] == "log"
     assert any("best rate" in c.value and "final validation loss" in c.value for c in train.caption)
+
+
+def test_a_typed_learning_rate_reaches_the_job_its_optimiser_and_the_saved_run(train):
+    # Fails if the learning rate cannot be typed (a slider of presets offered no 2.5e-4), if the
+    # typed rate is rounded on the way (the number widget's default "%0.2f" shows 0.00), or if it
+    # does not reach the job's configuration, the optimiser that trains it and the saved run.
+    from core import jobs
+    from core.store import RunStore, data_dir
+
+    train.number_input(key="train.samples").set_value(600).run()
+    train.number_input(key="train.epochs").set_value(1).run()
+    train.multiselect(key="train.activations").set_value(["relu"]).run()
+    train.toggle(key="train.diagnostics").set_value(False).run()
+    train.number_input(key="train.learning_rate").set_value(2.5e-4).run()
+    train.number_input(key="train.learning_rate").set_value(3e-4).run()
+    assert train.query_params["lr"] in ("0.0003", ["0.0003"])  # a link keeps it
+    train.button(key="train.go").click().run()
+    job_id = train.session_state["train.job"]
+    job = jobs._QUEUES[str(data_dir())].get(job_id)  # this test's data folder, this test's job
+    assert job.record.config.learning_rate == 3e-4
+    finish_jobs(train)
+    assert not train.exception and not train.error
+    assert float(job.trained.engine.optimizer.learning_rate) == 3e-4
+    assert RunStore().load(job_id).config.learning_rate == 3e-4  # the same data folder
+
+
+def test_a_link_with_any_learning_rate_in_range_reopens_with_it():
+    # Fails if a link's rate must be one of the old slider's presets: lr=0.00025 was ignored.
+    for text, rate in (("0.0003", 3e-4), ("0.00025", 2.5e-4)):
+        app = open_link("pages/train.py", lr=text, act="relu")
+        assert app.number_input(key="train.learning_rate").value == rate
+        assert not any("Ignored" in w.value for w in app.warning)
+
+
+def test_a_long_run_says_how_long_and_one_over_an_hour_asks_first():
+    # Fails if 200 epochs of 20 networks start with no word about their duration, if the
+    # estimate does not say what it is based on, or if a run of hours starts on one click.
+    from core.datasets import load_shared
+    from core.settings import TrainConfig
+    from core.training import estimate_seconds
+    from ui.train_controls import duration_text
+
+    acts = "relu,tanh,sigmoid,SinActivation"
+    query = dict(data="friedman", n="20000", depth="3", width="512", seeds="5", ep="200")
+    app = open_link("pages/train.py", act=acts, **query)
+    config = TrainConfig(
+        activations=tuple(acts.split(",")),
+        dataset="friedman",
+        samples=20000,
+        depth=3,
+        width=512,
+        seeds=5,
+        epochs=200,
+    )
+    seconds = estimate_seconds(config, load_shared("friedman", 20000, 0.1, 1.0, 0))
+    assert 120 < seconds < 3600  # a caption, not yet a confirmation
+    said = [c.value for c in app.caption if "on this machine" in c.value]
+    assert len(said) == 1 and duration_text(seconds) in said[0]
+    assert "20 networks × 200 epochs" in said[0] and "measured" in said[0]
+    assert not app.button(key="train.go").disabled
+    app.button(key="train.fair_rates").click().run()  # 5 rates: 100 networks, hours
+    warned = [w.value for w in app.warning if "on this machine" in w.value]
+    assert len(warned) == 1 and " h" in warned[0] and "Stop keeps the epochs done" in warned[0]
+    assert app.button(key="train.go").disabled
+    app.checkbox[0].check().run()
+    assert not app.button(key="train.go").disabled
+
+
+def test_a_short_run_says_nothing_about_its_duration(train):
+    # Fails if every run carries a duration line (a caption that is always there is not read).
+    assert not [c for c in train.caption if "on this machine" in c.value]
+    assert not [w for w in train.warning if "on this machine" in w.value]
