@@ -74,6 +74,19 @@ def curves(act: Activation, params=None, x_range=PLOT_RANGE, n: int = 601) -> Cu
     return derivatives(act, np.linspace(x_range[0], x_range[1], n), params)
 
 
+def same_curve(
+    a: Activation,
+    b: Activation,
+    a_params: Mapping[str, Any] | None = None,
+    b_params: Mapping[str, Any] | None = None,
+) -> bool:
+    """Whether `a` and `b` give the same f on a grid over [−10, 10] and at the far points that
+    stand in for ±∞, within float32 round-off (a typed `x * sigmoid(x)` is Keras's silu)."""
+    x = np.concatenate([-np.array(FAR[::-1]), np.linspace(-10.0, 10.0, 2001), np.array(FAR)])
+    fa, fb = derivatives(a, x, a_params).f, derivatives(b, x, b_params).f
+    return bool(np.allclose(fa, fb, rtol=1e-5, atol=1e-7, equal_nan=True))
+
+
 # --- properties --------------------------------------------------------------------------
 
 

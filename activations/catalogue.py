@@ -54,6 +54,26 @@ class Catalogue:
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise ValueError(f"Unknown activation {identifier!r}{hint}")
 
+    def aliases(self) -> dict[str, str]:
+        """Each alias of a shared entry and the name it stands for (Keras's swish -> silu)."""
+        return {alias: act.name for act in self.shared.values() for alias in act.aliases}
+
+    def shared_entry(self, name: str) -> Activation | None:
+        """The shared entry called `name` by its name or an alias, or None."""
+        canonical = self.aliases().get(name, name)
+        return self.shared.get(canonical)
+
+    def free_name(self, name: str, max_length: int | None = None) -> str:
+        """`name` if no entry or alias has it, else the first free `name_2`, `name_3`, …,
+        `name` shortened so that the whole stays within `max_length` characters."""
+        candidate, suffix = name, 1
+        while candidate in self:
+            suffix += 1
+            tail = f"_{suffix}"
+            keep = len(name) if max_length is None else max_length - len(tail)
+            candidate = name[:keep] + tail
+        return candidate
+
     def __contains__(self, name: str) -> bool:
         try:
             self.get(name)
@@ -64,12 +84,13 @@ class Catalogue:
     def with_customs(self, acts: Iterable[Activation]) -> Catalogue:
         """This catalogue with `acts` as session customs, replacing customs of the same name.
 
-        A name that belongs to a shared activation is a ValueError.
+        A name (or alias) that belongs to a shared activation is a ValueError.
         """
         customs = dict(self.customs)
         for act in acts:
-            if act.name in self.shared:
-                kind = self.shared[act.name].source
+            taken_by = self.shared_entry(act.name)
+            if taken_by is not None:
+                kind = taken_by.source
                 raise ValueError(
                     f"{act.name!r} is already a {kind} activation; choose another name"
                 )

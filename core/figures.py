@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 
 import plotly.graph_objects as go
@@ -39,19 +40,21 @@ def _base_layout(fig: go.Figure, title: str | None = None, height: int | None = 
 
 
 def gallery_grid(
-    items: Sequence[tuple[str, object, str]], columns: int = 6, panel_height: int = 150
+    items: Sequence[tuple[str, object, str]], columns: int = 6, panel_height: int = 170
 ) -> go.Figure:
-    """Small multiples: one panel per activation, f solid and f′ dashed in its colour.
+    """Small multiples: one panel per activation, f solid and f′ dashed in its colour, each
+    panel with its own tick labels (the activations' ranges differ, so one scale would not do).
 
     `items` are (name, curves, colour); curves has x, f, df.
     """
     rows = max(1, math.ceil(len(items) / columns))
+    # The gaps hold a panel's y tick labels (left) and x tick labels plus the next title (below).
     fig = make_subplots(
         rows=rows,
         cols=columns,
         subplot_titles=[n for n, _, _ in items],
-        horizontal_spacing=0.035,
-        vertical_spacing=0.5 / rows if rows > 1 else 0.1,
+        horizontal_spacing=0.055,
+        vertical_spacing=min(0.3, 62 / (rows * panel_height)),
     )
     for i, (name, c, colour) in enumerate(items):
         row, col = divmod(i, columns)
@@ -73,12 +76,36 @@ def gallery_grid(
                 row=row + 1,
                 col=col + 1,
             )
-    fig.update_xaxes(showticklabels=False, zeroline=True, zerolinecolor="#bbb", showgrid=False)
-    fig.update_yaxes(showticklabels=False, zeroline=True, zerolinecolor="#bbb", showgrid=False)
+    ticks = dict(size=10, color="#777")
+    fig.update_xaxes(
+        tickvals=_grid_x_ticks(items), tickfont=ticks, zeroline=True, zerolinecolor="#bbb"
+    )
+    fig.update_yaxes(nticks=4, tickfont=ticks, zeroline=True, zerolinecolor="#bbb")
+    fig.update_xaxes(showgrid=False)
+    fig.update_yaxes(showgrid=True, gridcolor="rgba(128,128,128,0.15)")
     fig.update_annotations(font=dict(size=12))
-    _base_layout(fig, height=rows * panel_height + 40)
-    fig.update_layout(margin=dict(l=10, r=10, t=30, b=10), hovermode="closest")
+    _base_layout(fig, height=rows * panel_height + 50)
+    fig.update_layout(margin=dict(l=35, r=10, t=30, b=25), hovermode="closest")
     return fig
+
+
+def _grid_x_ticks(items: Sequence[tuple[str, object, str]]) -> list[float]:
+    """Both ends and 0 of the panels' common x range: three labels fit a narrow panel."""
+    if not items:
+        return []
+    x = items[0][1].x
+    return sorted({float(x[0]), 0.0, float(x[-1])})
+
+
+# Characters of a bold chart title that fit on one line of a half-page chart.
+TITLE_LINE = 60
+
+
+def _wrapped(title: str, width: int = TITLE_LINE) -> tuple[str, int]:
+    """`title` broken at spaces into lines of at most `width` characters (Plotly never wraps a
+    title, it runs off the chart), and the number of lines."""
+    lines = textwrap.wrap(title, width, break_long_words=False, break_on_hyphens=False)
+    return "<br>".join(lines), max(1, len(lines))
 
 
 def detail_chart(
@@ -111,7 +138,10 @@ def detail_chart(
         range=list(x_range) if x_range else None,
     )
     fig.update_yaxes(title_text="value", zeroline=True, zerolinecolor="#999")
-    _base_layout(fig, title=title, height=500)
+    text, lines = _wrapped(title) if title else (None, 0)
+    _base_layout(fig, title=text, height=500 + 22 * max(0, lines - 1))
+    if lines > 1:  # room above the plot for every line of the title
+        fig.update_layout(margin=dict(t=40 + 22 * lines))
     # Below the plot, so a long legend never runs into the title.
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.16, xanchor="left", x=0))
     return fig

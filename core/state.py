@@ -67,10 +67,15 @@ def encode(state: Mapping[str, Any], fields: Iterable[Field]) -> dict[str, str]:
     }
 
 
-def gallery_fields(names: Iterable[str]) -> list[Field]:
-    names = set(names)
+def gallery_fields(names: Iterable[str], aliases: Mapping[str, str] | None = None) -> list[Field]:
+    """The Gallery's URL fields; a picked alias (Keras's swish) reads as its name (silu)."""
+    names, aliases = set(names), dict(aliases or {})
+
+    def picked(text: str) -> list[str]:
+        return list(dict.fromkeys(aliases.get(n, n) for n in _names(text)))
+
     return [
-        Field("pick", "gallery.picked", _names, lambda v: set(v) <= names, ",".join),
+        Field("pick", "gallery.picked", picked, lambda v: set(v) <= names, ",".join),
         Field(
             "show",
             "gallery.show",

@@ -12,18 +12,19 @@ from core import codegen
 from core.figures import detail_chart, png_config
 from core.tables import properties_row, properties_table
 from ui import catalogue as ui_cat
-from ui.nav import setup
+from ui.nav import link_to, setup
 from ui.palette import colours_here
 
 # (button label, name it suggests, expression)
 EXAMPLES = (
     ("sin (tutorial method 1)", "sin", "tf.math.sin(x)"),
-    ("2·tanh (tutorial method 2)", "2_tanh", "tf.math.tanh(x) * 2"),
-    ("ELU-like (tutorial)", "ELU-like", "tf.where(x > 0, x, tf.exp(x) - 1)"),
+    ("2·tanh (tutorial method 2)", "tanh_times_2", "tf.math.tanh(x) * 2"),
+    ("ELU-like (tutorial)", "elu_like", "tf.where(x > 0, x, tf.exp(x) - 1)"),
     ("swish with β", "swish_with_beta", "x * tf.sigmoid(beta * x)"),
 )
 EXPR, NAME, SETTINGS = "custom.expr", "custom.name", "custom.settings"
 LEARNED = "custom.learned"  # each added custom's learned parameters: name -> {param: granularity}
+MAX_NAME = 40  # characters of a name, as activations/expression.py's NAME_PATTERN allows
 NEW_PARAM = (1.0, -3.0, 3.0)  # default, lowest, highest of a parameter seen for the first time
 PREVIEW_COLOUR = "#1f77b4"  # an expression not yet added has no colour of its own
 HELP = (
@@ -98,9 +99,47 @@ def params_ui(params) -> tuple[dict[str, float], dict[str, tuple], dict[str, str
     return values, {p: settings.get(p, NEW_PARAM) for p in params}, learn
 
 
+def _use_name(name: str) -> None:
+    st.session_state[NAME] = name
+
+
+def _same_curve(candidate, values, existing) -> bool:
+    try:
+        return analysis.same_curve(candidate, existing, values)
+    except Exception:  # TensorFlow refused one of them: then they are not known to be the same
+        return False
+
+
+def taken_name_ui(catalogue, candidate, values, existing) -> None:
+    """The typed name belongs to a catalogue entry (the tutorial's elu_like, Keras's swish):
+    lead to that entry when the expression is the same function, and offer a free name."""
+    name = candidate.name
+    alias = "" if name == existing.name else f" (Keras's alias of {existing.name})"
+    if _same_curve(candidate, values, existing):
+        st.info(
+            f"This is the catalogue's **{existing.name}**{alias} ({existing.source}): the same "
+            "curve. It is in every activation dropdown already."
+        )
+        # A short label: the link sits in the page's narrow right column and does not wrap.
+        link_to("Gallery", "See it in the Gallery", pick=existing.name)
+    else:
+        st.info(
+            f"“{name}” is the catalogue's **{existing.name}**{alias} ({existing.source}), a "
+            "different curve: add yours under another name."
+        )
+    free = catalogue.free_name(name, max_length=MAX_NAME)
+    st.button(
+        f"Use the name {free}",
+        on_click=_use_name,
+        args=(free,),
+        key="custom.free_name",
+        width="stretch",
+    )
+
+
 def add_ui(text: str, values: dict, ranges: dict, learn: dict):
     """The name and the Add/Update button; returns the candidate activation (None if refused)."""
-    name = st.text_input("Name", key=NAME, max_chars=40)
+    name = st.text_input("Name", key=NAME, max_chars=MAX_NAME)
     settings = {p: (values[p], low, high) for p, (_, low, high) in ranges.items()}
     try:
         candidate = custom_activation(name, text, settings)
@@ -108,10 +147,10 @@ def add_ui(text: str, values: dict, ranges: dict, learn: dict):
         candidate = None
         st.error(exc.message)
     catalogue = ui_cat.session_catalogue()
-    taken = candidate is not None and candidate.name in catalogue.shared
+    existing = None if candidate is None else catalogue.shared_entry(name)
+    taken = existing is not None
     if taken:
-        source = catalogue.shared[name].source
-        st.error(f"“{name}” is a {source} activation already; choose another name.")
+        taken_name_ui(catalogue, candidate, values, existing)
     cannot_learn = [] if candidate is None else learn_problems(candidate, values, learn)
     for problem in cannot_learn:
         st.error(problem)

@@ -9,21 +9,31 @@ from core.state import gallery_fields
 from core.tables import properties_row, properties_table
 from ui import catalogue as ui_cat
 from ui.nav import link_to, setup
-from ui.palette import colours_here
+from ui.palette import PALETTES, colours_here
 from ui.url import default, publish, restore
 
 SHOW_KEYS = {"f": "f", "f′": "df", "f″": "d2f"}
 FULL_RANGE = (-6.0, 6.0)
+# Panels of activations not picked to compare: one grey that reads on both themes' backgrounds
+# (3.4:1 on white, 5.4:1 on the dark theme's) and is none of the palette's colours, so a colour
+# in the small multiples always means "this one is in the comparison, in this colour".
+OTHERS_COLOUR = "#8c8c8c"
+TITLE_NAMES = 8  # past this many, the chart's title counts them and the legend names them
 
 
 def selection_ui(catalogue) -> tuple[list[str], list[str], tuple[float, float]]:
     """The activations to compare, which curves to show and the x range."""
-    pick_col, show_col, range_col = st.columns(
-        [3, 1, 1.4], gap="medium", vertical_alignment="bottom"
+    labels = ui_cat.labels(catalogue)
+    # A row of its own, chips wrapping: in a column the chips scroll sideways and hide the first.
+    picked = st.multiselect(
+        "Activations",
+        catalogue.names(),
+        format_func=labels.get,
+        key="gallery.picked",
+        help="Pick any number to overlay. Keras's aliases find their activation: swish is silu.",
+        wrap=True,
     )
-    picked = pick_col.multiselect(
-        "Activations", catalogue.names(), key="gallery.picked", help="Pick any number to overlay."
-    )
+    show_col, range_col, _ = st.columns([1, 1.4, 1.6], gap="large", vertical_alignment="bottom")
     show = show_col.segmented_control(
         "Show", list(SHOW_KEYS), selection_mode="multi", key="gallery.show"
     )
@@ -43,16 +53,21 @@ def params_ui(parametric) -> dict[str, dict]:
     return chosen
 
 
-def detail_ui(catalogue, picked, show, x_range, chosen_params) -> None:
+def detail_ui(catalogue, picked, show, x_range, chosen_params, colours) -> None:
     if not picked:
         st.info("Pick one or more activations above to compare them here.")
         return
     items = []
-    colours = colours_here(picked)  # a selection is a view: colours in the order picked
     for name in picked:
         curves = ui_cat.curves(catalogue.get(name), chosen_params.get(name), x_range)
         items.append((name, curves, colours[name]))
-    title = " vs ".join(picked[:4]) + (" …" if len(picked) > 4 else "")
+    if len(picked) > len(PALETTES["light"]):
+        st.caption(
+            f"Past {len(PALETTES['light'])} activations the colours repeat: the legend and the "
+            "hover label name each curve."
+        )
+    many = len(picked) > TITLE_NAMES
+    title = f"{len(picked)} activations" if many else " vs ".join(picked)
     fig = detail_chart(items, show=[SHOW_KEYS[s] for s in show], title=title, x_range=x_range)
     st.plotly_chart(
         fig, config=png_config(f"activations-{'-'.join(picked[:4])}"), key="gallery.detail"
@@ -90,18 +105,22 @@ def code_ui(act, params) -> None:
     st.code(codegen.keras_module(act, params), language="python")
 
 
-def grid_ui(acts, catalogue) -> None:
+def grid_ui(acts, colours) -> None:
+    """Small multiples of `acts`; the picked ones in their colours of the comparison above."""
     st.subheader("All activations")
     st.caption(
-        "f solid, f′ dashed, x from −6 to 6. ‡ marks vector activations (softmax, glu, …): "
-        "they map a vector to a vector, and the panel shows the 1-D slice described in "
+        "f solid, f′ dashed, x from −6 to 6. The activations picked above keep their colours "
+        "from the comparison; the others are grey. ‡ marks vector activations (softmax, glu, "
+        "…): they map a vector to a vector, and the panel shows the 1-D slice described in "
         "their detail view."
     )
-    # Small multiples are apart already: each panel keeps a fixed colour, the palette in turn.
-    colours = colours_here(a.name for a in acts)
     with st.spinner("Computing every activation's curves and derivatives…"):
         items = [
-            (a.name + ("" if a.elementwise else " ‡"), ui_cat.curves(a), colours[a.name])
+            (
+                a.name + ("" if a.elementwise else " ‡"),
+                ui_cat.curves(a),
+                colours.get(a.name, OTHERS_COLOUR),
+            )
             for a in acts
         ]
     st.plotly_chart(
@@ -135,17 +154,23 @@ def main() -> None:
     catalogue = ui_cat.session_catalogue()
     for problem in catalogue.load_errors:
         st.warning(f"A file in `user_activations/` could not be loaded — {problem}")
-    fields = gallery_fields(catalogue.names())
+    fields = gallery_fields(catalogue.names(), catalogue.aliases())
+    for note in ui_cat.alias_notes(st.query_params.get("pick", "").split(","), catalogue):
+        st.info(note)
     for notice in restore("gallery", fields):
         st.warning(notice)
     default("gallery.picked", ["relu", "gelu", "SinActivation"])
     default("gallery.show", ["f", "f′"])
     default("gallery.x_range", FULL_RANGE)
-    picked_now = [n for n in st.session_state["gallery.picked"] if n in catalogue]
+    kept = (catalogue.get(n).name for n in st.session_state["gallery.picked"] if n in catalogue)
+    picked_now = list(dict.fromkeys(kept))  # an alias kept as its name, once
     st.session_state["gallery.picked"] = picked_now
 
     st.subheader("Compare in detail")
     picked, show, x_range = selection_ui(catalogue)
+    # The Gallery is one view: colours go to the picked activations in the order picked, and
+    # the comparison and the small multiples both draw with them.
+    colours = colours_here(picked)
     parametric = [catalogue.get(n) for n in picked if catalogue.get(n).params]
     chosen_params = {}
     if parametric:
@@ -155,7 +180,7 @@ def main() -> None:
     else:
         left = st.container()
     with left:
-        detail_ui(catalogue, picked, show, x_range, chosen_params)
+        detail_ui(catalogue, picked, show, x_range, chosen_params, colours)
     for name in picked:
         act, params = catalogue.get(name), chosen_params.get(name)
         label = f"**{name}** — formula, properties and Keras code"
@@ -168,7 +193,7 @@ def main() -> None:
             with code:
                 code_ui(act, params)
     acts = catalogue.all()
-    grid_ui(acts, catalogue)
+    grid_ui(acts, colours)
     properties_ui(acts)
     publish("gallery", fields)
 

@@ -21,6 +21,25 @@ def session_catalogue() -> Catalogue:
     return shared_catalogue().with_customs(st.session_state.get(CUSTOMS_KEY, {}).values())
 
 
+def labels(catalogue: Catalogue) -> dict[str, str]:
+    """Each entry's dropdown label, its Keras aliases shown ("silu (swish)"), so that typing an
+    alias in a dropdown's search finds the entry."""
+    return {
+        act.name: f"{act.name} ({', '.join(act.aliases)})" if act.aliases else act.name
+        for act in catalogue.all()
+    }
+
+
+def alias_notes(names: list[str], catalogue: Catalogue) -> list[str]:
+    """A sentence for each of `names` that is an alias: which entry it opens."""
+    aliases = catalogue.aliases()
+    return [
+        f"`{n}` is Keras's alias of `{aliases[n]}`: showing {aliases[n]}."
+        for n in dict.fromkeys(names)
+        if n in aliases
+    ]
+
+
 def _key(params: dict[str, Any] | None) -> tuple:
     return tuple(sorted((params or {}).items()))
 

@@ -7,7 +7,8 @@ import pytest
 import tensorflow as tf
 
 from activations import Activation, get, shared_catalogue
-from activations.analysis import curves, derivatives, properties
+from activations.analysis import curves, derivatives, properties, same_curve
+from activations.expression import custom_activation
 
 NAMES = shared_catalogue().names()
 _erf = np.vectorize(math.erf)
@@ -181,3 +182,16 @@ def test_measured_properties(name, expected):
 def test_problems_are_reported_for_nan():
     bad = Activation(name="logx", fn=lambda x: tf.math.log(x), source="session")
     assert any("NaN" in p for p in properties(bad)["problems"])
+
+
+def test_same_curve_tells_the_tutorials_elu_like_typed_as_written_from_other_functions():
+    """Catches a comparison too loose to tell functions apart (so a different expression is
+    sent to the catalogue's entry) or too strict to see the same one through float round-off."""
+    typed = custom_activation("typed", "tf.where(x > 0, x, tf.exp(x) - 1)")
+    assert same_curve(typed, get("elu_like"))
+    assert same_curve(typed, get("elu"))  # ELU with Keras's default alpha = 1 is the same f
+    assert not same_curve(typed, get("elu"), b_params={"alpha": 0.5})
+    assert not same_curve(typed, get("relu"))
+    doubled_tail = custom_activation("doubled", "tf.where(x > 0, x, 2 * (tf.exp(x) - 1))")
+    assert not same_curve(doubled_tail, get("elu_like"))
+    assert same_curve(custom_activation("sw", "x * tf.sigmoid(x)"), get("swish"))

@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 import pytest
+from keras.src import activations as keras_activations
 
 from activations import Activation, Catalogue, get, shared_catalogue
 from activations.user_files import load_user_files
@@ -32,6 +33,40 @@ def test_aliases_resolve_to_their_canonical_function():
     assert get("swish").name == "silu"
     assert get("hard_swish").name == "hard_silu"
     assert "silu" in CATALOGUE.names() and "swish" not in CATALOGUE.names()
+
+
+# Every identifier Keras's own `keras.activations.get` accepts, aliases included, read from
+# Keras rather than typed: an alias a new Keras adds is checked without editing this file.
+KERAS_IDENTIFIERS = sorted(keras_activations.ALL_OBJECTS_DICT)
+
+
+@pytest.mark.parametrize("identifier", KERAS_IDENTIFIERS)
+def test_get_resolves_every_identifier_keras_resolves_to_the_same_function(identifier):
+    """Catches an alias (swish, hard_swish) that Keras resolves and the catalogue does not, or
+    resolves to another function."""
+    assert get(identifier).fn is keras.activations.get(identifier)
+
+
+def test_a_keras_alias_is_not_free_for_a_custom():
+    """Catches a session custom named `swish`: get("swish") would then return the custom in
+    that session while Keras's swish is silu."""
+    own = Activation(name="swish", fn=lambda x: x, source="session")
+    with pytest.raises(ValueError, match="already a keras activation"):
+        CATALOGUE.with_customs([own])
+    assert CATALOGUE.shared_entry("swish").name == "silu"
+    assert CATALOGUE.shared_entry("no_such_one") is None
+
+
+def test_free_name_skips_entries_aliases_and_customs_and_keeps_the_length_limit():
+    """Catches a suggested name that is itself taken (an alias, a custom already added) or too
+    long for the Custom page to accept."""
+    assert CATALOGUE.free_name("my_act") == "my_act"
+    assert CATALOGUE.free_name("elu_like") == "elu_like_2"
+    assert CATALOGUE.free_name("swish") == "swish_2"
+    taken = CATALOGUE.with_customs([Activation(name="elu_like_2", fn=abs, source="session")])
+    assert taken.free_name("elu_like") == "elu_like_3"
+    long = CATALOGUE.with_customs([Activation(name="a" * 40, fn=abs, source="session")])
+    assert long.free_name("a" * 40, max_length=40) == "a" * 38 + "_2"
 
 
 @pytest.mark.parametrize("name", CATALOGUE.names())

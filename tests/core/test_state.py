@@ -156,3 +156,12 @@ def test_runs_stored_before_sweeps_load_with_one_rate():
     sweep = TrainConfig(learning_rates=(1e-3, 1e-2))
     assert TrainConfig.from_dict(sweep.to_dict()) == sweep
     assert sweep.networks == len(sweep.activations) * 2 * sweep.seeds
+
+
+def test_a_gallery_link_that_picks_a_keras_alias_opens_its_activation_once():
+    """Catches `pick=swish` dropped as garbage from a link while Keras's swish is silu, and an
+    alias next to its own name picking silu twice."""
+    fields = gallery_fields(NAMES, shared_catalogue().aliases())
+    values, notices = decode({"pick": "swish,relu,silu,hard_swish"}, fields)
+    assert notices == []
+    assert values["gallery.picked"] == ["silu", "relu", "hard_silu"]

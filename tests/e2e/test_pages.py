@@ -95,6 +95,27 @@ def test_gallery_dropdown_changes_the_detail_chart(page, server):
     assert errors(page) == []
 
 
+def test_gallery_search_for_keras_alias_swish_offers_silu_and_every_chip_shows(page, server):
+    """Catches an alias typed in the dropdown finding nothing (the search matches labels only),
+    and chips that scroll sideways and hide the first one or the title cut short at 1280 px."""
+    url, _ = server
+    page.set_viewport_size({"width": 1280, "height": 900})
+    picked = ["relu", "gelu", "SinActivation", "mish", "scaled_tanh", "elu_like", "leaky_relu"]
+    open_page(page, f"{url}/gallery?pick={','.join(picked)}")
+    assert "silu (swish)" in options_of(page, "Activations", "swish")
+    box = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Activations").first
+    box_area = box.bounding_box()
+    for name in picked:  # each chip lies wholly inside the box, none scrolled out of sight
+        chip = box.get_by_text(name, exact=True).first.bounding_box()
+        assert (
+            box_area["x"] <= chip["x"]
+            and chip["x"] + chip["width"] <= box_area["x"] + box_area["width"]
+        )
+    title = " ".join(chart_titles(page)[0].split())
+    assert all(name in title for name in picked)
+    assert errors(page) == []
+
+
 def test_custom_activation_reaches_the_train_dropdown(page, server):
     url, _ = server
     open_page(page, f"{url}/custom")

@@ -71,10 +71,64 @@ def test_edit_and_remove(custom):
     assert "triple" not in custom.session_state["customs"]
 
 
-def test_a_builtin_name_cannot_be_taken(custom):
+def _gallery_links(app) -> list:
+    return [link.proto for link in app.main.get("page_link") if "gallery" in link.proto.page]
+
+
+def test_the_tutorials_elu_like_typed_under_its_name_leads_to_the_catalogue_entry(custom):
+    """Catches the student's first task ending in an error box: the tutorial's ELU-like typed
+    as written under the obvious name elu_like, which the catalogue already has."""
+    custom.text_input(key="custom.expr").set_value("tf.where(x > 0, x, tf.exp(x) - 1)").run()
+    custom.text_input(key="custom.name").set_value("elu_like").run()
+    assert not custom.exception and not custom.error
+    assert any(
+        "catalogue's **elu_like**" in i.value and "same curve" in i.value for i in custom.info
+    )
+    (link,) = _gallery_links(custom)
+    assert link.query_string == "pick=elu_like"  # the Gallery opens with it picked
+    assert custom.button(key="custom.add").disabled  # the name stays the catalogue's
+
+    custom.button(key="custom.free_name").click().run()  # "Use the name elu_like_2"
+    assert custom.text_input(key="custom.name").value == "elu_like_2"
+    assert not custom.error and not custom.button(key="custom.add").disabled
+    custom.button(key="custom.add").click().run()
+    assert not custom.exception and not custom.error
+    assert "elu_like_2" in custom.session_state["customs"]
+
+
+def test_a_builtin_name_with_another_curve_is_offered_a_free_name(custom):
+    """Catches a taken name answered with an error and nothing to do next, or with a link to
+    an entry that is not the same function."""
+    custom.text_input(key="custom.expr").set_value("x * 3").run()
     custom.text_input(key="custom.name").set_value("relu").run()
-    assert any("already" in e.value for e in custom.error)
+    assert not custom.exception and not custom.error
+    assert any("**relu**" in i.value and "different curve" in i.value for i in custom.info)
+    assert not _gallery_links(custom)
     assert custom.button(key="custom.add").disabled
+    custom.button(key="custom.free_name").click().run()
+    assert custom.text_input(key="custom.name").value == "relu_2"
+    assert not custom.button(key="custom.add").disabled
+
+
+def test_a_keras_alias_is_a_taken_name_that_leads_to_its_activation(custom):
+    """Catches `swish` (Keras's alias of silu) accepted as a new custom name, which would
+    shadow silu under the alias in this session."""
+    custom.text_input(key="custom.expr").set_value("x * tf.sigmoid(x)").run()
+    custom.text_input(key="custom.name").set_value("swish").run()
+    assert not custom.exception and not custom.error
+    assert any("alias of silu" in i.value for i in custom.info)
+    assert [link.query_string for link in _gallery_links(custom)] == ["pick=silu"]
+    assert custom.button(key="custom.add").disabled
+
+
+def test_every_start_from_example_loads_without_an_error(custom):
+    """Catches an example button that fills in a name the page then refuses ("2_tanh" starts
+    with a digit, "ELU-like" has a hyphen): the tutorial's first steps ending in red."""
+    labels = [b.label for b in custom.button if b.key.startswith("custom.example.")]
+    assert len(labels) == 4
+    for label in labels:
+        custom.button(key=f"custom.example.{label}").click().run()
+        assert not custom.exception and not custom.error, label
 
 
 def test_customs_do_not_leak_into_another_session(custom):

@@ -4,7 +4,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from activations import shared_catalogue
-from tests.pages.conftest import APP
+from tests.pages.conftest import APP, open_link
 from tests.pages.conftest import spec as _spec
 from ui.nav import PAGES
 
@@ -51,3 +51,71 @@ def test_gallery_shows_code_and_formula_for_the_picked_activation(app):
     assert not app.exception
     assert any("class SinActivation(keras.layers.Layer)" in c.value for c in app.code)
     assert any(r"\sin(x)" in latex.value for latex in app.get("latex"))
+
+
+def _line_colours(chart) -> dict[str, str]:
+    """Each activation's f colour in a chart, by its f trace ("gelu f"; "glu ‡ f" is "glu")."""
+    return {
+        t["name"].removesuffix(" f").rstrip(" ‡"): t["line"]["color"]
+        for t in _spec(chart)["data"]
+        if t["name"].endswith(" f")
+    }
+
+
+def test_a_picked_activation_has_one_colour_in_the_comparison_and_the_small_multiples(app):
+    """Catches the Gallery colouring its two charts by two rules (the comparison in the order
+    picked, the small multiples in catalogue order): gelu orange in one and maroon in the other,
+    while the page says they match."""
+    app.run()
+    app.switch_page("pages/gallery.py").run()
+    picked = ["relu", "gelu", "SinActivation", "mish"]  # mish comes before SinActivation in
+    app.multiselect(key="gallery.picked").set_value(picked).run()  # the catalogue's order
+    assert not app.exception
+    detail, grid = (_line_colours(c) for c in app.get("plotly_chart"))
+    assert set(detail) == set(picked)
+    assert {name: grid[name] for name in picked} == detail
+    assert len(set(detail.values())) == len(picked)  # and each picked one has its own
+    others = {colour for name, colour in grid.items() if name not in picked}
+    assert not others & set(detail.values())  # no panel outside the selection borrows one
+
+
+def test_the_small_multiples_have_tick_labels_on_every_panel(app):
+    """Catches panels drawn without tick labels (showticklabels=False), which leave a reader
+    with no scale: is tanh's plateau at 1 or at 6?"""
+    app.run()
+    app.switch_page("pages/gallery.py").run()
+    layout = _spec(app.get("plotly_chart")[1])["layout"]
+    axes = {key: axis for key, axis in layout.items() if key.startswith(("xaxis", "yaxis"))}
+    panels = len(layout["annotations"])
+    assert len(axes) >= 2 * panels
+    assert all(axis.get("showticklabels", True) for axis in axes.values())
+    x_ticks = [axis.get("tickvals") for key, axis in axes.items() if key.startswith("xaxis")]
+    assert all(ticks and min(ticks) == -6 and max(ticks) == 6 for ticks in x_ticks)
+
+
+def test_the_comparison_title_names_every_picked_activation_and_the_chips_wrap(app):
+    """Catches a title cut to the first four names with "…" and chips that scroll sideways
+    inside the box, hiding the first ones: what the issue saw as clipped at 1280 × 900."""
+    app.run()
+    app.switch_page("pages/gallery.py").run()
+    picked = ["relu", "gelu", "SinActivation", "mish", "scaled_tanh", "elu_like"]
+    box = app.multiselect(key="gallery.picked")
+    assert box.proto.wrap
+    box.set_value(picked).run()
+    title = _spec(app.get("plotly_chart")[0])["layout"]["title"]["text"].replace("<br>", " ")
+    assert title.split(" vs ") == picked
+
+
+def test_swish_finds_silu_in_the_dropdown_and_in_a_link(app):
+    """Catches Keras's alias `swish` finding nothing in the Gallery: the dropdown's search
+    matches labels, so silu's label must carry it, and a link that says swish opens silu and
+    says why."""
+    app.run()
+    app.switch_page("pages/gallery.py").run()
+    assert "silu (swish)" in app.multiselect(key="gallery.picked").options
+
+    linked = open_link("pages/gallery.py", pick="swish,relu")
+    assert linked.multiselect(key="gallery.picked").value == ["silu", "relu"]
+    assert not [w for w in linked.warning if "Ignored" in w.value]
+    assert any("swish" in i.value and "alias of `silu`" in i.value for i in linked.info)
+    assert "silu" in _line_colours(linked.get("plotly_chart")[0])
