@@ -10,6 +10,7 @@ import streamlit as st
 from activations import Catalogue
 from core.settings import FAIR_RATES, SETTINGS, Setting, TrainConfig
 from core.training import ESTIMATE_BASIS
+from ui.catalogue import labels as catalogue_labels
 from ui.catalogue import learn_widgets, param_widgets
 from ui.url import default
 
@@ -19,16 +20,23 @@ CONFIRM_ABOVE = 3600.0  # seconds: longer runs start only once the user says so
 
 
 def _widget(
-    setting: Setting, values: dict[str, Any], options: list | None = None, page: str = "train"
+    setting: Setting,
+    values: dict[str, Any],
+    options: Catalogue | list | None = None,
+    page: str = "train",
 ) -> Any:
-    """The widget of one setting; its state key is `<page>.<name>`, as the URL fields expect."""
+    """The widget of one setting; its state key is `<page>.<name>`, as the URL fields expect.
+    A multiselect's options are a catalogue's names (labelled with their aliases) or a list."""
     key = f"{page}.{setting.name}"
     common = dict(key=key, help=setting.help or None)
     if setting.disabled_when is not None:
         common["disabled"] = setting.disabled_when(values)
     shown = setting.labels.get if setting.labels else None
     if setting.widget == "multiselect":
-        return st.multiselect(setting.label, options, **common)
+        # Activation names show their Keras aliases ("silu (swish)"): typing swish finds silu.
+        shown_option = catalogue_labels(options).get if isinstance(options, Catalogue) else str
+        names = options.names() if isinstance(options, Catalogue) else options
+        return st.multiselect(setting.label, names, format_func=shown_option, **common)
     if setting.widget == "rates":
         return _rates(setting, values, common, page)
     if setting.widget == "select":
@@ -105,11 +113,11 @@ def train_controls(catalogue: Catalogue) -> tuple[TrainConfig, str | None]:
     # Activation chips and dataset names are long: they get the page's width, not a column's.
     for setting in (s for s in SETTINGS if s.group == "top"):
         if setting.name != "dataset":
-            values[setting.name] = _widget(setting, values, names)
+            values[setting.name] = _widget(setting, values, catalogue)
             continue
         chosen, path = st.columns([2, 1])  # the optional local file sits beside MNIST
         with chosen:
-            values[setting.name] = _widget(setting, values, names)
+            values[setting.name] = _widget(setting, values, catalogue)
         if values["dataset"] == "mnist":
             with path:
                 local_path = _mnist_path()

@@ -279,3 +279,14 @@ def test_a_short_run_says_nothing_about_its_duration(train):
     # Fails if every run carries a duration line (a caption that is always there is not read).
     assert not [c for c in train.caption if "on this machine" in c.value]
     assert not [w for w in train.warning if "on this machine" in w.value]
+
+
+def test_the_activation_box_finds_an_entry_by_its_keras_alias(train):
+    """Catches a Train activation box that lists bare names: a student who types `swish`
+    (Keras's alias of silu) found nothing. The option is labelled "silu (swish)" and picking it
+    trains silu."""
+    box = train.multiselect(key="train.activations")
+    assert "silu (swish)" in box.options
+    box.set_value(["silu"]).run()
+    assert not train.exception
+    assert train.multiselect(key="train.activations").value == ["silu"]
