@@ -41,7 +41,7 @@ def _fit(model, config, data, learning_rate=None):
     model.compile(optimizer=optimizer, loss=loss, metrics=[metric])
     out = {k: [] for k in HISTORY}
     for epoch in range(config.epochs):
-        # The app's documented batch order (docs/guide.md): a permutation seeded by (data seed, epoch).
+        # The documented batch order (docs/guide.md): a permutation seeded by (data seed, epoch).
         order = np.random.default_rng([config.data_seed, epoch]).permutation(len(data.x_train))
         h = model.fit(
             data.x_train[order],
@@ -78,7 +78,7 @@ def _plain_history(config, data, name, seed):
 
 
 def _init(seed, layer):
-    # The app's documented initialisation (docs/guide.md): Glorot uniform seeded 1 + 1000·seed + layer.
+    # Documented initialisation (docs/guide.md): Glorot uniform seeded 1 + 1000·seed + layer.
     return keras.initializers.GlorotUniform(seed=1 + seed * 1000 + layer)
 
 
