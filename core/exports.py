@@ -3,10 +3,13 @@ opens offline, and a plain-Keras script that reproduces the run."""
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import html
 import io
 import json
 import shutil
+import threading
 import time
 from collections.abc import Mapping
 
@@ -95,10 +98,79 @@ def chromium_path() -> str | None:
     return None
 
 
-def chart_png(fig: go.Figure, width: int = 700, height: int = 470) -> bytes:
-    """The chart as a PNG at 2× (kaleido drives the system's Chromium)."""
+class PngRenderer:
+    """One Chromium, started at the first PNG and kept open, that renders every PNG of the
+    process one at a time.
+
+    Why: kaleido's one-shot call (plotly's `fig.to_image`) starts and stops a Chromium per
+    image: about 3 of the 4 s of a share image on an idle 2-core machine, far more under load
+    (bench/share.py). Kept open, a share image takes about 1 s. MathJax is off: kaleido would
+    otherwise fetch it from a CDN for every page it loads, and no chart here uses LaTeX."""
+
+    def __init__(self, timeout: float = 120):
+        self._timeout = timeout
+        self._lock = threading.Lock()  # one figure at a time: kaleido has one tab
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._kaleido = None
+
+    def _run(self, coroutine, timeout: float | None = None):
+        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        return future.result(timeout or self._timeout)
+
+    def _open(self) -> None:
+        import kaleido  # imported on the first PNG: it is not needed to start the app
+
+        loop = self._loop = asyncio.new_event_loop()
+
+        def serve() -> None:
+            loop.run_forever()
+            loop.close()  # after _close() stops it
+
+        threading.Thread(target=serve, name="png-renderer", daemon=True).start()
+
+        async def start():
+            k = kaleido.Kaleido(n=1, mathjax=False, timeout=self._timeout)
+            await k.open()
+            return k
+
+        self._kaleido = self._run(start())
+
+    def close(self) -> None:
+        """Stop the browser (at exit, or after a failure so the next PNG starts a new one)."""
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
+        if self._kaleido is not None:
+            try:
+                self._run(self._kaleido.close(), timeout=10)
+            except Exception:  # a browser that died is closed already
+                pass
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+        self._kaleido = self._loop = None
+
+    def render(self, fig: go.Figure, width: int, height: int, scale: float = 2) -> bytes:
+        opts = dict(format="png", width=width, height=height, scale=scale)
+        with self._lock:
+            try:
+                if self._kaleido is None:
+                    self._open()
+                return self._run(self._kaleido.calc_fig(fig.to_dict(), opts=opts))
+            except BaseException:
+                self._close()  # a hung or dead browser is not reused
+                raise
+
+
+RENDERER = PngRenderer()
+atexit.register(RENDERER.close)
+
+
+def chart_png(fig: go.Figure, width: int = 700, height: int | None = None) -> bytes:
+    """The chart as a PNG at 2× (kaleido drives the system's Chromium, kept open); its height is
+    the figure's own (a long legend makes a chart taller) unless given."""
     try:
-        return fig.to_image(format="png", width=width, height=height, scale=2)
+        return RENDERER.render(fig, width, height or fig.layout.height or 470)
     except Exception as exc:
         raise RuntimeError(
             f"PNG export needs Chromium (apt-get install chromium): {type(exc).__name__}: {exc}"

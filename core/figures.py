@@ -186,6 +186,8 @@ def _hex_to_rgba(colour: str, alpha: float) -> str:
 # validation dash must still differ from it.
 VALIDATION_DASH = {"solid": "dash", "dot": "dashdot", "longdash": "longdashdot"}
 RUN_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star")
+LEGEND_PER_ROW = 4
+LEGEND_ROW_PX = 27
 
 
 def training_chart(
@@ -297,7 +299,11 @@ def training_chart(
     fig.update_yaxes(
         title_text=y_title + (" (log)" if log_y else ""), type="log" if log_y else "linear"
     )
-    _base_layout(fig, title=title, height=470)
+    # The legend sits under the plot and takes its rows from the chart's height: past a row or
+    # two of names (about 4 to a row at half a page's width) the chart grows instead.
+    entries = sum(1 for t in fig.data if t.showlegend is not False and t.legendgroup != "_style")
+    extra_rows = max(0, math.ceil(entries / LEGEND_PER_ROW) - 1)
+    _base_layout(fig, title=title, height=470 + LEGEND_ROW_PX * extra_rows)
     fig.update_layout(
         hovermode="x unified",
         legend=dict(

@@ -6,7 +6,7 @@ page's theme.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 # The chart backgrounds the palettes are measured against: Streamlit 1.67's light and dark theme
@@ -45,8 +45,9 @@ class Style:
 
     @property
     def repeated(self) -> bool:
-        """True past the palette's size: the colour is shared, the dash and symbol tell apart."""
-        return self.dash != DASHES[0]
+        """True past the palette's size: the colour is shared, the dash and symbol tell apart.
+        (From the 25th on the dash cycles back to solid: the symbol alone still differs.)"""
+        return (self.dash, self.symbol) != (DASHES[0], SYMBOLS[0])
 
 
 def as_style(style: Style | str | None) -> Style:
@@ -74,6 +75,39 @@ def view_styles(names: Iterable[str], theme: str | None = "light") -> dict[str, 
             palette[position], DASHES[cycle % len(DASHES)], SYMBOLS[cycle % len(SYMBOLS)]
         )
     return styles
+
+
+# How the note under a chart names a dash and a marker symbol.
+DASH_WORDS = {"solid": "solid", "dot": "dotted", "longdash": "long-dashed"}
+SYMBOL_GLYPHS = {
+    "circle": "●",
+    "square": "■",
+    "diamond": "◆",
+    "triangle-up": "▲",
+    "x": "✕",
+    "star": "★",
+}
+
+
+def repeat_note(styles: Mapping[str, Style | str]) -> str:
+    """What a view with more activations than colours must say (empty when colours suffice):
+    which activations share a colour, and the dash and marker that tell them apart."""
+    styles = {name: as_style(style) for name, style in styles.items()}
+    first_with = {}  # colour -> the activation that has it first, drawn solid with circles
+    for name, style in styles.items():
+        first_with.setdefault(style.colour, name)
+    repeated = [(name, s) for name, s in styles.items() if s.repeated]
+    if not repeated:
+        return ""
+    size = len(PALETTES["light"])
+    looks = "; ".join(
+        f"{name}: {first_with[s.colour]}'s colour, {DASH_WORDS[s.dash]} {SYMBOL_GLYPHS[s.symbol]}"
+        for name, s in repeated
+    )
+    return (
+        f"More than {size} activations, {size} colours: colours repeat, and the activations "
+        f"past the first {size} are told apart by line dash and marker ({looks})."
+    )
 
 
 def view_colours(names: Iterable[str], theme: str | None = "light") -> dict[str, str]:

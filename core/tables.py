@@ -115,3 +115,25 @@ def results_table(comparison, target: float | None = None) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows).set_index("activation")
+
+
+# Columns that hold one value for a whole comparison, and how a page says that value once.
+PER_COMPARISON = {
+    "s/epoch (all)": "{} s per epoch (all networks together)",
+    "parameters": "{:,} parameters per network",
+}
+
+
+def fold_constant_columns(table: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The results table as a page shows it, and a note to print under it: a column that has
+    the same value in every row (time per epoch, parameters, "no" divergence) is said once in
+    the note instead, so the columns people compare fit the page's width."""
+    folded, said = [], []
+    for column, text in PER_COMPARISON.items():
+        if column in table.columns and table[column].nunique() == 1:
+            folded.append(column)
+            said.append(text.format(table[column].iloc[0]))
+    if "diverged" in table.columns and (table["diverged"] == "no").all():
+        folded.append("diverged")
+        said.append("no network diverged")
+    return table.drop(columns=folded), " · ".join(said)

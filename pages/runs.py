@@ -4,10 +4,8 @@ import datetime
 import time
 
 import pandas as pd
-import plotly.io
 import streamlit as st
 
-from core import exports
 from core.exports import chromium_path
 from core.figures import png_config, training_chart
 from core.grid import sweep_status
@@ -21,8 +19,16 @@ from ui.inside import inside_ui
 from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text
 from ui.learned import learned_ui
 from ui.nav import link_to, setup
-from ui.palette import page_theme, styles_here
-from ui.runs import export_panel, quantity_label, setup_label, store, swatch_table, sweep_ui
+from ui.palette import page_theme, repeat_notice, styles_here
+from ui.runs import (
+    export_panel,
+    quantity_label,
+    results_ui,
+    setup_label,
+    share_png,
+    store,
+    sweep_ui,
+)
 from ui.url import default, publish, restore
 
 
@@ -52,6 +58,36 @@ def jobs_ui(queue, shown: tuple[int, ...]) -> None:
                 st.progress(progress_fraction(job), text=f"{label} · {progress_text(job)}")
 
 
+# The columns people compare come first, so they are on screen at 1280 px; the rest follow.
+COLUMNS = (
+    "run",
+    "activations",
+    "best val loss",
+    "best val metric",
+    "status",
+    "name",
+    "tags",
+    "epochs",
+    "dataset",
+    "model",
+    "date",
+)
+ACTIVATIONS_SHOWN = 32  # characters of the activation list before it says "+N more"
+
+
+def short_list(names: str, limit: int = ACTIVATIONS_SHOWN) -> str:
+    """'relu, tanh, sigmoid, gelu +6 more': whole names up to `limit` characters, then a count
+    (the filter still searches every name)."""
+    parts = [n for n in names.split(", ") if n]
+    shown = []
+    for part in parts:
+        if shown and len(", ".join(shown + [part])) > limit:
+            break
+        shown.append(part)
+    rest = len(parts) - len(shown)
+    return ", ".join(shown) + (f" +{rest} more" if rest else "")
+
+
 def runs_frame(summaries) -> pd.DataFrame:
     rows = [
         {
@@ -61,7 +97,7 @@ def runs_frame(summaries) -> pd.DataFrame:
             "tags": r.tags,
             "dataset": r.dataset,
             "model": r.model,
-            "activations": r.activations,
+            "activations": short_list(r.activations),
             "epochs": r.epochs,
             "best val loss": None if r.best_val_loss is None else round(r.best_val_loss, 4),
             "best val metric": (
@@ -71,26 +107,26 @@ def runs_frame(summaries) -> pd.DataFrame:
         }
         for r in summaries
     ]
-    columns = [
-        "run",
-        "date",
-        "name",
-        "tags",
-        "dataset",
-        "model",
-        "activations",
-        "epochs",
-        "best val loss",
-        "best val metric",
-        "status",
-    ]
-    return pd.DataFrame(rows, columns=columns)  # the columns stay when nothing matches
+    return pd.DataFrame(rows, columns=list(COLUMNS))  # the columns stay when nothing matches
+
+
+def runs_table_config() -> dict:
+    """Widths that keep run, activations, best val loss, best val metric and status within a
+    1280 px window (Streamlit sizes a column to its longest cell otherwise)."""
+    column = st.column_config
+    return {
+        "run": column.NumberColumn("run", width=56, format="%d"),
+        "activations": column.TextColumn("activations", width=250),
+        "best val loss": column.NumberColumn("best val loss", width=100, format="%.4f"),
+        "best val metric": column.TextColumn("best val metric", width=130),
+        "status": column.TextColumn("status", width=110),
+    }
 
 
 def selection_ui(runs_store) -> tuple[list[int], dict]:
     """The runs table, one page at a time, with its filter; the runs picked to overlay (this
     page's and those already picked on other pages); and the chart options."""
-    page_size = 50
+    page_size = 10  # the whole page of the table fits one screen above the charts
 
     def first_page() -> None:  # a new filter starts at its first page
         st.session_state["runs.page"] = 1
@@ -112,8 +148,13 @@ def selection_ui(runs_store) -> tuple[list[int], dict]:
     offset = (page - 1) * page_size
     summaries = runs_store.runs(limit=page_size, offset=offset, query=query)
     table = runs_frame(summaries)
-    height = min(36 * len(table) + 40, 300)
-    st.dataframe(table.set_index("run"), width="stretch", height=height, key="runs.table")
+    st.dataframe(
+        table.set_index("run"),
+        width="stretch",
+        height="content",  # every row of the page: no one cut-off row to scroll
+        column_config=runs_table_config(),
+        key="runs.table",
+    )
     matching = " matching the filter" if query else ""
     if summaries:
         st.caption(f"runs {offset + 1}–{offset + len(summaries)} of {total:,}{matching}")
@@ -154,13 +195,6 @@ def load_runs(runs_store, chosen: list[int]) -> tuple[list[int], list]:
     return loaded, comparisons
 
 
-@st.cache_data(max_entries=16, show_spinner="Drawing the share image…")
-def share_png(figure_json: str) -> bytes:
-    # Keyed by the figure itself: the same runs, options and theme are drawn once.
-    fig = plotly.io.from_json(figure_json)
-    return exports.chart_png(fig, fig.layout.width, fig.layout.height)
-
-
 def screenshot_ui(loaded, comparisons, colours, options) -> None:
     """The Share image itself, as its download renders it; scaled to the page, its layout (made
     for WIDTH pixels) stays as it is. Without Chromium, the same figure drawn by the browser."""
@@ -169,7 +203,9 @@ def screenshot_ui(loaded, comparisons, colours, options) -> None:
     if chromium_path() is None:
         st.plotly_chart(fig, theme=None, key="runs.share", width="content")
         return
-    st.image(share_png(fig.to_json()), width="stretch")
+    with st.spinner("Drawing the share image…"):  # the first one starts Chromium: seconds
+        png = share_png(fig.to_json())
+    st.image(png, width="stretch")
 
 
 def comparison_ui(loaded, comparisons, colours, options, screenshot: bool) -> None:
@@ -198,15 +234,16 @@ def comparison_ui(loaded, comparisons, colours, options, screenshot: bool) -> No
             **options,
         )
         slot.plotly_chart(fig, config=png_config(f"{key}-runs-{stem}"), key=f"runs.chart.{key}")
-    tables = [
-        results_table(c, None).assign(run=run_id).set_index("run", append=True).swaplevel()
-        for run_id, c in zip(loaded, comparisons, strict=True)
-    ]
+    repeat_notice(colours)
+    tables = [results_table(c, None) for c in comparisons]
+    if len(loaded) > 1:  # overlaid: each row says whose it is
+        tables = [
+            t.assign(run=run_id).set_index("run", append=True).swaplevel()
+            for run_id, t in zip(loaded, tables, strict=True)
+        ]
     combined = pd.concat(tables)
     no_target = [c for c in combined.columns if c.startswith("epochs to")]
-    height = min(35 * len(combined) + 40, 500)
-    table = swatch_table(combined.drop(columns=no_target), colours)
-    st.dataframe(table, width="stretch", height=height, hide_index=True)
+    results_ui(combined.drop(columns=no_target), colours)
     for run_id, comparison in zip(loaded, comparisons, strict=True):
         label = f"Run {run_id}" if len(loaded) > 1 else ""  # overlaid: say whose chart it is
         sweep_ui(comparison, colours, f"runs.{run_id}.sweep_chart", label)
@@ -290,6 +327,21 @@ def sweeps_ui(runs_store) -> None:
                 link_to("Sweep", "Open", sweep=str(row.id))
 
 
+OPENED = "runs.opened"
+
+
+def show_newest_on_first_open(newest: int) -> None:
+    """The first time a session sees this page with runs, and its link names none, the newest
+    run is shown rather than an empty chart area. The flag is set then, once: afterwards an
+    empty selection is one the user made (cleared on purpose) and is kept, as is a link's."""
+    if not st.session_state.get(OPENED):
+        st.session_state[OPENED] = True
+        named = "runs" in st.query_params  # even `?runs=`: a link to an empty selection
+        if not named and not st.session_state.get("runs.selected"):
+            st.session_state["runs.selected"] = [newest]
+    default("runs.selected", [])
+
+
 def main() -> None:
     setup("Runs")
     default("runs.screenshot", False)
@@ -319,15 +371,15 @@ def main() -> None:
     fields = runs_fields()
     for notice in restore("runs", fields):
         st.warning(notice)
-    default("runs.selected", [])
-
     summaries = runs_store.runs(limit=1)  # any run at all; the table reads its own page
     if not summaries:
+        default("runs.selected", [])
         st.info(
             "No runs yet. Train a comparison on the Train page: it is saved here when it "
             "finishes or is stopped."
         )
         return
+    show_newest_on_first_open(summaries[0].id)
     by_id = runs_store.summaries(st.session_state["runs.selected"])  # the ones that exist
     st.session_state["runs.selected"] = keep_existing(st.session_state["runs.selected"], by_id)
     with controls_area:

@@ -17,8 +17,8 @@ from ui.inside import inside_ui
 from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text, session_token
 from ui.learned import learned_ui
 from ui.nav import setup
-from ui.palette import styles_here
-from ui.runs import comparison_figures, export_panel, file_stem, store, swatch_table, sweep_ui
+from ui.palette import repeat_notice, styles_here
+from ui.runs import comparison_figures, export_panel, file_stem, results_ui, store, sweep_ui
 from ui.train_controls import estimate_ui, train_controls
 from ui.url import publish, restore
 
@@ -126,8 +126,8 @@ def charts_ui(record, colours: dict, view: View, final: bool) -> None:
     left, right = st.columns(2, gap="medium")
     left.plotly_chart(loss_fig, config=png_config(f"loss-{stem}"), key=loss_key)
     right.plotly_chart(metric_fig, config=png_config(f"{metric}-{stem}"), key=metric_key)
-    table = swatch_table(results_table(record, view.target), colours)
-    st.dataframe(table, width="stretch", hide_index=True)
+    repeat_notice(colours)
+    results_ui(results_table(record, view.target), colours)
     sweep_ui(record, colours, "train.sweep_chart" if final else None)
     learned_ui(record, colours, "train.learned" if final else None)
     inside_ui(record, colours, "train.inside" if final else None)

@@ -14,6 +14,7 @@ from core.palette import (  # noqa: F401  (re-exported: one place to import colo
     CHART_BACKGROUND,
     PALETTES,
     Style,
+    repeat_note,
     theme_or_light,
     view_colours,
     view_styles,
@@ -37,3 +38,11 @@ def styles_here(names: Iterable[str]) -> dict[str, Style]:
 def colours_here(names: Iterable[str]) -> dict[str, str]:
     """Each activation's colour in this view, in this page's theme: {name: "#rrggbb"}."""
     return view_colours(names, page_theme())
+
+
+def repeat_notice(styles) -> None:
+    """Under a view's charts: a caption when it has more activations than colours, naming the
+    dash and marker that tell apart the ones sharing a colour."""
+    note = repeat_note(styles)
+    if note:
+        st.caption(note)

@@ -6,6 +6,7 @@ import re
 import tempfile
 from pathlib import Path
 
+import plotly.io
 import streamlit as st
 
 from core import exports
@@ -20,7 +21,7 @@ from core.share import (  # noqa: F401  (setup_label and quantity_label: pages i
 )
 from core.store import FILE_NAME, RunStore, StoreError, data_dir, versions
 from core.sweep import CRITERION, best_rates, is_sweep
-from core.tables import results_table
+from core.tables import fold_constant_columns, results_table
 from ui.inside import inside_figures
 from ui.learned import learned_figures
 from ui.palette import page_theme
@@ -63,6 +64,14 @@ def save_once(comparison) -> int | None:
         return None
     saved[id(comparison)] = run_id
     return run_id
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def share_png(figure_json: str) -> bytes:
+    """The share image's PNG, drawn once per figure (the same runs, options, theme and date) and
+    shared by the Runs page's screenshot mode and every Share image download."""
+    fig = plotly.io.from_json(figure_json)
+    return exports.chart_png(fig, fig.layout.width, fig.layout.height)
 
 
 def chart_title(comparison, key: str) -> str:
@@ -133,6 +142,36 @@ def swatch_table(table, colours: dict):
     return frame.style.map(ink, subset=["activation"])
 
 
+def results_config(columns) -> dict:
+    """Column settings that keep the results table within 1280 px: "epochs to accuracy ≥ 0.9"
+    is headed "epochs to ≥ 0.9" (the full name is its tooltip), the run number is narrow."""
+    config = {}
+    for column in columns:
+        short = re.sub(r"^epochs to (accuracy|MAE) ", "epochs to ", column)
+        if short != column:
+            config[column] = st.column_config.TextColumn(short, help=column)
+    if "run" in columns:
+        config["run"] = st.column_config.NumberColumn("run", width="small", format="%d")
+    return config
+
+
+def results_ui(table, colours: dict) -> None:
+    """The results table, whole: as tall as its rows (no scrolling inside it), activation names
+    in their chart colour, and the columns with one value for every row said once beneath."""
+    shown, note = fold_constant_columns(table.reset_index())
+    index = [c for c in ("run", "activation") if c in shown.columns]
+    styled = swatch_table(shown.set_index(index), colours)
+    st.dataframe(
+        styled,
+        width="stretch",
+        height="content",
+        hide_index=True,
+        column_config=results_config(shown.columns),
+    )
+    if note:
+        st.caption(note)
+
+
 def file_stem(comparison) -> str:
     cfg = comparison.config
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{cfg.dataset}-{'-'.join(cfg.activations[:5])}")
@@ -160,13 +199,13 @@ def export_panel(
     if chromium_path() is not None:
         theme = page_theme()
 
-        def share_png() -> bytes:
+        def share_image() -> bytes:  # on the click, in a server thread (no st.* shows there)
             fig = share_figure([comparison], colours, options, theme=theme, target=target)
-            return exports.chart_png(fig, fig.layout.width, fig.layout.height)
+            return share_png(fig.to_json())
 
         st.download_button(
             "Share image (PNG)",
-            share_png,
+            share_image,
             f"{stem}-share.png",
             "image/png",
             key=f"{key}.share",

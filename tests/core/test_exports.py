@@ -5,10 +5,12 @@ import io
 import json
 import subprocess
 import sys
+import threading
 
 import keras
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 import tensorflow as tf
 
@@ -102,6 +104,30 @@ def test_png_is_a_2x_image(run):
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert (width, height) == (1200, 800)
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def test_pngs_asked_for_at_once_each_get_their_own_image_from_the_one_kept_browser():
+    # Catches: a kept browser shared without a lock (kaleido's own sync server hands results
+    # back through one queue, so two sessions exporting at once could swap images), and a
+    # renderer that cannot start again once closed.
+    figures = {w: go.Figure(go.Scatter(y=[0, w]), layout=dict(width=w)) for w in (300, 340, 380)}
+    results = {}
+
+    def export(width: int) -> None:
+        results[width] = exports.chart_png(figures[width], width=width, height=200)
+
+    threads = [threading.Thread(target=export, args=(w,)) for w in figures]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert {w: _png_size(png) for w, png in results.items()} == {w: (2 * w, 400) for w in figures}
+    exports.RENDERER.close()  # the next PNG starts a browser again
+    assert _png_size(exports.chart_png(figures[300], width=300, height=200)) == (600, 400)
 
 
 @pytest.mark.slow

@@ -127,3 +127,22 @@ def trained_alone(config):
         config.dataset, config.samples, config.val_fraction, config.noise, config.data_seed
     )
     return train_compare(config, data)
+
+
+def grid_headers(page, index: int = 0) -> list[str]:
+    """The column headers a dataframe draws. The grid is a canvas with an accessible table that
+    holds only the columns at least partly in view, so a header listed with the one after it
+    is wholly on screen."""
+    grid = page.locator('[data-testid="stDataFrame"]').nth(index)
+    grid.locator('[role="columnheader"]').first.wait_for(state="attached", timeout=30_000)
+    return grid.locator('[role="columnheader"]').all_inner_texts()
+
+
+def grid_overflow(page, index: int = 0) -> tuple[int, int]:
+    """How far a dataframe's content overflows its box, (right, down) in pixels: (0, 0) when
+    every column and row is shown without scrolling inside the table."""
+    scroller = page.locator('[data-testid="stDataFrame"]').nth(index).locator(".dvn-scroller")
+    sizes = scroller.first.evaluate(
+        "e => [e.scrollWidth - e.clientWidth, e.scrollHeight - e.clientHeight]"
+    )
+    return max(0, sizes[0]), max(0, sizes[1])

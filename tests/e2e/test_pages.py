@@ -12,6 +12,8 @@ from tests.e2e.helpers import (
     chart_titles,
     errors,
     grid_has,
+    grid_headers,
+    grid_overflow,
     legend,
     open_page,
     options_of,
@@ -158,8 +160,24 @@ def test_train_shows_loss_left_and_accuracy_right_and_the_run_is_on_the_runs_pag
     page.get_by_role("tab", name="Distributions per layer").click()
     assert legend(page, 3) == ["relu", "tanh"]
     shared = page.url
+    # At 1280 × 900 the results table is whole: its last column and every row, no scrolling.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    wait_idle(page)
+    assert grid_headers(page)[-1] == "status" and grid_overflow(page) == (0, 0)
 
+    # Runs, opened from the sidebar's plain link: the newest run (this one) is drawn at once,
+    # and its table's key columns are on screen at 1280 px (status and the column after it are
+    # drawn, so status is wholly in view; the grid ends inside the window).
     run_id = RunStore().runs()[0].id
+    open_page(page, f"{url}/runs")
+    assert errors(page) == []
+    assert len(chart_titles(page)) == 2
+    headers = grid_headers(page)
+    assert headers[:5] == ["run", "activations", "best val loss", "best val metric", "status"]
+    assert len(headers) > 5
+    box = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+    assert box["x"] + box["width"] <= 1280
+    assert grid_overflow(page)[1] == 0  # every run of the page, no cut-off row
     open_page(page, f"{url}/runs?runs={run_id}")
     assert errors(page) == []
     assert grid_has(page, "relu, tanh")

@@ -3,7 +3,8 @@
 import json
 from pathlib import Path
 
-from streamlit.testing.v1 import AppTest
+import pytest
+from streamlit.testing.v1 import AppTest, element_tree, local_script_runner
 
 from core import jobs
 
@@ -46,3 +47,32 @@ def finish_jobs(app: AppTest, timeout: float = 300) -> AppTest:
 
 def spec(chart) -> dict:
     return json.loads(chart.proto.spec)
+
+
+@pytest.fixture()
+def layouts(monkeypatch):
+    """Each dataframe's height as the page asked for it, in order, from the app's last run:
+    "content" (every row shown), an int of pixels, or "stretch". AppTest's element tree drops
+    the Element proto that carries it, so the messages are read before the tree is built."""
+    seen: list[list] = []
+
+    def parse(messages):
+        seen.append(messages)
+        return element_tree.parse_tree_from_messages(messages)
+
+    monkeypatch.setattr(local_script_runner, "parse_tree_from_messages", parse)
+
+    def dataframe_heights() -> list:
+        heights = []
+        for msg in seen[-1]:
+            element = msg.delta.new_element if msg.HasField("delta") else None
+            if element is None or element.WhichOneof("type") != "dataframe":
+                continue
+            spec = element.height_config.WhichOneof("height_spec")
+            if spec == "pixel_height":
+                heights.append(element.height_config.pixel_height)
+            else:
+                heights.append({"use_content": "content", "use_stretch": "stretch"}.get(spec))
+        return heights
+
+    return dataframe_heights

@@ -1,9 +1,26 @@
 """AppTest for the Runs page and for links that restore a page's view."""
 
+import json
+
 from streamlit.testing.v1 import AppTest
 
 from core.palette import PALETTES
-from tests.pages.conftest import APP, finish_jobs, open_app, spec
+from core.store import RunStore
+from tests.made_up import comparison
+from tests.pages.conftest import APP, finish_jobs, open_app, open_link, spec
+
+TEN = (
+    "relu",
+    "tanh",
+    "sigmoid",
+    "gelu",
+    "elu",
+    "SinActivation",
+    "selu",
+    "softplus",
+    "silu",
+    "mish",
+)
 
 
 def _app():
@@ -137,3 +154,57 @@ def test_a_saved_run_shows_its_learned_parameters():
     params = spec(next(c for c in app.get("plotly_chart") if c.key == "runs.1.learned.params"))
     alpha = next(t["y"] for t in params["data"] if t.get("name") == "elu · alpha · layer 1")
     assert len(alpha) == 3 and alpha[0] == 1.0
+
+
+def _saved(*comparisons) -> list[int]:
+    """Made-up finished runs in this test's store (no training): their ids."""
+    store = RunStore()
+    return [store.save(c) for c in comparisons]
+
+
+def _charts(app) -> list[str]:
+    return [c.key for c in app.get("plotly_chart") if c.key.startswith("runs.chart.")]
+
+
+def test_runs_opens_with_the_newest_run_and_a_cleared_selection_stays_cleared():
+    # Fails if the page opens on an empty selection (no chart until the user finds the box),
+    # or if the newest run comes back after the user cleared the selection on purpose (on the
+    # next rerun, or after a visit to another page).
+    _saved(comparison(("relu", "tanh"), seeds=1, epochs=3), comparison(TEN, seeds=1, epochs=3))
+    app = open_app("pages/runs.py")
+    assert app.multiselect(key="runs.selected").value == [2]
+    assert _charts(app) == ["runs.chart.loss", "runs.chart.metric"]
+    app.multiselect(key="runs.selected").set_value([]).run()
+    assert _charts(app) == [] and any("Pick one or more runs" in i.value for i in app.info)
+    app.toggle(key="runs.log_y").set_value(True).run()
+    app.switch_page("pages/train.py").run()
+    app.switch_page("pages/runs.py").run()
+    assert not app.exception
+    assert app.multiselect(key="runs.selected").value == [] and _charts(app) == []
+
+
+def test_a_link_keeps_its_runs_even_an_empty_choice():
+    # Fails if opening the newest run overrides what a shared link names: `?runs=1` must show
+    # run 1 alone, and `?runs=` (a view someone cleared, then shared or refreshed) no run.
+    _saved(comparison(("relu",), seeds=1, epochs=3), comparison(("tanh",), seeds=1, epochs=3))
+    app = open_link("pages/runs.py", runs="1")
+    assert app.multiselect(key="runs.selected").value == [1]
+    assert len(_charts(app)) == 2
+    empty = open_link("pages/runs.py", runs="")
+    assert empty.multiselect(key="runs.selected").value == [] and _charts(empty) == []
+
+
+def test_the_runs_table_shows_its_key_columns_first_within_1280_px_and_every_row(layouts):
+    # Fails if the wide activations column comes before best val loss, best val metric and
+    # status and pushes them off a 1280 px window (about 820 px of table beside the sidebar),
+    # or if the table is cut to a scrolling box (one cut-off row with one run).
+    _saved(comparison(TEN, seeds=1, epochs=3))
+    app = open_app("pages/runs.py")
+    table = app.dataframe[0]
+    key = ["activations", "best val loss", "best val metric", "status"]
+    assert table.value.index.name == "run" and list(table.value.columns[:4]) == key
+    config = json.loads(table.proto.columns)
+    widths = [config[c]["width"] for c in ["run", *key]]
+    assert all(isinstance(w, int) for w in widths) and sum(widths) <= 820 - 60  # room to spare
+    assert table.value.loc[1, "activations"].endswith("+5 more")
+    assert layouts()[0] == "content"

@@ -1,8 +1,12 @@
 """AppTest for the Train page: a short comparison draws both charts side by side and the table."""
 
+import json
+
 import pytest
 
 from core.palette import PALETTES
+from core.store import RunStore
+from tests.made_up import comparison
 from tests.pages.conftest import finish_jobs, open_app, open_link
 from tests.pages.conftest import spec as _spec
 
@@ -47,7 +51,9 @@ def test_short_training_shows_loss_and_accuracy_side_by_side_with_a_results_tabl
     assert list(table["activation"]) == ["relu", "SinActivation"]
     downloads = [b.proto.label for b in train.get("download_button")]
     assert "Share image (PNG)" in downloads
-    assert {"final val loss", "best val accuracy", "parameters", "diverged"} <= set(table.columns)
+    assert {"final val loss", "best val accuracy", "status"} <= set(table.columns)
+    # One value for every row: said once under the table, not a column that pushes it wide.
+    assert any("parameters per network" in c.value for c in train.caption)
     assert "Finished 2 epochs" in train.success[0].value
     # Inside the network, in the same colours, sliding over init + 2 epochs.
     flow, spread = (_spec(c) for c in charts[2:])
@@ -290,3 +296,25 @@ def test_the_activation_box_finds_an_entry_by_its_keras_alias(train):
     box.set_value(["silu"]).run()
     assert not train.exception
     assert train.multiselect(key="train.activations").value == ["silu"]
+
+
+def test_a_finished_comparison_of_ten_shows_its_whole_table_and_says_colours_repeat(layouts):
+    # Fails if the results table scrolls inside itself (Streamlit's default height shows 10
+    # rows), keeps columns with one value for every row that push its last column ("status")
+    # past a 1280 px window, or if 10 activations share 8 colours without the page saying so.
+    names = ("relu", "tanh", "sigmoid", "gelu", "elu", "SinActivation")
+    names += ("selu", "softplus", "silu", "mish", "softsign", "exponential")
+    run_id = RunStore().save(comparison(names, seeds=2, epochs=3))
+    app = open_link("pages/train.py", job=str(run_id))
+    table = app.dataframe[0].value
+    assert list(table["activation"]) == list(names) and table.columns[-1] == "status"
+    assert not {"parameters", "s/epoch (all)", "diverged"} & set(table.columns)
+    headers = json.loads(app.dataframe[0].proto.columns)
+    assert headers["epochs to accuracy ≥ 0.9"]["label"] == "epochs to ≥ 0.9"  # shortened
+    assert layouts() == ["content"]
+    captions = [c.value for c in app.caption]
+    said = next(c for c in captions if "parameters per network" in c)
+    assert "101,770 parameters" in said and "1.50 s per epoch" in said and "diverged" in said
+    note = next(c for c in captions if "colours repeat" in c)
+    assert "More than 8 activations" in note
+    assert "silu: relu's colour, dotted ■" in note and "exponential: gelu's colour" in note

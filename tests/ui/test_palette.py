@@ -7,8 +7,16 @@ import itertools
 import pytest
 from coloraide import Color
 
-from core.figures import training_chart
-from core.palette import CHART_BACKGROUND, PALETTES, THEMES, Style, view_colours, view_styles
+from core.figures import VALIDATION_DASH, training_chart
+from core.palette import (
+    CHART_BACKGROUND,
+    PALETTES,
+    THEMES,
+    Style,
+    repeat_note,
+    view_colours,
+    view_styles,
+)
 from tests.made_up import comparison
 
 FIRST = 8  # the colours the issue measures; past them dash and symbol join in
@@ -96,3 +104,49 @@ def test_loss_and_metric_charts_draw_each_activation_in_its_view_style():
 
 def test_a_style_is_plain_data():
     assert Style("#123456") == Style("#123456", "solid", "circle")
+
+
+def _told_apart_by_colour(a: str, b: str) -> bool:
+    # The palette's own bar, measured as above: 20 in CIEDE2000, 10 for deutans and protans.
+    if Color(a).delta_e(b, method="2000") < 20:
+        return False
+    return all(
+        Color(a).filter(d).delta_e(Color(b).filter(d), method="2000") >= 10
+        for d in ("deutan", "protan")
+    )
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_up_to_24_activations_every_pair_differs_by_the_colour_bar_or_by_dash_and_marker(theme):
+    # Catches: past the palette's size, two activations drawn alike, e.g. the 9th sharing the
+    # 1st's colour with the same dash (its train line, or its validation line, looking like the
+    # 1st's) or the same marker. Pairs of different colours must still meet the bar measured
+    # above; pairs sharing a colour must differ in both the dash and the marker.
+    styles = list(view_styles([f"act{i}" for i in range(24)], theme).values())
+    alike = []
+    for a, b in itertools.combinations(styles, 2):
+        if a.colour != b.colour:
+            ok = _told_apart_by_colour(a.colour, b.colour)
+        else:
+            dashes = a.dash != b.dash and VALIDATION_DASH[a.dash] != VALIDATION_DASH[b.dash]
+            ok = dashes and a.symbol != b.symbol
+        if not ok:
+            alike.append((a, b))
+    assert alike == []
+
+
+def test_past_three_dashes_the_marker_still_differs_and_the_style_counts_as_repeated():
+    # Catches: the 25th activation drawn solid with the 1st's colour and counted as not
+    # repeated (so a long run drew it without markers: exactly like the 1st).
+    styles = list(view_styles([f"act{i}" for i in range(48)], "light").values())
+    assert len({(s.colour, s.dash, s.symbol) for s in styles}) == 48
+    assert [s.repeated for s in styles] == [False] * 8 + [True] * 40
+
+
+def test_a_view_with_more_activations_than_colours_says_so_and_how_they_differ():
+    # Catches: colours that repeat with nothing on the page saying which lines share one.
+    names = [f"act{i}" for i in range(10)]
+    assert repeat_note(view_styles(names[:8])) == ""
+    note = repeat_note(view_styles(names))
+    assert note.startswith(f"More than {len(PALETTES['light'])} activations")
+    assert "act8: act0's colour, dotted ■" in note and "act9: act1's colour, dotted ■" in note
