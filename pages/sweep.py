@@ -29,9 +29,13 @@ from ui.train_controls import setting_widgets
 from ui.url import default, publish, restore
 
 # Train's settings a sweep offers (the architecture comes from the grid; the MLP only).
-DATA = ("activations", "dataset", "samples", "noise")
-FIT = ("optimizer", "learning_rates", "learning_rate", "batch_size", "epochs", "seeds", "data_seed")
-SETTINGS = DATA + FIT
+# Activation chips, dataset names and the rates' chips are long: they get wide rows (as on Train),
+# the rest sit in the three columns.
+WIDE = ("activations", "dataset")
+DATA = ("samples", "noise", "data_seed")
+RATES = ("learning_rates", "learning_rate")
+FIT = ("optimizer", "batch_size", "epochs", "seeds")
+SETTINGS = WIDE + DATA + RATES + FIT
 DEFAULTS = dict(
     activations=["relu", "tanh", "sigmoid", "selu"],
     depths=[2, 6, 10],
@@ -49,9 +53,12 @@ def controls_ui(catalogue) -> tuple[Grid, str]:
     st.session_state["sweep.activations"] = [
         n for n in st.session_state["sweep.activations"] if n in names
     ]  # a custom that was removed is not offered
+    values = setting_widgets([BY_NAME["activations"]], "sweep", catalogue)
+    with st.columns([2, 1])[0]:
+        values = setting_widgets([BY_NAME["dataset"]], "sweep", names, values)
     data_col, grid_col, fit_col = st.columns(3, gap="large")
     with data_col:
-        values = setting_widgets([BY_NAME[s] for s in DATA], "sweep", names)
+        values = setting_widgets([BY_NAME[s] for s in DATA], "sweep", names, values)
     with grid_col:
         depths = st.multiselect(
             "Depths (hidden layers)",
@@ -68,6 +75,9 @@ def controls_ui(catalogue) -> tuple[Grid, str]:
         )
     with fit_col:
         values = setting_widgets([BY_NAME[s] for s in FIT], "sweep", names, values)
+    for column, setting in zip(st.columns([2, 1]), RATES, strict=True):
+        with column:  # the rates' preset depends on the optimiser, chosen above
+            values = setting_widgets([BY_NAME[setting]], "sweep", names, values)
     values["activations"] = tuple(values["activations"])
     base = TrainConfig(**values, model="mlp", diagnostics=False)
     return Grid(base, tuple(sorted(depths)), tuple(sorted(widths))), name

@@ -83,18 +83,21 @@ def _rates(
 
 
 def setting_widgets(
-    settings, page: str, names: list[str], values: dict[str, Any] | None = None
+    settings, page: str, names: Catalogue | list[str], values: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """Widgets for `settings` (from the table) under `<page>.` keys, defaults set first, the
-    hidden ones skipped; returns the values chosen. Another page's subset of Train's settings."""
+    hidden ones skipped; returns the values chosen. Another page's subset of Train's settings.
+    Given the catalogue, an activation box labels entries with their aliases."""
     values = {} if values is None else values
+    options = names
+    names = names.names() if isinstance(names, Catalogue) else names
     for s in settings:
         value = [n for n in s.default if n in names] if s.kind == "names" else s.default
         default(f"{page}.{s.name}", list(value) if s.kind == "rates" else value)
     for setting in settings:
         if setting.shown_when is not None and not setting.shown_when(values):
             continue
-        values[setting.name] = _widget(setting, values, names, page)
+        values[setting.name] = _widget(setting, values, options, page)
     return values
 
 
