@@ -44,9 +44,11 @@ def _drawable(values: np.ndarray, log: bool) -> list[float | None]:
     return out
 
 
-def signal_figure(signal, colours: Mapping) -> go.Figure:
+def signal_figure(signal, colours: Mapping, predicted: Mapping | None = None) -> go.Figure:
     """Four panels, layer on x, one line per activation in its colour: mean, variance, dead
-    fraction and gradient norm."""
+    fraction and gradient norm. `predicted` ({name: layers}, mean-field theory's trainable
+    depth 6 ξ_c) adds a dotted vertical line per activation within the plotted depth, labelled
+    on the first panel."""
     fig = make_subplots(
         rows=2,
         cols=2,
@@ -85,10 +87,41 @@ def signal_figure(signal, colours: Mapping) -> go.Figure:
         )
         fig.update_xaxes(title_text="layer" if row == 2 else None, row=row, col=col)
     fig.update_annotations(font=dict(size=14))
+    _predicted_lines(fig, signal, colours, predicted or {})
     _base_layout(fig, height=740)
     # Above the panels' titles, not on them.
     fig.update_layout(margin=dict(t=95), legend=dict(y=1.07))
     return fig
+
+
+def _predicted_lines(fig: go.Figure, signal, colours: Mapping, predicted: Mapping) -> None:
+    shown = [(n, d) for n, d in predicted.items() if n in signal.names and 1 <= d <= signal.depth]
+    for k, (name, depth) in enumerate(shown):
+        colour = as_style(colours.get(name)).colour
+        for i in range(len(PANELS)):
+            axis = "" if i == 0 else str(i + 1)
+            fig.add_shape(
+                type="line",
+                x0=depth,
+                x1=depth,
+                y0=0,
+                y1=1,
+                xref=f"x{axis}",
+                yref=f"y{axis} domain",
+                line=dict(color=colour, width=1.6, dash="dot"),
+                name=f"{name} predicted depth",
+            )
+        fig.add_annotation(
+            x=depth,
+            y=0.97 - 0.1 * k,
+            xref="x",
+            yref="y domain",
+            text=f"{name}: 6ξ<sub>c</sub> ≈ {depth:.3g}",
+            showarrow=False,
+            xanchor="left",
+            font=dict(size=11, color=colour),
+            name=f"{name} predicted depth",
+        )
 
 
 def _layers(indices: np.ndarray) -> str:

@@ -4,7 +4,7 @@ final validation metric at its best learning rate. Cells in, `go.Figure` out; no
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
@@ -13,6 +13,8 @@ from core.grid import Cell, Grid, architecture_label
 from core.palette import CHART_BACKGROUND
 
 ROW_PX, MIN_HEIGHT = 46, 260
+PREDICTED_COLOUR = "#e8175d"  # no viridis colour is a red: the line reads on every cell
+PREDICTED_NAME = "predicted trainable depth 6ξ_c"
 
 
 def _value_text(cell: Cell) -> str:
@@ -46,11 +48,71 @@ def _hover(cell: Cell, metric: str, epochs: int) -> str:
     return "<br>".join(lines)
 
 
+def row_position(depth: float, archs: Sequence[tuple[int, int]]) -> tuple[float, str]:
+    """Where `depth` layers fall on the heatmap's rows (0 = the top row's centre, one per row),
+    linear between the depths of the rows, clamped to the grid's top or bottom edge; and
+    "" inside the grid, "above" or "below" when clamped."""
+    centres: dict[int, list[int]] = {}
+    for row, (d, _) in enumerate(archs):
+        centres.setdefault(d, []).append(row)
+    depths = sorted(centres)
+    positions = [sum(centres[d]) / len(centres[d]) for d in depths]
+    if not math.isfinite(depth) or depth > depths[-1]:
+        return len(archs) - 0.5, "below"
+    if depth < depths[0]:
+        return -0.5, "above"
+    if len(depths) == 1:
+        return positions[0], ""
+    k = max(i for i, d in enumerate(depths[:-1]) if d <= depth)
+    fraction = (depth - depths[k]) / (depths[k + 1] - depths[k])
+    return positions[k] + fraction * (positions[k + 1] - positions[k]), ""
+
+
+def _predicted_traces(names: list[str], archs, predicted: Mapping[str, float]) -> list:
+    """Per activation column, a segment at its predicted depth (on axes laid over the heatmap
+    with one unit per column and row, so a depth can fall between two rows)."""
+    traces = []
+    for col, name in enumerate(names):
+        depth = predicted.get(name)
+        if depth is None or math.isnan(depth):
+            continue
+        y, clamped = row_position(depth, archs)
+        shown = "∞" if not math.isfinite(depth) or depth > 1e6 else f"{depth:.3g}"
+        where = {"below": " (deeper than the grid)", "above": " (shallower than the grid)"}
+        traces.append(
+            go.Scatter(
+                x=[col - 0.46, col + 0.46],
+                y=[y, y],
+                xaxis="x2",
+                yaxis="y2",
+                mode="lines+text",
+                text=[f"6ξ<sub>c</sub> ≈ {shown}", ""],
+                textposition="top right",
+                textfont=dict(size=11, color=PREDICTED_COLOUR),
+                line=dict(color=PREDICTED_COLOUR, width=3, dash="dash" if clamped else "solid"),
+                name=PREDICTED_NAME,
+                legendgroup="predicted",
+                showlegend=not traces,
+                meta=dict(activation=name, depth=depth),
+                hovertemplate=f"<b>{name}</b>: predicted trainable depth 6ξ_c ≈ {shown} "
+                f"layers{where.get(clamped, '')}<extra></extra>",
+            )
+        )
+    return traces
+
+
 def trainability_heatmap(
-    grid: Grid, cells: Sequence[Cell], metric_name: str, title: str = "", theme: str = "light"
+    grid: Grid,
+    cells: Sequence[Cell],
+    metric_name: str,
+    title: str = "",
+    theme: str = "light",
+    predicted: Mapping[str, float] | None = None,
 ) -> go.Figure:
     """Depth (rows, shallow at the top) × activation (columns), coloured by the final validation
-    metric at each activation's best rate; brighter is better for accuracy and for MAE alike."""
+    metric at each activation's best rate; brighter is better for accuracy and for MAE alike.
+    `predicted` ({activation: layers}) draws mean-field theory's trainable depth 6 ξ_c as a
+    segment across each activation's column, between rows where it falls between depths."""
     metric = METRIC_LABEL.get(metric_name, metric_name)
     names = list(grid.base.activations)
     archs = grid.architectures
@@ -100,9 +162,19 @@ def trainability_heatmap(
         zmin=0.0 if higher_better else None,
         zmax=1.0 if higher_better else None,
     )
-    fig = go.Figure([tiles, values])
+    lines = _predicted_traces(names, archs, predicted or {})
+    fig = go.Figure([tiles, values, *lines])
     _base_layout(fig, title or None, height=max(MIN_HEIGHT, 120 + ROW_PX * len(rows)))
     fig.update_layout(hovermode="closest")
+    if lines:
+        # One unit per column and row, laid exactly over the category axes.
+        over = dict(showgrid=False, zeroline=False, showticklabels=False, fixedrange=True)
+        fig.update_layout(
+            xaxis2=dict(over, overlaying="x", range=[-0.5, len(names) - 0.5]),
+            yaxis2=dict(over, overlaying="y", range=[len(rows) - 0.5, -0.5]),
+            showlegend=True,
+            legend=dict(y=1.0, yanchor="bottom"),
+        )
     fig.update_yaxes(autorange="reversed", title="hidden layers" + (
         "" if len(grid.widths) == 1 else " × width"
     ), type="category")  # fmt: skip
