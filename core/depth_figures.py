@@ -31,6 +31,7 @@ MEASURE_NAME = {
 # A first-layer gradient norm this many times below (or above) the last layer's is called
 # vanishing (exploding) in the table; the page states the criterion.
 VANISHING_BELOW = 1e-2
+PREDICTED_GROUP = "predicted depth"  # the legend entries of the predicted-depth lines
 EXPLODING_ABOVE = 1e2
 
 
@@ -47,8 +48,8 @@ def _drawable(values: np.ndarray, log: bool) -> list[float | None]:
 def signal_figure(signal, colours: Mapping, predicted: Mapping | None = None) -> go.Figure:
     """Four panels, layer on x, one line per activation in its colour: mean, variance, dead
     fraction and gradient norm. `predicted` ({name: layers}, mean-field theory's trainable
-    depth 6 ξ_c) adds a dotted vertical line per activation within the plotted depth, labelled
-    on the first panel."""
+    depth 6 ξ_c) adds a dotted vertical line per activation within the plotted depth, named in
+    the legend after the activations."""
     fig = make_subplots(
         rows=2,
         cols=2,
@@ -96,7 +97,7 @@ def signal_figure(signal, colours: Mapping, predicted: Mapping | None = None) ->
 
 def _predicted_lines(fig: go.Figure, signal, colours: Mapping, predicted: Mapping) -> None:
     shown = [(n, d) for n, d in predicted.items() if n in signal.names and 1 <= d <= signal.depth]
-    for k, (name, depth) in enumerate(shown):
+    for name, depth in shown:
         colour = as_style(colours.get(name)).colour
         for i in range(len(PANELS)):
             axis = "" if i == 0 else str(i + 1)
@@ -111,16 +112,16 @@ def _predicted_lines(fig: go.Figure, signal, colours: Mapping, predicted: Mappin
                 line=dict(color=colour, width=1.6, dash="dot"),
                 name=f"{name} predicted depth",
             )
-        fig.add_annotation(
-            x=depth,
-            y=0.97 - 0.1 * k,
-            xref="x",
-            yref="y domain",
-            text=f"{name}: 6ξ<sub>c</sub> ≈ {depth:.3g}",
-            showarrow=False,
-            xanchor="left",
-            font=dict(size=11, color=colour),
-            name=f"{name} predicted depth",
+        # Named in the legend, not on the panel, where a label would sit on the curves.
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                line=dict(color=colour, width=1.6, dash="dot"),
+                name=f"{name}: 6ξ<sub>c</sub> ≈ {depth:.3g}",
+                legendgroup=PREDICTED_GROUP,
+            )
         )
 
 

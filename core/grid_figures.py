@@ -11,10 +11,15 @@ import plotly.graph_objects as go
 from core.figures import METRIC_LABEL, _base_layout
 from core.grid import Cell, Grid, architecture_label
 from core.palette import CHART_BACKGROUND
+from core.theory_figures import depth_text
 
 ROW_PX, MIN_HEIGHT = 46, 260
 PREDICTED_COLOUR = "#e8175d"  # no viridis colour is a red: the line reads on every cell
 PREDICTED_NAME = "predicted trainable depth 6ξ_c"
+PREDICTED_TITLE = (
+    "red: mean-field theory's predicted trainable depth 6ξ<sub>c</sub> "
+    "(Schoenholz et al. 2017) at σ_w² = 1, σ_b² = 0"
+)
 
 
 def _value_text(cell: Cell) -> str:
@@ -68,6 +73,14 @@ def row_position(depth: float, archs: Sequence[tuple[int, int]]) -> tuple[float,
     return positions[k] + fraction * (positions[k + 1] - positions[k]), ""
 
 
+def _tick(name: str, predicted: Mapping[str, float]) -> str:
+    depth = predicted.get(name)
+    if depth is None or math.isnan(depth):
+        return name
+    shown = depth_text(depth)
+    return f"{name}<br><span style='color:{PREDICTED_COLOUR}'>6ξ<sub>c</sub> ≈ {shown}</span>"
+
+
 def _predicted_traces(names: list[str], archs, predicted: Mapping[str, float]) -> list:
     """Per activation column, a segment at its predicted depth (on axes laid over the heatmap
     with one unit per column and row, so a depth can fall between two rows)."""
@@ -77,7 +90,7 @@ def _predicted_traces(names: list[str], archs, predicted: Mapping[str, float]) -
         if depth is None or math.isnan(depth):
             continue
         y, clamped = row_position(depth, archs)
-        shown = "∞" if not math.isfinite(depth) or depth > 1e6 else f"{depth:.3g}"
+        shown = depth_text(depth)
         where = {"below": " (deeper than the grid)", "above": " (shallower than the grid)"}
         traces.append(
             go.Scatter(
@@ -85,10 +98,7 @@ def _predicted_traces(names: list[str], archs, predicted: Mapping[str, float]) -
                 y=[y, y],
                 xaxis="x2",
                 yaxis="y2",
-                mode="lines+text",
-                text=[f"6ξ<sub>c</sub> ≈ {shown}", ""],
-                textposition="top right",
-                textfont=dict(size=11, color=PREDICTED_COLOUR),
+                mode="lines",
                 line=dict(color=PREDICTED_COLOUR, width=3, dash="dash" if clamped else "solid"),
                 name=PREDICTED_NAME,
                 legendgroup="predicted",
@@ -166,20 +176,28 @@ def trainability_heatmap(
     fig = go.Figure([tiles, values, *lines])
     _base_layout(fig, title or None, height=max(MIN_HEIGHT, 120 + ROW_PX * len(rows)))
     fig.update_layout(hovermode="closest")
-    if lines:
-        # One unit per column and row, laid exactly over the category axes.
-        over = dict(showgrid=False, zeroline=False, showticklabels=False, fixedrange=True)
-        fig.update_layout(
-            xaxis2=dict(over, overlaying="x", range=[-0.5, len(names) - 0.5]),
-            yaxis2=dict(over, overlaying="y", range=[len(rows) - 0.5, -0.5]),
-            showlegend=True,
-            legend=dict(y=1.0, yanchor="bottom"),
-        )
     fig.update_yaxes(autorange="reversed", title="hidden layers" + (
         "" if len(grid.widths) == 1 else " × width"
     ), type="category")  # fmt: skip
     fig.update_xaxes(title="activation", side="bottom", type="category", showgrid=False)
     fig.update_yaxes(showgrid=False)
+    if lines:
+        # One unit per column and row, laid exactly over the category axes (set after the
+        # category axes' updates above, which would make these categorical too).
+        over = dict(
+            type="linear", autorange=False, showgrid=False, zeroline=False, showticklabels=False,
+            fixedrange=True, title=None,
+        )  # fmt: skip
+        fig.update_layout(
+            xaxis2=dict(over, overlaying="x", range=[-0.5, len(names) - 0.5]),
+            yaxis2=dict(over, overlaying="y", range=[len(rows) - 0.5, -0.5]),
+            showlegend=False,  # the title says what the red line is, the legend would cover it
+            title_text=f"{title}<br><sup>{PREDICTED_TITLE}</sup>" if title else PREDICTED_TITLE,
+            margin=dict(t=100 if title else 60),
+        )
+        # Each column's predicted depth under its name (a label on the cells would be lost on
+        # the dark ones and cover the values).
+        fig.update_xaxes(tickvals=names, ticktext=[_tick(n, predicted or {}) for n in names])
     if theme == "dark":  # the PNG in the page's theme (on the page Streamlit themes it)
         background = CHART_BACKGROUND["dark"]
         fig.update_layout(template="plotly_dark", paper_bgcolor=background, plot_bgcolor=background)

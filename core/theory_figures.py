@@ -31,6 +31,7 @@ SIGMA_B2 = tuple(np.round(np.linspace(0.0, 0.25, 41), 6))
 DIVERGES = "signal length diverges (q* = ∞)"
 EDGE = "edge of chaos (χ1 = 1)"
 GREY = "rgba(140, 140, 140, 0.55)"
+INIT_SYMBOLS = ("circle", "diamond", "square")
 CHOSEN_COLOUR = "#e8175d"  # no viridis colour is a red, so the chosen point stands out on all
 
 
@@ -120,22 +121,27 @@ def _panel_traces(field: MeanField, first: bool) -> list:
 
 
 def _init_traces(chosen: str, first: bool) -> list:
-    """The Depth page's initialisers as points at σ_b² = 0, the chosen one a red star."""
-    groups = _init_groups()
-    points = go.Scatter(
-        x=list(groups),
-        y=[0.0] * len(groups),
-        mode="markers+text",
-        text=[" · ".join(n.split()[0] for n in names) for names in groups.values()],
-        textposition="top center",
-        textfont=dict(size=10, color="white"),
-        marker=dict(size=9, color="white", line=dict(color="black", width=1.5)),
-        name="initialisers (σ_b² = 0)",
-        legendgroup="inits",
-        showlegend=first,
-        customdata=[", ".join(names) for names in groups.values()],
-        hovertemplate="%{customdata}: σ_w² %{x:g}, σ_b² 0<extra></extra>",
-    )
+    """The Depth page's initialisers as points at σ_b² = 0 (one legend entry per σ_w²: their
+    names would overlap on the panels), the chosen one a red star."""
+    traces = []
+    for i, (sigma_w2, names) in enumerate(_init_groups().items()):
+        symbol = INIT_SYMBOLS[i % len(INIT_SYMBOLS)]
+        label = f"{', '.join(names)} (σ_w² = {sigma_w2:g})"
+        traces.append(
+            go.Scatter(
+                x=[sigma_w2],
+                y=[0.0],
+                mode="markers",
+                marker=dict(
+                    size=10, symbol=symbol, color="white", line=dict(color="black", width=1.5)
+                ),
+                name=label,
+                legendgroup=label,
+                showlegend=first,
+                meta=dict(initialisers=names),
+                hovertemplate=f"{label}, σ_b² = 0<extra></extra>",
+            )
+        )
     label = INITIALISERS[chosen][0].split(" (")[0]
     star = go.Scatter(
         x=[INIT_SIGMA_W2[chosen]],
@@ -147,7 +153,7 @@ def _init_traces(chosen: str, first: bool) -> list:
         showlegend=first,
         hovertemplate=f"{label}: σ_w² %{{x:g}}, σ_b² 0<extra></extra>",
     )
-    return [points, star]
+    return [*traces, star]
 
 
 def phase_figure(
@@ -164,7 +170,7 @@ def phase_figure(
         cols=cols,
         subplot_titles=names,
         horizontal_spacing=0.06,
-        vertical_spacing=0.18 / rows if rows > 1 else 0.1,
+        vertical_spacing=0.32 / rows if rows > 1 else 0.1,
         shared_yaxes=True,
     )
     for k, name in enumerate(names):
@@ -175,7 +181,8 @@ def phase_figure(
         step = (sb[-1] - sb[0]) / max(1, len(sb) - 1)
         fig.update_yaxes(range=[sb[0] - step, sb[-1] + step / 2], row=row, col=col)
         fig.update_yaxes(title_text="σ_b²" if col == 1 else None, row=row, col=col)
-        fig.update_xaxes(title_text="σ_w²", row=row, col=col)
+        bottom = row == rows or k + cols >= len(names)  # no panel below this one
+        fig.update_xaxes(title_text="σ_w²" if bottom else None, row=row, col=col)
     # A legend entry for the grey region (a heatmap's own entry shows no swatch).
     fig.add_trace(
         go.Scatter(

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from core.depth_figures import signal_figure
+from core.depth_figures import PREDICTED_GROUP, signal_figure
 from core.grid import Grid, cells_of
 from core.grid_figures import PREDICTED_NAME, row_position, trainability_heatmap
 from core.signal_settings import INIT_SIGMA_W2, INITIALISERS
@@ -63,8 +63,10 @@ def test_the_initialisers_points_are_where_keras_kernels_put_them(init):
     measured = width * float(np.var(np.asarray(kernel)))
     assert measured == pytest.approx(INIT_SIGMA_W2[init], rel=0.02)
     figure = phase_figure({"tanh": phase_diagram(tf.math.tanh, SW[:3], SB[:2])}, init)
-    points = [t for t in figure.data if t.name == "initialisers (σ_b² = 0)"][0]
-    assert sorted(zip(points.x, points.y, strict=True)) == [(1.0, 0.0), (2.0, 0.0)]
+    points = {t.x[0]: (t.y[0], t.meta["initialisers"]) for t in figure.data if t.meta}
+    assert sorted(points) == [1.0, 2.0] and {y for y, _ in points.values()} == {0.0}
+    label = INITIALISERS[init][0].split(" (")[0]
+    assert label in points[INIT_SIGMA_W2[init]][1]
     (star,) = [t for t in figure.data if t.name.startswith("chosen:")]
     assert (star.x[0], star.y[0]) == (INIT_SIGMA_W2[init], 0.0)
 
@@ -85,7 +87,7 @@ def test_the_depth_chart_marks_each_predicted_depth_in_its_colour_within_the_plo
     shapes = [s for s in figure.layout.shapes if "predicted" in (s.name or "")]
     assert len(shapes) == 4  # one per panel, relu only
     assert all(s.x0 == relu and s.line.color == "#2574b0" for s in shapes)
-    labels = [a.text for a in figure.layout.annotations if "predicted" in (a.name or "")]
+    labels = [t.name for t in figure.data if t.legendgroup == PREDICTED_GROUP]
     assert labels == ["relu: 6ξ<sub>c</sub> ≈ 8.66"]
 
 
@@ -107,5 +109,8 @@ def test_the_sweep_heatmap_draws_each_activations_predicted_depth_between_its_ro
     assert lines["sigmoid"].meta["depth"] == predicted["sigmoid"]
     assert list(lines["sigmoid"].x) == pytest.approx([0.54, 1.46])
     assert row_position(predicted["sigmoid"], grid.architectures)[0] == lines["sigmoid"].y[0]
-    assert figure.layout.yaxis2.range == (2.5, -0.5)  # one unit a row, laid over the heatmap
+    # One unit a row and a column, laid over the heatmap: linear, or the positions would be
+    # taken as categories and the lines drawn anywhere.
+    assert figure.layout.yaxis2.range == (2.5, -0.5) and figure.layout.yaxis2.type == "linear"
+    assert figure.layout.xaxis2.range == (-0.5, 1.5) and figure.layout.xaxis2.type == "linear"
     assert row_position(math.inf, grid.architectures) == (2.5, "below")

@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from activations.expression import custom_activation
+from core.depth_figures import PREDICTED_GROUP
 from core.diagnostics import DEAD_RULE
 from core.theory_figures import EDGE
 from tests.pages.conftest import open_app, open_link, spec
@@ -26,8 +27,10 @@ def _chart(app, key: str) -> dict | None:
 
 
 def _figure(app) -> dict:
+    """The signal chart, without the legend entries of the predicted depths."""
     figure = _chart(app, "depth.chart")
     assert figure is not None
+    figure["data"] = [t for t in figure["data"] if t.get("legendgroup") != PREDICTED_GROUP]
     return figure
 
 
