@@ -31,6 +31,7 @@ MEASURE_NAME = {
 # A first-layer gradient norm this many times below (or above) the last layer's is called
 # vanishing (exploding) in the table; the page states the criterion.
 VANISHING_BELOW = 1e-2
+PREDICTED_GROUP = "predicted depth"  # the legend entries of the predicted-depth lines
 EXPLODING_ABOVE = 1e2
 
 
@@ -44,9 +45,11 @@ def _drawable(values: np.ndarray, log: bool) -> list[float | None]:
     return out
 
 
-def signal_figure(signal, colours: Mapping) -> go.Figure:
+def signal_figure(signal, colours: Mapping, predicted: Mapping | None = None) -> go.Figure:
     """Four panels, layer on x, one line per activation in its colour: mean, variance, dead
-    fraction and gradient norm."""
+    fraction and gradient norm. `predicted` ({name: layers}, mean-field theory's trainable
+    depth 6 ξ_c) adds a dotted vertical line per activation within the plotted depth, named in
+    the legend after the activations."""
     fig = make_subplots(
         rows=2,
         cols=2,
@@ -85,10 +88,41 @@ def signal_figure(signal, colours: Mapping) -> go.Figure:
         )
         fig.update_xaxes(title_text="layer" if row == 2 else None, row=row, col=col)
     fig.update_annotations(font=dict(size=14))
+    _predicted_lines(fig, signal, colours, predicted or {})
     _base_layout(fig, height=740)
     # Above the panels' titles, not on them.
     fig.update_layout(margin=dict(t=95), legend=dict(y=1.07))
     return fig
+
+
+def _predicted_lines(fig: go.Figure, signal, colours: Mapping, predicted: Mapping) -> None:
+    shown = [(n, d) for n, d in predicted.items() if n in signal.names and 1 <= d <= signal.depth]
+    for name, depth in shown:
+        colour = as_style(colours.get(name)).colour
+        for i in range(len(PANELS)):
+            axis = "" if i == 0 else str(i + 1)
+            fig.add_shape(
+                type="line",
+                x0=depth,
+                x1=depth,
+                y0=0,
+                y1=1,
+                xref=f"x{axis}",
+                yref=f"y{axis} domain",
+                line=dict(color=colour, width=1.6, dash="dot"),
+                name=f"{name} predicted depth",
+            )
+        # Named in the legend, not on the panel, where a label would sit on the curves.
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                line=dict(color=colour, width=1.6, dash="dot"),
+                name=f"{name}: 6ξ<sub>c</sub> ≈ {depth:.3g}",
+                legendgroup=PREDICTED_GROUP,
+            )
+        )
 
 
 def _layers(indices: np.ndarray) -> str:

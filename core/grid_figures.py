@@ -4,15 +4,22 @@ final validation metric at its best learning rate. Cells in, `go.Figure` out; no
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
 from core.figures import METRIC_LABEL, _base_layout
 from core.grid import Cell, Grid, architecture_label
 from core.palette import CHART_BACKGROUND
+from core.theory_figures import depth_text
 
 ROW_PX, MIN_HEIGHT = 46, 260
+PREDICTED_COLOUR = "#e8175d"  # no viridis colour is a red: the line reads on every cell
+PREDICTED_NAME = "predicted trainable depth 6ξ_c"
+PREDICTED_TITLE = (
+    "red: mean-field theory's predicted trainable depth 6ξ<sub>c</sub> "
+    "(Schoenholz et al. 2017) at σ_w² = 1, σ_b² = 0"
+)
 
 
 def _value_text(cell: Cell) -> str:
@@ -46,11 +53,76 @@ def _hover(cell: Cell, metric: str, epochs: int) -> str:
     return "<br>".join(lines)
 
 
+def row_position(depth: float, archs: Sequence[tuple[int, int]]) -> tuple[float, str]:
+    """Where `depth` layers fall on the heatmap's rows (0 = the top row's centre, one per row),
+    linear between the depths of the rows, clamped to the grid's top or bottom edge; and
+    "" inside the grid, "above" or "below" when clamped."""
+    centres: dict[int, list[int]] = {}
+    for row, (d, _) in enumerate(archs):
+        centres.setdefault(d, []).append(row)
+    depths = sorted(centres)
+    positions = [sum(centres[d]) / len(centres[d]) for d in depths]
+    if not math.isfinite(depth) or depth > depths[-1]:
+        return len(archs) - 0.5, "below"
+    if depth < depths[0]:
+        return -0.5, "above"
+    if len(depths) == 1:
+        return positions[0], ""
+    k = max(i for i, d in enumerate(depths[:-1]) if d <= depth)
+    fraction = (depth - depths[k]) / (depths[k + 1] - depths[k])
+    return positions[k] + fraction * (positions[k + 1] - positions[k]), ""
+
+
+def _tick(name: str, predicted: Mapping[str, float]) -> str:
+    depth = predicted.get(name)
+    if depth is None or math.isnan(depth):
+        return name
+    shown = depth_text(depth)
+    return f"{name}<br><span style='color:{PREDICTED_COLOUR}'>6ξ<sub>c</sub> ≈ {shown}</span>"
+
+
+def _predicted_traces(names: list[str], archs, predicted: Mapping[str, float]) -> list:
+    """Per activation column, a segment at its predicted depth (on axes laid over the heatmap
+    with one unit per column and row, so a depth can fall between two rows)."""
+    traces = []
+    for col, name in enumerate(names):
+        depth = predicted.get(name)
+        if depth is None or math.isnan(depth):
+            continue
+        y, clamped = row_position(depth, archs)
+        shown = depth_text(depth)
+        where = {"below": " (deeper than the grid)", "above": " (shallower than the grid)"}
+        traces.append(
+            go.Scatter(
+                x=[col - 0.46, col + 0.46],
+                y=[y, y],
+                xaxis="x2",
+                yaxis="y2",
+                mode="lines",
+                line=dict(color=PREDICTED_COLOUR, width=3, dash="dash" if clamped else "solid"),
+                name=PREDICTED_NAME,
+                legendgroup="predicted",
+                showlegend=not traces,
+                meta=dict(activation=name, depth=depth),
+                hovertemplate=f"<b>{name}</b>: predicted trainable depth 6ξ_c ≈ {shown} "
+                f"layers{where.get(clamped, '')}<extra></extra>",
+            )
+        )
+    return traces
+
+
 def trainability_heatmap(
-    grid: Grid, cells: Sequence[Cell], metric_name: str, title: str = "", theme: str = "light"
+    grid: Grid,
+    cells: Sequence[Cell],
+    metric_name: str,
+    title: str = "",
+    theme: str = "light",
+    predicted: Mapping[str, float] | None = None,
 ) -> go.Figure:
     """Depth (rows, shallow at the top) × activation (columns), coloured by the final validation
-    metric at each activation's best rate; brighter is better for accuracy and for MAE alike."""
+    metric at each activation's best rate; brighter is better for accuracy and for MAE alike.
+    `predicted` ({activation: layers}) draws mean-field theory's trainable depth 6 ξ_c as a
+    segment across each activation's column, between rows where it falls between depths."""
     metric = METRIC_LABEL.get(metric_name, metric_name)
     names = list(grid.base.activations)
     archs = grid.architectures
@@ -100,7 +172,8 @@ def trainability_heatmap(
         zmin=0.0 if higher_better else None,
         zmax=1.0 if higher_better else None,
     )
-    fig = go.Figure([tiles, values])
+    lines = _predicted_traces(names, archs, predicted or {})
+    fig = go.Figure([tiles, values, *lines])
     _base_layout(fig, title or None, height=max(MIN_HEIGHT, 120 + ROW_PX * len(rows)))
     fig.update_layout(hovermode="closest")
     fig.update_yaxes(autorange="reversed", title="hidden layers" + (
@@ -108,6 +181,23 @@ def trainability_heatmap(
     ), type="category")  # fmt: skip
     fig.update_xaxes(title="activation", side="bottom", type="category", showgrid=False)
     fig.update_yaxes(showgrid=False)
+    if lines:
+        # One unit per column and row, laid exactly over the category axes (set after the
+        # category axes' updates above, which would make these categorical too).
+        over = dict(
+            type="linear", autorange=False, showgrid=False, zeroline=False, showticklabels=False,
+            fixedrange=True, title=None,
+        )  # fmt: skip
+        fig.update_layout(
+            xaxis2=dict(over, overlaying="x", range=[-0.5, len(names) - 0.5]),
+            yaxis2=dict(over, overlaying="y", range=[len(rows) - 0.5, -0.5]),
+            showlegend=False,  # the title says what the red line is, the legend would cover it
+            title_text=f"{title}<br><sup>{PREDICTED_TITLE}</sup>" if title else PREDICTED_TITLE,
+            margin=dict(t=100 if title else 60),
+        )
+        # Each column's predicted depth under its name (a label on the cells would be lost on
+        # the dark ones and cover the values).
+        fig.update_xaxes(tickvals=names, ticktext=[_tick(n, predicted or {}) for n in names])
     if theme == "dark":  # the PNG in the page's theme (on the page Streamlit themes it)
         background = CHART_BACKGROUND["dark"]
         fig.update_layout(template="plotly_dark", paper_bgcolor=background, plot_bgcolor=background)

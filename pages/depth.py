@@ -12,12 +12,14 @@ from core.depth_figures import (
 from core.diagnostics import DEAD_RULE
 from core.figures import png_config
 from core.signal import LOSS_TEXT, SAMPLES, VECTOR_REASON, estimate_seconds
-from core.signal_settings import INITIALISERS, MAX_DEPTH, MAX_SEED, WIDTHS
+from core.signal_settings import INIT_SIGMA_W2, INITIALISERS, MAX_DEPTH, MAX_SEED, WIDTHS
 from core.state import depth_fields
+from core.theory_figures import SIGMA_B2, SIGMA_W2, XI_RANGE, phase_figure, theory_table
 from ui import catalogue as ui_cat
 from ui.nav import setup
 from ui.palette import styles_here
 from ui.signal import signal
+from ui.theory import NO_THEORY, beyond_text, critical_at, measures_at, phase, predicted_depths
 from ui.url import default, publish, restore
 
 # (button label, activations, initialiser, depth): the classic pictures, one click away.
@@ -92,14 +94,22 @@ def signal_ui(catalogue, acts, init, depth, width, seed) -> None:
     )
     with st.spinner(f"{label} for {len(acts)} activation(s){wait}…"):
         result = signal(acts, init, depth, width, seed)
+        predicted = predicted_depths(acts, INIT_SIGMA_W2[init])
     colours = styles_here(result.names)
     stem = f"depth-{init}-{depth}x{width}-{'-'.join(result.names[:4])}"
-    st.plotly_chart(signal_figure(result, colours), config=png_config(stem), key="depth.chart")
+    figure = signal_figure(result, colours, predicted)
+    st.plotly_chart(figure, config=png_config(stem), key="depth.chart")
     st.caption(
         f"Input: {SAMPLES} standard-normal samples, as wide as the layers (seed {seed}); "
         f"every activation gets the same {INITIALISERS[init][0]} kernels. A unit is dead when "
         f"{DEAD_RULE} ({SAMPLES} samples). {LOSS_TEXT} Computed in {result.seconds:.1f} s; the "
         "same choices are served from a cache."
+    )
+    st.caption(
+        "Dotted vertical lines: mean-field theory's predicted trainable depth, 6 ξ_c, for each "
+        f"activation at this initialiser (σ_w² = {INIT_SIGMA_W2[init]:g}, σ_b² = 0; see the "
+        "phase diagram below): Schoenholz et al. (2017) find networks deeper than that do not "
+        "train." + beyond_text(predicted, depth)
     )
     for note in unplotted(result):
         st.caption(note)
@@ -108,6 +118,48 @@ def signal_ui(catalogue, acts, init, depth, width, seed) -> None:
     st.caption(
         f"Gradient: “vanishing” when layer 1's gradient norm is below {VANISHING_BELOW:g} × the "
         f"last layer's, “exploding” above {EXPLODING_ABOVE:g} ×, otherwise “flows”."
+    )
+
+
+def theory_ui(catalogue, names, init) -> None:
+    """The phase diagram of the picked element-wise activations and their measures at `init`."""
+    st.subheader("Edge of chaos: which depths train, predicted")
+    acts = [catalogue.get(n) for n in names]
+    for act in acts:
+        if not act.elementwise:
+            st.caption(f"{act.name}: {NO_THEORY}.")
+    acts = [a for a in acts if a.elementwise]
+    if not acts:
+        return
+    sigma_w2 = INIT_SIGMA_W2[init]
+    with st.spinner(f"Mean-field theory over a 40 × 41 grid for {len(acts)} activation(s)…"):
+        fields = phase(acts, SIGMA_W2, SIGMA_B2)
+        points = measures_at(acts, sigma_w2)
+        critical = critical_at(acts)
+    stem = f"phase-diagram-{'-'.join(a.name for a in acts[:4])}"
+    st.plotly_chart(phase_figure(fields, init), config=png_config(stem), key="depth.phase")
+    low, high = XI_RANGE
+    st.caption(
+        "Mean-field theory of a wide random network (Poole et al. 2016; Schoenholz et al. 2017, "
+        "arXiv 1611.01232): weights of variance σ_w²/N, biases of variance σ_b². Colour: ξ_c, "
+        "the number of layers over which two inputs' correlation is still told apart (log "
+        f"scale, capped at {low:g} and {high:g}). Dashed: the edge of chaos, χ1 = 1, where ξ_c "
+        "is infinite; left of it gradients vanish (ordered), right of it they explode "
+        "(chaotic). Networks train up to about 6 ξ_c layers. Grey: the signal's length "
+        "diverges (no finite q*). Points: the initialisers on this page's square layers with "
+        "zero biases: Glorot uniform and normal, LeCun normal and orthogonal at σ_w² = 1, He "
+        "normal at σ_w² = 2; the star is the one chosen. Expectations by Gauss–Hermite "
+        "quadrature of each activation's own TensorFlow function, derivatives by autodiff."
+    )
+    table = theory_table(points, critical)
+    label = INITIALISERS[init][0].split(" (")[0]
+    numbers = [c for c in table.columns if table[c].dtype.kind == "f"]
+    st.dataframe(table.style.format("{:.4g}", subset=numbers, na_rep="—"), width="stretch")
+    st.caption(
+        f"At {label} (σ_w² = {sigma_w2:g}, σ_b² = 0): the length fixed point q*, the slope "
+        "χ1 of the correlation map at c = 1, the depth scales ξ_q and ξ_c, and "
+        "the predicted trainable depth; “critical σ_w²” is the edge at σ_b² = 0 (empty when "
+        "χ1 stays below 1 up to σ_w² = 12)."
     )
 
 
@@ -139,6 +191,8 @@ def main() -> None:
         signal_ui(catalogue, acts, init, depth, width, seed)
     else:
         st.info("Pick one or more element-wise activations above to see them layer by layer.")
+    if names:
+        theory_ui(catalogue, names, init)
     publish("depth", fields)
 
 

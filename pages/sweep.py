@@ -25,9 +25,22 @@ from ui.jobs import job_queue, session_token
 from ui.nav import link_to, setup
 from ui.palette import page_theme
 from ui.runs import DATASET_SHORT, store
+from ui.theory import predicted_depths
 from ui.train_controls import setting_widgets
 from ui.url import default, publish, restore
 
+# Keras's default Glorot uniform kernels on a width × width hidden layer: σ_w² = N·Var(W) =
+# 2·fan_in / (fan_in + fan_out) = 1; biases start at zero.
+SWEEP_SIGMA_W2, SWEEP_SIGMA_B2 = 1.0, 0.0
+PREDICTED_TEXT = (
+    "Red line in each column: mean-field theory's predicted trainable depth, 6 ξ_c at "
+    "σ_w² = 1 and σ_b² = 0 (Schoenholz et al. 2017, arXiv 1611.01232: networks train up to "
+    "about six correlation lengths ξ_c), drawn between the rows where it falls; dashed and at "
+    "the edge when it is past the grid. It treats every layer as its hidden ones are: Glorot "
+    "uniform kernels on square layers (fan_in = fan_out = width gives σ_w² = 2·fan_in/(fan_in "
+    "+ fan_out) = 1) with zero biases; the input layer (784 wide for MNIST) differs and is "
+    "ignored, and the theory is for infinitely wide layers at initialisation, not trained ones."
+)
 # Train's settings a sweep offers (the architecture comes from the grid; the MLP only).
 # Activation chips, dataset names and the rates' chips are long: they get wide rows (as on Train),
 # the rest sit in the three columns.
@@ -195,10 +208,20 @@ def heatmap_title(grid: Grid, records: dict, metric_name: str) -> str:
     )
 
 
+def predicted_ui(grid: Grid) -> dict:
+    """Each activation's predicted trainable depth (none for one that left the catalogue)."""
+    catalogue = ui_cat.session_catalogue()
+    acts = [catalogue.get(n) for n in grid.base.activations if n in catalogue]
+    with st.spinner("Mean-field theory's predicted depths…"):
+        return predicted_depths(acts, SWEEP_SIGMA_W2, SWEEP_SIGMA_B2)
+
+
 def heatmap_ui(grid: Grid, records: dict, key: str | None):
     metric_name = next((r.metric_name for r in records.values() if r is not None), "accuracy")
     title = heatmap_title(grid, records, metric_name)
-    fig = trainability_heatmap(grid, _cells(grid, records), metric_name, title, page_theme())
+    predicted = predicted_ui(grid)
+    cells = _cells(grid, records)
+    fig = trainability_heatmap(grid, cells, metric_name, title, page_theme(), predicted)
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
     return fig
 
@@ -258,6 +281,7 @@ def shown_ui(queue, runs_store) -> None:
     if ended:
         st.info(f"Ended with some architectures {', '.join(sorted(ended))}.")
     fig = heatmap_ui(grid, records, "sweep.heatmap")
+    st.caption(PREDICTED_TEXT)
     downloads_ui(grid, records, fig, row)
     forget_ui(runs_store, row)
 

@@ -1,9 +1,15 @@
 """AppTest for the Depth page: its choices, its figure and table, its URL, and the Gallery's link
 to it."""
 
+import math
+
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from activations.expression import custom_activation
+from core.depth_figures import PREDICTED_GROUP
 from core.diagnostics import DEAD_RULE
+from core.theory_figures import EDGE
 from tests.pages.conftest import open_app, open_link, spec
 
 PANELS = 4
@@ -13,10 +19,19 @@ def _depth_link(**query) -> AppTest:
     return open_link("pages/depth.py", **query)
 
 
+def _chart(app, key: str) -> dict | None:
+    """The page's chart with widget key `key` ("depth.chart", "depth.phase"), None if not drawn."""
+    charts = [c for c in app.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
+    assert len(charts) <= 1
+    return spec(charts[0]) if charts else None
+
+
 def _figure(app) -> dict:
-    charts = app.get("plotly_chart")
-    assert len(charts) == 1
-    return spec(charts[0])
+    """The signal chart, without the legend entries of the predicted depths."""
+    figure = _chart(app, "depth.chart")
+    assert figure is not None
+    figure["data"] = [t for t in figure["data"] if t.get("legendgroup") != PREDICTED_GROUP]
+    return figure
 
 
 def test_depth_page_shows_four_panels_per_activation_with_the_dead_rule_beside_them():
@@ -59,6 +74,7 @@ def test_bad_choices_are_explained_and_never_crash():
 
     app.multiselect(key="depth.activations").set_value(["glu"]).run()
     assert not app.exception and not app.get("plotly_chart")
+    assert any("glu: no mean-field theory" in c.value for c in app.caption)
     assert any("element-wise" in i.value for i in app.info)
 
 
@@ -78,3 +94,37 @@ def test_each_gallery_entry_links_to_depth_with_it_picked():
     depth_links = [link for link in links if link.label == "See it in a deep net"]
     assert len(depth_links) == 1  # elu's; softmax is a vector activation
     assert depth_links[0].page.endswith("depth") and "act=elu" in depth_links[0].query_string
+
+
+def test_the_phase_diagram_has_a_panel_an_edge_and_a_table_row_per_activation():
+    """Fails if the phase diagram is missing, crashes, or leaves out a picked activation, or if
+    its table does not give He normal's ReLU the edge of chaos (χ1 = 1, 6 ξ_c infinite)."""
+    app = _depth_link(width="16", depth="6", init="he_normal")
+    assert not app.exception and not app.error
+    figure = _chart(app, "depth.phase")
+    names = ["relu", "tanh", "sigmoid", "selu"]
+    assert [a["text"] for a in figure["layout"]["annotations"]] == names  # the panel titles
+    assert sum(t.get("name") == EDGE for t in figure["data"]) == len(names)
+    table = app.dataframe[1].value
+    assert list(table.index) == names
+    assert table.loc["relu", "χ1"] == pytest.approx(1.0, abs=1e-9)
+    assert table.loc["relu", "6 ξ_c: trainable depth"] == "∞"
+    assert table.loc["tanh", "critical σ_w² at σ_b² = 0"] == pytest.approx(1.0, abs=1e-6)
+    assert math.isnan(table.loc["sigmoid", "critical σ_w² at σ_b² = 0"])
+
+
+def test_a_typed_custom_gets_its_phase_diagram_and_softmax_is_told_it_has_none():
+    """Fails if a session custom (its expression, not in the shared catalogue) cannot be
+    computed by the cached theory, or a vector activation gets a diagram instead of the reason
+    it has none."""
+    app = _depth_link(width="16", depth="6")
+    app.session_state["customs"] = {
+        "sine": custom_activation("sine", "tf.math.sin(a * x)", {"a": (1.0, 0.1, 3.0)})
+    }
+    app.run()
+    app.multiselect(key="depth.activations").set_value(["sine", "softmax", "relu"]).run()
+    assert not app.exception and not app.error
+    figure = _chart(app, "depth.phase")
+    assert [a["text"] for a in figure["layout"]["annotations"]] == ["sine", "relu"]
+    assert list(app.dataframe[1].value.index) == ["sine", "relu"]
+    assert any("softmax: no mean-field theory" in c.value for c in app.caption)

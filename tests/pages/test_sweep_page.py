@@ -4,6 +4,7 @@ its downloads, a link that reopens a saved sweep, and Runs listing it."""
 from streamlit.testing.v1 import AppTest
 
 from core import jobs
+from core.grid_figures import PREDICTED_NAME
 from core.store import RunStore
 from tests.pages.conftest import APP, finish_jobs, open_link, spec
 
@@ -17,7 +18,8 @@ def _sweep_link(**query) -> AppTest:
 def _heatmap(app) -> dict:
     charts = app.get("plotly_chart")
     assert len(charts) == 1
-    return spec(charts[0])["data"][-1]  # the values, over the grey tiles
+    heatmaps = [t for t in spec(charts[0])["data"] if t["type"] == "heatmap"]
+    return heatmaps[-1]  # the values, over the grey tiles
 
 
 def test_the_page_states_its_plan_and_refuses_an_empty_grid():
@@ -51,6 +53,10 @@ def test_a_sweep_runs_to_a_heatmap_with_downloads_and_is_listed_on_runs():
     assert heat["y"] == ["1 layer", "3 layers"] and heat["x"] == ["relu", "sigmoid"]
     assert all(isinstance(v, float) for row in heat["z"] for v in row)
     assert "best learning rate" in heat["customdata"][0][0]
+    # Mean-field theory's predicted depth, one line per activation column, and what it is.
+    lines = [t for t in spec(app.get("plotly_chart")[0])["data"] if t.get("name") == PREDICTED_NAME]
+    assert [t["meta"]["activation"] for t in lines] == ["relu", "sigmoid"]
+    assert any("Schoenholz" in c.value for c in app.caption)
     store = RunStore()
     (row,) = store.sweeps()
     assert [(d, w) for d, w, _ in row.runs] == [(1, 8), (3, 8)]
