@@ -167,9 +167,10 @@ class Propagation:
         return (sw * np.asarray(pair) + sb) / q - c
 
     def _pair_expectation(self, order: int):
-        """A compiled E g(u1) g(u2) over the 2-D rule, g = φ (order 0) or φ′ (order 1), for
-        vectors of c and q: the chaotic phase's cost, so it runs as one TensorFlow graph on
-        every core instead of NumPy's one."""
+        """E g(u1) g(u2) over the 2-D rule, g = φ (order 0) or φ′ (order 1), for vectors of c
+        and q: the chaotic phase's cost, in TensorFlow ops that use every core (NumPy's took
+        twice as long on one). Eager, not a tf.function: a graph per activation traced for one
+        diagram was no faster here and filled the log with retracing warnings."""
         z1, z2, w2 = (tf.constant(v, tf.float64) for v in (self.z1, self.z2, self.w2))
         fn = self.fn
 
@@ -183,7 +184,7 @@ class Propagation:
                 g = tape.gradient(g, u, unconnected_gradients=tf.UnconnectedGradients.ZERO)
             return tf.linalg.matvec(g[0] * g[1], w2)
 
-        return tf.function(expectation, reduce_retracing=True)
+        return expectation
 
     def fixed_correlation(self, q, sw, sb, steps: int = 40) -> np.ndarray:
         """The stable c* < 1 of the correlation map where χ1 > 1, by regula falsi (Illinois) on
