@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import itertools
 import json
 import time
 import warnings
@@ -28,7 +29,17 @@ from core.settings import SETTINGS, TrainConfig
 from core.state import encode, train_fields
 
 REPRODUCED, PARTLY, NOT_REPRODUCED = "reproduced", "partly reproduced", "not reproduced"
-VERDICTS = (REPRODUCED, PARTLY, NOT_REPRODUCED)
+# A verdict that would change if a condition whose margin lies inside its spread went the other
+# way: the seeds do not settle it.
+INCONCLUSIVE = "inconclusive"
+VERDICTS = (REPRODUCED, PARTLY, NOT_REPRODUCED, INCONCLUSIVE)
+MIN_SEEDS = 3  # every verdict is judged on at least this many seeds
+SPREAD_RULE = (
+    "Every number is a mean over seeds shown with its spread (± the standard deviation over "
+    "seeds); a condition whose margin (mean − threshold) is smaller than that spread is "
+    "undecided, and a verdict that depends on how an undecided condition turns out is "
+    "“inconclusive”."
+)
 
 Train = Callable[[TrainConfig], Comparison]
 Progress = Callable[[float, str], None]
@@ -44,6 +55,93 @@ class Verdict:
     measured: str  # the numbers the verdict was judged on, in words
 
 
+@dataclass(frozen=True)
+class Spread:
+    """A quantity measured on several seeds: the mean and standard deviation (ddof 1) of its
+    finite values, and how many there were (a diverged seed's NaN is left out)."""
+
+    mean: float
+    std: float
+    n: int
+
+    @classmethod
+    def of(cls, values) -> Spread:
+        a = np.asarray(values, float).ravel()
+        a = a[np.isfinite(a)]
+        if not a.size:
+            return cls(float("nan"), float("nan"), 0)
+        std = float(a.std(ddof=1)) if a.size > 1 else float("nan")
+        return cls(float(a.mean()), std, int(a.size))
+
+    def text(self, scale: float = 1.0, digits: int = 3) -> str:
+        if not self.n:
+            return "n/a"
+        return f"{self.mean * scale:.{digits}g} ± {self.std * scale:.2g}"
+
+
+def _decide(spread: Spread, margin: float, strict: bool = False) -> bool | None:
+    """Whether a condition with this margin (> 0 or ≥ 0: it holds) holds: None when the margin
+    is inside the spread or the spread is unknown (one seed left), False when no seed has a
+    number (every seed diverged: a value not measured never supports a verdict)."""
+    if spread.n == 0 or not np.isfinite(margin):
+        return False
+    if not np.isfinite(spread.std) or abs(margin) < spread.std:
+        return None
+    return margin > 0 if strict else margin >= 0
+
+
+def at_least(spread: Spread, threshold: float, strict: bool = False) -> bool | None:
+    return _decide(spread, spread.mean - threshold, strict)
+
+
+def at_most(spread: Spread, threshold: float) -> bool | None:
+    return _decide(spread, threshold - spread.mean)
+
+
+def within(spread: Spread, centre: float, band: float) -> bool | None:
+    """|mean − centre| ≤ band."""
+    return _decide(spread, band - abs(spread.mean - centre))
+
+
+def all_of(*parts: bool | None) -> bool | None:
+    """Three-valued "and": False if any is False, else None if any is undecided."""
+    if any(p is False for p in parts):
+        return False
+    return None if any(p is None for p in parts) else True
+
+
+def any_of(*parts: bool | None) -> bool | None:
+    if any(p is True for p in parts):
+        return True
+    return None if any(p is None for p in parts) else False
+
+
+def negate(part: bool | None) -> bool | None:
+    return None if part is None else not part
+
+
+def judge(rule: Callable[..., str], **parts: bool | None) -> str:
+    """The label `rule` gives the parts, tried with every way the undecided (None) parts could
+    turn out: one label for all, that label; several, INCONCLUSIVE."""
+    unknown = [k for k, v in parts.items() if v is None]
+    labels = {
+        rule(**{**parts, **dict(zip(unknown, combo, strict=True))})
+        for combo in itertools.product((False, True), repeat=len(unknown))
+    }
+    return labels.pop() if len(labels) == 1 else INCONCLUSIVE
+
+
+def share_holds(cells: Sequence[bool | None], share: float) -> bool | None:
+    """At least `share` of `cells` hold, undecided cells counted both ways; no cells: False."""
+    if not cells:
+        return False
+    sure = sum(c is True for c in cells) / len(cells)
+    maybe = sum(c is not False for c in cells) / len(cells)
+    if sure >= share:
+        return True
+    return False if maybe < share else None
+
+
 class Experiment:
     """One experiment. Subclasses fill in the texts and the three methods."""
 
@@ -55,6 +153,7 @@ class Experiment:
     schedule: str = ""  # our reduced setup, and where it differs from the paper
     criterion: str = ""  # how the verdict is decided, with its thresholds
     short_criterion: str = ""  # the same, in a few words for the bench line
+    differs: str = ""  # one line: how the setup differs from the paper's (schedule, data, width)
     kind: str = "train"  # "train": TrainConfigs run as jobs; "init": computed at initialisation
 
     def configs(self) -> tuple[TrainConfig, ...]:
@@ -637,6 +736,145 @@ class TutorialLearnsNothing(Experiment):
         return Verdict(_two_parts(near, nothing), text)
 
 
+# --- 6. Schoenholz et al. 2017, the edge of chaos -----------------------------------------------
+EOC_SIGMA_W2 = (0.5, 1.0, 1.761, 3.0, 8.0)  # ordered, ordered, critical (at σ_b² 0.05), chaotic ×2
+EOC_SIGMA_B2 = 0.05
+EOC_DEPTHS = (4, 8, 16, 32, 64)
+EOC_BASE = TrainConfig(
+    activations=("tanh",),
+    dataset="mnist",
+    samples=2000,
+    val_fraction=0.1,
+    model="mlp",
+    depth=EOC_DEPTHS[0],
+    width=128,
+    init="mean_field",
+    sigma_w2=EOC_SIGMA_W2[0],
+    sigma_b2=EOC_SIGMA_B2,
+    optimizer="rmsprop",
+    learning_rate=0.001,
+    batch_size=64,
+    epochs=3,
+    seeds=3,
+    diagnostics=False,
+    data_seed=0,
+)
+EOC_TRAINS = 0.5  # a network "trains": last-epoch training accuracy ≥ 50 % (chance: 10 %)
+EOC_SHARE = 0.8  # each prediction must hold in at least 80 % of its cells
+EOC_BEYOND = 2.0  # "well beyond": depth ≥ 2 × 6 ξ_c
+EOC_CURVE_POINTS = 61  # ξ_c on a fine σ_w² grid, for the figure's 6 ξ_c line
+TRAINABLE_XI = 6.0  # core.theory.TRAINABLE_XI (not imported here: it loads TensorFlow)
+
+
+class EdgeOfChaos(Experiment):
+    id = "schoenholz-2017-edge-of-chaos"
+    name = "Edge of chaos (Schoenholz 2017)"
+    title = "Random tanh networks train only up to about 6 ξ_c layers"
+    claim = (
+        "Mean-field theory gives a depth scale ξ_c over which a random network keeps two inputs "
+        "apart (and gradients flowing); it diverges at the edge of chaos (χ1 = 1) and is short "
+        "deep in the ordered or the chaotic phase. Networks are trainable only when their depth "
+        "is below about 6 ξ_c: deep networks train only near the edge of chaos."
+    )
+    citation = (
+        "S. S. Schoenholz, J. Gilmer, S. Ganguli, J. Sohl-Dickstein, “Deep Information "
+        "Propagation”, ICLR 2017, arXiv:1611.01232: Figure 5 and Section 5 (training accuracy "
+        "over σ_w² × depth on MNIST and CIFAR-10, with 6 ξ_c drawn over it)."
+    )
+    schedule = (
+        f"tanh MLPs of width 128, weights N(0, σ_w²/fan_in) and biases N(0, σ_b²) with σ_b² = "
+        f"{EOC_SIGMA_B2:g} (the Train page's Gaussian initialisation) at σ_w² = "
+        f"{', '.join(f'{v:g}' for v in EOC_SIGMA_W2)} (critical: 1.761) and depths "
+        f"{', '.join(map(str, EOC_DEPTHS))}; 2,000 MNIST digits (1,800 train), RMSProp at "
+        "Keras's default rate 0.001 (untuned), batch 64, 3 epochs (about 85 steps), 3 seeds "
+        "per cell; ξ_c from the app's mean-field theory (core/theory.py) at each σ_w²."
+    )
+    criterion = (
+        f"A cell (σ_w², depth) trains when its training accuracy over the last epoch (mean over "
+        f"3 seeds; a diverged seed counts as chance, 10 %) is ≥ {EOC_TRAINS:.0%}. (1) Of the "
+        f"cells with depth ≤ 6 ξ_c, at least {EOC_SHARE:.0%} train. (2) Of the cells well "
+        f"beyond, depth ≥ {EOC_BEYOND:g} × 6 ξ_c, at least {EOC_SHARE:.0%} do not train. Cells "
+        "in between are not judged. Both: reproduced; one: partly reproduced; neither: not "
+        "reproduced; a part with no cells fails. A cell whose mean is within one standard "
+        "deviation (over its seeds) of the threshold is undecided and counts both ways; a part "
+        "that holds one way and fails the other is undecided, and a verdict that depends on an "
+        "undecided part is “inconclusive”."
+    )
+    short_criterion = (
+        f"≥ {EOC_SHARE:.0%} of cells with depth ≤ 6 ξ_c reach {EOC_TRAINS:.0%} training accuracy "
+        f"and ≥ {EOC_SHARE:.0%} of cells with depth ≥ 12 ξ_c do not"
+    )
+    differs = (
+        "width 128 (paper: 300), 2,000 MNIST digits and 3 epochs of RMSProp, about 85 steps "
+        "(paper: full MNIST and CIFAR-10, SGD and RMSProp, thousands of steps), a 5 × 5 grid "
+        "(paper: a fine one), 3 seeds per cell."
+    )
+
+    def configs(self):
+        return tuple(
+            _replace(EOC_BASE, sigma_w2=w, depth=d) for w in EOC_SIGMA_W2 for d in EOC_DEPTHS
+        )
+
+    def measure(self, records, progress=_quiet):
+        import tensorflow as tf
+
+        from core.theory import Propagation
+
+        by_cell = iter(records)
+        accuracy = []  # σ_w² × depth × seed
+        for _ in EOC_SIGMA_W2:
+            row = []
+            for _ in EOC_DEPTHS:
+                branches = next(by_cell).by_activation()["tanh"]
+                row.append([_last_or_chance(b) for b in branches])
+            accuracy.append(row)
+        theory = Propagation(tf.math.tanh)
+        fine = np.geomspace(min(EOC_SIGMA_W2), max(EOC_SIGMA_W2), EOC_CURVE_POINTS)
+        return {
+            "sigma_w2": list(EOC_SIGMA_W2),
+            "sigma_b2": EOC_SIGMA_B2,
+            "depths": list(EOC_DEPTHS),
+            "accuracy": accuracy,
+            "xi_c": theory.measures(np.asarray(EOC_SIGMA_W2), EOC_SIGMA_B2).xi_c.tolist(),
+            "curve": {
+                "sigma_w2": fine.tolist(),
+                "xi_c": theory.measures(fine, EOC_SIGMA_B2).xi_c.tolist(),
+            },
+        }
+
+    def verdict(self, measured):
+        inside, beyond = [], []
+        for row, xi in zip(measured["accuracy"], measured["xi_c"], strict=True):
+            limit = TRAINABLE_XI * float(xi)
+            for cell, depth in zip(row, measured["depths"], strict=True):
+                trains = at_least(Spread.of(cell), EOC_TRAINS)
+                if depth <= limit:
+                    inside.append(trains)
+                elif depth >= EOC_BEYOND * limit:
+                    beyond.append(negate(trains))
+        first, second = share_holds(inside, EOC_SHARE), share_holds(beyond, EOC_SHARE)
+        label = judge(_two_parts, a=first, b=second)
+
+        def count(cells, what):
+            sure = sum(c is True for c in cells)
+            undecided = sum(c is None for c in cells)
+            extra = f" ({undecided} undecided)" if undecided else ""
+            return f"{sure}/{len(cells)} {what}{extra}"
+
+        text = (
+            f"depth ≤ 6 ξ_c: {count(inside, 'cells train')}; depth ≥ 12 ξ_c: "
+            f"{count(beyond, 'cells do not')}"
+        )
+        return Verdict(label, text)
+
+
+def _last_or_chance(branch) -> float:
+    """A network's last-epoch training accuracy; chance when it diverged (it did not train)."""
+    if branch.status == "diverged" or not branch.metric:
+        return MNIST_CHANCE
+    return float(branch.metric[-1])
+
+
 EXPERIMENTS: dict[str, Experiment] = {
     e.id: e
     for e in (
@@ -645,6 +883,7 @@ EXPERIMENTS: dict[str, Experiment] = {
         SeluSelfNormalises(),
         MishHoldsWithDepth(),
         TutorialLearnsNothing(),
+        EdgeOfChaos(),
     )
 }
 
