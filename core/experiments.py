@@ -166,6 +166,13 @@ class Experiment:
         """Depth page URLs (as query dicts) showing this experiment's networks."""
         return ()
 
+    def train_links(self) -> tuple[tuple[str, TrainConfig], ...]:
+        """(label, configuration) of the "Open on Train" links: every run, by its depth."""
+        configs = self.configs()
+        if len(configs) == 1:
+            return (("Open on Train", configs[0]),)
+        return tuple((f"Open {c.depth} layers on Train", c) for c in configs)
+
     def measure(self, records: Sequence[Comparison], progress: Progress = _quiet) -> dict:
         raise NotImplementedError
 
@@ -929,6 +936,12 @@ class EdgeOfChaos(Experiment):
         return tuple(
             _replace(EOC_BASE, sigma_w2=w, depth=d) for w in EOC_SIGMA_W2 for d in EOC_DEPTHS
         )
+
+    def train_links(self):
+        # 25 runs: the deepest net in the ordered phase, at the edge and in the chaotic phase.
+        deepest = [c for c in self.configs() if c.depth == EOC_DEPTHS[-1]]
+        picked = [c for c in deepest if c.sigma_w2 in (1.0, 1.761, 8.0)]
+        return tuple((f"Open σ_w² {c.sigma_w2:g}, {c.depth} layers on Train", c) for c in picked)
 
     def measure(self, records, progress=_quiet):
         import tensorflow as tf

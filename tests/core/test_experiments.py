@@ -480,6 +480,8 @@ def test_every_experiment_is_written_down_and_its_runs_are_valid_train_settings(
 def test_open_on_train_and_depth_links_restore_every_setting(experiment):
     """A link the page builds must pass the Train/Depth page's own URL checks, or the page would
     ignore the value (with a notice) and train or show something else."""
+    links = [config for _, config in experiment.train_links()]
+    assert set(links) <= set(experiment.configs()) and (links or experiment.kind == "init")
     for config in experiment.configs():
         values, notices = decode(ex.train_query(config), train_fields(config.activations))
         assert notices == []
