@@ -1,7 +1,7 @@
 """Every experiment of the Experiments page, run headless: one line each,
 
-    experiment <name>: verdict = <reproduced|partly reproduced|not reproduced> (measured …,
-    criterion …)
+    experiment <name>: verdict = <reproduced|partly reproduced|not reproduced|inconclusive>
+    (measured …, criterion …)
 
 (one line each; wrapped here).
 
@@ -11,6 +11,8 @@ verdict comes from the measured numbers through each experiment's `verdict` (cor
 The last line is the last experiment's verdict; `--json PATH` also writes every result.
 
     python bench/experiments.py [--only ID ...] [--json results.json]
+
+With --json and --only, the other experiments' results already in that file are kept.
 """
 
 from __future__ import annotations
@@ -51,8 +53,14 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
         seconds = time.perf_counter() - started
         print(f"# {experiment.id}: {seconds:.0f} s", file=sys.stderr, flush=True)
         print(experiments.verdict_line(experiment, result), flush=True)
+    print(f"# total: {sum(r['seconds'] for r in results.values()):.0f} s", file=sys.stderr)
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=1))
+        path, saved = Path(args.json), {}
+        if args.only and path.exists():  # refresh some experiments, keep the others' results
+            saved = json.loads(path.read_text())
+        merged = {**saved, **results}
+        order = [i for i in experiments.EXPERIMENTS if i in merged]
+        path.write_text(json.dumps({i: merged[i] for i in order}, indent=1))
     return results
 
 

@@ -222,6 +222,32 @@ def _activation_code(act: Activation, params: Mapping[str, Any]) -> tuple[str, s
     return f"def {fname}(x{sig}):\n    return {body}\n", f"keras.layers.Activation({fname})"
 
 
+# The script's `init(seed, layer)`: the keyword arguments of one layer, as core/models.py's Init
+# draws them (every kernel seeded by (seed, layer)).
+_INIT_CODE = {
+    "glorot_uniform": """\
+def init(seed, layer):  # the app seeds every kernel by (seed, layer); biases start at zero
+    return {{"kernel_initializer": keras.initializers.GlorotUniform(seed=1 + seed * 1000 + layer)}}
+""",
+    "standard_uniform": """\
+def init(seed, layer):  # U(±1/√fan_in) seeded by (seed, layer); biases start at zero
+    return {{"kernel_initializer": keras.initializers.VarianceScaling(
+        1 / 3, "fan_in", "uniform", seed=1 + seed * 1000 + layer)}}
+""",
+    "mean_field": """\
+SIGMA_W2, SIGMA_B2 = {sigma_w2!r}, {sigma_b2!r}
+
+
+def init(seed, layer):  # kernels N(0, SIGMA_W2/fan_in), biases N(0, SIGMA_B2), seeded by layer
+    kernel = keras.initializers.VarianceScaling(
+        SIGMA_W2, "fan_in", "untruncated_normal", seed=1 + seed * 1000 + layer)
+    bias = (keras.initializers.RandomNormal(stddev=SIGMA_B2 ** 0.5, seed=501 + seed * 1000 + layer)
+            if SIGMA_B2 > 0 else "zeros")
+    return {{"kernel_initializer": kernel, "bias_initializer": bias}}
+""",
+}
+
+
 def reproduce_script(comparison, catalogue) -> str:
     """A plain-Keras script that trains the comparison's networks one by one, with the same data,
     initial weights and batch order, and prints each epoch's loss."""
@@ -248,20 +274,19 @@ def reproduce_script(comparison, catalogue) -> str:
     n_out = 10 if comparison.task == "classification" else 1
     if cfg.model == "cnn":
         body = """\
-        keras.layers.Conv2D(16, 3, kernel_initializer=init(seed, 0)), make_activation(),
+        keras.layers.Conv2D(16, 3, **init(seed, 0)), make_activation(),
         keras.layers.MaxPooling2D(),
-        keras.layers.Conv2D(32, 3, kernel_initializer=init(seed, 1)), make_activation(),
+        keras.layers.Conv2D(32, 3, **init(seed, 1)), make_activation(),
         keras.layers.MaxPooling2D(),
         keras.layers.Flatten(),
-        keras.layers.Dense(WIDTH, kernel_initializer=init(seed, 2)), make_activation(),
-        keras.layers.Dense(OUTPUTS, kernel_initializer=init(seed, 3)),"""
+        keras.layers.Dense(WIDTH, **init(seed, 2)), make_activation(),
+        keras.layers.Dense(OUTPUTS, **init(seed, 3)),"""
     else:
         body = """\
         keras.layers.Flatten(),
         *[layer for i in range(DEPTH)
-          for layer in (keras.layers.Dense(WIDTH, kernel_initializer=init(seed, i)),
-                        make_activation())],
-        keras.layers.Dense(OUTPUTS, kernel_initializer=init(seed, DEPTH)),"""
+          for layer in (keras.layers.Dense(WIDTH, **init(seed, i)), make_activation())],
+        keras.layers.Dense(OUTPUTS, **init(seed, DEPTH)),"""
     return f'''"""Reproduces an Activation Explorer comparison in plain Keras, network by network.
 
 Dataset: {comparison.dataset_source}
@@ -290,9 +315,7 @@ def split(x, y):
 ACTIVATIONS = {{{", ".join(f"{n!r}: lambda: {m}" for n, m in layers.items())}}}
 
 
-def init(seed, layer):  # the app seeds every kernel by (seed, layer); biases start at zero
-    return keras.initializers.GlorotUniform(seed=1 + seed * 1000 + layer)
-
+{_INIT_CODE[cfg.init].format(sigma_w2=cfg.sigma_w2, sigma_b2=cfg.sigma_b2)}
 
 def build(make_activation, seed, input_shape):
     return keras.Sequential([

@@ -18,7 +18,7 @@ import tensorflow as tf
 
 from core import diagnostics, optimizers
 from core.datasets import Dataset
-from core.models import Branch, CatalogueActivation, FusedCNN, FusedMLP, plain_model
+from core.models import Branch, CatalogueActivation, FusedCNN, FusedMLP, Init, plain_model
 from core.settings import TrainConfig
 
 VALIDATION_CHUNK = 4096  # samples per validation step: bounds memory on 70,000 MNIST digits
@@ -83,9 +83,13 @@ class Engine:
         self.input_shape, self.n_outputs = data.input_shape, data.n_outputs
         if config.model == "mlp":
             in_dim = int(np.prod(data.input_shape))
-            self.net = FusedMLP(branches, in_dim, config.depth, config.width, data.n_outputs)
+            self.net = FusedMLP(
+                branches, in_dim, config.depth, config.width, data.n_outputs, Init.of(config)
+            )
         else:
-            self.net = FusedCNN(branches, data.input_shape, config.width, data.n_outputs)
+            self.net = FusedCNN(
+                branches, data.input_shape, config.width, data.n_outputs, Init.of(config)
+            )
         self.validation_chunk = VALIDATION_CHUNK if config.model == "mlp" else CNN_VALIDATION_CHUNK
         self.weights = self.net.weights
         rates = [
@@ -134,6 +138,7 @@ class Engine:
             cfg.depth,
             cfg.width,
             branch.learn,
+            Init.of(cfg),
         )
 
     def _train_epoch(self, order):

@@ -62,6 +62,7 @@ def figure(
     """The experiment's chart; `colours` maps activation names to the view's styles, `theme`
     picks the ramps for widths and layers."""
     builders = {
+        "schoenholz-2017-edge-of-chaos": _edge_of_chaos,
         "glorot-bengio-2010": _glorot,
         "dying-relu": _dying,
         "klambauer-2017-selu": _selu,
@@ -81,49 +82,66 @@ def activations_of(experiment_id: str, measured: dict) -> list[str]:
         return list(measured["accuracy"])
     if experiment_id == "dying-relu":
         return ["relu"]
+    if experiment_id == "schoenholz-2017-edge-of-chaos":
+        return ["tanh"]
     return ["elu_like"]
 
 
+GLOROT_ROWS = (
+    ("activations", "standard init U(±1/√n), judged"),
+    ("glorot_init", "Glorot uniform init, shown"),
+)
+
+
 def _glorot(m: dict, colours, theme) -> go.Figure:
-    fig = make_subplots(
-        rows=1,
-        cols=3,
-        subplot_titles=(
-            "sigmoid: median per hidden layer",
+    rows = [(key, label) for key, label in GLOROT_ROWS if key in m]
+    titles = []
+    for _, label in rows:
+        titles += [
+            f"{label}<br>sigmoid: median per hidden layer",
             "Top hidden layer: median, 5–95 %",
             "Validation accuracy",
-        ),
+        ]
+    fig = make_subplots(
+        rows=len(rows),
+        cols=3,
+        subplot_titles=titles,
         horizontal_spacing=0.07,
+        vertical_spacing=0.2,
     )
-    sigmoid = np.asarray(m["activations"]["sigmoid"]["quantiles"], float)  # epoch × layer × 5
-    epochs = list(range(sigmoid.shape[0]))
-    for layer, colour in enumerate(_ramp(m["layers"], theme, GREYS)):
-        _line(fig, epochs, sigmoid[:, layer, 2], f"sigmoid layer {layer + 1}", colour, col=1)
     top = m["layers"] - 1
-    for name, data in m["activations"].items():
-        q = np.asarray(data["quantiles"], float)
-        style = as_style(colours.get(name))
-        _band(fig, epochs, q[:, top, 0], q[:, top, 4], style.colour, col=2)
-        _line(fig, epochs, q[:, top, 2], name, style, col=2, group=name)
-        accuracy = data["val_accuracy"]
-        _line(
-            fig, range(1, len(accuracy) + 1), accuracy, name, style, col=3, legend=False, group=name
+    for row, (key, _) in enumerate(rows, start=1):
+        acts = m[key]
+        sigmoid = np.asarray(acts["sigmoid"]["quantiles"], float)  # epoch × layer × 5
+        epochs = list(range(sigmoid.shape[0]))
+        for layer, colour in enumerate(_ramp(m["layers"], theme, GREYS)):
+            name = f"sigmoid layer {layer + 1}"
+            _line(fig, epochs, sigmoid[:, layer, 2], name, colour, row=row, legend=row == 1)
+        for name, data in acts.items():
+            q = np.asarray(data["quantiles"], float)
+            style = as_style(colours.get(name))
+            _band(fig, epochs, q[:, top, 0], q[:, top, 4], style.colour, row=row, col=2)
+            _line(fig, epochs, q[:, top, 2], name, style, row=row, col=2, legend=row == 1)
+            accuracy = data["val_accuracy"]
+            epochs_run = range(1, len(accuracy) + 1)
+            _line(fig, epochs_run, accuracy, name, style, row=row, col=3, legend=False)
+        fig.add_hline(
+            y=ex.SATURATED_MEDIAN,
+            line=dict(dash="dot", color="#888"),
+            annotation_text="criterion: ≤ 0.1" if row == 1 else "",
+            annotation_position="top right",
+            row=row,
+            col=1,
         )
-    fig.add_hline(
-        y=ex.SATURATED_MEDIAN,
-        line=dict(dash="dot", color="#888"),
-        annotation_text="criterion: ≤ 0.1",
-        annotation_position="top right",
-        row=1,
-        col=1,
-    )
+        fig.update_yaxes(title_text="activation", row=row, col=1)
+        fig.update_yaxes(title_text="accuracy", row=row, col=3)
     for col in (1, 2, 3):
         fig.update_xaxes(
-            title_text="epoch (0 = initialisation)" if col < 3 else "epoch", row=1, col=col
+            title_text="epoch (0 = initialisation)" if col < 3 else "epoch",
+            row=len(rows),
+            col=col,
         )
-    fig.update_yaxes(title_text="activation", row=1, col=1)
-    fig.update_yaxes(title_text="accuracy", row=1, col=3)
-    return _below(_base_layout(fig, height=460))
+    return _below(_base_layout(fig, height=380 * len(rows) + 80))
 
 
 def _below(fig: go.Figure) -> go.Figure:
@@ -201,6 +219,66 @@ def _mish(m: dict, colours, theme) -> go.Figure:
     return _base_layout(fig, title="Validation accuracy against depth", height=380)
 
 
+def _edge_of_chaos(m: dict, colours, theme) -> go.Figure:
+    """Training accuracy over σ_w² × depth (cells evenly spaced, labelled with their values) with
+    the predicted trainable depth 6 ξ_c, and 12 ξ_c, drawn over it. The lines are placed on the
+    cell axes by interpolating log σ_w² and log depth between the cells' values."""
+    sigma, depths = list(m["sigma_w2"]), list(m["depths"])
+    cells = np.asarray(m["accuracy"], float)  # σ_w² × depth × seed
+    mean, std = np.nanmean(cells, axis=2), np.nanstd(cells, axis=2, ddof=1)
+    text = [[f"{mean[i, j]:.2f}<br>± {std[i, j]:.2f}" for i in range(len(sigma))]
+            for j in range(len(depths))]  # fmt: skip
+    fig = go.Figure(
+        go.Heatmap(
+            z=mean.T,  # rows: depths, columns: σ_w²
+            x=list(range(len(sigma))),
+            y=list(range(len(depths))),
+            zmin=0.0,
+            zmax=1.0,
+            colorscale="Viridis",
+            text=text,
+            texttemplate="%{text}",
+            colorbar=dict(title="training<br>accuracy"),
+            hovertemplate="σ_w² %{customdata[0]:g}, depth %{customdata[1]}<br>"
+            "accuracy %{z:.3f}<extra></extra>",
+            customdata=[[[s, d] for s in sigma] for d in depths],
+            name="accuracy",
+            showscale=True,
+        )
+    )
+    curve_sigma = np.asarray(m["curve"]["sigma_w2"], float)
+    curve_xi = np.asarray(m["curve"]["xi_c"], float)
+    x = np.interp(np.log(curve_sigma), np.log(sigma), np.arange(len(sigma)))
+    top = len(depths) - 0.5
+    for factor, dash, label in ((1, "solid", "6 ξ_c (predicted trainable depth)"),
+                                (ex.EOC_BEYOND, "dash", "12 ξ_c (well beyond)")):  # fmt: skip
+        depth = ex.TRAINABLE_XI * factor * curve_xi
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y = np.interp(np.log(depth), np.log(depths), np.arange(len(depths)), right=np.inf)
+        y = np.where(np.isfinite(y) & (y <= top), y, None)  # above the grid: not drawn
+        fig.add_trace(
+            go.Scatter(
+                x=x, y=y, mode="lines", name=label,
+                line=dict(color="#d62728", width=3, dash=dash),
+                hoverinfo="skip", connectgaps=False,
+            )
+        )  # fmt: skip
+    fig.update_xaxes(
+        title_text=f"σ_w² (σ_b² = {m['sigma_b2']:g})",
+        tickvals=list(range(len(sigma))),
+        ticktext=[f"{s:g}" for s in sigma],
+        range=[-0.5, len(sigma) - 0.5],
+    )
+    fig.update_yaxes(
+        title_text="hidden layers",
+        tickvals=list(range(len(depths))),
+        ticktext=[str(d) for d in depths],
+        range=[-0.5, top],
+    )
+    title = "Training accuracy (last epoch, mean ± std over seeds) with 6 ξ_c"
+    return _below(_base_layout(fig, title=title, height=480))
+
+
 def _tutorial(m: dict, colours, theme) -> go.Figure:
     fig = go.Figure()
     style = colours.get("elu_like")
@@ -227,19 +305,32 @@ def numbers(experiment_id: str, measured: dict) -> pd.DataFrame:
     if experiment_id == "glorot-bengio-2010":
         top = m["layers"] - 1
         rows = []
-        for name, data in m["activations"].items():
-            q = np.asarray(data["quantiles"], float)
-            early = q[1 : ex.EARLY_EPOCHS + 1, top, 2]
-            rows.append(
-                {
-                    "activation": name,
-                    f"top layer median, lowest in epochs 1–{ex.EARLY_EPOCHS}": float(early.min()),
-                    "top layer median, last epoch": float(q[-1, top, 2]),
-                    "top layer saturated share, last epoch": data["saturated"][-1][top],
-                    "final validation accuracy": data["final_accuracy"],
-                }
-            )
-        return pd.DataFrame(rows).set_index("activation")
+        for key, init in (("activations", "standard"), ("glorot_init", "Glorot")):
+            for name, data in m.get(key, {}).items():
+                q = np.asarray(data["quantiles"], float)
+                early = ex.Spread.of(data["seed_top_early"])
+                accuracy = ex.Spread.of(data["seed_accuracy"])
+                rows.append(
+                    {
+                        "network": f"{name}, {init} init",
+                        f"top layer median, lowest in epochs 1–{ex.EARLY_EPOCHS}": early.mean,
+                        "median ± (std over seeds)": early.std,
+                        "top layer median, last epoch": float(q[-1, top, 2]),
+                        "top layer saturated share, last epoch": data["saturated"][-1][top],
+                        "final validation accuracy": accuracy.mean,
+                        "accuracy ± (std over seeds)": accuracy.std,
+                    }
+                )
+        return pd.DataFrame(rows).set_index("network")
+    if experiment_id == "schoenholz-2017-edge-of-chaos":
+        cells = np.asarray(m["accuracy"], float)
+        rows = {}
+        for i, (sigma, xi) in enumerate(zip(m["sigma_w2"], m["xi_c"], strict=True)):
+            row = {"6 ξ_c (layers)": ex.TRAINABLE_XI * xi}
+            for j, depth in enumerate(m["depths"]):
+                row[f"{depth} layers"] = float(np.nanmean(cells[i, j]))
+            rows[f"σ_w² = {sigma:g}"] = row
+        return pd.DataFrame(rows).T
     if experiment_id == "dying-relu":
         rows = []
         for w in m["widths"]:
@@ -270,7 +361,12 @@ def numbers(experiment_id: str, measured: dict) -> pd.DataFrame:
         return pd.DataFrame(rows).set_index("activation")
     if experiment_id == "misra-2019-mish":
         table = pd.DataFrame(m["accuracy"], index=[f"{d} layers" for d in m["depths"]]).T
-        table["drop 15→25 (points)"] = (table.iloc[:, 0] - table.iloc[:, -1]) * 100
+        drops = {
+            n: ex.Spread.of(np.asarray(a[0], float) - np.asarray(a[-1], float))
+            for n, a in m["seed_accuracy"].items()
+        }
+        table["drop 15→25 (points)"] = [drops[n].mean * 100 for n in table.index]
+        table["± (std over seeds)"] = [drops[n].std * 100 for n in table.index]
         return table
     return pd.DataFrame(
         [

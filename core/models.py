@@ -2,7 +2,8 @@
 activations (and seeds) at once with exactly the same arithmetic.
 
 Reproducibility never touches global state: every kernel comes from an initializer seeded by
-(seed, layer), biases start at zero, and batch order comes from `epoch_order`.
+(seed, layer), biases start at zero (or, under the mean-field initialisation, from one seeded
+the same way), and batch order comes from `epoch_order`.
 """
 
 from __future__ import annotations
@@ -30,8 +31,49 @@ def init_seed(seed: int, layer: int) -> int:
     return 1 + seed * 1000 + layer
 
 
-def kernel_initializer(seed: int, layer: int):
-    return keras.initializers.GlorotUniform(seed=init_seed(seed, layer))
+# Bias seeds sit above every kernel seed of the same network (layers stay below 500).
+BIAS_SEED_OFFSET = 500
+
+
+@dataclass(frozen=True)
+class Init:
+    """How a network's weights start: `kind` is a key of core.settings.INITS; σ_w² and σ_b² are
+    read only by "mean_field"."""
+
+    kind: str = "glorot_uniform"
+    sigma_w2: float = 1.0
+    sigma_b2: float = 0.0
+
+    @classmethod
+    def of(cls, config) -> Init:
+        return cls(config.init, config.sigma_w2, config.sigma_b2)
+
+    def kernel(self, seed: int, layer: int):
+        s = init_seed(seed, layer)
+        if self.kind == "standard_uniform":
+            # U[−1/√n, 1/√n]: VarianceScaling's uniform limit is √(3·scale/fan_in), so 1/3.
+            return keras.initializers.VarianceScaling(1 / 3, "fan_in", "uniform", seed=s)
+        if self.kind == "mean_field":
+            scale = float(self.sigma_w2)
+            return keras.initializers.VarianceScaling(scale, "fan_in", "untruncated_normal", seed=s)
+        return keras.initializers.GlorotUniform(seed=s)
+
+    def bias(self, seed: int, layer: int):
+        if self.kind == "mean_field" and self.sigma_b2 > 0:
+            stddev = float(self.sigma_b2) ** 0.5  # as the exported script writes it
+            seed = init_seed(seed, layer) + BIAS_SEED_OFFSET
+            return keras.initializers.RandomNormal(stddev=stddev, seed=seed)
+        return keras.initializers.Zeros()
+
+    def bias_values(self, seed: int, layer: int, units: int) -> np.ndarray:
+        return np.asarray(self.bias(seed, layer)((units,)), np.float32)
+
+
+GLOROT = Init()
+
+
+def kernel_initializer(seed: int, layer: int, init: Init = GLOROT):
+    return init.kernel(seed, layer)
 
 
 def epoch_order(data_seed: int, epoch: int, n: int) -> np.ndarray:
@@ -118,6 +160,7 @@ def plain_model(
     depth: int = 1,
     width: int = 128,
     learn: Mapping[str, str] | None = None,
+    init: Init = GLOROT,
 ) -> keras.Sequential:
     """One activation's model, the way a Keras user writes it: Dense layers (or a small CNN), the
     activation after each hidden layer, a linear output (logits for classification)."""
@@ -126,7 +169,12 @@ def plain_model(
     if kind == "cnn":
         for filters in CNN_FILTERS:
             layers += [
-                keras.layers.Conv2D(filters, 3, kernel_initializer=kernel_initializer(seed, layer)),
+                keras.layers.Conv2D(
+                    filters,
+                    3,
+                    kernel_initializer=init.kernel(seed, layer),
+                    bias_initializer=init.bias(seed, layer),
+                ),
                 activation_layer(act, params, learn),
                 keras.layers.MaxPooling2D(),
             ]
@@ -137,11 +185,21 @@ def plain_model(
         layers.append(keras.layers.Flatten())
     for _ in range(depth):
         layers += [
-            keras.layers.Dense(width, kernel_initializer=kernel_initializer(seed, layer)),
+            keras.layers.Dense(
+                width,
+                kernel_initializer=init.kernel(seed, layer),
+                bias_initializer=init.bias(seed, layer),
+            ),
             activation_layer(act, params, learn),
         ]
         layer += 1
-    layers.append(keras.layers.Dense(n_outputs, kernel_initializer=kernel_initializer(seed, layer)))
+    layers.append(
+        keras.layers.Dense(
+            n_outputs,
+            kernel_initializer=init.kernel(seed, layer),
+            bias_initializer=init.bias(seed, layer),
+        )
+    )
     return keras.Sequential(layers)
 
 
@@ -196,30 +254,40 @@ class FusedMLP(tf.Module):
     """
 
     def __init__(
-        self, branches: Sequence[Branch], in_dim: int, depth: int, width: int, n_outputs: int
+        self,
+        branches: Sequence[Branch],
+        in_dim: int,
+        depth: int,
+        width: int,
+        n_outputs: int,
+        init: Init = GLOROT,
     ):
         super().__init__()
         self.k, self.width = len(branches), width
         # One activation instance per hidden layer and branch, as the plain model has.
         self.activations = [[b.new_apply(width) for b in branches] for _ in range(depth)]
-        glorot = lambda b, layer, shape: np.asarray(kernel_initializer(b.seed, layer)(shape))  # noqa: E731
+        kernel = lambda b, layer, shape: np.asarray(init.kernel(b.seed, layer)(shape))  # noqa: E731
+
+        def biases(layer: int, units: int) -> np.ndarray:  # (K, 1, units)
+            return np.stack([init.bias_values(b.seed, layer, units)[None] for b in branches])
+
         self.w0 = tf.Variable(
-            np.concatenate([glorot(b, 0, (in_dim, width)) for b in branches], axis=1), name="w0"
+            np.concatenate([kernel(b, 0, (in_dim, width)) for b in branches], axis=1), name="w0"
         )
-        self.b0 = tf.Variable(tf.zeros([self.k * width]), name="b0")
+        self.b0 = tf.Variable(biases(0, width).reshape(-1), name="b0")
         self.hidden = [
             (
                 tf.Variable(
-                    np.stack([glorot(b, layer, (width, width)) for b in branches]), name=f"w{layer}"
+                    np.stack([kernel(b, layer, (width, width)) for b in branches]), name=f"w{layer}"
                 ),
-                tf.Variable(tf.zeros([self.k, 1, width]), name=f"b{layer}"),
+                tf.Variable(biases(layer, width), name=f"b{layer}"),
             )
             for layer in range(1, depth)
         ]
         self.w_out = tf.Variable(
-            np.stack([glorot(b, depth, (width, n_outputs)) for b in branches]), name="w_out"
+            np.stack([kernel(b, depth, (width, n_outputs)) for b in branches]), name="w_out"
         )
-        self.b_out = tf.Variable(tf.zeros([self.k, 1, n_outputs]), name="b_out")
+        self.b_out = tf.Variable(biases(depth, n_outputs), name="b_out")
 
     def _activate(self, h, layer):  # h: (K, B, width)
         return tf.stack([f(h[i]) for i, f in enumerate(self.activations[layer])])
@@ -309,6 +377,7 @@ class FusedCNN(tf.Module):
         input_shape: Sequence[int],
         width: int,
         n_outputs: int,
+        init: Init = GLOROT,
     ):
         super().__init__()
         self.k, self.width = len(branches), width
@@ -323,15 +392,17 @@ class FusedCNN(tf.Module):
         # Every variable has the network on its first axis, so network k's weights are [k].
         self.kernel_vars = [
             tf.Variable(
-                np.stack([kernel_initializer(b.seed, layer)(shape) for b in branches]),
+                np.stack([init.kernel(b.seed, layer)(shape) for b in branches]),
                 name=f"w{layer}",
             )
             for layer, shape in enumerate(shapes)
         ]
-        bias_shapes = [(self.k, c1), (self.k, c2), (self.k, width), (self.k, n_outputs)]
         self.bias_vars = [
-            tf.Variable(tf.zeros(shape), name=f"b{layer}")
-            for layer, shape in enumerate(bias_shapes)
+            tf.Variable(
+                np.stack([init.bias_values(b.seed, layer, units) for b in branches]),
+                name=f"b{layer}",
+            )
+            for layer, units in enumerate((c1, c2, width, n_outputs))
         ]
 
     def _forward(self, x, keep: bool):

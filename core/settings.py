@@ -22,6 +22,15 @@ BATCH_SIZES = (16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
 WIDTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 MODELS = {"mlp": "MLP", "cnn": "small CNN (MNIST)"}
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
+# Kernel initialisations (core/models.py draws them, seeded by (seed, layer)). Keys as the Depth
+# page names its initialisers. Biases start at zero except under "mean_field".
+INITS = {
+    "glorot_uniform": "Glorot uniform (Keras's default)",
+    # Glorot & Bengio 2010's "standard" initialisation, the one their saturation result is about.
+    "standard_uniform": "Standard U(±1/√fan_in)",
+    # The mean-field papers' network (Poole et al. 2016, Schoenholz et al. 2017).
+    "mean_field": "Gaussian N(0, σ_w²/fan_in), biases N(0, σ_b²)",
+}
 GRANULARITIES = ("layer", "unit")  # activations/learnable.py says what each means
 # "Fair comparison": five rates a decade apart around each rule's usual rate (Keras's default
 # 1e-3 for Adam and RMSprop, 1e-2 for SGD). Wide on purpose: half-decade presets
@@ -217,7 +226,9 @@ SETTINGS = (
         default=1,
         kind="int",
         low=1,
-        high=25,  # 25: the Experiments page's Mish preset (Misra 2019) trains 15 to 25 layers
+        # 100: the Experiments page's edge-of-chaos sweep (Schoenholz et al. 2017) trains up to
+        # 64 layers; the Depth page also goes to 100.
+        high=100,
         widget="slider",
         group="model",
         disabled_when=_is("model", "cnn"),
@@ -233,6 +244,48 @@ SETTINGS = (
         choices=WIDTHS,
         widget="select_slider",
         group="model",
+    ),
+    Setting(
+        name="init",
+        param="init",
+        label="Initialisation",
+        default="glorot_uniform",
+        kind="choice",
+        choices=tuple(INITS),
+        labels=INITS,
+        widget="select",
+        group="model",
+        help="How every layer's kernel is drawn (seeded by seed and layer). Standard: Glorot & "
+        "Bengio's U(±1/√fan_in). Gaussian: the mean-field papers' network, with σ_w² and σ_b² "
+        "below.",
+    ),
+    Setting(
+        name="sigma_w2",
+        param="sw2",
+        label="σ_w² (weight variance × fan-in)",
+        default=1.0,
+        kind="float",
+        low=0.01,
+        high=20.0,
+        widget="number",
+        step=0.05,
+        group="model",
+        help="Gaussian initialisation only: kernels are N(0, σ_w²/fan_in).",
+        disabled_when=lambda values: values.get("init") != "mean_field",
+    ),
+    Setting(
+        name="sigma_b2",
+        param="sb2",
+        label="σ_b² (bias variance)",
+        default=0.05,
+        kind="float",
+        low=0.0,
+        high=5.0,
+        widget="number",
+        step=0.01,
+        group="model",
+        help="Gaussian initialisation only: biases are N(0, σ_b²).",
+        disabled_when=lambda values: values.get("init") != "mean_field",
     ),
     Setting(
         name="optimizer",

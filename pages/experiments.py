@@ -11,7 +11,12 @@ from ui.nav import link_to, setup
 from ui.palette import page_theme, styles_here
 
 # "Not reproduced" is a finding, not a failure of the page: an info box, never an error one.
-SHOW_VERDICT = {ex.REPRODUCED: st.success, ex.PARTLY: st.warning, ex.NOT_REPRODUCED: st.info}
+SHOW_VERDICT = {
+    ex.REPRODUCED: st.success,
+    ex.PARTLY: st.warning,
+    ex.NOT_REPRODUCED: st.info,
+    ex.INCONCLUSIVE: st.info,
+}
 
 
 HERE, REFERENCE_RUN = "on this server", "reference run"
@@ -49,7 +54,8 @@ def summary_ui(runner, reference: dict) -> None:
         "“Reference run”: measured by `python bench/experiments.py` on the development machine "
         "(2 cores), not on this server; shown until this server runs the experiment itself (its "
         "Run button). Every verdict is judged from its measured numbers by the criterion shown "
-        "(in full in each tab)."
+        "(in full in each tab); “inconclusive” means the seeds' spread is wider than the "
+        "margin that would decide it."
     )
 
 
@@ -91,18 +97,15 @@ def texts_ui(e: ex.Experiment) -> None:
     with setup_col:
         st.markdown("**Our setup**")
         st.write(e.schedule)
+        st.markdown(f"**Differs from the paper:** {e.differs}")
         st.markdown("**Criterion** (written before the first run)")
         st.write(e.criterion)
 
 
 def links_ui(e: ex.Experiment, result: dict | None) -> None:
     """Open the experiment's runs on Train or Depth with every setting filled in."""
-    configs = e.configs()
     cols = st.columns(4)
-    links = []
-    for config in configs:
-        label = "Open on Train" if len(configs) == 1 else f"Open {config.depth} layers on Train"
-        links.append(("Train", label, ex.train_query(config)))
+    links = [("Train", label, ex.train_query(config)) for label, config in e.train_links()]
     for query in e.depth_links():
         label = "Open on Depth" if len(e.depth_links()) == 1 else f"Width {query['width']} on Depth"
         links.append(("Depth", label, query))

@@ -154,3 +154,25 @@ def test_a_training_experiment_trains_through_the_job_queue_and_lands_on_runs():
     assert any(p.page == "runs" and p.query_string == f"runs={run_id}" for p in links)
     train_links = [p for p in links if p.page == "train" and "data=random" in p.query_string]
     assert len(train_links) == 1  # "Open on Train", settings filled in
+
+
+def test_each_experiment_says_how_it_differs_and_the_edge_of_chaos_draws_its_heatmap():
+    """Catches an experiment tab without its one "Differs from the paper" line, and the new
+    edge-of-chaos experiment missing from the page or drawn without the 6 ξ_c prediction it is
+    judged against (a heatmap alone would not show what the verdict compares)."""
+    app = open_app("pages/experiments.py")
+    assert not app.exception
+    lines = [m.value for m in app.markdown if m.value.startswith("**Differs from the paper:**")]
+    assert lines == [f"**Differs from the paper:** {e.differs}" for e in ex.EXPERIMENTS.values()]
+    eoc = ex.get("schoenholz-2017-edge-of-chaos")
+    assert eoc.name in [t.label for t in app.tabs]
+    charts = [spec(c) for c in app.get("plotly_chart")]
+    heatmaps = [c for c in charts if any(t.get("type") == "heatmap" for t in c["data"])]
+    assert len(heatmaps) == 1
+    names = [t.get("name", "") for t in heatmaps[0]["data"]]
+    assert any(n.startswith("6 ξ_c") for n in names)
+    line = next(t for t in heatmaps[0]["data"] if t.get("name", "").startswith("6 ξ_c"))
+    assert sum(y is not None for y in line["y"]) > 10  # drawn across the grid, not empty
+    summary = app.dataframe[0].value.set_index("experiment")
+    verdict = summary.loc[eoc.name, "verdict"].removesuffix(" (reference run)")
+    assert verdict in ex.VERDICTS
