@@ -19,13 +19,16 @@ import tensorflow as tf
 
 # 1-D quadrature for E over z ~ N(0, 1). An even count has no node at 0, so a kink or step at
 # 0 (relu, its derivative) is integrated exactly by symmetry; 200 nodes put tanh's critical
-# σ_w² (1.761 at σ_b² = 0.05) within 1e-6 of a 1000-node rule. A kink elsewhere (relu6 at 6,
+# σ_w² (1.761 at σ_b² = 0.05) within 1e-10 of a 400-node rule. A kink elsewhere (relu6 at 6,
 # hard_sigmoid at ±2.5) is integrated to about the weight of its nearest node.
 NODES = 200
-# 2-D quadrature (48² points) for the correlation map, only needed in the chaotic phase: the
-# depth scale it gives moves by < 1 % against 96² on relu, tanh and selu.
+# 2-D quadrature (48² points) for the correlation map, only needed in the chaotic phase. Against
+# 96²: tanh's ξ_c within 0.3 % at (σ_w², σ_b²) = (2.5, 0.05), (3.5, 0.2), (4, 0), (1.9, 0.01);
+# elu's (a kink in φ″) 17.0 against 20.4 at (1.9, 0.01), where χ_c = 0.95 is near the edge and
+# ξ_c = −1/log χ_c turns a 1 % error in χ_c into 16 % (the diagram's log colour scale hides it).
 NODES_2D = 48
-# ξ_c = 6 ξ_c: Schoenholz et al. find networks train only up to about six correlation lengths.
+# Predicted trainable depth = 6 ξ_c: Schoenholz et al. find networks train only up to about six
+# correlation lengths.
 TRAINABLE_XI = 6.0
 # A fixed point is looked for on this table of q (exactly 1.0 included: inputs start there);
 # a stable q* beyond its top is reported as q* = inf ("the signal's length diverges").
@@ -160,17 +163,22 @@ class Propagation:
 
     # --- the correlation map, needed only where χ1 > 1 ---
     def _correlation_gap(self, c, q, sw, sb) -> np.ndarray:
-        """map(c) − c with map(c) = (σ_w² E φ(u1) φ(u2) + σ_b²) / q*, corr(u1, u2) = c."""
+        """map(c) − c with map(c) = (σ_w² E φ(u1) φ(u2) + σ_b²) / q*, corr(u1, u2) = c.
+
+        q* here is the length map's value under the same 2-D rule (its u1 alone), not the 1-D
+        rule's q*: then map(1) = 1 exactly, and the sign of map(c) − c just below 1 is the
+        slope's, not the two rules' ~1e-7 disagreement (with q* from the 1-D rule, the root
+        search found c* = 1 for tanh at (2.5, 0.05) on 48² nodes, c* = 0.447 on 96²)."""
         if self._pair_mean is None:
             self._pair_mean = self._pair_expectation(order=0)
-        pair = self._pair_mean(*(tf.constant(v, tf.float64) for v in (c, q)))
-        return (sw * np.asarray(pair) + sb) / q - c
+        pair, same = self._pair_mean(*(tf.constant(v, tf.float64) for v in (c, q)))
+        return (sw * np.asarray(pair) + sb) / (sw * np.asarray(same) + sb) - c
 
     def _pair_expectation(self, order: int):
-        """E g(u1) g(u2) over the 2-D rule, g = φ (order 0) or φ′ (order 1), for vectors of c
-        and q: the chaotic phase's cost, in TensorFlow ops that use every core (NumPy's took
-        twice as long on one). Eager, not a tf.function: a graph per activation traced for one
-        diagram was no faster here and filled the log with retracing warnings."""
+        """E g(u1) g(u2) and E g(u1)² over the 2-D rule, g = φ (order 0) or φ′ (order 1), for
+        vectors of c and q: the chaotic phase's cost, in TensorFlow ops that use every core
+        (NumPy's took twice as long on one). Eager, not a tf.function: a graph per activation
+        traced for one diagram was no faster here and filled the log with retracing warnings."""
         z1, z2, w2 = (tf.constant(v, tf.float64) for v in (self.z1, self.z2, self.w2))
         fn = self.fn
 
@@ -182,7 +190,7 @@ class Propagation:
                 g = tf.cast(fn(u), tf.float64)
             if order == 1:
                 g = tape.gradient(g, u, unconnected_gradients=tf.UnconnectedGradients.ZERO)
-            return tf.linalg.matvec(g[0] * g[1], w2)
+            return tf.linalg.matvec(g[0] * g[1], w2), tf.linalg.matvec(g[0] * g[0], w2)
 
         return expectation
 
@@ -231,7 +239,7 @@ class Propagation:
             c = self.fixed_correlation(qc, swc, sbc)
             if self._pair_slope is None:
                 self._pair_slope = self._pair_expectation(order=1)
-            slope = self._pair_slope(*(tf.constant(v, tf.float64) for v in (c, qc)))
+            slope, _ = self._pair_slope(*(tf.constant(v, tf.float64) for v in (c, qc)))
             c_star[chaotic] = c
             chi_c[chaotic] = swc * np.asarray(slope)
         return MeanField(
