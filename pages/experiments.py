@@ -37,15 +37,16 @@ def summary_ui(runner, reference: dict) -> None:
             {
                 "experiment": e.name,
                 "verdict": verdict,
-                "criterion": e.short_criterion,
                 "measured": f"{result['date']} ({where})" if result else "",
+                "criterion": e.short_criterion,
                 "claim": e.title,
             }
         )
-    # Verdict and its criterion side by side and first, so neither scrolls out of sight.
+    # Experiment, verdict and when it was measured first, so none scrolls out of sight at
+    # 1280 px (the criterion, long, is in full in each experiment's tab too).
     columns = {
         "experiment": st.column_config.TextColumn(width="medium"),
-        "verdict": st.column_config.TextColumn(width="medium"),
+        "verdict": st.column_config.TextColumn(width=260),
         "criterion": st.column_config.TextColumn(width="large"),
         "measured": st.column_config.TextColumn(width="medium"),
     }
