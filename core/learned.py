@@ -145,3 +145,42 @@ def _last_finite(params: dict[str, np.ndarray]) -> int:
     first = next(iter(params.values()))
     finite = [e for e in range(len(first)) if np.isfinite(first[e, :, 0]).all()]
     return finite[-1] if finite else 0
+
+
+# Mean-field theory at the learned values (core/theory.py): the network the Train page builds,
+# Glorot uniform on square hidden layers (σ_w² = 1) with zero biases.
+THEORY_SIGMA_W2, THEORY_SIGMA_B2 = 1.0, 0.0
+THEORY_RULE = (
+    "Mean-field theory (Schoenholz et al. 2017) of each layer's activation at its parameters "
+    "(the mean over units and seeds), as if every layer had it, at σ_w² = 1, σ_b² = 0 (Glorot "
+    "uniform on square layers, zero biases): χ1 = 1 is the edge of chaos, and a network of "
+    "that activation trains to about 6 ξ_c layers."
+)
+
+
+def learned_parameter_values(comparison) -> list[tuple[str, int, str, dict[str, float]]]:
+    """(activation, hidden layer from 1, "initial" or "final", {parameter: value}) for every
+    learned activation and layer, values the mean over units and seeds (the final ones from the
+    last epoch every seed finished)."""
+    rows = []
+    for name, params in learned_series(comparison).items():
+        layers = next(iter(params.values())).shape[1]
+        for layer in range(layers):
+            for when, epoch in (("initial", 0), ("final", _last_finite(params))):
+                values = {p: float(v[epoch, layer, 0]) for p, v in params.items()}
+                rows.append((name, layer + 1, when, values))
+    return rows
+
+
+def theory_at(act, fixed: dict, values: dict[str, float]) -> tuple[float, float]:
+    """χ1 and the predicted trainable depth 6 ξ_c of `act` with its fixed parameters and the
+    learned `values`, at THEORY_SIGMA_W2, THEORY_SIGMA_B2 (NaN for a vector activation)."""
+    from core.theory import TRAINABLE_XI, Propagation
+
+    if not act.elementwise:
+        return float("nan"), float("nan")
+    fn = learnable_fn(act)
+    field = Propagation(lambda x: fn(x, **{**fixed, **values})).measures(
+        THEORY_SIGMA_W2, THEORY_SIGMA_B2
+    )
+    return float(field.chi1), float(TRAINABLE_XI * field.xi_c)

@@ -3,11 +3,19 @@ each layer's learned activation over its input distribution."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from core.diagnostics import HISTOGRAM_RULE
 from core.figures import png_config
-from core.learned import BAND_RULE, learned_curves, learned_series
+from core.learned import (
+    BAND_RULE,
+    THEORY_RULE,
+    learned_curves,
+    learned_parameter_values,
+    learned_series,
+    theory_at,
+)
 from core.learned_figures import parameter_figure, shape_figure
 from ui.catalogue import session_catalogue
 
@@ -72,6 +80,7 @@ def learned_ui(comparison, colours: dict, key: str | None) -> None:
         config=png_config("learned-parameters"),
         key=None if key is None else f"{key}.params",
     )
+    theory_ui(comparison)
     try:
         curves = learned_curves(comparison, session_catalogue())
     except ValueError as error:  # a custom of another session: its function is not here
@@ -82,4 +91,49 @@ def learned_ui(comparison, colours: dict, key: str | None) -> None:
         shape_figure(curves, colours),
         config=png_config("learned-shapes"),
         key=None if key is None else f"{key}.shapes",
+    )
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _theory(name: str, definition: str, fixed: tuple, values: tuple, _act) -> tuple[float, float]:
+    # Shared by every session: keyed by what defines the function (its name and, for a custom,
+    # its expression) and the parameter values, never by the live activation (`_act`).
+    return theory_at(_act, dict(fixed), dict(values))
+
+
+def theory_table(comparison) -> pd.DataFrame | None:
+    """χ1 and 6 ξ_c of each learned activation per layer at its initial and final values; None
+    when an activation's definition is not in this session."""
+    catalogue = session_catalogue()
+    rows = []
+    for name, layer, when, values in learned_parameter_values(comparison):
+        try:
+            act = catalogue.get(name)
+        except ValueError:
+            return None
+        fixed = act.resolve(comparison.config.params_for(name))
+        fixed = {k: v for k, v in fixed.items() if k not in values}
+        definition = act.expression or ""
+        chi1, depth = _theory(
+            name, definition, tuple(sorted(fixed.items())), tuple(sorted(values.items())), act
+        )
+        shown = ", ".join(f"{p} {v:.3g}" for p, v in values.items())
+        rows.append(
+            {"activation": name, "layer": layer, "parameters": f"{when}: {shown}",
+             "χ1": chi1, "6 ξ_c (layers)": depth}
+        )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def theory_ui(comparison) -> None:
+    """Where the learned values put each activation relative to the edge of chaos."""
+    table = theory_table(comparison)
+    if table is None or table.empty:
+        return
+    st.caption(THEORY_RULE)
+    st.dataframe(
+        table.style.format({"χ1": "{:.3f}", "6 ξ_c (layers)": "{:.3g}"}),
+        hide_index=True,
+        width="stretch",
+        height=35 * len(table) + 40,  # every row: no scrolling inside the table
     )

@@ -142,3 +142,16 @@ def test_chaotic_fixed_correlation_matches_a_wide_random_network():
     field = Propagation(tf.math.tanh).measures(2.5, 0.05)
     measured = np.mean([_network_correlation(tf.math.tanh, 2.5, 0.05, seed=s) for s in range(3)])
     assert float(field.c_star) == pytest.approx(measured, abs=0.05)
+
+
+@pytest.mark.parametrize("slope", [0.0, 0.3, 0.9])
+def test_theory_at_learned_values_uses_them(slope):
+    """A learned leaky_relu slope a reaches the theory: with σ_w² = 1, σ_b² = 0 the signal dies
+    out (q* → 0) and χ1 is the mean of the two squared slopes, (1 + a²)/2, by hand. Catches the
+    catalogue's default slope (0.2) used instead of the learned one."""
+    from core.learned import theory_at
+
+    leaky = shared_catalogue().get("leaky_relu")
+    chi1, depth = theory_at(leaky, {}, {"negative_slope": slope})
+    assert chi1 == pytest.approx((1 + slope**2) / 2, rel=1e-9)
+    assert depth == pytest.approx(-6 / np.log((1 + slope**2) / 2), rel=1e-6)

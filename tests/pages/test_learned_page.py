@@ -50,6 +50,9 @@ def test_a_learned_swish_beta_moves_and_is_charted(train):
     # The recorded histogram (diagnostics are on by default; not the 4 bars of 5 quantiles).
     bars = [t for t in shapes["data"] if t["type"] == "bar"]
     assert bars and all(len(t["x"]) == HISTOGRAM_BINS for t in bars)
+    # Mean-field theory at the learned values: a row per layer, initial then final β.
+    theory = next(d.value for d in train.dataframe if "χ1" in d.value.columns)
+    assert list(theory["parameters"])[:2] == ["initial: b 1", f"final: b {beta[-1]:.3g}"]
 
 
 def test_a_start_without_a_derivative_is_explained_and_not_trained(train):
