@@ -134,6 +134,10 @@ def _is(field: str, value: Any) -> Callable[[Mapping[str, Any]], bool]:
     return lambda values: values.get(field) == value
 
 
+def _is_not(field: str, value: Any) -> Callable[[Mapping[str, Any]], bool]:
+    return lambda values: values.get(field) != value
+
+
 SETTINGS = (
     Setting(
         name="activations",
@@ -271,7 +275,7 @@ SETTINGS = (
         step=0.05,
         group="model",
         help="Gaussian initialisation only: kernels are N(0, σ_w²/fan_in).",
-        disabled_when=lambda values: values.get("init") != "mean_field",
+        disabled_when=_is_not("init", "mean_field"),
     ),
     Setting(
         name="sigma_b2",
@@ -285,7 +289,7 @@ SETTINGS = (
         step=0.01,
         group="model",
         help="Gaussian initialisation only: biases are N(0, σ_b²).",
-        disabled_when=lambda values: values.get("init") != "mean_field",
+        disabled_when=_is_not("init", "mean_field"),
     ),
     Setting(
         name="optimizer",
