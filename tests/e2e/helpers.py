@@ -62,8 +62,15 @@ def legend(page, chart_index: int = 0) -> list[str]:
     return svg_texts(chart, ".legendtext")
 
 
-def chart_titles(page) -> list[str]:
-    page.locator(".js-plotly-plot .gtitle").first.wait_for(state="attached", timeout=30_000)
+def chart_titles(page, count: int = 1) -> list[str]:
+    """The page's chart titles, once at least `count` charts have drawn theirs.
+
+    Plotly draws each chart after the script run has ended, one at a time: reading as soon as the
+    first title is there once gave ['Accuracy'] alone on Runs (CI, under load), the loss chart
+    still to come. A test that expects n charts passes n, so it waits for the n-th.
+    """
+    titles = page.locator(".js-plotly-plot .gtitle")
+    titles.nth(count - 1).wait_for(state="attached", timeout=30_000)
     return svg_texts(page, ".js-plotly-plot .gtitle")
 
 

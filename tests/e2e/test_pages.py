@@ -137,7 +137,7 @@ def test_train_shows_loss_left_and_accuracy_right_and_the_run_is_on_the_runs_pag
     open_page(page, f"{url}/train?act=relu,tanh&ep=2&n=1000")
     train(page)
     assert errors(page) == []
-    titles = chart_titles(page)
+    titles = chart_titles(page, 2)
     assert titles[0].startswith("Loss") and titles[1].startswith("Accuracy")
     charts = page.locator(".js-plotly-plot")
     left, right = charts.nth(0).bounding_box(), charts.nth(1).bounding_box()
@@ -171,7 +171,7 @@ def test_train_shows_loss_left_and_accuracy_right_and_the_run_is_on_the_runs_pag
     run_id = RunStore().runs()[0].id
     open_page(page, f"{url}/runs")
     assert errors(page) == []
-    assert len(chart_titles(page)) == 2
+    assert len(chart_titles(page, 2)) == 2
     headers = grid_headers(page)
     assert headers[:5] == ["run", "activations", "best val loss", "best val metric", "status"]
     assert len(headers) > 5
@@ -181,7 +181,7 @@ def test_train_shows_loss_left_and_accuracy_right_and_the_run_is_on_the_runs_pag
     open_page(page, f"{url}/runs?runs={run_id}")
     assert errors(page) == []
     assert grid_has(page, "relu, tanh")
-    assert len(chart_titles(page)) == 2
+    assert len(chart_titles(page, 2)) == 2
     assert page.get_by_text(f"Run {run_id}: inside the network").count() == 1
     assert legend(page, 2) == ["relu", "tanh"]
 

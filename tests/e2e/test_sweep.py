@@ -28,7 +28,7 @@ def test_fair_comparison_preset_trains_a_sweep_and_shows_the_sensitivity_chart(p
     assert parse_qs(urlparse(page.url).query)["lrs"] == ["1e-05,0.0001,0.001,0.01,0.1"]
     train(page)
     assert errors(page) == []
-    titles = chart_titles(page)
+    titles = chart_titles(page, 3)
     assert titles[2].startswith("Learning-rate sensitivity")
     loss_legend = legend(page, 0)
     assert sum(e.startswith("relu (lr ") for e in loss_legend) == 1
@@ -45,7 +45,7 @@ def test_fair_comparison_preset_trains_a_sweep_and_shows_the_sensitivity_chart(p
     run_id = RunStore().runs()[0].id
     open_page(page, f"{url}/runs?runs={run_id}")
     assert errors(page) == []
-    assert any(t.startswith("Learning-rate sensitivity") for t in chart_titles(page))
+    assert any(t.startswith("Learning-rate sensitivity") for t in chart_titles(page, 3))
 
 
 CELLS = ".js-plotly-plot .heatmaplayer text, .js-plotly-plot text.textpoint"
