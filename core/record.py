@@ -63,6 +63,8 @@ class Comparison:
     status: str = "running"
     started: float = field(default_factory=time.time)
     probe_samples: int = 0  # the diagnostics' probe batch (0: no diagnostics recorded)
+    # A Playground run's own settings (core/playground/config.py), None for every other run.
+    playground: dict[str, Any] | None = None
 
     @property
     def epochs_done(self) -> int:
@@ -89,6 +91,7 @@ class Comparison:
             "status": self.status,
             "started": self.started,
             "probe_samples": self.probe_samples,
+            **({"playground": self.playground} if self.playground is not None else {}),
             "branches": [dataclasses.asdict(b) for b in self.branches],
         }
 
@@ -105,4 +108,5 @@ class Comparison:
             status=d["status"],
             started=float(d.get("started", 0.0)),
             probe_samples=int(d.get("probe_samples", 0)),
+            playground=d.get("playground"),
         )

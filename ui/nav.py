@@ -54,6 +54,13 @@ PAGES = (
         "accuracy side by side, live.",
     ),
     Page(
+        "pages/playground.py",
+        "Playground",
+        ":material/bubble_chart:",
+        "TensorFlow Playground's 2-D datasets with any activations side by side: decision "
+        "boundaries and what each neuron computes, live.",
+    ),
+    Page(
         "pages/sweep.py",
         "Sweep",
         ":material/grid_on:",

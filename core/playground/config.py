@@ -1,0 +1,151 @@
+"""The Playground's settings: a declared dataclass, the values its controls offer (Playground's
+own), the checks a link or a caller gets, and its URL fields. No TensorFlow here."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from core.playground.data import DATASETS, FEATURES
+from core.state import Field, _names
+
+# Playground's menus.
+LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+REGULARIZATIONS = {"none": "None", "l1": "L1", "l2": "L2"}
+REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+MAX_LAYERS = 6  # Playground's limits: 6 hidden layers of at most 8 neurons
+MAX_UNITS = 8
+MAX_ACTIVATIONS = 8  # networks side by side: one panel each, and the palette's size
+MAX_SEED = 10_000
+
+
+@dataclass(frozen=True)
+class PlaygroundConfig:
+    """Everything that decides a Playground run's numbers. Defaults are Playground's, with its
+    four activations side by side instead of one."""
+
+    activations: tuple[str, ...] = ("relu", "tanh", "sigmoid", "linear")
+    dataset: str = "circle"
+    noise: int = 0  # percent, 0–50
+    train_percent: int = 50  # 10–90
+    batch_size: int = 10  # 1–30
+    features: tuple[str, ...] = ("x1", "x2")
+    layers: tuple[int, ...] = (4, 2)  # neurons per hidden layer
+    learning_rate: float = 0.03
+    regularization: str = "none"
+    reg_rate: float = 0.0
+    seed: int = 0  # the data and every network's initial weights
+
+    @property
+    def task(self) -> str:
+        return DATASETS[self.dataset][1]
+
+    def problems(self) -> list[str]:
+        """What is wrong, in words a user can act on; empty when fine."""
+        out = []
+        if not self.activations:
+            out.append("Choose at least one activation.")
+        elif len(self.activations) > MAX_ACTIVATIONS:
+            out.append(f"At most {MAX_ACTIVATIONS} activations side by side; remove some.")
+        if len(set(self.activations)) != len(self.activations):
+            out.append("Each activation can be chosen once.")
+        if self.dataset not in DATASETS:
+            out.append(f"Dataset must be one of {', '.join(DATASETS)}.")
+        if not 0 <= self.noise <= 50:
+            out.append(f"Noise must be 0 to 50 % (got {self.noise}).")
+        if not 10 <= self.train_percent <= 90:
+            out.append(f"The training share must be 10 to 90 % (got {self.train_percent}).")
+        if not 1 <= self.batch_size <= 30:
+            out.append(f"Batch size must be 1 to 30 (got {self.batch_size}).")
+        if not self.features or not set(self.features) <= set(FEATURES):
+            out.append("Choose at least one input feature.")
+        if len(self.layers) > MAX_LAYERS or not all(1 <= n <= MAX_UNITS for n in self.layers):
+            out.append(f"Up to {MAX_LAYERS} hidden layers of 1 to {MAX_UNITS} neurons.")
+        rate_ok = math.isfinite(self.learning_rate) and 0 < self.learning_rate <= 10
+        if not rate_ok:
+            out.append(f"The learning rate must be above 0 and at most 10 ({self.learning_rate}).")
+        if self.regularization not in REGULARIZATIONS:
+            out.append("Regularisation must be none, L1 or L2.")
+        if not (math.isfinite(self.reg_rate) and 0 <= self.reg_rate <= 10):
+            out.append(f"The regularisation rate must be 0 to 10 (got {self.reg_rate}).")
+        if not 0 <= self.seed <= MAX_SEED:
+            out.append(f"The seed must be 0 to {MAX_SEED}.")
+        return out
+
+    def ordered_features(self) -> tuple[str, ...]:
+        """The chosen features in the networks' input order (Playground's)."""
+        return tuple(k for k in FEATURES if k in self.features)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> PlaygroundConfig:
+        known = {f.name for f in dataclasses.fields(cls)}
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in d.items() if k in known}
+        return cls(**values)
+
+
+def _ints(text: str) -> tuple[int, ...]:
+    return tuple(int(v) for v in _names(text))
+
+
+def parse_layers(text: str) -> tuple[int, ...]:
+    """Neurons per hidden layer as typed ("8, 8"; empty for none). Raises ValueError saying what
+    is wrong and what to type."""
+    parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+    if not all(p.isdigit() for p in parts):
+        raise ValueError(
+            f"Neurons per layer are whole numbers separated by commas, e.g. “8, 8” (got “{text}”)."
+        )
+    layers = tuple(int(p) for p in parts)
+    if len(layers) > MAX_LAYERS or not all(1 <= n <= MAX_UNITS for n in layers):
+        raise ValueError(
+            f"Up to {MAX_LAYERS} hidden layers of 1 to {MAX_UNITS} neurons each (got “{text}”)."
+        )
+    return layers
+
+
+def layers_text(layers: tuple[int, ...]) -> str:
+    return ", ".join(str(n) for n in layers)
+
+
+def _choice(values) -> Any:
+    return lambda v: v in values
+
+
+DEFAULT = PlaygroundConfig()
+
+
+def url_fields(names: set[str] | frozenset[str]) -> list[Field]:
+    """The Playground's URL (Playground keeps its whole state in the link): one parameter per
+    setting, each checked on its own, so a bad one is ignored with a notice."""
+    joined = lambda v: ",".join(str(i) for i in v)  # noqa: E731
+    number = lambda v: f"{v:g}"  # noqa: E731
+    layers_ok = lambda v: len(v) <= MAX_LAYERS and all(1 <= n <= MAX_UNITS for n in v)  # noqa: E731
+    acts_ok = lambda v: 0 < len(v) <= MAX_ACTIVATIONS and set(v) <= names  # noqa: E731
+    return [
+        Field("act", "pg.activations", lambda t: tuple(_names(t)), acts_ok, ",".join),
+        Field("data", "pg.dataset", str, _choice(DATASETS)),
+        Field("noise", "pg.noise", int, lambda v: 0 <= v <= 50),
+        Field("train", "pg.train_percent", int, lambda v: 10 <= v <= 90),
+        Field("batch", "pg.batch_size", int, lambda v: 1 <= v <= 30),
+        Field("feat", "pg.features", lambda t: tuple(_names(t)), _features_ok, ",".join),
+        Field("net", "pg.layers", _ints, layers_ok, joined),
+        Field("lr", "pg.learning_rate", float, _choice(LEARNING_RATES), number),
+        Field("reg", "pg.regularization", str, _choice(REGULARIZATIONS)),
+        Field("regrate", "pg.reg_rate", float, _choice(REG_RATES), number),
+        Field("seed", "pg.seed", int, lambda v: 0 <= v <= MAX_SEED),
+    ]
+
+
+def _features_ok(v) -> bool:
+    return 0 < len(v) and set(v) <= set(FEATURES)
+
+
+# The state key of each field of PlaygroundConfig (the page's widgets use these keys).
+STATE_KEYS = {f.name: f"pg.{f.name}" for f in dataclasses.fields(PlaygroundConfig)}

@@ -1,0 +1,105 @@
+"""Playground: TensorFlow Playground's datasets and small networks, K activations side by side,
+each decision boundary redrawn live while the server trains them."""
+
+import streamlit as st
+
+from charts.playground import boundaries_figure
+from core.exports import chromium_path
+from core.playground import job as pg_job
+from core.playground.config import url_fields
+from core.playground.data import DATASETS
+from core.state import Field
+from ui import catalogue as ui_cat
+from ui.nav import link_to, setup
+from ui.palette import page_theme, styles_here
+from ui.playground import JOB, buttons_ui, controls_ui, current_job, neurons_ui, panels_ui
+from ui.runs import share_png, store
+from ui.url import publish, restore
+
+# The view redraws this often (while training, each redraw sends ~70 kB of panels).
+REFRESH_SECONDS = 0.7
+
+
+def fields(catalogue) -> list[Field]:
+    # The job shown: a refresh (a new session) finds the same run again while it is in memory.
+    return [*url_fields(frozenset(catalogue.names())), Field("job", JOB, int, lambda v: v > 0)]
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def view_ui(job_id: int, catalogue, runs_store) -> None:
+    """The buttons, panels, losses and neurons, redrawn from the job's latest snapshot on a clock
+    (cheap while nothing changes: the figures are kept per snapshot). The buttons live in here
+    too: a click reruns only this part. Nothing in here calls st.rerun(): a full rerun from a
+    self-refreshing fragment reset the sliders above it to their minimum on the next click
+    (Streamlit 1.67, seen here: batch size 10 became 1)."""
+    job = pg_job.get(job_id)
+    if job is None:
+        st.info("This Playground run is no longer on the server; change a setting to start anew.")
+        return
+    draw(job, catalogue, runs_store)
+
+
+def draw(job, catalogue, runs_store) -> None:
+    show_train = buttons_ui(job, catalogue, runs_store)
+    panels_ui(job, show_train)
+    with st.expander("What each neuron computes", expanded=False):
+        neurons_ui(job)
+    bottom = st.columns([1, 1, 2], vertical_alignment="center")
+    with bottom[0]:
+        share_ui(job)
+    if job.run_id is not None:
+        with bottom[1]:
+            link_to("Runs", f"Run {job.run_id} on Runs", runs=str(job.run_id))
+
+
+def share_ui(job) -> None:
+    snap = job.read()
+    if snap.output is None or chromium_path() is None:
+        return
+    cfg, theme = job.config, page_theme()
+    layers = "-".join(map(str, cfg.layers)) or "no hidden layer"
+    title = (
+        f"Playground · {DATASETS[cfg.dataset][0]} · {layers} · lr {cfg.learning_rate:g} · "
+        f"epoch {snap.fields_epoch}"
+    )
+
+    def image() -> bytes:  # on the click, in a server thread
+        fig = boundaries_figure(
+            cfg.activations, snap.output, job.data, snap.history, styles_here(cfg.activations),
+            theme=theme, title=title,
+        )  # fmt: skip
+        fig.update_layout(width=1100)
+        return share_png(fig.to_json())
+
+    st.download_button(
+        "Share image (PNG)",
+        image,
+        f"playground-{cfg.dataset}-epoch{snap.fields_epoch}.png",
+        "image/png",
+        key="pg.share",
+        on_click="ignore",
+        icon=":material/share:",
+        help="The panels as shown, with the settings in the title, at 2×.",
+    )
+
+
+def main() -> None:
+    setup("Playground")
+    st.title("Playground")
+    st.caption(
+        "TensorFlow Playground's datasets and networks, with any activation of the catalogue: "
+        "each gets its own network from the same starting weights, trained together on the "
+        "server (plain SGD, Playground's loss), so the boundaries differ only by the activation."
+    )
+    catalogue = ui_cat.session_catalogue()
+    for notice in restore("playground", fields(catalogue)):
+        st.info(notice)
+    config = controls_ui(catalogue)
+    job = current_job(config, catalogue, store())
+    publish("playground", fields(catalogue))
+    if job is None:
+        return
+    view_ui(job.id, catalogue, store())
+
+
+main()

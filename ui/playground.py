@@ -1,0 +1,290 @@
+"""The Playground page's parts: its controls (Playground's own), the job this session shows, the
+Play / Pause / Step / Reset / Stop buttons, and the live panels."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import streamlit as st
+
+from charts.playground import boundaries_figure, losses_figure, thumbnail_png
+from core.figures import png_config
+from core.playground import job as pg_job
+from core.playground.config import (
+    DEFAULT,
+    LEARNING_RATES,
+    MAX_ACTIVATIONS,
+    MAX_LAYERS,
+    MAX_SEED,
+    MAX_UNITS,
+    REG_RATES,
+    REGULARIZATIONS,
+    PlaygroundConfig,
+    layers_text,
+    parse_layers,
+)
+from core.playground.data import DATASETS, FEATURES
+from ui.jobs import session_token
+from ui.palette import page_theme, styles_here
+from ui.url import default
+
+JOB = "pg.job"  # the job this session shows (also in the URL, so a refresh finds it again)
+STEP_WAIT = 5.0  # seconds a Step click waits for its epoch (milliseconds, once compiled)
+
+
+def _layers_from_state() -> None:
+    """A link's network into the layers box, once per new value (the box keeps what was typed,
+    even a typo, until it reads right)."""
+    layers = tuple(st.session_state.get("pg.layers", DEFAULT.layers))
+    if st.session_state.get("pg.layers_shown") != layers:
+        st.session_state["pg.layers_text"] = layers_text(layers)
+        st.session_state["pg.layers_shown"] = layers
+
+
+def controls_ui(catalogue) -> PlaygroundConfig:
+    """Playground's controls; returns the configuration they say."""
+    for name, value in dataclasses.asdict(DEFAULT).items():
+        default(f"pg.{name}", list(value) if isinstance(value, tuple) else value)
+    _layers_from_state()
+    top = st.columns([3, 1.2], gap="medium", vertical_alignment="bottom")
+    names = catalogue.names()
+    top[0].multiselect(
+        "Activations",
+        names,
+        key="pg.activations",
+        max_selections=MAX_ACTIVATIONS,
+        help="Each gets its own network, all starting from the same weights; customs from the "
+        "Custom page too.",
+    )
+    top[1].selectbox(
+        "Dataset", list(DATASETS), key="pg.dataset", format_func=lambda k: DATASETS[k][0]
+    )
+    st.pills(
+        "Input features",
+        list(FEATURES),
+        selection_mode="multi",
+        key="pg.features",
+        format_func=lambda k: FEATURES[k][0],
+        help="What the network sees of each point (x₁, x₂): Playground's seven.",
+    )
+    data_col, net_col, fit_col = st.columns(3, gap="large")
+    with data_col:
+        st.slider("Noise (%)", 0, 50, step=5, key="pg.noise")
+        st.slider("Training data (%)", 10, 90, step=10, key="pg.train_percent")
+    with net_col:
+        st.slider("Batch size", 1, 30, key="pg.batch_size")
+        text = st.text_input(
+            "Neurons per hidden layer",
+            key="pg.layers_text",
+            help=f"Comma-separated, one number per hidden layer: up to {MAX_LAYERS} layers of "
+            f"1 to {MAX_UNITS} neurons (“8, 8”); empty for no hidden layer.",
+        )
+        try:
+            layers = parse_layers(text)
+        except ValueError as exc:
+            st.error(f"{exc} Still using {layers_text(st.session_state['pg.layers']) or 'none'}.")
+            layers = tuple(st.session_state["pg.layers"])
+        st.session_state["pg.layers"] = st.session_state["pg.layers_shown"] = tuple(layers)
+    with fit_col:
+        st.selectbox(
+            "Learning rate", LEARNING_RATES, key="pg.learning_rate", format_func="{:g}".format
+        )
+        st.selectbox(
+            "Regularisation",
+            list(REGULARIZATIONS),
+            key="pg.regularization",
+            format_func=REGULARIZATIONS.get,
+        )
+        st.selectbox("Regularisation rate", REG_RATES, key="pg.reg_rate", format_func="{:g}".format)
+        st.number_input("Seed (data and weights)", 0, MAX_SEED, key="pg.seed")
+    values = {f.name: st.session_state[f"pg.{f.name}"] for f in dataclasses.fields(DEFAULT)}
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+    return PlaygroundConfig(**values)
+
+
+def _start(config: PlaygroundConfig, catalogue, store) -> pg_job.PlaygroundJob:
+    save = pg_job.store_saver(store) if store is not None else None
+    acts = [catalogue.get(n) for n in config.activations]
+    job = pg_job.start(config, acts, save, owner=session_token())
+    st.session_state[JOB] = job.id
+    return job
+
+
+def current_job(config: PlaygroundConfig, catalogue, store) -> pg_job.PlaygroundJob | None:
+    """The job for `config`: this session's, or a new one paused at initialisation when the
+    settings changed (as in Playground, a change starts over; the old run stays on Runs).
+    Shows what is wrong instead when the settings have problems."""
+    problems = config.problems()
+    if problems:
+        st.warning(" ".join(problems))
+        return None
+    job = pg_job.get(st.session_state.get(JOB) or 0)
+    if job is not None and job.config == config and job.snapshot.state != "failed":
+        return job
+    if job is not None:
+        job.stop()  # it saves itself (if it trained at all) as it ends
+    try:
+        return _start(config, catalogue, store)
+    except ValueError as exc:
+        st.error(str(exc))
+        return None
+
+
+def _toggle(job_id: int) -> None:
+    job = pg_job.get(job_id)
+    if job is not None:
+        job.pause() if job.snapshot.state == "playing" else job.play()
+
+
+def _step(job_id: int) -> None:
+    job = pg_job.get(job_id)
+    if job is not None:
+        before = job.snapshot.epoch
+        job.step()
+        try:  # an epoch takes milliseconds: show it on this rerun
+            job.wait_for(lambda s: s.epoch > before and s.state != "playing", STEP_WAIT)
+        except (TimeoutError, RuntimeError):
+            pass
+
+
+def _reset(job_id: int, catalogue, store) -> None:
+    job = pg_job.get(job_id)
+    if job is not None:
+        job.stop()
+        _start(job.config, catalogue, store)
+
+
+def _stop(job_id: int) -> None:
+    job = pg_job.get(job_id)
+    if job is not None:
+        job.stop()
+        job.join(1.0)  # it ends within an epoch
+
+
+def buttons_ui(job: pg_job.PlaygroundJob, catalogue, store) -> bool:
+    """Play / Pause, Step, Reset, Stop, the epoch and whether to show the training points
+    (returned)."""
+    snap = job.read()
+    playing, ended = snap.state == "playing", snap.state in ("stopped", "failed")
+    ready = snap.state != "starting" and not ended
+    cols = st.columns([1, 1, 1, 1, 2.2, 1.6], vertical_alignment="center")
+    cols[0].button(
+        "Pause" if playing else "Play",
+        icon=":material/pause:" if playing else ":material/play_arrow:",
+        key="pg.play",
+        type="primary",
+        width="stretch",
+        disabled=not ready,
+        on_click=_toggle,
+        args=(job.id,),
+        help="Trains epoch after epoch on the server; a closed tab loses nothing.",
+    )
+    cols[1].button(
+        "Step",
+        icon=":material/skip_next:",
+        key="pg.step",
+        width="stretch",
+        disabled=not ready,
+        on_click=_step,
+        args=(job.id,),
+        help="One epoch: every training point once, one update per batch.",
+    )
+    cols[2].button(
+        "Reset",
+        icon=":material/restart_alt:",
+        key="pg.reset",
+        width="stretch",
+        on_click=_reset,
+        args=(job.id, catalogue, store),
+        help="New networks from the same starting weights; this run stays on Runs.",
+    )
+    cols[3].button(
+        "Stop",
+        icon=":material/stop:",
+        key="pg.stop",
+        width="stretch",
+        disabled=ended,
+        on_click=_stop,
+        args=(job.id,),
+        help="Ends this run (saved on Runs as stopped); Reset starts a new one.",
+    )
+    cols[4].markdown(f"**Epoch {snap.epoch:,}** · {_state_words(snap, job)}")
+    return cols[5].toggle(
+        "Training points", key="pg.show_train", help="Test points are always shown."
+    )
+
+
+def _state_words(snap, job) -> str:
+    saved = f" · saved as run {job.run_id}" if job.run_id is not None else ""
+    words = {
+        "starting": "building the networks…",
+        "playing": "training",
+        "paused": "paused",
+        "stopped": "stopped",
+        "failed": "failed",
+    }
+    return words.get(snap.state, snap.state) + saved
+
+
+def _figures(job: pg_job.PlaygroundJob, snap, show_train: bool):
+    """The panels and the loss chart of this snapshot, built once: the view redraws on a clock,
+    and while paused nothing changes."""
+    theme = page_theme()
+    key = (job.id, snap.epoch, snap.fields_epoch, snap.state, show_train, theme)
+    kept = st.session_state.get("pg.figures")
+    if kept is None or kept[0] != key:
+        names = job.config.activations
+        styles = styles_here(names)
+        panels = boundaries_figure(
+            names, snap.output, job.data, snap.history, styles, show_train=show_train,
+            theme=theme,
+        )  # fmt: skip
+        kept = (key, panels, losses_figure(names, snap.history, styles))
+        st.session_state["pg.figures"] = kept
+    return kept[1], kept[2]
+
+
+def panels_ui(job: pg_job.PlaygroundJob, show_train: bool) -> None:
+    snap = job.read()
+    if snap.error:
+        st.error(snap.error)
+    if snap.output is None:
+        st.info("Building the networks (the first time, TensorFlow compiles them)…")
+        return
+    panels, losses = _figures(job, snap, show_train)
+    st.plotly_chart(panels, config=png_config("playground"), key="pg.panels")
+    st.caption(
+        f"Output over the plane after epoch {snap.fields_epoch}: blue +1, orange −1"
+        + (" (the boundary is where they meet)" if job.data.task == "classification" else "")
+        + "; dots are the test points"
+        + (", faint ones the training points" if show_train else "")
+        + ". Panel titles: the activation and its test loss."
+    )
+    st.plotly_chart(losses, config=png_config("playground-loss"), key="pg.losses")
+
+
+def neurons_ui(job: pg_job.PlaygroundJob) -> None:
+    """Playground's neuron thumbnails: what each hidden unit computes over the plane."""
+    snap = job.read()
+    if not snap.units:
+        st.caption("The network has no hidden layer: the output is all there is.")
+        return
+    st.caption(
+        f"Each hidden unit's output over the input plane after epoch {snap.fields_epoch} "
+        "(blue +1, orange −1, clipped): one row per activation, layer by layer."
+    )
+    key = (job.id, snap.fields_epoch)
+    kept = st.session_state.get("pg.thumbs")
+    if kept is None or kept[0] != key:  # built once per fields: the view redraws on a clock
+        thumbs = [
+            [[thumbnail_png(v[k, :, :, u]) for u in range(v.shape[-1])] for v in snap.units]
+            for k in range(len(job.config.activations))
+        ]
+        kept = st.session_state["pg.thumbs"] = (key, thumbs)
+    for k, name in enumerate(job.config.activations):
+        cols = st.columns([1, *([3] * len(snap.units))], vertical_alignment="center")
+        cols[0].markdown(f"**{name}**")
+        for layer, pngs in enumerate(kept[1][k]):
+            cols[layer + 1].image(
+                pngs, width=44, caption=[f"L{layer + 1}"] + [""] * (len(pngs) - 1)
+            )
