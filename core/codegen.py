@@ -251,6 +251,8 @@ def init(seed, layer):  # kernels N(0, SIGMA_W2/fan_in), biases N(0, SIGMA_B2), 
 def reproduce_script(comparison, catalogue) -> str:
     """A plain-Keras script that trains the comparison's networks one by one, with the same data,
     initial weights and batch order, and prints each epoch's loss."""
+    if getattr(comparison, "playground", None) is not None:
+        raise ValueError("none for Playground runs yet (their data is generated in the app)")
     cfg = comparison.config
     definitions, layers = [], {}
     for name in cfg.activations:

@@ -44,6 +44,10 @@ LEARNED_HEADING = (
 def setup_label(comparison) -> str:
     """What was trained, for titles: 'MNIST, MLP 1×128, adam 0.001'."""
     cfg = comparison.config
+    playground = getattr(comparison, "playground", None)
+    if playground is not None:  # its layers differ in width: Train's "MLP d×w" would not say them
+        layers = "-".join(map(str, playground["layers"])) or "no hidden layer"
+        return f"Playground {playground['dataset']}, layers {layers}, sgd {rate_label(cfg)}"
     return f"{DATASET_SHORT[cfg.dataset]}, {cfg.model_label}, {cfg.optimizer} {rate_label(cfg)}"
 
 

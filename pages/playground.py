@@ -12,7 +12,7 @@ from core.state import Field
 from ui import catalogue as ui_cat
 from ui.nav import link_to, setup
 from ui.palette import page_theme, styles_here
-from ui.playground import JOB, buttons_ui, controls_ui, current_job, neurons_ui, panels_ui
+from ui.playground import buttons_ui, controls_ui, current_job, neurons_ui, panels_ui, status_ui
 from ui.runs import share_png, store
 from ui.url import publish, restore
 
@@ -21,26 +21,27 @@ REFRESH_SECONDS = 0.7
 
 
 def fields(catalogue) -> list[Field]:
-    # The job shown: a refresh (a new session) finds the same run again while it is in memory.
-    return [*url_fields(frozenset(catalogue.names())), Field("job", JOB, int, lambda v: v > 0)]
+    # Settings only, as Playground's links: a link opened anywhere starts its own run at
+    # initialisation (the run a link was copied from stays on Runs, and is not another
+    # session's to pause or stop).
+    return url_fields(frozenset(catalogue.names()))
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
-def view_ui(job_id: int, catalogue, runs_store) -> None:
-    """The buttons, panels, losses and neurons, redrawn from the job's latest snapshot on a clock
-    (cheap while nothing changes: the figures are kept per snapshot). The buttons live in here
-    too: a click reruns only this part. Nothing in here calls st.rerun(): a full rerun from a
-    self-refreshing fragment reset the sliders above it to their minimum on the next click
-    (Streamlit 1.67, seen here: batch size 10 became 1)."""
+def view_ui(job_id: int, show_train: bool) -> None:
+    """The epoch, panels, losses and neurons, redrawn from the job's latest snapshot on a clock
+    (cheap while nothing changes: the figures are kept per snapshot). Nothing in here calls
+    st.rerun(): a full rerun from a self-refreshing fragment reset the sliders above it to
+    their minimum on the next click (Streamlit 1.67, seen here: batch size 10 became 1)."""
     job = pg_job.get(job_id)
     if job is None:
         st.info("This Playground run is no longer on the server; change a setting to start anew.")
         return
-    draw(job, catalogue, runs_store)
+    draw(job, show_train)
 
 
-def draw(job, catalogue, runs_store) -> None:
-    show_train = buttons_ui(job, catalogue, runs_store)
+def draw(job, show_train: bool) -> None:
+    status_ui(job)
     panels_ui(job, show_train)
     with st.expander("What each neuron computes", expanded=False):
         neurons_ui(job)
@@ -99,7 +100,8 @@ def main() -> None:
     publish("playground", fields(catalogue))
     if job is None:
         return
-    view_ui(job.id, catalogue, store())
+    show_train = buttons_ui(job, catalogue, store())
+    view_ui(job.id, show_train)
 
 
 main()

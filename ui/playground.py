@@ -130,26 +130,35 @@ def current_job(config: PlaygroundConfig, catalogue, store) -> pg_job.Playground
         return None
 
 
-def _toggle(job_id: int) -> None:
+# Each button says what it did when it was drawn (play or pause, the epoch it steps from, the
+# job it resets): a click that Streamlit delivers twice (seen here: a Pause inside the
+# self-refreshing view fired again on the next refresh and played on) acts once.
+def _play(job_id: int, play: bool) -> None:
     job = pg_job.get(job_id)
-    if job is not None:
-        job.pause() if job.snapshot.state == "playing" else job.play()
+    if job is None:
+        return
+    if play:
+        job.play()
+    else:
+        job.pause()
+        job.settle()  # the epoch in flight lands first: the page shows where it stays
 
 
-def _step(job_id: int) -> None:
+def _step(job_id: int, from_epoch: int) -> None:
     job = pg_job.get(job_id)
-    if job is not None:
-        before = job.snapshot.epoch
-        job.step()
-        try:  # an epoch takes milliseconds: show it on this rerun
-            job.wait_for(lambda s: s.epoch > before and s.state != "playing", STEP_WAIT)
-        except (TimeoutError, RuntimeError):
-            pass
+    if job is None or job.settle().epoch != from_epoch:
+        return
+    job.step()
+    try:  # an epoch takes milliseconds: show it on this rerun
+        job.wait_for(lambda s: s.epoch > from_epoch and s.state != "playing", STEP_WAIT)
+        job.settle()
+    except (TimeoutError, RuntimeError):
+        pass
 
 
 def _reset(job_id: int, catalogue, store) -> None:
     job = pg_job.get(job_id)
-    if job is not None:
+    if job is not None and st.session_state.get(JOB) == job_id:
         job.stop()
         _start(job.config, catalogue, store)
 
@@ -162,12 +171,13 @@ def _stop(job_id: int) -> None:
 
 
 def buttons_ui(job: pg_job.PlaygroundJob, catalogue, store) -> bool:
-    """Play / Pause, Step, Reset, Stop, the epoch and whether to show the training points
-    (returned)."""
+    """Play / Pause, Step, Reset, Stop and whether to show the training points (returned).
+    Drawn by the page, outside the self-refreshing view: a click inside that view was lost when
+    it landed during a refresh (seen here, a Pause under test); out here it reruns the page."""
     snap = job.read()
     playing, ended = snap.state == "playing", snap.state in ("stopped", "failed")
-    ready = snap.state != "starting" and not ended
-    cols = st.columns([1, 1, 1, 1, 2.2, 1.6], vertical_alignment="center")
+    ready = not ended  # while the networks are built, a Play or Step waits for them
+    cols = st.columns([1, 1, 1, 1, 1.4], vertical_alignment="center")
     cols[0].button(
         "Pause" if playing else "Play",
         icon=":material/pause:" if playing else ":material/play_arrow:",
@@ -175,8 +185,8 @@ def buttons_ui(job: pg_job.PlaygroundJob, catalogue, store) -> bool:
         type="primary",
         width="stretch",
         disabled=not ready,
-        on_click=_toggle,
-        args=(job.id,),
+        on_click=_play,
+        args=(job.id, not playing),
         help="Trains epoch after epoch on the server; a closed tab loses nothing.",
     )
     cols[1].button(
@@ -184,9 +194,9 @@ def buttons_ui(job: pg_job.PlaygroundJob, catalogue, store) -> bool:
         icon=":material/skip_next:",
         key="pg.step",
         width="stretch",
-        disabled=not ready,
+        disabled=not ready or playing,
         on_click=_step,
-        args=(job.id,),
+        args=(job.id, snap.epoch),
         help="One epoch: every training point once, one update per batch.",
     )
     cols[2].button(
@@ -208,10 +218,14 @@ def buttons_ui(job: pg_job.PlaygroundJob, catalogue, store) -> bool:
         args=(job.id,),
         help="Ends this run (saved on Runs as stopped); Reset starts a new one.",
     )
-    cols[4].markdown(f"**Epoch {snap.epoch:,}** · {_state_words(snap, job)}")
-    return cols[5].toggle(
+    return cols[4].toggle(
         "Training points", key="pg.show_train", help="Test points are always shown."
     )
+
+
+def status_ui(job: pg_job.PlaygroundJob) -> None:
+    snap = job.read()
+    st.markdown(f"**Epoch {snap.epoch:,}** · {_state_words(snap, job)}")
 
 
 def _state_words(snap, job) -> str:

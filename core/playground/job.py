@@ -73,6 +73,7 @@ class PlaygroundJob:
         self._playing = False
         self._steps = 0
         self._stop = False
+        self._idle = False  # the worker waits for a command (nothing in flight)
         self.seen = time.monotonic()  # when a page last read it
         self.snapshot = Snapshot(0, "starting")
         self.started = time.time()
@@ -92,6 +93,13 @@ class PlaygroundJob:
             self._playing = False
             self._say("paused")
             self._lock.notify_all()
+
+    def settle(self, timeout: float = 5.0) -> Snapshot:
+        """After a Pause: until the epoch in flight (if any) is published and the worker waits,
+        so the snapshot shown is the one the job stays at."""
+        with self._lock:
+            self._lock.wait_for(lambda: self._idle or not self.alive, timeout)
+        return self.snapshot
 
     def _say(self, state: str) -> None:
         # The page that sent the command reads the new state at once (the worker publishes it
@@ -154,16 +162,17 @@ class PlaygroundJob:
             self._loop()
         except Exception as exc:  # a worker must end its job, whatever went wrong
             state = "failed"
-            self.snapshot = Snapshot(
+            failed = Snapshot(
                 self.snapshot.epoch,
                 "failed",
                 self.snapshot.history,
                 error=f"The Playground run failed: {type(exc).__name__}: {exc}",
             )
+            self.snapshot = self._persist(failed)
         finally:
             if state != "failed":
-                self._publish("stopped", with_fields=self.snapshot.output is not None)
-            self._persist()
+                fields = self.snapshot.output is not None
+                self._publish("stopped", with_fields=fields, persist=True)
 
     def _loop(self) -> None:
         last_fields = last_save = time.monotonic()
@@ -171,7 +180,10 @@ class PlaygroundJob:
         while True:
             with self._lock:
                 while not (self._stop or self._playing or self._steps):
+                    self._idle = True  # the snapshot is final until the next command
+                    self._lock.notify_all()
                     self._lock.wait(timeout=1.0)
+                self._idle = False
                 if self._stop:
                     return
                 stepping = not self._playing
@@ -189,11 +201,11 @@ class PlaygroundJob:
                     self._playing = False
                 playing = self._playing
             fresh = not playing or now - last_fields >= FIELD_SECONDS
-            self._publish("playing" if playing else "paused", with_fields=fresh)
+            save = not playing or now - last_save >= SAVE_SECONDS or self.run_id is None
+            self._publish("playing" if playing else "paused", with_fields=fresh, persist=save)
             if fresh:
                 last_fields = now
-            if not playing or now - last_save >= SAVE_SECONDS or self.run_id is None:
-                self._persist()
+            if save:
                 last_save = now
 
     def _measure(self) -> None:
@@ -201,7 +213,9 @@ class PlaygroundJob:
             for k, v in enumerate(values.numpy().tolist()):
                 self._history[key][k].append(float(v))
 
-    def _publish(self, state: str, with_fields: bool) -> None:
+    def _publish(self, state: str, with_fields: bool, persist: bool = False) -> None:
+        """A new snapshot; with `persist`, saved before it is shown, so a page that shows it
+        (say, "stopped") shows what the run store holds."""
         epoch = len(self._history["loss"][0]) - 1 if hasattr(self, "_history") else 0
         old = self.snapshot
         output, units, fields_epoch = old.output, old.units, old.fields_epoch
@@ -216,22 +230,25 @@ class PlaygroundJob:
             )
             fields_epoch = epoch
         history = {key: [list(v) for v in per] for key, per in self._history.items()}
-        self.snapshot = Snapshot(epoch, state, history, fields_epoch, output, units)
+        snap = Snapshot(epoch, state, history, fields_epoch, output, units)
+        self.snapshot = self._persist(snap) if persist else snap
 
-    def _persist(self) -> None:
-        if self._save is None or self.snapshot.epoch == 0:
-            return  # a run that trained nothing is not worth a row on Runs
+    def _persist(self, snap: Snapshot) -> Snapshot:
+        """Save the run as of `snap`; returns it, with the store's complaint if it failed."""
+        if self._save is None or snap.epoch == 0:
+            return snap  # a run that trained nothing is not worth a row on Runs
         try:
-            saved = self._save(self, self.record())
+            saved = self._save(self, self.record(snap))
         except Exception as exc:  # the store is locked or full: said, and tried again later
-            self.snapshot = dataclasses.replace(self.snapshot, error=str(exc))
-            return
+            return dataclasses.replace(snap, error=f"The run could not be saved just now: {exc}")
         if saved is not None:
             self.run_id = saved
+        return snap
 
-    def record(self) -> Comparison:
+    def record(self, snap: Snapshot | None = None) -> Comparison:
         """The run as the run store keeps every comparison (Runs shows and exports it)."""
-        return to_comparison(self.config, self.snapshot, self.epoch_seconds, self.started)
+        snap = snap or self.snapshot
+        return to_comparison(self.config, snap, self.epoch_seconds, self.started)
 
 
 HISTORY_KEYS = ("loss", "test_loss", "metric", "test_metric")

@@ -1,0 +1,122 @@
+"""AppTest for the Playground page: it opens paused at initialisation, Play / Step / Reset /
+Stop drive the server's job, a link restores the settings, bad input gets a message, the run is
+saved and opens on Runs, and tanh learns the spiral."""
+
+import numpy as np
+
+from core.playground import job as pg_job
+from core.store import RunStore
+from tests.pages.conftest import open_app, open_link
+
+SPIRAL = dict(act="tanh,relu", data="spiral", feat="x1,x2,sinx1,sinx2", net="8,8")
+
+
+def _job(app) -> pg_job.PlaygroundJob:
+    job = pg_job.get(app.session_state["pg.job"])
+    assert job is not None
+    return job
+
+
+def _ready(app) -> pg_job.PlaygroundJob:
+    job = _job(app)
+    job.wait_for(lambda s: s.state != "starting", 120)
+    app.run()  # AppTest does not run the self-refreshing view on a clock
+    assert not app.exception
+    return job
+
+
+def test_the_page_opens_paused_at_initialisation_with_playgrounds_defaults():
+    # Fails if the page crashes, trains before Play (Playground opens paused), or its defaults
+    # are not Playground's (circle, x1 and x2, two layers of 4 and 2, rate 0.03, batch 10).
+    app = open_app("pages/playground.py")
+    job = _ready(app)
+    config = job.config
+    assert (config.dataset, config.features, config.layers) == ("circle", ("x1", "x2"), (4, 2))
+    assert (config.learning_rate, config.batch_size, config.train_percent) == (0.03, 10, 50)
+    assert config.activations == ("relu", "tanh", "sigmoid", "linear")
+    snap = job.read()
+    assert snap.state == "paused" and snap.epoch == 0 and snap.output.shape == (4, 100, 100)
+    assert [u.shape for u in snap.units] == [(4, 24, 24, 4), (4, 24, 24, 2)]
+    assert app.button(key="pg.play").label == "Play"
+    assert len(app.get("plotly_chart")) == 2  # the panels and the losses
+    assert RunStore().count() == 0  # nothing trained, nothing saved
+
+
+def test_play_step_reset_and_stop_drive_the_job_and_the_run_lands_in_the_store():
+    # Fails if a button does not reach the job (Play trains on, Step trains exactly one epoch,
+    # Reset starts new networks at epoch 0, Stop ends the job) or the run is not saved.
+    app = open_link("pages/playground.py", **SPIRAL)
+    job = _ready(app)
+    app.button(key="pg.play").click().run()
+    assert app.button(key="pg.play").label == "Pause"
+    job.wait_for(lambda s: s.epoch >= 3)
+    app.button(key="pg.play").click().run()  # Pause
+    paused = job.wait_for(lambda s: s.state == "paused")
+    app.button(key="pg.step").click().run()  # the click waits for its epoch
+    assert job.read().epoch == paused.epoch + 1
+    assert job.run_id is not None and RunStore().load(job.run_id).epochs_done == paused.epoch + 1
+    app.button(key="pg.reset").click().run()
+    fresh = _ready(app)
+    assert fresh.id != job.id and fresh.read().epoch == 0 and not job.alive
+    saved = RunStore().load(job.run_id)
+    assert saved.status == "stopped" and saved.playground["dataset"] == "spiral"
+    assert [b.activation for b in saved.branches] == ["tanh", "relu"]
+    app.button(key="pg.step").click().run()
+    app.button(key="pg.stop").click().run()
+    assert not fresh.alive and fresh.read().state == "stopped"
+    assert app.button(key="pg.play").disabled
+
+
+def test_a_link_restores_the_settings_and_bad_values_get_a_notice():
+    # Fails if a Playground link (its whole state, as Playground keeps it) does not reopen the
+    # same networks, or a bad parameter crashes the page instead of being ignored with a notice.
+    app = open_link(
+        "pages/playground.py", **SPIRAL, lr="0.1", batch="5", noise="20", reg="l2", net2="x"
+    )
+    config = _ready(app).config
+    assert config.activations == ("tanh", "relu") and config.layers == (8, 8)
+    assert (config.learning_rate, config.batch_size, config.noise) == (0.1, 5, 20)
+    assert config.regularization == "l2"
+    bad = open_link("pages/playground.py", net="9,9", act="nope", lr="2")
+    assert len(bad.info) >= 3  # net, act and lr ignored, each said
+    assert _ready(bad).config.layers == (4, 2)
+
+
+def test_bad_layers_text_and_no_activation_get_messages_not_a_crash():
+    app = open_app("pages/playground.py")
+    job = _ready(app)
+    app.text_input(key="pg.layers_text").set_value("8, nine").run()
+    assert not app.exception
+    assert any("whole numbers separated by commas" in e.value for e in app.error)
+    assert _job(app).id == job.id  # the last good network stays
+    app.multiselect(key="pg.activations").set_value([]).run()
+    assert not app.exception
+    assert any("Choose at least one activation" in w.value for w in app.warning)
+
+
+def test_a_playground_run_opens_on_runs():
+    # Fails if Runs cannot show a Playground run (its record has no Train dataset or script).
+    app = open_link("pages/playground.py", **SPIRAL)
+    job = _ready(app)
+    app.button(key="pg.step").click().run()
+    app.button(key="pg.step").click().run()
+    app.button(key="pg.stop").click().run()
+    runs = open_link("pages/runs.py", runs=str(job.run_id))
+    assert not runs.exception and not runs.error
+    assert len(runs.get("plotly_chart")) >= 2
+
+
+def test_tanh_learns_the_spiral_within_300_epochs():
+    # The issue's acceptance: Playground's defaults (rate 0.03, batch 10, no noise, half the points
+    # to train), the spiral, tanh in two layers of 8 with x1, x2, sin x1, sin x2 (with x1 and x2
+    # alone, 2 × 8 tanh is at 0.39 after 300 epochs: measured, as in Playground itself). Fails if
+    # training does not reach test loss 0.1 within 300 epochs (measured: 0.11 at 100, 0.03 at
+    # 200, seed 0), i.e. if the updates, the loss or the data are wrong.
+    app = open_link("pages/playground.py", **{**SPIRAL, "act": "tanh"})
+    job = _ready(app)
+    app.button(key="pg.play").click().run()
+    job.wait_for(lambda s: s.epoch >= 300, 300)
+    app.button(key="pg.play").click().run()
+    test_loss = np.array(job.read().history["test_loss"][0][:301])
+    assert test_loss.min() <= 0.1, test_loss[::50]
+    assert test_loss[0] > 0.4  # it started unlearnt
