@@ -23,7 +23,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from activations import get  # noqa: E402
-from charts.playground import boundaries_figure  # noqa: E402
+from charts.playground import panels_png  # noqa: E402
 from core.playground.config import PlaygroundConfig  # noqa: E402
 from core.playground.data import features, generate, grid  # noqa: E402
 from core.playground.job import FIELD_RESOLUTION, UNIT_RESOLUTION  # noqa: E402
@@ -92,9 +92,9 @@ def main() -> None:
     builds = []
     for _ in range(10):
         start = time.perf_counter()
-        boundaries_figure(SIX, output, data, history, {}).to_json()
+        panels_png(SIX, output, data, history, {})
         builds.append((time.perf_counter() - start) * 1000)
-    print(f"the panels' figure built and serialised: median {statistics.median(builds):.0f} ms")
+    print(f"the panels' image drawn: median {statistics.median(builds):.0f} ms")
     print(f"refresh, one fused call: median {refresh:.1f} ms over 30 (K=6, 100x100 + thumbnails)")
     print(f"playground refresh ms = {refresh:.1f} (K=6, 100x100, {fused:.0f} steps/s)")
 

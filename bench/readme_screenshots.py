@@ -3,7 +3,8 @@ starts the app on a free port with an empty data folder and saves docs/screensho
 names it makes only those. train: a 6-activation comparison live, then finished on Train and
 Runs in the light and the dark theme, with its Share image (downloaded as a user would); inside:
 a deep comparison's inside-the-network charts; learned: learned activation parameters over
-epochs and each layer's learned shape; gallery; depth; lr_sweep: a learning-rate sweep's
+epochs and each layer's learned shape; playground: the Playground mid-training and after 500
+epochs with its neurons; gallery; depth; lr_sweep: a learning-rate sweep's
 results and sensitivity chart; sweep: a depth sweep's trainability heatmap; experiments: the
 Experiments page with the reference verdicts. Not a benchmark: it lives here because it shares
 bench/browser.py's server and browser helpers."""
@@ -37,6 +38,10 @@ LEARNED = (
     "train?act=leaky_relu,elu,squareplus&data=friedman&n=6000&depth=2&width=64&bs=64&ep=30"
     "&lr=0.003&p.leaky_relu.negative_slope=0.25&l.leaky_relu.negative_slope=unit"
     "&l.elu.alpha=layer&l.squareplus.b=layer"
+)
+# TensorFlow Playground's spiral with six activations, sin features, two layers of 8.
+PLAYGROUND = (
+    "playground?act=relu,tanh,sigmoid,silu,elu,gelu&data=spiral&feat=x1,x2,sinx1,sinx2&net=8,8"
 )
 DEPTH = "depth?act=relu,tanh,sigmoid,selu&init=lecun_normal&depth=50&width=256&seed=0"
 # The "fair comparison" preset: each activation at five rates, two seeds, in one fused run.
@@ -126,6 +131,35 @@ def learned(browser, url: str) -> None:
     page.close()
 
 
+def _playground_epoch(page) -> int:
+    text = page.get_by_text("Epoch ").first.inner_text()
+    return int(text.split()[1].replace(",", ""))
+
+
+def _until_epoch(page, epoch: int) -> None:
+    while _playground_epoch(page) < epoch:
+        time.sleep(0.2)
+
+
+def playground(browser, url: str) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1500})
+    open_page(page, f"{url}/{PLAYGROUND}")
+    page.get_by_text("paused").first.wait_for(timeout=120_000)
+    page.get_by_role("button", name="Play").click()
+    _until_epoch(page, 40)
+    top = page.get_by_role("button", name="Pause").bounding_box()["y"] - 10
+    page.mouse.move(700, 5)
+    page.screenshot(path=str(OUT / "playground-live.png"), clip=_clip(page, top, 760))
+    _until_epoch(page, 500)
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_text("paused").first.wait_for()
+    page.get_by_text("What each neuron computes").first.click()
+    time.sleep(2)
+    page.mouse.move(700, 5)
+    page.screenshot(path=str(OUT / "playground-finished.png"), full_page=True)
+    page.close()
+
+
 def _clip(page, top: float, height: float) -> dict:
     """The main column from `top` down, without the sidebar."""
     main = page.locator('[data-testid="stMain"]').bounding_box()
@@ -205,6 +239,7 @@ SHOTS = {
     "lr_sweep": lr_sweep,
     "sweep": sweep,
     "experiments": experiments,
+    "playground": playground,
 }
 
 

@@ -3,8 +3,7 @@ each decision boundary redrawn live while the server trains them."""
 
 import streamlit as st
 
-from charts.playground import boundaries_figure
-from core.exports import chromium_path
+from charts.playground import panels_png
 from core.playground import job as pg_job
 from core.playground.config import url_fields
 from core.playground.data import DATASETS
@@ -13,7 +12,7 @@ from ui import catalogue as ui_cat
 from ui.nav import link_to, setup
 from ui.palette import page_theme, styles_here
 from ui.playground import buttons_ui, controls_ui, current_job, neurons_ui, panels_ui, status_ui
-from ui.runs import share_png, store
+from ui.runs import store
 from ui.url import publish, restore
 
 # The view redraws this often (while training, each redraw sends ~70 kB of panels).
@@ -55,7 +54,7 @@ def draw(job, show_train: bool) -> None:
 
 def share_ui(job) -> None:
     snap = job.read()
-    if snap.output is None or chromium_path() is None:
+    if snap.output is None:
         return
     cfg, theme = job.config, page_theme()
     layers = "-".join(map(str, cfg.layers)) or "no hidden layer"
@@ -65,12 +64,10 @@ def share_ui(job) -> None:
     )
 
     def image() -> bytes:  # on the click, in a server thread
-        fig = boundaries_figure(
+        return panels_png(
             cfg.activations, snap.output, job.data, snap.history, styles_here(cfg.activations),
             theme=theme, title=title,
         )  # fmt: skip
-        fig.update_layout(width=1100)
-        return share_png(fig.to_json())
 
     st.download_button(
         "Share image (PNG)",
@@ -81,6 +78,7 @@ def share_ui(job) -> None:
         on_click="ignore",
         icon=":material/share:",
         help="The panels as shown, with the settings in the title, at 2×.",
+        width="content",
     )
 
 

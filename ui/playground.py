@@ -7,7 +7,7 @@ import dataclasses
 
 import streamlit as st
 
-from charts.playground import boundaries_figure, losses_figure, thumbnail_png
+from charts.playground import losses_figure, panels_png, thumbnail_png
 from core.figures import png_config
 from core.playground import job as pg_job
 from core.playground.config import (
@@ -249,7 +249,7 @@ def _figures(job: pg_job.PlaygroundJob, snap, show_train: bool):
     if kept is None or kept[0] != key:
         names = job.config.activations
         styles = styles_here(names)
-        panels = boundaries_figure(
+        panels = panels_png(
             names, snap.output, job.data, snap.history, styles, show_train=show_train,
             theme=theme,
         )  # fmt: skip
@@ -266,15 +266,23 @@ def panels_ui(job: pg_job.PlaygroundJob, show_train: bool) -> None:
         st.info("Building the networks (the first time, TensorFlow compiles them)…")
         return
     panels, losses = _figures(job, snap, show_train)
-    st.plotly_chart(panels, config=png_config("playground"), key="pg.panels")
+    # Sent at 2× and scaled by the browser: a width in pixels would make Streamlit shrink it.
+    n = min(3, len(job.config.activations))
+    holder = st.columns([n, 3 - n])[0] if n < 3 else st.container()
+    holder.image(panels, width="stretch")
+    losses_text = " · ".join(
+        f"{name} {values[-1]:.3f}"
+        for name, values in zip(job.config.activations, snap.history["test_loss"], strict=True)
+    )
+    st.markdown(f"Test loss after epoch {snap.epoch}: {losses_text}")
     st.caption(
         f"Output over the plane after epoch {snap.fields_epoch}: blue +1, orange −1"
         + (" (the boundary is where they meet)" if job.data.task == "classification" else "")
         + "; dots are the test points"
         + (", faint ones the training points" if show_train else "")
-        + ". Panel titles: the activation and its test loss."
+        + "."
     )
-    st.plotly_chart(losses, config=png_config("playground-loss"), key="pg.losses")
+    st.plotly_chart(losses, config=png_config("playground-loss"))
 
 
 def neurons_ui(job: pg_job.PlaygroundJob) -> None:

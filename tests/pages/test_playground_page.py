@@ -38,7 +38,10 @@ def test_the_page_opens_paused_at_initialisation_with_playgrounds_defaults():
     assert snap.state == "paused" and snap.epoch == 0 and snap.output.shape == (4, 100, 100)
     assert [u.shape for u in snap.units] == [(4, 24, 24, 4), (4, 24, 24, 2)]
     assert app.button(key="pg.play").label == "Play"
-    assert len(app.get("plotly_chart")) == 2  # the panels and the losses
+    # The panels (an image) and the losses (a chart); the neurons' thumbnails are images too.
+    assert len(app.get("plotly_chart")) == 1
+    assert len(app.get("image")) == 1 + 4 * 2  # panels, then 4 activations × 2 layers of units
+    assert any(m.value.startswith("Test loss after epoch 0: relu") for m in app.markdown)
     assert RunStore().count() == 0  # nothing trained, nothing saved
 
 
