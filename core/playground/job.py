@@ -180,6 +180,9 @@ class PlaygroundJob:
         while True:
             with self._lock:
                 while not (self._stop or self._playing or self._steps):
+                    if self.snapshot.state == "playing":
+                        # A Pause that came while the last epoch was published as playing.
+                        self.snapshot = dataclasses.replace(self.snapshot, state="paused")
                     self._idle = True  # the snapshot is final until the next command
                     self._lock.notify_all()
                     self._lock.wait(timeout=1.0)

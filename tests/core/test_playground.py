@@ -131,3 +131,36 @@ def test_each_networks_boundary_equals_its_plain_keras_twin(
         # round-off over 120 updates stays far below the tolerance (measured: at most 4e-7),
         # while a learning rate 10 % off moves the outputs by 0.01 or more, another seed by 0.08.
         np.testing.assert_allclose(fused[k].numpy(), alone, atol=1e-5, err_msg=name)
+
+
+def test_a_pause_during_a_publish_leaves_the_job_paused_where_it_says(monkeypatch):
+    # Fails if a Pause that arrives after the worker decided "still playing" but before it
+    # published that epoch leaves the snapshot saying "playing" for a job that waits paused (the
+    # page then showed "training" and never moved: seen in the browser, one Pause in eight).
+    # The Pause is sent from inside the publish, so the interleaving happens every time.
+    from core.playground import job as pg_job
+
+    publish = pg_job.PlaygroundJob._publish
+
+    def publish_with_a_pause_in_between(self, state, with_fields, persist=False):
+        if state == "playing" and getattr(self, "pause_now", False):
+            self.pause_now = False
+            self.pause()
+        return publish(self, state, with_fields, persist)
+
+    monkeypatch.setattr(pg_job.PlaygroundJob, "_publish", publish_with_a_pause_in_between)
+    config = PlaygroundConfig(activations=("tanh",), dataset="xor", layers=(3,))
+    job = pg_job.start(config, [get("tanh")])
+    job.wait_for(lambda s: s.state == "paused")
+    job.play()
+    job.wait_for(lambda s: s.epoch >= 2)
+    job.pause_now = True
+    job.wait_for(lambda s: not job.pause_now)
+    settled = job.settle()
+    assert settled.state == "paused"
+    job.step()  # from a settled pause, a step trains exactly one epoch
+    assert job.wait_for(lambda s: s.epoch > settled.epoch).epoch == settled.epoch + 1
+    assert job.settle().state == "paused"
+    job.stop()
+    job.join(5)
+    assert job.read().state == "stopped"
