@@ -44,9 +44,16 @@ def field_png(values: np.ndarray, limit: float = 1.0, size: int | None = None) -
     return out.getvalue()
 
 
-def thumbnail_png(values: np.ndarray, size: int = 72) -> bytes:
-    """A neuron's thumbnail: its output over the plane on [−1, 1]."""
-    return field_png(values, 1.0, size)
+def thumbnail_png(values: np.ndarray, size: int = 72, margin: int = 4) -> bytes:
+    """A neuron's thumbnail: its output over the plane on [−1, 1], in a transparent margin (a
+    layer's thumbnails stand side by side; without it they read as one strip)."""
+    from PIL import Image, ImageOps
+
+    field = Image.open(io.BytesIO(field_png(values, 1.0, size))).convert("RGBA")
+    framed = ImageOps.expand(field, border=margin, fill=(0, 0, 0, 0))
+    out = io.BytesIO()
+    framed.save(out, format="PNG")
+    return out.getvalue()
 
 
 MAX_POINTS = 400  # per loss line: a long run's chart stays light to send and draw
