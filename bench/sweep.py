@@ -22,8 +22,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import core  # noqa: E402,F401  (TensorFlow's process settings, set before it loads)
 from activations import shared_catalogue  # noqa: E402
+from core.executors import LocalExecutor  # noqa: E402
 from core.grid import Grid  # noqa: E402
-from core.jobs import JobQueue, LocalExecutor, submit_sweep  # noqa: E402
+from core.jobs import JobQueue, submit_sweep  # noqa: E402
 from core.settings import TrainConfig  # noqa: E402
 from core.store import RunStore  # noqa: E402
 

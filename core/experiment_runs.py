@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core import experiments
-from core.jobs import JobQueue, JobSpec
+from core.executors import JobSpec
+from core.jobs import JobQueue
 from core.record import Comparison
 from core.settings import TrainConfig
 

@@ -5,8 +5,7 @@ again after every finished epoch, and ends finished, stopped or diverged whether
 browser watches. Pages only submit, stop and read jobs. At most `max_running` jobs train at
 once (EXPLORER_MAX_JOBS, default 1 on a 2-core machine); the rest wait in line.
 
-An executor trains one job: it takes the job's specification (plain data: a configuration and
-the expressions of the session customs it uses) and yields the record as each epoch finishes.
+An executor (core/executors.py) trains one job and yields its record as each epoch finishes;
 `LocalExecutor`, the default, trains in a thread of this process.
 """
 
@@ -18,16 +17,12 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
 
-from activations import Activation, Catalogue, shared_catalogue
-from activations.expression import custom_activation
-from core import datasets
+from activations import Catalogue
+from core.executors import Executor, JobControl, JobSpec, LocalExecutor
 from core.grid import Grid, architecture_label, default_name
 from core.record import Comparison
-from core.settings import TrainConfig
 from core.store import MissingRun, RunStore, StoreError, owner_alive
 from core.training import Training, new_record
 
@@ -42,113 +37,6 @@ SERVER_ID = f"{os.getpid()}@{socket.gethostname()}"
 KEEP_TRAINED = 1
 # Ended jobs kept in memory (their pages read them); older ones are read from the run store.
 KEEP_ENDED = 100
-
-
-@dataclass(frozen=True)
-class CustomSpec:
-    """A session custom as plain data: enough to compile it again anywhere."""
-
-    name: str
-    expression: str
-    settings: tuple[tuple[str, tuple[float, float, float]], ...] = ()  # name, (default, lo, hi)
-
-    @classmethod
-    def of(cls, act: Activation) -> CustomSpec:
-        settings = tuple((p.name, (p.default, p.low, p.high)) for p in act.params)
-        return cls(act.name, act.expression, settings)
-
-    def activation(self) -> Activation:
-        return custom_activation(self.name, self.expression, dict(self.settings))
-
-
-@dataclass(frozen=True)
-class JobSpec:
-    """Everything a worker needs to train a comparison; plain data, no live objects."""
-
-    config: TrainConfig
-    customs: tuple[CustomSpec, ...] = ()
-    local_path: str | None = None  # a local mnist.npz
-
-    @classmethod
-    def of(cls, config: TrainConfig, catalogue: Catalogue, local_path: str | None = None):
-        """The spec of `config`, carrying the session customs it uses."""
-        used = [catalogue.customs[n] for n in config.activations if n in catalogue.customs]
-        return cls(config, tuple(CustomSpec.of(a) for a in used), local_path)
-
-    def catalogue(self) -> Catalogue:
-        return shared_catalogue().with_customs([c.activation() for c in self.customs])
-
-    def dataset(self) -> datasets.Dataset:
-        cfg = self.config
-        return datasets.load_shared(
-            cfg.dataset, cfg.samples or None, cfg.val_fraction, cfg.noise, cfg.data_seed,
-            self.local_path,
-        )  # fmt: skip
-
-
-class JobControl:
-    """What a worker and the pages share about one job: its stop request and batch progress."""
-
-    def __init__(self) -> None:
-        self._stop = threading.Event()
-        self._on_stop: list[Callable[[], None]] = []
-        self._batches: Callable[[], tuple[int, int]] | None = None
-        self._lock = threading.Lock()
-        self.trained: Training | None = None  # set by a local executor: the .keras download
-
-    def request_stop(self) -> None:
-        with self._lock:
-            self._stop.set()
-            callbacks = list(self._on_stop)
-        for callback in callbacks:
-            callback()
-
-    def stop_requested(self) -> bool:
-        return self._stop.is_set()
-
-    def on_stop(self, callback: Callable[[], None]) -> None:
-        """Call `callback` on a stop request (at once if one came already)."""
-        with self._lock:
-            self._on_stop.append(callback)
-            now = self._stop.is_set()
-        if now:
-            callback()
-
-    def watch_batches(self, source: Callable[[], tuple[int, int]]) -> None:
-        self._batches = source
-
-    def batches(self) -> tuple[int, int] | None:
-        """Batches done in the running epoch and batches per epoch, once training started."""
-        source = self._batches
-        return source() if source is not None else None
-
-    def release(self) -> None:
-        """Forget the worker's callbacks once the job has ended: they hold its engine, and a
-        server keeps every ended job's record (the soak test caught ~3 MB a job)."""
-        with self._lock:
-            self._on_stop.clear()
-        self._batches = None
-
-
-class Executor(Protocol):
-    def run(self, spec: JobSpec, control: JobControl) -> Iterator[Comparison]:
-        """Train `spec`, yielding the record after every finished epoch and once at the end."""
-
-
-class LocalExecutor:
-    """Trains in the calling thread of this process."""
-
-    def run(self, spec: JobSpec, control: JobControl) -> Iterator[Comparison]:
-        training = Training(spec.config, spec.dataset(), spec.catalogue())
-        control.on_stop(training.stop)
-        control.watch_batches(training.batches)
-        try:
-            for _ in training.epochs(control.stop_requested):
-                yield training.snapshot()
-        finally:
-            training.engine.release_data()
-        control.trained = training
-        yield training.snapshot()
 
 
 @dataclass

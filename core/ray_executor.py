@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 import activations
 import core
-from core.jobs import Executor, JobControl, JobSpec, LocalExecutor
+from core.executors import Executor, JobControl, JobSpec, LocalExecutor
 from core.record import Comparison
 
 CONNECT_SECONDS = 120  # a local start on a busy 2-core machine took 15–40 s

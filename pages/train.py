@@ -5,8 +5,8 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core.datasets import DatasetError
+from core.executors import JobSpec
 from core.figures import digits_figure, png_config
-from core.jobs import JobSpec
 from core.state import job_fields, train_fields, train_learn_fields, train_param_fields
 from core.store import StoreError
 from core.tables import results_table

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from activations import Activation, shared_catalogue
-from core.jobs import CustomSpec
+from core.executors import CustomSpec
 from core.signal import Signal, signal_at_init
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import streamlit as st
 
 from activations import Activation, shared_catalogue
-from core.jobs import CustomSpec
+from core.executors import CustomSpec
 
 # Shown instead of a phase diagram for softmax, glu, …
 NO_THEORY = (

@@ -9,9 +9,10 @@ import pytest
 
 from activations import shared_catalogue
 from core import datasets
+from core.executors import JobSpec, LocalExecutor
 from core.grid import Grid, cells_of, grid_frame, sweep_status
 from core.grid_figures import trainability_heatmap
-from core.jobs import JobQueue, JobSpec, LocalExecutor, stop_sweep, submit_sweep
+from core.jobs import JobQueue, stop_sweep, submit_sweep
 from core.record import BranchHistory, Comparison
 from core.settings import TrainConfig
 from core.store import RunStore

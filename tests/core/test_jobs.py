@@ -13,7 +13,8 @@ import pytest
 from activations import shared_catalogue
 from activations.expression import custom_activation
 from core import datasets, jobs
-from core.jobs import JobQueue, JobSpec
+from core.executors import JobSpec, LocalExecutor
+from core.jobs import JobQueue
 from core.settings import TrainConfig
 from core.store import RunStore
 from core.training import new_record, train_compare
@@ -180,7 +181,7 @@ class _FailsFirst:
 
     def __init__(self):
         self.calls = 0
-        self.local = jobs.LocalExecutor()
+        self.local = LocalExecutor()
 
     def run(self, spec, control):
         self.calls += 1

@@ -10,8 +10,9 @@ import ray  # requirements-test.txt installs it: without it these tests fail, ne
 
 from activations import shared_catalogue
 from core import jobs
+from core.executors import JobSpec, LocalExecutor
 from core.grid import Grid
-from core.jobs import JobQueue, JobSpec, LocalExecutor, submit_sweep
+from core.jobs import JobQueue, submit_sweep
 from core.settings import TrainConfig
 from core.store import RunStore
 
