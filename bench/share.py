@@ -20,9 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import plotly.graph_objects as go  # noqa: E402
 
-from core import exports  # noqa: E402
-from core.palette import view_styles  # noqa: E402
-from core.share import share_figure  # noqa: E402
+from charts import exports  # noqa: E402
+from charts.palette import view_styles  # noqa: E402
+from charts.share import share_figure  # noqa: E402
 from tests.made_up import SIX, comparison  # noqa: E402
 
 

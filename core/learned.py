@@ -4,7 +4,7 @@ activation at its initial and its final parameters, with the spread of its units
 that layer's pre-activation histogram on the probe batch. A sweep counts each activation at its
 best learning rate, as the training charts do.
 
-No Streamlit; TensorFlow only to evaluate the curves (core/learned_figures.py draws them).
+No Streamlit; TensorFlow only to evaluate the curves (charts/learned_figures.py draws them).
 """
 
 from __future__ import annotations

@@ -2,19 +2,19 @@
 
 import streamlit as st
 
-from core.depth_figures import (
+from charts.figures import png_config
+from charts.study.depth_figures import (
     EXPLODING_ABOVE,
     VANISHING_BELOW,
     signal_figure,
     signal_table,
     unplotted,
 )
+from charts.study.theory_figures import SIGMA_B2, SIGMA_W2, XI_RANGE, phase_figure, theory_table
 from core.diagnostics import DEAD_RULE
-from core.figures import png_config
 from core.signal import LOSS_TEXT, SAMPLES, VECTOR_REASON, estimate_seconds
 from core.signal_settings import INIT_SIGMA_W2, INITIALISERS, MAX_DEPTH, MAX_SEED, WIDTHS
 from core.state import depth_fields
-from core.theory_figures import SIGMA_B2, SIGMA_W2, XI_RANGE, phase_figure, theory_table
 from ui import catalogue as ui_cat
 from ui.nav import setup
 from ui.palette import styles_here

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
+from charts.figures import png_config
+from charts.study.experiment_figures import activations_of, figure, narrowing_table, numbers
 from core import experiments as ex
-from core.experiment_figures import activations_of, figure, narrowing_table, numbers
-from core.figures import png_config
 from ui.experiments import experiment_runner, reference_results
 from ui.jobs import session_token
 from ui.nav import link_to, setup

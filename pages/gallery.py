@@ -3,10 +3,10 @@
 import streamlit as st
 
 from activations.metadata import KNOWN_ISSUES
+from charts.figures import detail_chart, gallery_grid, png_config
+from charts.tables import properties_row, properties_table
 from core import codegen
-from core.figures import detail_chart, gallery_grid, png_config
 from core.state import gallery_fields
-from core.tables import properties_row, properties_table
 from ui import catalogue as ui_cat
 from ui.nav import link_to, setup
 from ui.palette import PALETTES, colours_here

@@ -6,14 +6,14 @@ import time
 import pandas as pd
 import streamlit as st
 
-from core.exports import chromium_path
-from core.figures import png_config, training_chart
+from charts.exports import chromium_path
+from charts.figures import png_config, training_chart
+from charts.share import share_figure
+from charts.tables import results_table
 from core.grid import sweep_status
 from core.learned import learned_series
-from core.share import share_figure
 from core.state import runs_fields
 from core.store import StoreError
-from core.tables import results_table
 from ui import catalogue as ui_cat
 from ui.inside import inside_ui
 from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text

@@ -8,12 +8,12 @@ import math
 
 import streamlit as st
 
-from core import exports
+from charts import exports
+from charts.exports import chromium_path
+from charts.figures import METRIC_LABEL
+from charts.grid_figures import trainability_heatmap
 from core.datasets import DatasetError
-from core.exports import chromium_path
-from core.figures import METRIC_LABEL
 from core.grid import CRITERION, DEPTHS, Cell, Grid, cells_of, grid_frame, sweep_status
-from core.grid_figures import trainability_heatmap
 from core.jobs import stop_sweep, submit_sweep
 from core.settings import BY_NAME, WIDTHS, TrainConfig
 from core.state import sweep_fields

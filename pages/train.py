@@ -4,12 +4,12 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from charts.figures import digits_figure, png_config
+from charts.tables import results_table
 from core.datasets import DatasetError
 from core.executors import JobSpec
-from core.figures import digits_figure, png_config
 from core.state import job_fields, train_fields, train_learn_fields, train_param_fields
 from core.store import StoreError
-from core.tables import results_table
 from core.training import estimate_seconds, learning_problems
 from ui import catalogue as ui_cat
 from ui.data import dataset

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from charts.figures import png_config
+from charts.inside_figures import distributions_figure, gradient_flow_figure, per_activation
 from core.diagnostics import DEAD_RULE, QUANTILE_VALUES, SATURATED_RULE
-from core.figures import png_config
-from core.inside_figures import distributions_figure, gradient_flow_figure, per_activation
 
 
 def inside_figures(comparison, colours: dict[str, str]) -> list:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from charts.figures import png_config
+from charts.learned_figures import parameter_figure, shape_figure
 from core.diagnostics import HISTOGRAM_RULE
-from core.figures import png_config
 from core.learned import (
     BAND_RULE,
     THEORY_RULE,
@@ -16,7 +17,6 @@ from core.learned import (
     learned_series,
     theory_at,
 )
-from core.learned_figures import parameter_figure, shape_figure
 from ui.catalogue import session_catalogue
 
 

@@ -9,19 +9,19 @@ from pathlib import Path
 import plotly.io
 import streamlit as st
 
-from core import exports
-from core.codegen import reproduce_script
-from core.exports import chromium_path
-from core.figures import png_config, sensitivity_chart, training_chart
-from core.share import (  # noqa: F401  (setup_label and quantity_label: pages import them here)
+from charts import exports
+from charts.exports import chromium_path
+from charts.figures import png_config, sensitivity_chart, training_chart
+from charts.share import (  # noqa: F401  (setup_label and quantity_label: pages import them here)
     DATASET_SHORT,
     quantity_label,
     setup_label,
     share_figure,
 )
+from charts.tables import fold_constant_columns, results_table
+from core.codegen import reproduce_script
 from core.store import FILE_NAME, RunStore, StoreError, data_dir, versions
 from core.sweep import CRITERION, best_rates, is_sweep
-from core.tables import fold_constant_columns, results_table
 from ui.inside import inside_figures
 from ui.learned import learned_figures
 from ui.palette import page_theme

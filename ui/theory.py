@@ -84,7 +84,7 @@ def predicted_depths(acts: Sequence[Activation], sigma_w2: float, sigma_b2: floa
 
 def beyond_text(predicted: dict, depth: int) -> str:
     """Which predictions fall past `depth` (or are undefined), in words."""
-    from core.theory_figures import depth_text
+    from charts.study.theory_figures import depth_text
 
     past = [f"{n} ({depth_text(d)})" for n, d in predicted.items() if d > depth]
     undefined = [n for n, d in predicted.items() if math.isnan(d)]

@@ -8,10 +8,10 @@ import sqlite3
 import pytest
 
 from activations import shared_catalogue
+from charts.grid_figures import trainability_heatmap
 from core import datasets
 from core.executors import JobSpec, LocalExecutor
 from core.grid import Grid, cells_of, grid_frame, sweep_status
-from core.grid_figures import trainability_heatmap
 from core.jobs import JobQueue, stop_sweep, submit_sweep
 from core.record import BranchHistory, Comparison
 from core.settings import TrainConfig

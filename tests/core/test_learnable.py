@@ -294,8 +294,8 @@ def test_a_run_stored_before_histograms_and_unit_values_still_draws():
     # stop loading or drawing: they fall back to the mean parameter and the quantile density.
     import json
 
+    from charts.learned_figures import shape_figure
     from core.learned import learned_curves
-    from core.learned_figures import shape_figure
     from core.record import Comparison
 
     record = train_compare(
@@ -323,7 +323,7 @@ def test_the_csv_and_the_share_image_carry_the_learned_values(mnist_small):
 
     import pandas as pd
 
-    from core import exports, share
+    from charts import exports, share
 
     config = TrainConfig(**PRELU, epochs=2, width=16, depth=2, learning_rate=0.05, seeds=2)
     training = Training(config, mnist_small)

@@ -385,7 +385,7 @@ def test_a_data_folder_that_cannot_be_created_is_explained(tmp_path):
 def test_store_and_exports_do_not_import_tensorflow():
     # A stored run must be listed, loaded and exported without paying for TensorFlow's import.
     code = (
-        "import core.store, core.exports, core.record, core.settings, sys; "
+        "import core.store, charts.exports, core.record, core.settings, sys; "
         "assert 'tensorflow' not in sys.modules, 'tensorflow imported'"
     )
     root = Path(__file__).resolve().parents[2]

@@ -3,11 +3,11 @@ and charts that show it, and the sensitivity chart."""
 
 import math
 
-from core.figures import sensitivity_chart, training_chart
+from charts.figures import sensitivity_chart, training_chart
+from charts.tables import results_table
 from core.record import BranchHistory, Comparison
 from core.settings import TrainConfig
 from core.sweep import at_best_rates, best_rates, sensitivity
-from core.tables import results_table
 
 RATES = (1e-4, 1e-3, 1e-2)
 

@@ -3,8 +3,8 @@ its downloads, a link that reopens a saved sweep, and Runs listing it."""
 
 from streamlit.testing.v1 import AppTest
 
+from charts.grid_figures import PREDICTED_NAME
 from core import jobs
-from core.grid_figures import PREDICTED_NAME
 from core.store import RunStore
 from tests.pages.conftest import APP, finish_jobs, open_link, spec
 

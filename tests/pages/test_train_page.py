@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from core.palette import PALETTES
+from charts.palette import PALETTES
 from core.store import RunStore
 from tests.made_up import comparison
 from tests.pages.conftest import finish_jobs, open_app, open_link

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.palette import Style, as_style
+from charts.palette import Style, as_style
 from core.sweep import at_best_rates, best_rates, is_sweep, rate_of, sensitivity
 
 FONT = dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=13)

@@ -14,8 +14,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.figures import _base_layout, _hex_to_rgba
-from core.palette import as_style
+from charts.figures import _base_layout, _hex_to_rgba
+from charts.palette import as_style
 from core.sweep import at_best_rates
 
 MEASURES = ("pre_quantiles", "act_quantiles", "dead", "saturated", "grad_norm")

@@ -11,10 +11,10 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.figures import FONT, training_chart
-from core.palette import CHART_BACKGROUND, Style, theme_or_light
+from charts.figures import FONT, training_chart
+from charts.palette import CHART_BACKGROUND, Style, theme_or_light
+from charts.tables import results_table
 from core.sweep import at_best_rates
-from core.tables import results_table
 
 APP_NAME = "Activation Explorer"
 DATASET_SHORT = {"mnist": "MNIST", "random": "random regression", "friedman": "Friedman #1"}

@@ -1,6 +1,6 @@
 """The inside-the-network charts: built from plain records, no TensorFlow."""
 
-from core.inside_figures import distributions_figure, gradient_flow_figure, per_activation
+from charts.inside_figures import distributions_figure, gradient_flow_figure, per_activation
 from core.record import BranchHistory, Comparison
 from core.settings import TrainConfig
 

@@ -13,10 +13,10 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from charts.figures import _base_layout, _hex_to_rgba
+from charts.palette import as_style
 from core.diagnostics import QUANTILES
-from core.figures import _base_layout, _hex_to_rgba
 from core.learned import MAX_SHAPE_LAYERS
-from core.palette import as_style
 
 LAYER_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 

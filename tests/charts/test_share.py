@@ -6,8 +6,8 @@ import io
 import pytest
 from PIL import Image
 
-from core import exports, share
-from core.palette import CHART_BACKGROUND, view_styles
+from charts import exports, share
+from charts.palette import CHART_BACKGROUND, view_styles
 from tests.made_up import SIX, comparison
 
 

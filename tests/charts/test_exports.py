@@ -16,13 +16,14 @@ import tensorflow as tf
 
 from activations import shared_catalogue
 from activations.expression import custom_activation
-from core import datasets, exports
+from charts import exports
+from charts.figures import training_chart
+from charts.palette import view_colours
+from charts.tables import results_table
+from core import datasets
 from core.codegen import reproduce_script
-from core.figures import training_chart
-from core.palette import view_colours
 from core.record import Comparison
 from core.settings import TrainConfig
-from core.tables import results_table
 from core.training import Training
 
 

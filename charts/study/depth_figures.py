@@ -11,9 +11,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from charts.figures import _base_layout
+from charts.palette import as_style
 from core.diagnostics import DEAD_RULE
-from core.figures import _base_layout
-from core.palette import as_style
 
 # (measure, panel title, log y); the dead-fraction panel states its criterion in its title.
 PANELS = (

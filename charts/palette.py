@@ -17,7 +17,7 @@ THEMES = tuple(CHART_BACKGROUND)
 
 # Made by tools/palette_search.py (greedy farthest-point search in OKLCH, with coloraide): on its
 # theme's background every colour has contrast >= 3:1, and every pair is >= 20 apart in CIEDE2000
-# and >= 10 apart under simulated deuteranopia and protanopia (tests/ui/test_palette.py measures
+# and >= 10 apart under simulated deuteranopia and protanopia (tests/charts/test_palette.py measures
 # it). No stock palette (Okabe-Ito, Tol bright, Tableau 10) reaches 3:1 on white for all its
 # colours, hence one palette per theme. The first three are a blue, an orange-red and a green.
 # fmt: off

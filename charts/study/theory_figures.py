@@ -14,8 +14,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.figures import _base_layout
-from core.palette import CHART_BACKGROUND
+from charts.figures import _base_layout
+from charts.palette import CHART_BACKGROUND
 from core.signal_settings import INIT_SIGMA_W2, INITIALISERS
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""The theory's pictures (core/theory_figures.py, and the predicted depth drawn on the Depth
+"""The theory's pictures (charts/study/theory_figures.py, and the predicted depth drawn on the Depth
 and Sweep figures): the edge of chaos where the theory puts it, the initialisers where Keras's
 own kernels put them, and each activation's 6 ξ_c where the theory says."""
 
@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from core.depth_figures import PREDICTED_GROUP, signal_figure
+from charts.grid_figures import PREDICTED_NAME, row_position, trainability_heatmap
+from charts.study.depth_figures import PREDICTED_GROUP, signal_figure
+from charts.study.theory_figures import DIVERGES, EDGE, critical_line, phase_figure
 from core.grid import Grid, cells_of
-from core.grid_figures import PREDICTED_NAME, row_position, trainability_heatmap
 from core.signal_settings import INIT_SIGMA_W2, INITIALISERS
 from core.theory import Propagation, phase_diagram
-from core.theory_figures import DIVERGES, EDGE, critical_line, phase_figure
 from tests.core.test_grid import FINALS, _run
 
 SW = np.linspace(0.5, 3.0, 26)  # steps of 0.1

@@ -10,9 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from charts.figures import _base_layout, _hex_to_rgba
+from charts.palette import Style, as_style, theme_or_light
 from core import experiments as ex
-from core.figures import _base_layout, _hex_to_rgba
-from core.palette import Style, as_style, theme_or_light
 
 # Widths and layers are ordered quantities, not categories: one sequential scale (light to dark
 # blue, then near-black), so "narrower" reads as "lighter" on every chart.

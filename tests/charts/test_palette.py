@@ -7,8 +7,8 @@ import itertools
 import pytest
 from coloraide import Color
 
-from core.figures import VALIDATION_DASH, training_chart
-from core.palette import (
+from charts.figures import VALIDATION_DASH, training_chart
+from charts.palette import (
     CHART_BACKGROUND,
     PALETTES,
     THEMES,
