@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.record import Comparison
+from core.train.record import Comparison
 
 COLUMNS = [
     "activation",

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from charts.palette import Style, as_style
-from core.sweep import at_best_rates, best_rates, is_sweep, rate_of, sensitivity
+from core.train.rates import at_best_rates, best_rates, is_sweep, rate_of, sensitivity
 
 FONT = dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=13)
 DERIVATIVE_DASH = {"f": "solid", "df": "dash", "d2f": "dot"}
@@ -342,7 +342,7 @@ def digits_figure(images, labels, columns: int = 12) -> go.Figure:
 def sensitivity_chart(comparison, colours: Mapping[str, Style | str], title: str = "") -> go.Figure:
     """A learning-rate sweep: final validation loss (left) and accuracy/MAE (right) against the
     learning rate on a log axis, one curve per activation in the view's colours, ± std over
-    seeds as a band, and a star at the rate the results table shows (core.sweep)."""
+    seeds as a band, and a star at the rate the results table shows (core.train.rates)."""
     metric = METRIC_LABEL.get(comparison.metric_name, comparison.metric_name)
     fig = make_subplots(
         rows=1,

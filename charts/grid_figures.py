@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from charts.figures import METRIC_LABEL, _base_layout
 from charts.palette import CHART_BACKGROUND
 from charts.study.theory_figures import depth_text
-from core.grid import Cell, Grid, architecture_label
+from core.serve.grid import Cell, Grid, architecture_label
 
 ROW_PX, MIN_HEIGHT = 46, 260
 PREDICTED_COLOUR = "#e8175d"  # no viridis colour is a red: the line reads on every cell

@@ -1,5 +1,6 @@
-"""Charts of what happens inside the networks of a comparison (core/diagnostics.py measures it):
-every activation in the same charts, in the view's colours, with an epoch slider.
+"""Charts of what happens inside the networks of a comparison (measured by
+core/train/network/diagnostics.py): every activation in the same charts, in the view's colours,
+with an epoch slider.
 
 Plain data in, `go.Figure` out; no Streamlit and no TensorFlow. The slider restyles the traces in
 the browser, so moving it needs no rerun and works in the downloaded HTML report too.
@@ -16,7 +17,7 @@ from plotly.subplots import make_subplots
 
 from charts.figures import _base_layout, _hex_to_rgba
 from charts.palette import as_style
-from core.sweep import at_best_rates
+from core.train.rates import at_best_rates
 
 MEASURES = ("pre_quantiles", "act_quantiles", "dead", "saturated", "grad_norm")
 

@@ -1,4 +1,4 @@
-"""Charts of learned activation parameters (core/learned.py gathers them): each parameter over
+"""Charts of learned activation parameters (core/study/learned.py gathers them): each parameter over
 epochs per layer, mean ± std over units; and each layer's learned activation, final solid and
 initial dashed, over that layer's pre-activation distribution on the probe batch.
 
@@ -15,8 +15,8 @@ from plotly.subplots import make_subplots
 
 from charts.figures import _base_layout, _hex_to_rgba
 from charts.palette import as_style
-from core.diagnostics import QUANTILES
-from core.learned import MAX_SHAPE_LAYERS
+from core.study.learned import MAX_SHAPE_LAYERS
+from core.train.network.diagnostics import QUANTILES
 
 LAYER_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 
@@ -151,7 +151,7 @@ def shape_figure(curves, colours: dict[str, str], title: str = "") -> go.Figure:
 
 
 def _shape_band(entry, colour: str, legend: bool) -> go.Scatter:
-    """The spread of the units' final shapes (core/learned.py BAND_RULE) as a filled band."""
+    """The spread of the units' final shapes (core/study/learned.py BAND_RULE) as a filled band."""
     low, high = entry["band"]
     x = np.concatenate([entry["x"], entry["x"][::-1]])
     return go.Scatter(

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from charts.figures import FONT, training_chart
 from charts.palette import CHART_BACKGROUND, Style, theme_or_light
 from charts.tables import results_table
-from core.sweep import at_best_rates
+from core.train.rates import at_best_rates
 
 APP_NAME = "Activation Explorer"
 DATASET_SHORT = {"mnist": "MNIST", "random": "random regression", "friedman": "Friedman #1"}

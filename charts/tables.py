@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from core.sweep import at_best_rates, is_sweep, rate_of
+from core.train.rates import at_best_rates, is_sweep, rate_of
 
 
 def _number(v: float) -> str:
@@ -62,7 +62,8 @@ def results_table(comparison, target: float | None = None) -> pd.DataFrame:
     """Per activation: final and best validation loss/metric (mean ± std over seeds), epochs to
     reach `target` (accuracy at least, or MAE at most), time per epoch, parameters, status.
 
-    A learning-rate sweep: each activation at its best rate (core.sweep), named in a column."""
+    A learning-rate sweep: each activation at its best rate (core/train/rates.py), named in a
+    column."""
     sweep = is_sweep(comparison)
     comparison = at_best_rates(comparison)
     higher_better = comparison.metric_name == "accuracy"

@@ -10,7 +10,7 @@ from activations.expression import ExpressionError, compile_expression, custom_a
 from activations.learnable import learn_problems
 from charts.figures import detail_chart, png_config
 from charts.tables import properties_row, properties_table
-from core import codegen
+from core.train import codegen
 from ui import catalogue as ui_cat
 from ui.nav import link_to, setup
 from ui.palette import colours_here

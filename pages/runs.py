@@ -10,10 +10,9 @@ from charts.exports import chromium_path
 from charts.figures import png_config, training_chart
 from charts.share import share_figure
 from charts.tables import results_table
-from core.grid import sweep_status
-from core.learned import learned_series
-from core.state import runs_fields
-from core.store import StoreError
+from core.serve.grid import sweep_status
+from core.serve.store import StoreError
+from core.study.learned import learned_series
 from ui import catalogue as ui_cat
 from ui.inside import inside_ui
 from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text
@@ -29,7 +28,7 @@ from ui.runs import (
     store,
     sweep_ui,
 )
-from ui.url import default, publish, restore
+from ui.url import default, publish, restore, runs_fields
 
 
 def status_text(status: str, epochs: int) -> str:

@@ -6,11 +6,10 @@ import streamlit as st
 
 from charts.figures import digits_figure, png_config
 from charts.tables import results_table
-from core.datasets import DatasetError
-from core.executors import JobSpec
-from core.state import job_fields, train_fields, train_learn_fields, train_param_fields
-from core.store import StoreError
-from core.training import estimate_seconds, learning_problems
+from core.serve.executors import JobSpec
+from core.serve.store import StoreError
+from core.train.datasets import DatasetError
+from core.train.training import estimate_seconds, learning_problems
 from ui import catalogue as ui_cat
 from ui.data import dataset
 from ui.inside import inside_ui
@@ -20,7 +19,14 @@ from ui.nav import setup
 from ui.palette import repeat_notice, styles_here
 from ui.runs import comparison_figures, export_panel, file_stem, results_ui, store, sweep_ui
 from ui.train_controls import estimate_ui, train_controls
-from ui.url import publish, restore
+from ui.url import (
+    job_fields,
+    publish,
+    restore,
+    train_fields,
+    train_learn_fields,
+    train_param_fields,
+)
 
 
 @dataclass(frozen=True)

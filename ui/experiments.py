@@ -6,8 +6,8 @@ import json
 
 import streamlit as st
 
-from core.experiment_runs import REFERENCE, ExperimentRunner, runner_for
-from core.store import data_dir
+from core.serve.experiment_runs import REFERENCE, ExperimentRunner, runner_for
+from core.serve.store import data_dir
 from ui.jobs import job_queue
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from charts.figures import png_config
 from charts.inside_figures import distributions_figure, gradient_flow_figure, per_activation
-from core.diagnostics import DEAD_RULE, QUANTILE_VALUES, SATURATED_RULE
+from core.train.network.diagnostics import DEAD_RULE, QUANTILE_VALUES, SATURATED_RULE
 
 
 def inside_figures(comparison, colours: dict[str, str]) -> list:

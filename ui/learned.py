@@ -8,8 +8,7 @@ import streamlit as st
 
 from charts.figures import png_config
 from charts.learned_figures import parameter_figure, shape_figure
-from core.diagnostics import HISTOGRAM_RULE
-from core.learned import (
+from core.study.learned import (
     BAND_RULE,
     THEORY_RULE,
     learned_curves,
@@ -17,6 +16,7 @@ from core.learned import (
     learned_series,
     theory_at,
 )
+from core.train.network.diagnostics import HISTOGRAM_RULE
 from ui.catalogue import session_catalogue
 
 

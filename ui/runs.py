@@ -19,9 +19,9 @@ from charts.share import (  # noqa: F401  (setup_label and quantity_label: pages
     share_figure,
 )
 from charts.tables import fold_constant_columns, results_table
-from core.codegen import reproduce_script
-from core.store import FILE_NAME, RunStore, StoreError, data_dir, versions
-from core.sweep import CRITERION, best_rates, is_sweep
+from core.serve.store import FILE_NAME, RunStore, StoreError, data_dir, versions
+from core.train.codegen import reproduce_script
+from core.train.rates import CRITERION, best_rates, is_sweep
 from ui.inside import inside_figures
 from ui.learned import learned_figures
 from ui.palette import page_theme
@@ -186,7 +186,7 @@ def export_panel(
     training=None,
 ) -> None:
     """Download buttons: the share image, CSV, JSON, PNGs, HTML report, plain-Keras script, and
-    the trained .keras model when the live `training` (core.training.Training) is given.
+    the trained .keras model when the live `training` (core.train.training.Training) is given.
     `colours` is the view's (ui.palette.styles_here).
 
     Files are made when their button is clicked (callables), not on every rerun of the page."""
@@ -327,6 +327,6 @@ def _model_download(training, stem: str, key: str) -> None:
         width="stretch",
     )
     note_col.caption(
-        "Loads in plain Keras after `import core.models` (it registers the "
+        "Loads in plain Keras after `import core.train.network.models` (it registers the "
         "activation layer); see the README."
     )

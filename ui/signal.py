@@ -6,8 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from activations import Activation, shared_catalogue
-from core.executors import CustomSpec
-from core.signal import Signal, signal_at_init
+from core.serve.executors import CustomSpec
+from core.study.signal import Signal, signal_at_init
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

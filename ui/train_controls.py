@@ -1,4 +1,4 @@
-"""The Train page's configuration widgets, drawn from the settings table (core/settings.py):
+"""The Train page's configuration widgets, drawn from the settings table (core/train/settings.py):
 one function that returns the user's TrainConfig."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from typing import Any
 import streamlit as st
 
 from activations import Catalogue
-from core.settings import FAIR_RATES, SETTINGS, Setting, TrainConfig
-from core.training import ESTIMATE_BASIS
+from core.train.settings import FAIR_RATES, SETTINGS, Setting, TrainConfig
+from core.train.training import ESTIMATE_BASIS
 from ui.catalogue import labels as catalogue_labels
 from ui.catalogue import learn_widgets, param_widgets
 from ui.url import default

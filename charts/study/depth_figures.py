@@ -13,7 +13,7 @@ from plotly.subplots import make_subplots
 
 from charts.figures import _base_layout
 from charts.palette import as_style
-from core.diagnostics import DEAD_RULE
+from core.train.network.diagnostics import DEAD_RULE
 
 # (measure, panel title, log y); the dead-fraction panel states its criterion in its title.
 PANELS = (

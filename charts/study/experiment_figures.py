@@ -1,5 +1,5 @@
 """The Experiments page's charts and number tables: an experiment's measured numbers (plain data,
-as core/experiments.py returns them) in, `go.Figure` or DataFrame out. No streamlit."""
+as core/study/experiments.py returns them) in, `go.Figure` or DataFrame out. No streamlit."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from plotly.subplots import make_subplots
 
 from charts.figures import _base_layout, _hex_to_rgba
 from charts.palette import Style, as_style, theme_or_light
-from core import experiments as ex
+from core.study import experiments as ex
+from core.study.experiments import dying_relu, selu
+from core.study.experiments import edge_of_chaos as eoc
+from core.study.experiments import glorot_bengio as glorot
 
 # Widths and layers are ordered quantities, not categories: one sequential scale (light to dark
 # blue, then near-black), so "narrower" reads as "lighter" on every chart.
@@ -126,7 +129,7 @@ def _glorot(m: dict, colours, theme) -> go.Figure:
             epochs_run = range(1, len(accuracy) + 1)
             _line(fig, epochs_run, accuracy, name, style, row=row, col=3, legend=False)
         fig.add_hline(
-            y=ex.SATURATED_MEDIAN,
+            y=glorot.SATURATED_MEDIAN,
             line=dict(dash="dot", color="#888"),
             annotation_text="criterion: ≤ 0.1" if row == 1 else "",
             annotation_position="top right",
@@ -202,8 +205,8 @@ def _selu(m: dict, colours, theme) -> go.Figure:
         variance = [v if v and v > 0 else None for v in m["variance"][name]]
         _line(fig, layers, variance, name, style, col=2, legend=False, group=name)
     band = dict(fillcolor="rgba(120,120,120,0.15)", line_width=0)
-    fig.add_hrect(y0=-ex.MEAN_BAND, y1=ex.MEAN_BAND, row=1, col=1, **band)
-    low, high = np.log10(1 - ex.VARIANCE_BAND), np.log10(1 + ex.VARIANCE_BAND)
+    fig.add_hrect(y0=-selu.MEAN_BAND, y1=selu.MEAN_BAND, row=1, col=1, **band)
+    low, high = np.log10(1 - selu.VARIANCE_BAND), np.log10(1 + selu.VARIANCE_BAND)
     fig.add_hrect(y0=10**low, y1=10**high, row=1, col=2, **band)
     fig.update_yaxes(type="log", row=1, col=2)
     fig.update_xaxes(title_text="layer")
@@ -251,8 +254,8 @@ def _edge_of_chaos(m: dict, colours, theme) -> go.Figure:
     x = np.interp(np.log(curve_sigma), np.log(sigma), np.arange(len(sigma)))
     top = len(depths) - 0.5
     for factor, dash, label in ((1, "solid", "6 ξ_c (predicted trainable depth)"),
-                                (ex.EOC_BEYOND, "dash", "12 ξ_c (well beyond)")):  # fmt: skip
-        depth = ex.TRAINABLE_XI * factor * curve_xi
+                                (eoc.EOC_BEYOND, "dash", "12 ξ_c (well beyond)")):  # fmt: skip
+        depth = eoc.TRAINABLE_XI * factor * curve_xi
         with np.errstate(divide="ignore", invalid="ignore"):
             y = np.interp(np.log(depth), np.log(depths), np.arange(len(depths)), right=np.inf)
         y = np.where(np.isfinite(y) & (y <= top), y, None)  # above the grid: not drawn
@@ -313,7 +316,7 @@ def numbers(experiment_id: str, measured: dict) -> pd.DataFrame:
                 rows.append(
                     {
                         "network": f"{name}, {init} init",
-                        f"top layer median, lowest in epochs 1–{ex.EARLY_EPOCHS}": early.mean,
+                        f"top layer median, lowest in epochs 1–{glorot.EARLY_EPOCHS}": early.mean,
                         "median ± (std over seeds)": early.std,
                         "top layer median, last epoch": float(q[-1, top, 2]),
                         "top layer saturated share, last epoch": data["saturated"][-1][top],
@@ -326,7 +329,7 @@ def numbers(experiment_id: str, measured: dict) -> pd.DataFrame:
         cells = np.asarray(m["accuracy"], float)
         rows = {}
         for i, (sigma, xi) in enumerate(zip(m["sigma_w2"], m["xi_c"], strict=True)):
-            row = {"6 ξ_c (layers)": ex.TRAINABLE_XI * xi}
+            row = {"6 ξ_c (layers)": eoc.TRAINABLE_XI * xi}
             for j, depth in enumerate(m["depths"]):
                 row[f"{depth} layers"] = float(np.nanmean(cells[i, j]))
             rows[f"σ_w² = {sigma:g}"] = row
@@ -338,8 +341,8 @@ def numbers(experiment_id: str, measured: dict) -> pd.DataFrame:
             rows.append(
                 {
                     "width": w,
-                    "dead share, layers 1–10": float(dead[ex.SHALLOW].mean()),
-                    "dead share, layers 41–50": float(dead[ex.DEEP].mean()),
+                    "dead share, layers 1–10": float(dead[dying_relu.SHALLOW].mean()),
+                    "dead share, layers 41–50": float(dead[dying_relu.DEEP].mean()),
                     f"born dead by layer {m['depth']}": m["born_dead"][str(w)][-1],
                 }
             )
@@ -385,6 +388,6 @@ def narrowing_table(measured: dict) -> pd.DataFrame:
     """The dying-ReLU experiment's second check: dead share per layer of the course's net."""
     shares = measured["narrowing_dead"]
     return pd.DataFrame(
-        {"units": list(ex.UVA_LAYERS), "dead share (mean over seeds)": shares},
+        {"units": list(dying_relu.UVA_LAYERS), "dead share (mean over seeds)": shares},
         index=[f"layer {i + 1}" for i in range(len(shares))],
     ).T

@@ -20,11 +20,11 @@ from charts import exports
 from charts.figures import training_chart
 from charts.palette import view_colours
 from charts.tables import results_table
-from core import datasets
-from core.codegen import reproduce_script
-from core.record import Comparison
-from core.settings import TrainConfig
-from core.training import Training
+from core.train import datasets
+from core.train.codegen import reproduce_script
+from core.train.record import Comparison
+from core.train.settings import TrainConfig
+from core.train.training import Training
 
 
 @pytest.fixture(scope="module")

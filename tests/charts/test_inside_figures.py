@@ -1,8 +1,8 @@
 """The inside-the-network charts: built from plain records, no TensorFlow."""
 
 from charts.inside_figures import distributions_figure, gradient_flow_figure, per_activation
-from core.record import BranchHistory, Comparison
-from core.settings import TrainConfig
+from core.train.record import BranchHistory, Comparison
+from core.train.settings import TrainConfig
 
 
 def _branch(name, seed, entries, scale=1.0):

@@ -6,9 +6,10 @@ import time
 
 import pytest
 
-from core import experiment_runs
-from core import experiments as ex
-from core.store import RunStore, data_dir
+from core.serve import experiment_runs
+from core.serve.store import RunStore, data_dir
+from core.study import experiments as ex
+from core.study.experiments import tutorial_regression
 from tests.pages.conftest import open_app, spec
 
 SELU = "klambauer-2017-selu"
@@ -146,7 +147,7 @@ def test_a_training_experiment_trains_through_the_job_queue_and_lands_on_runs():
     result = _runner().result(tutorial)
     (run_id,) = result["run_ids"]
     stored = RunStore(data_dir() / "runs.sqlite").load(run_id)
-    assert stored.config == ex.TUTORIAL_CONFIG and stored.status == "finished"
+    assert stored.config == tutorial_regression.TUTORIAL_CONFIG and stored.status == "finished"
     # The verdict is judged from the stored run's own numbers.
     finals = [b.val_loss[-1] for b in stored.branches]
     assert result["measured"]["final_val_mse"] == pytest.approx(sum(finals) / len(finals))

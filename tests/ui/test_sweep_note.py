@@ -1,6 +1,6 @@
 """The sweep's edge warning: a best rate at the end of the rates tried is flagged."""
 
-from tests.core.test_sweep import LOSSES, _sweep
+from tests.core.train.test_rates import LOSSES, _sweep
 from ui.runs import edge_note
 
 
