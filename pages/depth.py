@@ -17,8 +17,15 @@ from core.train.network.diagnostics import DEAD_RULE
 from ui import catalogue as ui_cat
 from ui.nav import setup
 from ui.palette import styles_here
-from ui.signal import signal
-from ui.theory import NO_THEORY, beyond_text, critical_at, measures_at, phase, predicted_depths
+from ui.study.signal import signal
+from ui.study.theory import (
+    NO_THEORY,
+    beyond_text,
+    critical_at,
+    measures_at,
+    phase,
+    predicted_depths,
+)
 from ui.url import default, depth_fields, publish, restore
 
 # (button label, activations, initialiser, depth): the classic pictures, one click away.

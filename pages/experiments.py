@@ -5,10 +5,10 @@ import streamlit as st
 from charts.figures import png_config
 from charts.study.experiment_figures import activations_of, figure, narrowing_table, numbers
 from core.study import experiments as ex
-from ui.experiments import experiment_runner, reference_results
 from ui.jobs import session_token
 from ui.nav import link_to, setup
 from ui.palette import page_theme, styles_here
+from ui.study.experiments import experiment_runner, reference_results
 from ui.url import train_query
 
 # "Not reproduced" is a finding, not a failure of the page: an info box, never an error one.

@@ -14,12 +14,12 @@ from core.serve.grid import sweep_status
 from core.serve.store import StoreError
 from core.study.learned import learned_series
 from ui import catalogue as ui_cat
-from ui.inside import inside_ui
 from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text
-from ui.learned import learned_ui
 from ui.nav import link_to, setup
 from ui.palette import page_theme, repeat_notice, styles_here
-from ui.runs import (
+from ui.train.inside import inside_ui
+from ui.train.learned import learned_ui
+from ui.train.runs import (
     export_panel,
     quantity_label,
     results_ui,

@@ -12,13 +12,13 @@ from core.train.datasets import DatasetError
 from core.train.training import estimate_seconds, learning_problems
 from ui import catalogue as ui_cat
 from ui.data import dataset
-from ui.inside import inside_ui
 from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text, session_token
-from ui.learned import learned_ui
 from ui.nav import setup
 from ui.palette import repeat_notice, styles_here
-from ui.runs import comparison_figures, export_panel, file_stem, results_ui, store, sweep_ui
-from ui.train_controls import estimate_ui, train_controls
+from ui.train.controls import estimate_ui, train_controls
+from ui.train.inside import inside_ui
+from ui.train.learned import learned_ui
+from ui.train.runs import comparison_figures, export_panel, file_stem, results_ui, store, sweep_ui
 from ui.url import (
     job_fields,
     publish,

@@ -86,10 +86,10 @@ def test_a_result_saved_under_another_criterion_is_not_shown(monkeypatch, tmp_pa
     saved[tutorial.id]["verdict_measured"] = "a stale sentence"
     stale = tmp_path / "experiments.json"
     stale.write_text(json.dumps(saved))
-    import ui.experiments
+    import ui.study.experiments
 
-    monkeypatch.setattr(ui.experiments, "REFERENCE", stale)
-    ui.experiments.reference_results.clear()
+    monkeypatch.setattr(ui.study.experiments, "REFERENCE", stale)
+    ui.study.experiments.reference_results.clear()
     try:
         app = open_app("pages/experiments.py")
         summary = app.dataframe[0].value.set_index("experiment")
@@ -103,7 +103,7 @@ def test_a_result_saved_under_another_criterion_is_not_shown(monkeypatch, tmp_pa
         assert not any("a stale sentence" in b for b in boxes)
         assert any(judged.measured in b for b in boxes)
     finally:
-        ui.experiments.reference_results.clear()
+        ui.study.experiments.reference_results.clear()
 
 
 def test_run_on_the_page_saves_a_verdict_judged_from_its_numbers():

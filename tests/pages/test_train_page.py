@@ -253,7 +253,7 @@ def test_a_long_run_says_how_long_and_one_over_an_hour_asks_first():
     from core.train.datasets import load_shared
     from core.train.settings import TrainConfig
     from core.train.training import estimate_seconds
-    from ui.train_controls import duration_text
+    from ui.train.controls import duration_text
 
     acts = "relu,tanh,sigmoid,SinActivation"
     query = dict(data="friedman", n="20000", depth="3", width="512", seeds="5", ep="200")

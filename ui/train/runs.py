@@ -22,9 +22,9 @@ from charts.tables import fold_constant_columns, results_table
 from core.serve.store import FILE_NAME, RunStore, StoreError, data_dir, versions
 from core.train.codegen import reproduce_script
 from core.train.rates import CRITERION, best_rates, is_sweep
-from ui.inside import inside_figures
-from ui.learned import learned_figures
 from ui.palette import page_theme
+from ui.train.inside import inside_figures
+from ui.train.learned import learned_figures
 
 SAVED = "runs.saved"  # id(comparison) -> run id, for this session
 

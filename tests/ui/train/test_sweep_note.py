@@ -1,7 +1,7 @@
 """The sweep's edge warning: a best rate at the end of the rates tried is flagged."""
 
 from tests.core.train.test_rates import LOSSES, _sweep
-from ui.runs import edge_note
+from ui.train.runs import edge_note
 
 
 def test_a_best_rate_at_the_edge_of_the_sweep_is_flagged_and_an_inner_one_is_not():
