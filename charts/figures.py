@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from charts.palette import Style, as_style
-from core.train.rates import at_best_rates, best_rates, is_sweep, rate_of, sensitivity
+from core.train.rates import Shown, sensitivity
 
 FONT = dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=13)
 DERIVATIVE_DASH = {"f": "solid", "df": "dash", "d2f": "dot"}
@@ -191,7 +191,7 @@ LEGEND_ROW_PX = 27
 
 
 def training_chart(
-    comparisons: Sequence,
+    shown: Sequence[Shown],
     colours: Mapping[str, Style | str],
     key: str,
     *,
@@ -202,17 +202,18 @@ def training_chart(
     run_labels: Sequence[str] | None = None,
 ) -> go.Figure:
     """Train (solid) and validation (dashed) curves of `key` ("loss" or "metric"), one colour
-    per activation: `colours` is ui.palette's `{name: Style}` (or `{name: colour}`).
+    per activation: `colours` is ui.palette's `{name: Style}` (or `{name: colour}`). Each of
+    `shown` is one comparison as the view selected it: a sweep's curves are each activation at
+    its best rate.
 
     Several seeds: their mean with a ± std band. Several comparisons (the Runs page overlay):
     one legend group per run, told apart by marker symbols. Past the palette's size an
     activation's own dash and symbol tell it from the one sharing its colour.
     """
     fig = go.Figure()
-    overlay = len(comparisons) > 1
-    for r, comp in enumerate(comparisons):
-        sweep = is_sweep(comp)
-        comp = at_best_rates(comp)  # a sweep's curves: each activation at its best rate
+    overlay = len(shown) > 1
+    for r, view in enumerate(shown):
+        comp = view.chosen
         label = run_labels[r] if run_labels else ""
         elapsed = [sum(comp.epoch_seconds[: i + 1]) for i in range(len(comp.epoch_seconds))]
         for name, seeds in comp.by_activation().items():
@@ -226,9 +227,9 @@ def training_chart(
                     continue
                 mean = smooth(mean, smoothing)
                 xs = list(range(1, len(mean) + 1)) if x_axis == "epoch" else elapsed[: len(mean)]
-                rate = f" (lr {rate_of(seeds[0], comp):g})" if sweep else ""
+                rate = f" (lr {view.rate(seeds[0]):g})" if view.sweep else ""
                 run = f" · {label}" if label else ""
-                shown = f"{name}{rate}{run}" + (" validation" if split else "")
+                trace_name = f"{name}{rate}{run}" + (" validation" if split else "")
                 group = f"{label}{name}"
                 if len(seeds) > 1:
                     upper = [m + s for m, s in zip(mean, std, strict=True)]
@@ -244,7 +245,7 @@ def training_chart(
                             hoverinfo="skip",
                             showlegend=False,
                             legendgroup=group,
-                            name=f"{shown} ± std",
+                            name=f"{trace_name} ± std",
                         )
                     )
                 # One legend entry per activation (and run): its train line; validation shares the
@@ -253,7 +254,7 @@ def training_chart(
                     go.Scatter(
                         x=xs,
                         y=mean,
-                        name=shown,
+                        name=trace_name,
                         legendgroup=group,
                         showlegend=not split,
                         mode="lines+markers" if len(mean) < 30 or style.repeated else "lines",
@@ -262,7 +263,7 @@ def training_chart(
                         marker=dict(
                             symbol=symbol, size=6, maxdisplayed=20 if len(mean) >= 30 else 0
                         ),
-                        hovertemplate=f"{shown}: %{{y:.4f}}<extra></extra>",
+                        hovertemplate=f"{trace_name}: %{{y:.4f}}<extra></extra>",
                     )
                 )
             diverged = [b for b in seeds if b.status == "diverged"]
@@ -287,12 +288,13 @@ def training_chart(
                 hoverinfo="skip",
             )
         )
-    metric_name = comparisons[0].metric_name if comparisons else "metric"
+    records = [view.record for view in shown]
+    metric_name = records[0].metric_name if records else "metric"
     fig.update_xaxes(
         title_text="epoch" if x_axis == "epoch" else "wall time (s)",
         rangemode="tozero" if x_axis != "epoch" else None,
         dtick=1
-        if x_axis == "epoch" and comparisons and max(c.epochs_done for c in comparisons) <= 12
+        if x_axis == "epoch" and records and max(c.epochs_done for c in records) <= 12
         else None,
     )
     y_title = "loss" if key == "loss" else METRIC_LABEL.get(metric_name, metric_name)
@@ -339,10 +341,13 @@ def digits_figure(images, labels, columns: int = 12) -> go.Figure:
     return fig
 
 
-def sensitivity_chart(comparison, colours: Mapping[str, Style | str], title: str = "") -> go.Figure:
+def sensitivity_chart(
+    shown: Shown, colours: Mapping[str, Style | str], title: str = ""
+) -> go.Figure:
     """A learning-rate sweep: final validation loss (left) and accuracy/MAE (right) against the
     learning rate on a log axis, one curve per activation in the view's colours, ± std over
-    seeds as a band, and a star at the rate the results table shows (core.train.rates)."""
+    seeds as a band, and a star at the rate the results table shows (`shown.best`)."""
+    comparison = shown.record
     metric = METRIC_LABEL.get(comparison.metric_name, comparison.metric_name)
     fig = make_subplots(
         rows=1,
@@ -350,7 +355,7 @@ def sensitivity_chart(comparison, colours: Mapping[str, Style | str], title: str
         subplot_titles=("final validation loss", f"final validation {metric}"),
         horizontal_spacing=0.09,
     )
-    best = best_rates(comparison)
+    best = shown.best
     seeds = comparison.config.seeds
     for name, points in sensitivity(comparison).items():
         style = as_style(colours.get(name))
@@ -361,10 +366,10 @@ def sensitivity_chart(comparison, colours: Mapping[str, Style | str], title: str
             mean = [_finite_or_none(getattr(p, key)) for p in points]
             std = [getattr(p, spread) for p in points]
             if seeds > 1:
-                shown = [(x, m, s) for x, m, s in zip(xs, mean, std, strict=True) if m is not None]
-                upper = [m + s for _, m, s in shown]
-                lower = [m - s for _, m, s in shown]
-                band_x = [x for x, _, _ in shown]
+                finite = [(x, m, s) for x, m, s in zip(xs, mean, std, strict=True) if m is not None]
+                upper = [m + s for _, m, s in finite]
+                lower = [m - s for _, m, s in finite]
+                band_x = [x for x, _, _ in finite]
                 fig.add_trace(
                     go.Scatter(
                         x=band_x + band_x[::-1],

@@ -17,18 +17,18 @@ from plotly.subplots import make_subplots
 
 from charts.figures import _base_layout, _hex_to_rgba
 from charts.palette import as_style
-from core.train.rates import at_best_rates
+from core.train.rates import Shown
 
 MEASURES = ("pre_quantiles", "act_quantiles", "dead", "saturated", "grad_norm")
 
 
-def per_activation(comparison) -> dict[str, dict[str, np.ndarray]]:
+def per_activation(shown: Shown) -> dict[str, dict[str, np.ndarray]]:
     """Each activation's measures, the mean over its seeds: {name: {measure: (epochs, layers[, Q])
     array}}, NaN where a measure does not apply. An epoch counts while any seed has it (a seed
     that diverged drops out of the mean). A learning-rate sweep: each activation at its best
     rate, as the training charts show it."""
     out = {}
-    for name, seeds in at_best_rates(comparison).by_activation().items():
+    for name, seeds in shown.chosen.by_activation().items():
         epochs = max((len(b.grad_norm) for b in seeds), default=0)
         if not epochs:
             continue

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from charts.figures import FONT, training_chart
 from charts.palette import CHART_BACKGROUND, Style, theme_or_light
 from charts.tables import results_table
-from core.train.rates import at_best_rates
+from core.train.rates import Shown
 
 APP_NAME = "Activation Explorer"
 DATASET_SHORT = {"mnist": "MNIST", "random": "random regression", "friedman": "Friedman #1"}
@@ -77,18 +77,18 @@ def config_line(comparison, data_break: str = " · ") -> str:
     )
 
 
-def share_title(comparisons: Sequence) -> str:
-    names = dict.fromkeys(n for c in comparisons for n in c.config.activations)
-    return f"{', '.join(names)} — {setup_label(comparisons[0])}"
+def share_title(shown: Sequence[Shown]) -> str:
+    names = dict.fromkeys(n for view in shown for n in view.record.config.activations)
+    return f"{', '.join(names)} — {setup_label(shown[0].record)}"
 
 
 def share_table(
-    comparisons: Sequence, target: float | None = None, run_labels: Sequence[str] | None = None
+    shown: Sequence[Shown], target: float | None = None, run_labels: Sequence[str] | None = None
 ) -> pd.DataFrame:
     """The results table of each comparison, one row per activation (and run)."""
     frames = []
-    for i, comparison in enumerate(comparisons):
-        frame = results_table(comparison, target).drop(columns=list(LEFT_OUT))
+    for i, view in enumerate(shown):
+        frame = results_table(view, target).drop(columns=list(LEFT_OUT))
         if target is None:
             frame = frame.drop(columns=[c for c in frame.columns if c.startswith("epochs to")])
         if run_labels:
@@ -98,13 +98,13 @@ def share_table(
     return pd.concat(frames)
 
 
-def learned_lines(comparison) -> list[tuple[str, str]]:
+def learned_lines(shown: Shown) -> list[tuple[str, str]]:
     """(activation, text) per learned parameter: its start, then its final value per layer as
     the record has it (mean over units, their std), the mean over seeds; a sweep at each
     activation's best rate."""
     out = []
-    for name, seeds in at_best_rates(comparison).by_activation().items():
-        learn = comparison.config.learn_for(name)
+    for name, seeds in shown.chosen.by_activation().items():
+        learn = shown.record.config.learn_for(name)
         for param in seeds[0].learned:
             finals = [b.learned[param][-1] for b in seeds if b.learned.get(param)]
             if not finals:
@@ -141,7 +141,7 @@ def _legend_rows(names: Sequence[str], font_size: int) -> int:
 
 
 def share_figure(
-    comparisons: Sequence,
+    shown: Sequence[Shown],
     colours: Mapping[str, Style | str],
     options: Mapping | None = None,
     *,
@@ -153,16 +153,18 @@ def share_figure(
     """The whole comparison as one figure, WIDTH wide and as tall as its table needs.
 
     `colours` and `options` (log_y, smoothing, x_axis) are the screen's, so the image shows what
-    the page shows; `theme` ("light"/"dark") sets its background to the palette's."""
+    the page shows; `theme` ("light"/"dark") sets its background to the palette's. Each of
+    `shown` is one comparison as the page selected it (a sweep: each activation at its best
+    rate)."""
     theme = theme_or_light(theme)
     ink = THEME_INK[theme]
     options = dict(options or {})
-    first = comparisons[0]
+    first = shown[0].record
     charts = [
-        training_chart(comparisons, colours, key, run_labels=run_labels, **options)
+        training_chart(shown, colours, key, run_labels=run_labels, **options)
         for key in ("loss", "metric")
     ]
-    table = share_table(comparisons, target, run_labels)
+    table = share_table(shown, target, run_labels)
     # The footer says which dash is train and which validation: the legend is the activations.
     for chart in charts:
         chart.data = [t for t in chart.data if t.legendgroup != "_style"]
@@ -182,8 +184,8 @@ def share_figure(
     table_height = HEADER_HEIGHT + ROW_HEIGHT * len(table) + 4
     learned = [
         (name, text, run_labels[i] if run_labels else None)
-        for i, comparison in enumerate(comparisons)
-        for name, text in learned_lines(comparison)
+        for i, view in enumerate(shown)
+        for name, text in learned_lines(view)
     ]
     learned_top = table_top + table_height + 24
     learned_height = 23 * (len(learned) + 1) + 8 if learned else 0  # 16 px text, <br> lines
@@ -268,7 +270,7 @@ def share_figure(
         + (f" · smoothing {options['smoothing']:g}" if options.get("smoothing") else "")
     )
     texts = [
-        (share_title(comparisons), 16, 28, "text"),
+        (share_title(shown), 16, 28, "text"),
         (setup, 62, 18, "muted"),
         (footer, height - 40, 16, "muted"),
     ]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from core.train.rates import at_best_rates, is_sweep, rate_of
+from core.train.rates import Shown
 
 
 def _number(v: float) -> str:
@@ -58,14 +58,13 @@ def _mean_pm(values: list[float], digits: int = 4) -> str:
     return f"{m:.{digits}f} ± {s:.{digits}f}"
 
 
-def results_table(comparison, target: float | None = None) -> pd.DataFrame:
+def results_table(shown: Shown, target: float | None = None) -> pd.DataFrame:
     """Per activation: final and best validation loss/metric (mean ± std over seeds), epochs to
     reach `target` (accuracy at least, or MAE at most), time per epoch, parameters, status.
 
     A learning-rate sweep: each activation at its best rate (core/train/rates.py), named in a
     column."""
-    sweep = is_sweep(comparison)
-    comparison = at_best_rates(comparison)
+    comparison = shown.chosen
     higher_better = comparison.metric_name == "accuracy"
     metric = "accuracy" if higher_better else "MAE"
     seconds = comparison.epoch_seconds
@@ -97,7 +96,7 @@ def results_table(comparison, target: float | None = None) -> pd.DataFrame:
         diverged = [
             f"seed {b.seed} at epoch {b.diverged_epoch}" for b in seeds if b.status == "diverged"
         ]
-        best_rate = {"best learning rate": f"{rate_of(seeds[0], comparison):g}"} if sweep else {}
+        best_rate = {"best learning rate": f"{shown.rate(seeds[0]):g}"} if shown.sweep else {}
         rows.append(
             {
                 "activation": name,

@@ -111,3 +111,43 @@ def test_importing_the_app_turns_onednn_on():
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert "oneDNN True" in done.stdout, done.stderr[-2000:]
+
+
+def _names_used(path: Path) -> set[str]:
+    """Every name and attribute `path` refers to (`Shown.of(...)` gives "Shown" and "of")."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            names.add(node.attr)
+        elif isinstance(node, ast.ImportFrom):
+            names |= {alias.name for alias in node.names}
+    return names
+
+
+def _calls_of(path: Path, owner: str, method: str) -> int:
+    """How many times `path` calls `owner.method(...)`."""
+    return sum(
+        1
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == method
+        and getattr(node.func.value, "id", None) == owner
+    )
+
+
+def test_a_views_selection_is_made_by_the_page_that_draws_it_and_passed_down():
+    # Fails if a chart, table or page helper selects a sweep's networks (each activation at its
+    # best rate) itself again instead of taking the view's `Shown`: drawing one finished
+    # comparison used to make that selection seven times, once per figure builder.
+    below = [p for p in SOURCES if p.relative_to(ROOT).parts[0] in ("charts", "ui")]
+    selecting = [
+        p.relative_to(ROOT).as_posix()
+        for p in below
+        if "best_rates" in _names_used(p) or _calls_of(p, "Shown", "of")
+    ]
+    assert selecting == []
+    pages = {f: _calls_of(ROOT / f, "Shown", "of") for f in PAGE_FILES}
+    assert {f for f, n in pages.items() if n} == {"pages/runs.py", "pages/train.py"}

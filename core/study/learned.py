@@ -16,7 +16,7 @@ import tensorflow as tf
 
 from activations import Catalogue
 from activations.learnable import learnable_fn
-from core.train.rates import at_best_rates
+from core.train.rates import Shown
 
 CURVE_POINTS = 241
 # Deeper networks show their first layers: the panels stay readable, and a live page does not
@@ -28,11 +28,11 @@ BAND = (5, 95)
 BAND_RULE = "5–95 % of the units' values at each input (all seeds), line at their median"
 
 
-def learned_series(comparison) -> dict[str, dict[str, np.ndarray]]:
+def learned_series(shown: Shown) -> dict[str, dict[str, np.ndarray]]:
     """{activation: {parameter: (epochs, layers, 2) array of [mean, std over units]}}, the mean
     over seeds; a seed that diverged drops out of the epochs after it (NaN there)."""
     out: dict[str, dict[str, np.ndarray]] = {}
-    for name, seeds in at_best_rates(comparison).by_activation().items():
+    for name, seeds in shown.chosen.by_activation().items():
         for param in seeds[0].learned:
             rows = [np.asarray(b.learned.get(param, []), dtype=float) for b in seeds]
             rows = [r for r in rows if r.size]
@@ -102,18 +102,18 @@ def _unit_curves(fn, fixed, seeds, layer: int, entry: int, x) -> np.ndarray | No
     return np.concatenate(rows) if rows else None
 
 
-def learned_curves(comparison, catalogue: Catalogue) -> dict[str, list[dict]]:
+def learned_curves(shown: Shown, catalogue: Catalogue) -> dict[str, list[dict]]:
     """{activation: one dict per hidden layer}: x; initial and final f(x) (the median over units
     and seeds; a run stored before unit values were kept: at the mean parameters); the final
     band (BAND over units, None when every unit has the same shape) and how many unit curves
     made it; the layer's pre-activation histograms at initialisation and after the last epoch
     (None if not recorded) and, for runs stored before those, its last quantiles."""
-    series = learned_series(comparison)
-    by_activation = at_best_rates(comparison).by_activation()
+    series = learned_series(shown)
+    by_activation = shown.chosen.by_activation()
     out: dict[str, list[dict]] = {}
     for name, params in series.items():
         act, seeds = catalogue.get(name), by_activation[name]
-        fixed = act.resolve(comparison.config.params_for(name))
+        fixed = act.resolve(shown.record.config.params_for(name))
         fn = learnable_fn(act)
         layers = next(iter(params.values())).shape[1]
         for layer in range(min(layers, MAX_SHAPE_LAYERS)):
@@ -158,12 +158,12 @@ THEORY_RULE = (
 )
 
 
-def learned_parameter_values(comparison) -> list[tuple[str, int, str, dict[str, float]]]:
+def learned_parameter_values(shown: Shown) -> list[tuple[str, int, str, dict[str, float]]]:
     """(activation, hidden layer from 1, "initial" or "final", {parameter: value}) for every
     learned activation and layer, values the mean over units and seeds (the final ones from the
     last epoch every seed finished)."""
     rows = []
-    for name, params in learned_series(comparison).items():
+    for name, params in learned_series(shown).items():
         layers = next(iter(params.values())).shape[1]
         for layer in range(layers):
             for when, epoch in (("initial", 0), ("final", _last_finite(params))):

@@ -22,6 +22,7 @@ from charts.palette import view_colours
 from charts.tables import results_table
 from core.train import datasets
 from core.train.codegen import reproduce_script
+from core.train.rates import Shown
 from core.train.record import Comparison
 from core.train.settings import TrainConfig
 from core.train.training import Training
@@ -83,10 +84,9 @@ def test_html_report_is_self_contained(run):
     training, _, catalogue = run
     comparison = training.record
     colours = view_colours(comparison.config.activations)
-    figs = [training_chart([comparison], colours, k) for k in ("loss", "metric")]
-    html = exports.html_report(
-        comparison, figs, results_table(comparison), "Report", {"keras": "3"}
-    )
+    shown = Shown.of(comparison)
+    figs = [training_chart([shown], colours, k) for k in ("loss", "metric")]
+    html = exports.html_report(comparison, figs, results_table(shown), "Report", {"keras": "3"})
     assert html.count('class="plotly-graph-div"') == 2
     import re
 
@@ -100,7 +100,9 @@ def test_html_report_is_self_contained(run):
 def test_png_is_a_2x_image(run):
     training, _, catalogue = run
     comparison = training.record
-    fig = training_chart([comparison], view_colours(comparison.config.activations), "loss")
+    fig = training_chart(
+        [Shown.of(comparison)], view_colours(comparison.config.activations), "loss"
+    )
     png = exports.chart_png(fig, width=600, height=400)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")

@@ -1,6 +1,7 @@
 """The inside-the-network charts: built from plain records, no TensorFlow."""
 
 from charts.inside_figures import distributions_figure, gradient_flow_figure, per_activation
+from core.train.rates import Shown
 from core.train.record import BranchHistory, Comparison
 from core.train.settings import TrainConfig
 
@@ -25,7 +26,7 @@ def test_a_diverged_activation_does_not_cut_the_slider_short():
     # Fails if the slider only spans the shortest history: one network that diverged in its
     # first epoch froze every other activation's charts at initialisation.
     record = _comparison([_branch("relu", 0, 4), _branch("selu", 0, 1)])
-    series = per_activation(record)
+    series = per_activation(Shown.of(record))
     colours = {"relu": "#112233", "selu": "#445566"}
     for fig in (gradient_flow_figure(series, colours), distributions_figure(series, colours)):
         steps = fig.layout.sliders[0].steps
@@ -42,7 +43,7 @@ def test_seeds_are_averaged_and_a_measure_that_does_not_apply_is_a_gap():
     record = _comparison(
         [_branch("relu", 0, 2, 1.0), _branch("relu", 1, 2, 3.0), _branch("softmax", 0, 2)]
     )
-    series = per_activation(record)
+    series = per_activation(Shown.of(record))
     assert series["relu"]["grad_norm"][1].tolist() == [4.0, 4.0]
     fig = gradient_flow_figure(series, {"relu": "#112233", "softmax": "#445566"})
     saturated = [t for t in fig.data if t.xaxis == "x3"]

@@ -17,6 +17,7 @@ from charts.palette import (
     view_colours,
     view_styles,
 )
+from core.train.rates import Shown
 from tests.made_up import comparison
 
 FIRST = 8  # the colours the issue measures; past them dash and symbol join in
@@ -91,14 +92,14 @@ def test_loss_and_metric_charts_draw_each_activation_in_its_view_style():
     styles = view_styles(names, "dark")
     comp = comparison(names, seeds=1, epochs=3)
     for key in ("loss", "metric"):
-        fig = training_chart([comp], styles, key)
+        fig = training_chart([Shown.of(comp)], styles, key)
         for name, style in styles.items():
             train, validation = [t for t in fig.data if t.legendgroup == name and t.mode]
             assert train.line.color == validation.line.color == style.colour
             assert train.line.dash == style.dash and train.marker.symbol == style.symbol
             assert validation.line.dash not in {s.dash for s in styles.values()}
     # A plain {name: colour} mapping (what other charts pass) draws the same colours.
-    plain = training_chart([comp], view_colours(names, "dark"), "loss")
+    plain = training_chart([Shown.of(comp)], view_colours(names, "dark"), "loss")
     assert {t.line.color for t in plain.data if t.name == "act0"} == {styles["act0"].colour}
 
 

@@ -8,6 +8,7 @@ from PIL import Image
 
 from charts import exports, share
 from charts.palette import CHART_BACKGROUND, view_styles
+from core.train.rates import Shown
 from tests.made_up import SIX, comparison
 
 
@@ -21,7 +22,7 @@ def test_share_image_is_2x_on_the_theme_background_and_its_legend_names_every_ac
     # second chart's traces hiding the first's), or a light image for a dark-theme user.
     comp = comparison()
     styles = view_styles(SIX, theme)
-    fig = share.share_figure([comp], styles, {"log_y": True}, theme=theme, target=0.9)
+    fig = share.share_figure([Shown.of(comp)], styles, {"log_y": True}, theme=theme, target=0.9)
     assert set(SIX) <= legend_names(fig)
     png = exports.chart_png(fig, fig.layout.width, fig.layout.height)
     image = Image.open(io.BytesIO(png)).convert("RGB")
@@ -38,7 +39,9 @@ def test_share_figure_keeps_the_screens_log_scale_smoothing_and_colours():
     # Catches: the image drawing its own charts instead of the screen's.
     comp = comparison()
     styles = view_styles(SIX, "light")
-    fig = share.share_figure([comp], styles, {"log_y": True, "smoothing": 0.6}, theme="light")
+    fig = share.share_figure(
+        [Shown.of(comp)], styles, {"log_y": True, "smoothing": 0.6}, theme="light"
+    )
     assert fig.layout.yaxis.type == "log" and fig.layout.yaxis2.type == "log"
     relu = next(t for t in fig.data if t.name == "relu")
     assert relu.line.color == styles["relu"].colour
@@ -54,7 +57,7 @@ def test_config_line_says_dataset_model_optimiser_epochs_and_seeds():
 def test_a_runs_overlay_names_each_activation_of_each_run():
     a, b = comparison(SIX[:3]), comparison(("relu", "silu"))
     styles = view_styles(["relu", "tanh", "sigmoid", "silu"])
-    fig = share.share_figure([a, b], styles, {}, run_labels=["run 1", "run 2"])
+    fig = share.share_figure([Shown.of(a), Shown.of(b)], styles, {}, run_labels=["run 1", "run 2"])
     assert {"relu · run 1", "silu · run 2"} <= legend_names(fig)
     table = next(t for t in fig.data if t.type == "table")
     assert len(table.cells.values[0]) == 5

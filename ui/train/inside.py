@@ -8,13 +8,14 @@ import streamlit as st
 from charts.figures import png_config
 from charts.inside_figures import distributions_figure, gradient_flow_figure, per_activation
 from core.train.network.diagnostics import DEAD_RULE, QUANTILE_VALUES, SATURATED_RULE
+from core.train.rates import Shown
 
 
-def inside_figures(comparison, colours: dict[str, str]) -> list:
+def inside_figures(shown: Shown, colours: dict) -> list:
     """The section's charts (none when the run recorded no diagnostics), e.g. for a report."""
-    if not comparison.has_diagnostics:
+    if not shown.record.has_diagnostics:
         return []
-    series = per_activation(comparison)
+    series = per_activation(shown)
     return [gradient_flow_figure(series, colours), distributions_figure(series, colours)]
 
 
@@ -30,9 +31,10 @@ def criteria_text(comparison) -> str:
     )
 
 
-def inside_ui(comparison, colours: dict[str, str], key: str | None) -> None:
+def inside_ui(shown: Shown, colours: dict, key: str | None) -> None:
     """The section, or a line saying why there is none. `key` keeps the charts' zoom and slider
     across reruns (None for live charts, redrawn every second)."""
+    comparison = shown.record
     if not comparison.config.diagnostics:
         st.caption(
             "Inside the network: switched off for this run (the **Inside the network** toggle)."
@@ -43,7 +45,7 @@ def inside_ui(comparison, colours: dict[str, str], key: str | None) -> None:
         return
     st.markdown("#### Inside the network")
     st.caption(criteria_text(comparison))
-    flow, spread = inside_figures(comparison, colours)
+    flow, spread = inside_figures(shown, colours)
     flow_tab, spread_tab = st.tabs(["Gradient flow and units", "Distributions per layer"])
     flow_tab.plotly_chart(
         flow,

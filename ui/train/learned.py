@@ -17,18 +17,19 @@ from core.study.learned import (
     theory_at,
 )
 from core.train.network.diagnostics import HISTOGRAM_RULE
+from core.train.rates import Shown
 from ui.catalogue import session_catalogue
 
 
-def learned_figures(comparison, colours: dict) -> list:
+def learned_figures(shown: Shown, colours: dict) -> list:
     """The section's charts for a report: none when nothing was learned; the parameter chart
     alone when the activation's definition is not in this session."""
-    series = learned_series(comparison)
+    series = learned_series(shown)
     if not series:
         return []
     figures = [parameter_figure(series, colours, "Learned activation parameters")]
     try:
-        curves = learned_curves(comparison, session_catalogue())
+        curves = learned_curves(shown, session_catalogue())
     except ValueError:
         return figures
     return figures + [shape_figure(curves, colours, "Learned activation shapes")]
@@ -63,10 +64,10 @@ def shapes_caption(curves) -> str:
     return shape + under
 
 
-def learned_ui(comparison, colours: dict, key: str | None) -> None:
+def learned_ui(shown: Shown, colours: dict, key: str | None) -> None:
     """The section, when the comparison learns activation parameters. `key` keeps the charts'
     zoom across reruns (None for live charts)."""
-    series = learned_series(comparison)
+    series = learned_series(shown)
     if not series:
         return
     st.markdown("#### Learned activation parameters")
@@ -80,9 +81,9 @@ def learned_ui(comparison, colours: dict, key: str | None) -> None:
         config=png_config("learned-parameters"),
         key=None if key is None else f"{key}.params",
     )
-    theory_ui(comparison)
+    theory_ui(shown)
     try:
-        curves = learned_curves(comparison, session_catalogue())
+        curves = learned_curves(shown, session_catalogue())
     except ValueError as error:  # a custom of another session: its function is not here
         st.caption(f"The learned shapes need the activation's definition: {error}")
         return
@@ -101,33 +102,33 @@ def _theory(name: str, definition: str, fixed: tuple, values: tuple, _act) -> tu
     return theory_at(_act, dict(fixed), dict(values))
 
 
-def theory_table(comparison) -> pd.DataFrame | None:
+def theory_table(shown: Shown) -> pd.DataFrame | None:
     """χ1 and 6 ξ_c of each learned activation per layer at its initial and final values; None
     when an activation's definition is not in this session."""
     catalogue = session_catalogue()
     rows = []
-    for name, layer, when, values in learned_parameter_values(comparison):
+    for name, layer, when, values in learned_parameter_values(shown):
         try:
             act = catalogue.get(name)
         except ValueError:
             return None
-        fixed = act.resolve(comparison.config.params_for(name))
+        fixed = act.resolve(shown.record.config.params_for(name))
         fixed = {k: v for k, v in fixed.items() if k not in values}
         definition = act.expression or ""
         chi1, depth = _theory(
             name, definition, tuple(sorted(fixed.items())), tuple(sorted(values.items())), act
         )
-        shown = ", ".join(f"{p} {v:.3g}" for p, v in values.items())
+        params = ", ".join(f"{p} {v:.3g}" for p, v in values.items())
         rows.append(
-            {"activation": name, "layer": layer, "parameters": f"{when}: {shown}",
+            {"activation": name, "layer": layer, "parameters": f"{when}: {params}",
              "χ1": chi1, "6 ξ_c (layers)": depth}
         )  # fmt: skip
     return pd.DataFrame(rows)
 
 
-def theory_ui(comparison) -> None:
+def theory_ui(shown: Shown) -> None:
     """Where the learned values put each activation relative to the edge of chaos."""
-    table = theory_table(comparison)
+    table = theory_table(shown)
     if table is None or table.empty:
         return
     st.caption(THEORY_RULE)

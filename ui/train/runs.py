@@ -21,7 +21,7 @@ from charts.share import (  # noqa: F401  (setup_label and quantity_label: pages
 from charts.tables import fold_constant_columns, results_table
 from core.serve.store import FILE_NAME, RunStore, StoreError, data_dir, versions
 from core.train.codegen import reproduce_script
-from core.train.rates import CRITERION, best_rates, is_sweep
+from core.train.rates import CRITERION, Shown, is_sweep
 from ui.palette import page_theme
 from ui.train.inside import inside_figures
 from ui.train.learned import learned_figures
@@ -78,26 +78,28 @@ def chart_title(comparison, key: str) -> str:
     return f"{quantity_label(comparison, key)} — {setup_label(comparison)}"
 
 
-def comparison_figures(comparison, colours: dict, options: dict) -> list:
+def comparison_figures(shown: Shown, colours: dict, options: dict) -> list:
     """The loss and the accuracy/MAE chart of one comparison, titled for sharing."""
+    titles = {key: chart_title(shown.record, key) for key in ("loss", "metric")}
     return [
-        training_chart([comparison], colours, key, title=chart_title(comparison, key), **options)
+        training_chart([shown], colours, key, title=titles[key], **options)
         for key in ("loss", "metric")
     ]
 
 
-def sweep_figures(comparison, colours: dict) -> list:
+def sweep_figures(shown: Shown, colours: dict) -> list:
     """A learning-rate sweep's sensitivity chart, titled for sharing; none for one rate."""
-    if not is_sweep(comparison):
+    if not shown.sweep:
         return []
-    title = f"Learning-rate sensitivity — {setup_label(comparison)}"
-    return [sensitivity_chart(comparison, colours, title=title)]
+    title = f"Learning-rate sensitivity — {setup_label(shown.record)}"
+    return [sensitivity_chart(shown, colours, title=title)]
 
 
-def sweep_ui(comparison, colours: dict, key: str | None, run_label: str = "") -> None:
+def sweep_ui(shown: Shown, colours: dict, key: str | None, run_label: str = "") -> None:
     """A sweep's sensitivity chart under the results, with how the best rate was chosen;
     `run_label` names the run when several are shown together."""
-    for fig in sweep_figures(comparison, colours):
+    comparison = shown.record
+    for fig in sweep_figures(shown, colours):
         rates = ", ".join(f"{r:g}" for r in comparison.config.learning_rates)
         whose = f"{run_label}: learning-rate sweep" if run_label else "Learning-rate sweep"
         st.caption(
@@ -106,19 +108,19 @@ def sweep_ui(comparison, colours: dict, key: str | None, run_label: str = "") ->
             f"★ = the rate chosen"
             + (", band = ± 1 std over seeds." if comparison.config.seeds > 1 else ".")
         )
-        edges = edge_note(comparison)
+        edges = edge_note(shown)
         if edges:
             st.caption(edges)
         st.plotly_chart(fig, config=png_config(f"lr-sweep-{file_stem(comparison)}"), key=key)
 
 
-def edge_note(comparison) -> str:
+def edge_note(shown: Shown) -> str:
     """A warning when an activation's best rate is the sweep's smallest or largest: its real best
     may lie outside the rates tried."""
-    rates = sorted(comparison.config.learning_rates)
+    rates = sorted(shown.record.config.learning_rates)
     if len(rates) < 2:
         return ""
-    best = best_rates(comparison)
+    best = shown.best
     low = [n for n, r in best.items() if r == rates[0]]
     high = [n for n, r in best.items() if r == rates[-1]]
     notes = []
@@ -178,7 +180,7 @@ def file_stem(comparison) -> str:
 
 
 def export_panel(
-    comparison,
+    shown: Shown,
     colours: dict,
     catalogue,
     key: str,
@@ -190,17 +192,18 @@ def export_panel(
     `colours` is the view's (ui.palette.styles_here).
 
     Files are made when their button is clicked (callables), not on every rerun of the page."""
+    comparison = shown.record
     options = dict(options or {})
     target = options.pop("target", None)
     stem = file_stem(comparison)
-    figures = comparison_figures(comparison, colours, options)
-    table = results_table(comparison, target)
+    figures = comparison_figures(shown, colours, options)
+    table = results_table(shown, target)
     report_title = f"Activation comparison — {setup_label(comparison)}"
     if chromium_path() is not None:
         theme = page_theme()
 
         def share_image() -> bytes:  # on the click, in a server thread (no st.* shows there)
-            fig = share_figure([comparison], colours, options, theme=theme, target=target)
+            fig = share_figure([shown], colours, options, theme=theme, target=target)
             return share_png(fig.to_json())
 
         st.download_button(
@@ -238,9 +241,9 @@ def export_panel(
         lambda: exports.html_report(
             comparison,
             figures
-            + sweep_figures(comparison, colours)
-            + learned_figures(comparison, colours)
-            + inside_figures(comparison, colours),
+            + sweep_figures(shown, colours)
+            + learned_figures(shown, colours)
+            + inside_figures(shown, colours),
             table,
             report_title,
             versions(),

@@ -9,6 +9,7 @@ from activations import shared_catalogue
 from activations.expression import custom_activation
 from core.train import datasets
 from core.train.network.diagnostics import PROBE_SAMPLES
+from core.train.rates import Shown
 from core.train.settings import TrainConfig
 from core.train.training import Training, train_compare
 from tests.core.train.test_training import _assert_same, _fit, _init
@@ -265,7 +266,7 @@ def test_learned_shapes_show_the_units_spread_and_the_recorded_histogram(mnist_s
     config = TrainConfig(**PRELU, epochs=2, width=16, depth=2, learning_rate=0.05, seeds=2)
     training = Training(config, mnist_small)
     record = training.run()
-    curves = learned_curves(record, shared_catalogue())["leaky_relu"]
+    curves = learned_curves(Shown.of(record), shared_catalogue())["leaky_relu"]
     assert len(curves) == 2
     for layer, entry in enumerate(curves):
         slopes = np.concatenate(
@@ -307,7 +308,7 @@ def test_a_run_stored_before_histograms_and_unit_values_still_draws():
         del b["pre_histograms"], b["learned_units"]
         b["pre_quantiles"] = [[[-1.0, -0.5, 0.0, 0.5, 1.0]], [[-1.0, -0.5, 0.0, 0.5, 1.0]]]
     again = Comparison.from_dict(json.loads(json.dumps(old)))
-    (entry,) = learned_curves(again, shared_catalogue())["leaky_relu"]
+    (entry,) = learned_curves(Shown.of(again), shared_catalogue())["leaky_relu"]
     assert entry["band"] is None and entry["histograms"] == {"initial": None, "final": None}
     mean = again.branches[0].learned["negative_slope"][-1][0][0]
     np.testing.assert_allclose(entry["final"][0], mean * entry["x"][0], rtol=1e-5)
@@ -347,14 +348,14 @@ def test_the_csv_and_the_share_image_carry_the_learned_values(mnist_small):
             assert rows.loc[2, f"learned.negative_slope.layer{layer}.std"] == pytest.approx(
                 final.std(), rel=1e-4
             )
-    ((name, text),) = share.learned_lines(record)
+    ((name, text),) = share.learned_lines(Shown.of(record))
     assert name == "leaky_relu" and "per unit, from 0.25" in text
     for layer in (1, 2):
         mean = np.mean([s[layer - 1].mean() for s in slopes])
         std = np.mean([s[layer - 1].std() for s in slopes])
         assert f"layer {layer}: {mean:.3g} ± {std:.3g}" in text
     assert abs(mean - 0.25) > 1e-3  # the final value is not the start
-    fig = share.share_figure([record], {"leaky_relu": "#0072b2"}, {})
+    fig = share.share_figure([Shown.of(record)], {"leaky_relu": "#0072b2"}, {})
     assert any(text in (a.text or "") for a in fig.layout.annotations)
 
 

@@ -5,7 +5,7 @@ import math
 
 from charts.figures import sensitivity_chart, training_chart
 from charts.tables import results_table
-from core.train.rates import at_best_rates, best_rates, sensitivity
+from core.train.rates import Shown, best_rates, sensitivity
 from core.train.record import BranchHistory, Comparison
 from core.train.settings import TrainConfig
 
@@ -56,19 +56,19 @@ def test_table_and_training_charts_show_each_activation_at_its_best_rate():
     # Fails if the table or charts average over all rates (or draw a curve per rate) instead
     # of showing one row and one curve per activation, at the rate they name.
     comparison = _sweep(LOSSES)
-    table = results_table(comparison)
+    table = results_table(Shown.of(comparison))
     assert list(table.index) == ["relu", "tanh"]
     assert list(table["best learning rate"]) == ["0.001", "0.01"]
     assert table.loc["tanh", "final val loss"] == "0.1000 ± 0.0000"
-    assert len(at_best_rates(comparison).branches) == 4
-    fig = training_chart([comparison], {}, "loss")
+    assert len(Shown.of(comparison).chosen.branches) == 4
+    fig = training_chart([Shown.of(comparison)], {}, "loss")
     legend = [t.name for t in fig.data if t.showlegend is not False and t.legendgroup != "_style"]
     assert legend == ["relu (lr 0.001)", "tanh (lr 0.01)"]
 
 
 def test_sensitivity_chart_has_one_curve_per_activation_on_a_log_rate_axis():
     # Fails if the chart drops an activation, draws a curve per seed, or uses a linear x.
-    fig = sensitivity_chart(_sweep(LOSSES), {"relu": "#0072b2", "tanh": "#d55e00"})
+    fig = sensitivity_chart(Shown.of(_sweep(LOSSES)), {"relu": "#0072b2", "tanh": "#d55e00"})
     lines = [t for t in fig.data if t.mode == "lines+markers"]
     assert sorted({t.name for t in lines}) == ["relu", "tanh"] and len(lines) == 4  # 2 panels
     assert [tuple(t.x) for t in lines] == [RATES] * 4
@@ -84,5 +84,5 @@ def test_a_run_without_a_sweep_is_shown_as_before():
     config = TrainConfig(activations=("relu",), epochs=1)
     b = BranchHistory("relu", 0, [1.0], [1.0], [0.5], [0.5], "finished", learning_rate=1e-3)
     comparison = Comparison(config, "classification", "accuracy", "t", [b], 10, [1.0])
-    assert "best learning rate" not in results_table(comparison).columns
-    assert training_chart([comparison], {}, "loss").data[0].name == "relu"
+    assert "best learning rate" not in results_table(Shown.of(comparison)).columns
+    assert training_chart([Shown.of(comparison)], {}, "loss").data[0].name == "relu"
