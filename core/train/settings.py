@@ -1,6 +1,7 @@
 """The training settings: one table, a row per field of `TrainConfig`, with its URL name, range or
-choices, default and widget. `TrainConfig`, its `problems()`, the Train page's URL fields and its
-widgets are all generated from this table, so a setting is added in one place.
+choices, default and widget. `TrainConfig` declares the fields (in the table's order, with the
+table's defaults: a test checks both); its `problems()`, the Train page's URL fields and its
+widgets are generated from the table.
 
 No TensorFlow here: the run store and the exports read configurations without it.
 """
@@ -396,8 +397,43 @@ SETTINGS = (
 BY_NAME = {s.name: s for s in SETTINGS}
 
 
-class _TrainConfigMethods:
-    """What every configuration can say about itself (the fields come from SETTINGS)."""
+def _default(name: str) -> Any:
+    """The settings table's default for field `name` of TrainConfig."""
+    return BY_NAME[name].default
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides a comparison's numbers; the same configuration gives the same
+    history. One field per row of SETTINGS, in the table's order, with the row's default
+    (tests/core/train/test_settings.py checks that they agree); the table gives each its URL
+    name, range or choices, label and widget."""
+
+    activations: tuple[str, ...] = _default("activations")
+    # activation -> ((parameter, value), ...), sorted by parameter
+    activation_params: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = _default(
+        "activation_params"
+    )
+    # activation -> ((parameter, "layer" or "unit"), ...), sorted by parameter
+    learnable: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = _default("learnable")
+    dataset: str = _default("dataset")
+    samples: int = _default("samples")
+    val_fraction: float = _default("val_fraction")
+    noise: float = _default("noise")
+    model: str = _default("model")
+    depth: int = _default("depth")
+    width: int = _default("width")
+    init: str = _default("init")
+    sigma_w2: float = _default("sigma_w2")
+    sigma_b2: float = _default("sigma_b2")
+    optimizer: str = _default("optimizer")
+    learning_rates: tuple[float, ...] = _default("learning_rates")
+    learning_rate: float = _default("learning_rate")
+    batch_size: int = _default("batch_size")
+    epochs: int = _default("epochs")
+    seeds: int = _default("seeds")
+    diagnostics: bool = _default("diagnostics")
+    data_seed: int = _default("data_seed")
 
     @property
     def model_label(self) -> str:
@@ -437,7 +473,7 @@ class _TrainConfigMethods:
         return d
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]):
+    def from_dict(cls, d: Mapping[str, Any]) -> TrainConfig:
         d = dict(d)
         d["activations"] = tuple(d.get("activations", ()))
         d["learning_rates"] = tuple(d.get("learning_rates", ()))  # absent before sweeps
@@ -449,13 +485,3 @@ class _TrainConfigMethods:
             d["samples"] = 0
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in known})
-
-
-# Everything that decides a comparison's numbers; the same configuration gives the same history.
-TrainConfig = dataclasses.make_dataclass(
-    "TrainConfig",
-    [(s.name, s.type, dataclasses.field(default=s.default)) for s in SETTINGS],
-    bases=(_TrainConfigMethods,),
-    frozen=True,
-    namespace={"__module__": __name__},  # so it pickles (Python 3.11 has no module=)
-)
