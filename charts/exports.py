@@ -12,6 +12,7 @@ import shutil
 import threading
 import time
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -111,9 +112,10 @@ class PngRenderer:
         self._timeout = timeout
         self._lock = threading.Lock()  # one figure at a time: kaleido has one tab
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._kaleido = None
+        self._kaleido: Any = None  # kaleido.Kaleido once open; kaleido ships no types
 
     def _run(self, coroutine, timeout: float | None = None):
+        assert self._loop is not None, "open() first"
         future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
         return future.result(timeout or self._timeout)
 

@@ -6,12 +6,24 @@ import math
 import re
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
 
+import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from charts.palette import Style, as_style
 from core.train.rates import Shown, sensitivity
+
+
+class Curves(Protocol):
+    """An activation's curves on a grid of x (activations/analysis.py computes them)."""
+
+    x: np.ndarray
+    f: np.ndarray
+    df: np.ndarray
+    d2f: np.ndarray
+
 
 FONT = dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=13)
 DERIVATIVE_DASH = {"f": "solid", "df": "dash", "d2f": "dot"}
@@ -40,7 +52,7 @@ def _base_layout(fig: go.Figure, title: str | None = None, height: int | None = 
 
 
 def gallery_grid(
-    items: Sequence[tuple[str, object, str]], columns: int = 6, panel_height: int = 170
+    items: Sequence[tuple[str, Curves, str]], columns: int = 6, panel_height: int = 170
 ) -> go.Figure:
     """Small multiples: one panel per activation, f solid and f′ dashed in its colour, each
     panel with its own tick labels (the activations' ranges differ, so one scale would not do).
@@ -89,7 +101,7 @@ def gallery_grid(
     return fig
 
 
-def _grid_x_ticks(items: Sequence[tuple[str, object, str]]) -> list[float]:
+def _grid_x_ticks(items: Sequence[tuple[str, Curves, str]]) -> list[float]:
     """Both ends and 0 of the panels' common x range: three labels fit a narrow panel."""
     if not items:
         return []
@@ -109,7 +121,7 @@ def _wrapped(title: str, width: int = TITLE_LINE) -> tuple[str, int]:
 
 
 def detail_chart(
-    items: Sequence[tuple[str, object, str]],
+    items: Sequence[tuple[str, Curves, str]],
     show: Iterable[str] = ("f", "df"),
     title: str | None = None,
     x_range: tuple[float, float] | None = None,

@@ -84,7 +84,7 @@ def _tick(name: str, predicted: Mapping[str, float]) -> str:
 def _predicted_traces(names: list[str], archs, predicted: Mapping[str, float]) -> list:
     """Per activation column, a segment at its predicted depth (on axes laid over the heatmap
     with one unit per column and row, so a depth can fall between two rows)."""
-    traces = []
+    traces: list[go.Scatter] = []
     for col, name in enumerate(names):
         depth = predicted.get(name)
         if depth is None or math.isnan(depth):

@@ -92,11 +92,11 @@ SYMBOL_GLYPHS = {
 def repeat_note(styles: Mapping[str, Style | str]) -> str:
     """What a view with more activations than colours must say (empty when colours suffice):
     which activations share a colour, and the dash and marker that tell them apart."""
-    styles = {name: as_style(style) for name, style in styles.items()}
-    first_with = {}  # colour -> the activation that has it first, drawn solid with circles
-    for name, style in styles.items():
+    resolved = {name: as_style(style) for name, style in styles.items()}
+    first_with: dict[str, str] = {}  # colour -> the activation that has it first: solid, circles
+    for name, style in resolved.items():
         first_with.setdefault(style.colour, name)
-    repeated = [(name, s) for name, s in styles.items() if s.repeated]
+    repeated = [(name, s) for name, s in resolved.items() if s.repeated]
     if not repeated:
         return ""
     size = len(PALETTES["light"])

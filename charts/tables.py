@@ -88,7 +88,7 @@ def results_table(shown: Shown, target: float | None = None) -> pd.DataFrame:
             reach = (
                 str(reached[0])
                 if len(set(reached)) == 1
-                else _mean_pm([float(r) for r in reached], 1)
+                else _mean_pm([float(r) for r in reached if r is not None], 1)
             )
         else:
             reach = "not reached"

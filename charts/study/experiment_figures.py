@@ -258,10 +258,11 @@ def _edge_of_chaos(m: dict, colours, theme) -> go.Figure:
         depth = eoc.TRAINABLE_XI * factor * curve_xi
         with np.errstate(divide="ignore", invalid="ignore"):
             y = np.interp(np.log(depth), np.log(depths), np.arange(len(depths)), right=np.inf)
-        y = np.where(np.isfinite(y) & (y <= top), y, None)  # above the grid: not drawn
+        drawn = y.astype(object)
+        drawn[~(np.isfinite(y) & (y <= top))] = None  # above the grid: not drawn
         fig.add_trace(
             go.Scatter(
-                x=x, y=y, mode="lines", name=label,
+                x=x, y=drawn, mode="lines", name=label,
                 line=dict(color="#d62728", width=3, dash=dash),
                 hoverinfo="skip", connectgaps=False,
             )
@@ -327,13 +328,13 @@ def numbers(experiment_id: str, measured: dict) -> pd.DataFrame:
         return pd.DataFrame(rows).set_index("network")
     if experiment_id == "schoenholz-2017-edge-of-chaos":
         cells = np.asarray(m["accuracy"], float)
-        rows = {}
+        by_sigma = {}
         for i, (sigma, xi) in enumerate(zip(m["sigma_w2"], m["xi_c"], strict=True)):
             row = {"6 ξ_c (layers)": eoc.TRAINABLE_XI * xi}
             for j, depth in enumerate(m["depths"]):
                 row[f"{depth} layers"] = float(np.nanmean(cells[i, j]))
-            rows[f"σ_w² = {sigma:g}"] = row
-        return pd.DataFrame(rows).T
+            by_sigma[f"σ_w² = {sigma:g}"] = row
+        return pd.DataFrame(by_sigma).T
     if experiment_id == "dying-relu":
         rows = []
         for w in m["widths"]:

@@ -32,6 +32,8 @@ class CustomSpec:
 
     @classmethod
     def of(cls, act: Activation) -> CustomSpec:
+        if act.expression is None:
+            raise ValueError(f"{act.name} is not a session custom: it has no expression")
         settings = tuple((p.name, (p.default, p.low, p.high)) for p in act.params)
         return cls(act.name, act.expression, settings)
 

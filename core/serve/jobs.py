@@ -173,8 +173,8 @@ class JobQueue:
             job.saved = False
             self.store.delete(job_id)
 
-    def wait(self, job_id: int, timeout: float = 600) -> Job:
-        """Until the job has ended (tests and benchmarks)."""
+    def wait(self, job_id: int, timeout: float = 600) -> Job | None:
+        """Until the job has ended (tests and benchmarks); None for a job this queue forgot."""
         deadline = time.monotonic() + timeout
         while (job := self.get(job_id)) is not None and job.active:
             if time.monotonic() > deadline:

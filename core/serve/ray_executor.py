@@ -108,7 +108,9 @@ class RayExecutor(Executor):
     def run(self, spec: JobSpec, control: JobControl) -> Iterator[Comparison]:
         import ray
 
-        trainer = ray.remote(num_cpus=self.cpus_per_job, max_concurrency=2)(_Trainer)
+        # Ray's type stubs leave out the actor options (max_concurrency); Ray accepts them.
+        options = dict(num_cpus=self.cpus_per_job, max_concurrency=2)
+        trainer = ray.remote(**options)(_Trainer)  # type: ignore[call-overload]
         actor = trainer.remote(spec)
         progress: list = [None]
         control.watch_batches(lambda: progress[0])

@@ -359,7 +359,7 @@ class RunStore:
         try:
             with self._transaction() as conn:
                 cur = conn.execute(f"INSERT INTO runs ({columns}) VALUES ({marks})", row)
-                return int(cur.lastrowid)
+                return _inserted_id(cur)
         except sqlite3.OperationalError as exc:
             raise StoreError(
                 f"the run could not be saved to {self.path}: {exc}. It is kept in this browser "
@@ -482,7 +482,7 @@ class RunStore:
                     "INSERT INTO sweeps (created, name, grid, runs) VALUES (?, ?, ?, ?)",
                     (time.time(), name.strip()[:200], json.dumps(grid), json.dumps(runs)),
                 )
-                return int(cur.lastrowid)
+                return _inserted_id(cur)
         except sqlite3.OperationalError as exc:
             raise StoreError(f"the sweep could not be saved to {self.path}: {exc}") from None
 
@@ -522,3 +522,10 @@ class RunStore:
 def _sweep_row(row) -> SweepRow:
     runs = [(int(d), int(w), int(r)) for d, w, r in json.loads(row[4])]
     return SweepRow(int(row[0]), row[1], row[2], json.loads(row[3]), runs)
+
+
+def _inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The row id an INSERT just gave (sqlite3 types it as optional: None after other kinds of
+    statement only)."""
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid

@@ -10,6 +10,7 @@ No Streamlit; TensorFlow only to evaluate the curves (charts/learned_figures.py 
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -123,7 +124,9 @@ def learned_curves(shown: Shown, catalogue: Catalogue) -> dict[str, list[dict]]:
             quantiles = _quantiles(seeds, layer)
             lo, hi = _x_range(histograms.values(), quantiles)
             x = np.linspace(lo, hi, CURVE_POINTS, dtype=np.float32)
-            entry = dict(x=x.astype(float), quantiles=quantiles, histograms=histograms, band=None)
+            entry: dict[str, Any] = dict(
+                x=x.astype(float), quantiles=quantiles, histograms=histograms, band=None
+            )
             for when, epoch in (("initial", 0), ("final", -1)):
                 curves = _unit_curves(fn, fixed, seeds, layer, epoch, x)
                 if curves is None:  # only the mean is stored: the shape at the mean parameters

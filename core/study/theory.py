@@ -82,7 +82,9 @@ class Propagation:
         self.z1, self.z2 = (a.reshape(-1) for a in np.meshgrid(z1, z1, indexing="ij"))
         self.w2 = np.outer(w1, w1).reshape(-1)
         self._length_table: np.ndarray | None = None
-        self._pair_mean = self._pair_slope = None
+        # The 2-D rules' compiled functions, traced on first use.
+        self._pair_mean: Callable[..., tuple] | None = None
+        self._pair_slope: Callable[..., tuple] | None = None
 
     # --- the activation and its derivatives, by autodiff ---
     def values(self, x: np.ndarray, order: int = 0) -> list[np.ndarray]:

@@ -204,6 +204,7 @@ def _activation_code(act: Activation, params: Mapping[str, Any]) -> tuple[str, s
     """(definition, expression building a fresh activation layer) for one activation."""
     fname = _snake(act.name)
     if act.layer is not None and act.source == "tutorial":
+        assert act.code is not None  # the tutorial's layers carry their code (tutorial.py)
         return (
             f"class {act.name}(keras.layers.Layer):\n    def call(self, inputs):\n"
             f"        return {act.code.replace('(x)', '(inputs)')}\n",

@@ -49,7 +49,9 @@ class Dataset:
         )
 
 
-def _split(x, y, val_fraction: float, seed: int):
+def _split(
+    x: np.ndarray, y: np.ndarray, val_fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     if not 0.0 < val_fraction < 0.9:
         raise DatasetError(f"the validation share must be between 0 and 0.9, got {val_fraction}")
     order = np.random.default_rng(seed).permutation(len(x))

@@ -125,6 +125,8 @@ class Setting:
         return self.problem(value) is None and (not self.choices or value in self.choices)
 
     def _in_range(self, value: float) -> bool:
+        # Only "int", "float" and "rates" settings ask, and every one of them has both limits.
+        assert self.low is not None and self.high is not None
         return self.low <= value <= self.high
 
     def _range(self) -> str:

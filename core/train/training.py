@@ -135,14 +135,17 @@ class Training:
             if self._stopped:
                 break  # stopped between two batches of this epoch
             val_loss, val_metric = self.engine.evaluate()
-            results = (loss, metric, val_loss, val_metric)
-            numbers = [np.asarray(t, dtype=np.float64) for t in results]
+            loss, metric, val_loss, val_metric = (
+                np.asarray(t, dtype=np.float64) for t in (loss, metric, val_loss, val_metric)
+            )
             inside = self.engine.probe() if config.diagnostics else None
             if self._histograms_alone:
                 inside = {"pre_histograms": self.engine.pre_histograms()}
             learned = self.engine.learned_values()
             seconds = time.perf_counter() - start
-            self._record(epoch, seconds, *numbers, inside=inside, learned=learned)
+            self._record(
+                epoch, seconds, loss, metric, val_loss, val_metric, inside=inside, learned=learned
+            )
             if self._stopped or all(b.status == "diverged" for b in record.branches):
                 break
             yield record
@@ -313,7 +316,7 @@ def _all_finite(learned: dict[str, list[np.ndarray]]) -> bool:
     return all(np.isfinite(v).all() for layers in learned.values() for v in layers)
 
 
-def _plain(values: np.ndarray) -> list:
+def _plain(values: np.ndarray) -> list | float | None:
     """Nested lists of floats for the record, None where a measure does not apply (NaN)."""
     if values.ndim == 0:
         return float(values) if np.isfinite(values) else None

@@ -26,6 +26,8 @@ class Optimizer(tf.Module):
         self, learning_rate: float | Sequence[tf.Tensor], variables: Sequence[tf.Variable]
     ):
         super().__init__()
+        self.learning_rate: float | None
+        self._rates: list[tf.Tensor] | None
         if isinstance(learning_rate, (int, float)):
             self.learning_rate, self._rates = float(learning_rate), None
         else:
