@@ -262,3 +262,24 @@ def test_no_package_folder_holds_more_than_ten_modules():
         if (count := len(list(folder.glob("*.py")))) > MAX_MODULES
     }
     assert crowded == {}
+
+
+def test_the_wings_of_core_depend_one_way_and_nothing_below_charts_imports_it():
+    # serve builds on study and train, study on train; core/ and activations/ never import
+    # charts/ or ui/. A reverse edge is how a loop starts, long before it closes.
+    allowed = {
+        "core.train": {"core.train", "core"},
+        "core.study": {"core.study", "core.train", "core"},
+    }
+    graph = _import_graph()
+    wrong = []
+    for module, imported in graph.items():
+        top = module.split(".")[0]
+        wing = ".".join(module.split(".")[:2])
+        for target in imported:
+            if top in ("core", "activations") and target.split(".")[0] in ("charts", "ui"):
+                wrong.append(f"{module} -> {target}")
+            into = ".".join(target.split(".")[:2]) if target.startswith("core.") else target
+            if wing in allowed and target.startswith("core") and into not in allowed[wing]:
+                wrong.append(f"{module} -> {target}")
+    assert wrong == []
