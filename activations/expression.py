@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import tensorflow as tf
 
@@ -235,7 +235,7 @@ class _Compiler:
         self.params: list[str] = []
         self.nodes = 0
 
-    def fail(self, message: str, node: ast.AST | None = None):
+    def fail(self, message: str, node: ast.AST | None = None) -> NoReturn:
         col = getattr(node, "col_offset", None)
         raise ExpressionError(message, col + 1 if col is not None else None)
 

@@ -3,6 +3,8 @@
 Keyed by the Keras function name; a test checks every built-in has a formula.
 """
 
+from typing import Any
+
 FORMULAS = {
     "celu": r"\max(0, x) + \min\!\left(0,\ \alpha\,(e^{x/\alpha} - 1)\right)",
     "elu": r"\begin{cases} x & x > 0 \\ \alpha\,(e^{x} - 1) & x \le 0 \end{cases}",
@@ -49,7 +51,7 @@ FORMULAS = {
 }
 
 # (activation, parameter) -> slider range and, for required parameters, a default to start from.
-PARAM_HINTS = {
+PARAM_HINTS: dict[tuple[str, str], dict[str, Any]] = {
     ("celu", "alpha"): dict(low=0.1, high=3.0),
     ("elu", "alpha"): dict(low=0.0, high=3.0),
     ("gelu", "approximate"): dict(kind="bool"),

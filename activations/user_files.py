@@ -13,7 +13,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from activations.activation import Activation, layer_function
+from activations.activation import Activation, Param, layer_function
 from activations.discovery import docstring_summary, params_of
 
 USER_DIR = Path(__file__).resolve().parent.parent / "user_activations"
@@ -32,6 +32,8 @@ def load_user_files(folder: Path = USER_DIR) -> tuple[list[Activation], list[str
         module_name = f"user_activations_{path.stem}"
         try:
             spec = importlib.util.spec_from_file_location(module_name, path)
+            if spec is None or spec.loader is None:  # not for a *.py path: a guard for typing
+                raise ImportError(f"no loader for {path.name}")
             module = importlib.util.module_from_spec(spec)
             sys.modules[module_name] = module
             spec.loader.exec_module(module)
@@ -55,6 +57,7 @@ def load_user_files(folder: Path = USER_DIR) -> tuple[list[Activation], list[str
 
 def _entry(name: str, obj, file_name: str) -> Activation | None:
     """The catalogue entry for one module attribute, or None when it is not an activation."""
+    params: tuple[Param, ...]
     if inspect.isclass(obj) and issubclass(obj, keras.layers.Layer):
         fn, params, layer = layer_function(obj), (), obj
     elif inspect.isfunction(obj):

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.exports import chromium_path  # noqa: E402,F401  (re-exported for the benchmarks and tests)
+from charts.exports import chromium_path  # noqa: E402,F401  (re-exported for the benchmarks and tests)
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -29,10 +29,10 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from bench.compare_training import ACTIVATIONS, keras_model, mnist_shaped  # noqa: E402
-from core.engine import Engine  # noqa: E402
-from core.models import epoch_order  # noqa: E402
-from core.settings import TrainConfig  # noqa: E402
-from core.training import branches_for  # noqa: E402
+from core.train.network.engine import Engine  # noqa: E402
+from core.train.network.models import epoch_order  # noqa: E402
+from core.train.settings import TrainConfig  # noqa: E402
+from core.train.training import branches_for  # noqa: E402
 
 
 def fused_epoch(activations, data, order) -> float:

@@ -34,10 +34,10 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from activations import get  # noqa: E402
-from core.datasets import Dataset  # noqa: E402
-from core.models import parameter_count, plain_model  # noqa: E402
-from core.settings import TrainConfig  # noqa: E402
-from core.training import train_compare  # noqa: E402
+from core.train.datasets import Dataset  # noqa: E402
+from core.train.network.models import parameter_count, plain_model  # noqa: E402
+from core.train.settings import TrainConfig  # noqa: E402
+from core.train.training import train_compare  # noqa: E402
 
 KERAS_OPTIMIZERS = {
     "adam": keras.optimizers.Adam,
@@ -47,7 +47,8 @@ KERAS_OPTIMIZERS = {
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "gelu", "silu", "elu")
 # Five log-spaced rates, fixed here so the figure stays comparable if the page's "fair
-# comparison" preset (core.settings.FAIR_RATES) changes; the rates do not change the work done.
+# comparison" preset (core.train.settings.FAIR_RATES) changes; the rates do not change the work
+# done.
 SWEEP_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2)
 
 

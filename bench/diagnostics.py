@@ -28,9 +28,9 @@ import core  # noqa: E402,F401  (TensorFlow's process settings, set before it lo
 import tensorflow as tf  # noqa: E402
 
 from bench.compare_training import ACTIVATIONS, mnist_shaped  # noqa: E402
-from core.datasets import Dataset  # noqa: E402
-from core.settings import TrainConfig  # noqa: E402
-from core.training import Training  # noqa: E402
+from core.train.datasets import Dataset  # noqa: E402
+from core.train.settings import TrainConfig  # noqa: E402
+from core.train.training import Training  # noqa: E402
 
 
 def _median_seconds(step, times: int) -> float:

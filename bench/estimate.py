@@ -1,10 +1,11 @@
-"""How close the Train page's time estimate (core.training.estimate_seconds) is to real epochs.
+"""How close the Train page's time estimate (core.train.training.estimate_seconds) is to real
+epochs.
 
 Trains a few configurations on this machine (MLPs small and large, regression and MNIST, the
 CNN), 3 epochs each, and compares the mean of the warm epochs (2 and 3) with the estimate per
 epoch. It also fits the estimate's two constants to these measurements (least squares on
 seconds = batches × per-batch cost + FLOPs / rate, a rate
-per model kind), to update core/training.py when the
+per model kind), to update core/train/training.py when the
 machine changes. The last line is the figure: the worst ratio measured / estimated.
 
     python bench/estimate.py
@@ -21,9 +22,9 @@ import core  # noqa: E402,F401  (TensorFlow's process settings, set before it lo
 # isort: split
 import numpy as np  # noqa: E402
 
-from core.datasets import load_shared  # noqa: E402
-from core.settings import TrainConfig  # noqa: E402
-from core.training import estimate_seconds, multiply_adds, train_compare  # noqa: E402
+from core.train.datasets import load_shared  # noqa: E402
+from core.train.settings import TrainConfig  # noqa: E402
+from core.train.training import estimate_seconds, multiply_adds, train_compare  # noqa: E402
 
 FOUR = ("relu", "tanh", "sigmoid", "SinActivation")
 CASES = (

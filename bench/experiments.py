@@ -7,7 +7,8 @@
 
 Training runs are trained in this process exactly as a Train-page job trains them (the same
 `Training`, the same data); experiments at initialisation use the Depth page's computation. The
-verdict comes from the measured numbers through each experiment's `verdict` (core/experiments.py).
+verdict comes from the measured numbers through each experiment's `verdict`
+(core/study/experiments/).
 The last line is the last experiment's verdict; `--json PATH` also writes every result.
 
     python bench/experiments.py [--only ID ...] [--json results.json]
@@ -25,11 +26,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import core  # noqa: E402,F401  (TensorFlow's process settings, set before it loads)
-from core import experiments  # noqa: E402
-from core.datasets import load_shared  # noqa: E402
-from core.record import Comparison  # noqa: E402
-from core.settings import TrainConfig  # noqa: E402
-from core.training import train_compare  # noqa: E402
+from core.study import experiments  # noqa: E402
+from core.train.datasets import load_shared  # noqa: E402
+from core.train.record import Comparison  # noqa: E402
+from core.train.settings import TrainConfig  # noqa: E402
+from core.train.training import train_compare  # noqa: E402
 
 
 def train(config: TrainConfig) -> Comparison:

@@ -23,9 +23,10 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 import core  # noqa: E402,F401  (TensorFlow's process settings, set before it loads)
 from bench.browser import CHROMIUM_ARGS, chromium_path, streamlit_server  # noqa: E402
-from core.jobs import JobQueue, JobSpec, LocalExecutor  # noqa: E402
-from core.settings import TrainConfig  # noqa: E402
-from core.store import RunStore  # noqa: E402
+from core.serve.executors import JobSpec, LocalExecutor  # noqa: E402
+from core.serve.jobs import JobQueue  # noqa: E402
+from core.serve.store import RunStore  # noqa: E402
+from core.train.settings import TrainConfig  # noqa: E402
 
 # Three Train links and the configurations they stand for (MNIST, the app's defaults otherwise).
 QUERIES = (

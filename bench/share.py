@@ -20,9 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import plotly.graph_objects as go  # noqa: E402
 
-from core import exports  # noqa: E402
-from core.palette import view_styles  # noqa: E402
-from core.share import share_figure  # noqa: E402
+from charts import exports  # noqa: E402
+from charts.palette import view_styles  # noqa: E402
+from charts.share import share_figure  # noqa: E402
+from core.train.rates import Shown  # noqa: E402
 from tests.made_up import SIX, comparison  # noqa: E402
 
 
@@ -46,7 +47,7 @@ def main() -> None:
 
     # A finished comparison as the Runs page shows it: 6 activations, 3 seeds, 20 epochs.
     record = comparison(SIX, seeds=3, epochs=20)
-    fig = share_figure([record], view_styles(SIX, "light"), {}, theme="light", target=0.9)
+    fig = share_figure([Shown.of(record)], view_styles(SIX, "light"), {}, theme="light", target=0.9)
     width, height = fig.layout.width, fig.layout.height
     trivial = go.Figure(go.Scatter(x=[0, 1], y=[0, 1]))
     print(f"share figure: {width}×{height} px at 2×, {len(fig.data)} traces")

@@ -30,9 +30,9 @@ logging.getLogger("streamlit").setLevel(logging.ERROR)
 import numpy as np  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from core.record import BranchHistory, Comparison  # noqa: E402
-from core.settings import TrainConfig  # noqa: E402
-from core.store import FILE_NAME, RunStore  # noqa: E402
+from core.serve.store import FILE_NAME, RunStore  # noqa: E402
+from core.train.record import BranchHistory, Comparison  # noqa: E402
+from core.train.settings import TrainConfig  # noqa: E402
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "gelu", "silu", "elu")
 SEEDS, EPOCHS = 5, 50

@@ -22,10 +22,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import core  # noqa: E402,F401  (TensorFlow's process settings, set before it loads)
 from activations import shared_catalogue  # noqa: E402
-from core.grid import Grid  # noqa: E402
-from core.jobs import JobQueue, LocalExecutor, submit_sweep  # noqa: E402
-from core.settings import TrainConfig  # noqa: E402
-from core.store import RunStore  # noqa: E402
+from core.serve.executors import LocalExecutor  # noqa: E402
+from core.serve.grid import Grid  # noqa: E402
+from core.serve.jobs import JobQueue, submit_sweep  # noqa: E402
+from core.serve.store import RunStore  # noqa: E402
+from core.train.settings import TrainConfig  # noqa: E402
 
 BASE = TrainConfig(
     activations=("relu", "tanh", "sigmoid"),
@@ -42,7 +43,7 @@ GRID = Grid(BASE, (2, 6, 10), (32,))
 def run(engine: str) -> float:
     """Train GRID with `engine`; prints its line and returns the seconds."""
     if engine == "ray":
-        from core.ray_executor import RayExecutor
+        from core.serve.ray_executor import RayExecutor
 
         executor = RayExecutor("local", num_cpus=2)
     else:

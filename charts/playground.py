@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures import FONT
-from core.palette import CHART_BACKGROUND, Style, as_style
+from charts.figures import FONT
+from charts.palette import CHART_BACKGROUND, Style, as_style
 from core.playground.data import DOMAIN, PlaneData
 
 # Playground's colours: orange for −1, blue for +1, a light grey between.

@@ -8,9 +8,9 @@ import streamlit as st
 from activations import analysis
 from activations.expression import ExpressionError, compile_expression, custom_activation
 from activations.learnable import learn_problems
-from core import codegen
-from core.figures import detail_chart, png_config
-from core.tables import properties_row, properties_table
+from charts.figures import detail_chart, png_config
+from charts.tables import properties_row, properties_table
+from core.train import codegen
 from ui import catalogue as ui_cat
 from ui.nav import link_to, setup
 from ui.palette import colours_here

@@ -2,25 +2,31 @@
 
 import streamlit as st
 
-from core.depth_figures import (
+from charts.figures import png_config
+from charts.study.depth_figures import (
     EXPLODING_ABOVE,
     VANISHING_BELOW,
     signal_figure,
     signal_table,
     unplotted,
 )
-from core.diagnostics import DEAD_RULE
-from core.figures import png_config
-from core.signal import LOSS_TEXT, SAMPLES, VECTOR_REASON, estimate_seconds
-from core.signal_settings import INIT_SIGMA_W2, INITIALISERS, MAX_DEPTH, MAX_SEED, WIDTHS
-from core.state import depth_fields
-from core.theory_figures import SIGMA_B2, SIGMA_W2, XI_RANGE, phase_figure, theory_table
+from charts.study.theory_figures import SIGMA_B2, SIGMA_W2, XI_RANGE, phase_figure, theory_table
+from core.study.signal import LOSS_TEXT, SAMPLES, VECTOR_REASON, estimate_seconds
+from core.study.signal_settings import INIT_SIGMA_W2, INITIALISERS, MAX_DEPTH, MAX_SEED, WIDTHS
+from core.train.network.diagnostics import DEAD_RULE
 from ui import catalogue as ui_cat
 from ui.nav import setup
 from ui.palette import styles_here
-from ui.signal import signal
-from ui.theory import NO_THEORY, beyond_text, critical_at, measures_at, phase, predicted_depths
-from ui.url import default, publish, restore
+from ui.study.signal import signal
+from ui.study.theory import (
+    NO_THEORY,
+    beyond_text,
+    critical_at,
+    measures_at,
+    phase,
+    predicted_depths,
+)
+from ui.url import default, depth_fields, publish, restore
 
 # (button label, activations, initialiser, depth): the classic pictures, one click away.
 PRESETS = (

@@ -2,13 +2,14 @@
 
 import streamlit as st
 
-from core import experiments as ex
-from core.experiment_figures import activations_of, figure, narrowing_table, numbers
-from core.figures import png_config
-from ui.experiments import experiment_runner, reference_results
+from charts.figures import png_config
+from charts.study.experiment_figures import activations_of, figure, narrowing_table, numbers
+from core.study import experiments as ex
 from ui.jobs import session_token
 from ui.nav import link_to, setup
 from ui.palette import page_theme, styles_here
+from ui.study.experiments import experiment_runner, reference_results
+from ui.url import train_query
 
 # "Not reproduced" is a finding, not a failure of the page: an info box, never an error one.
 SHOW_VERDICT = {
@@ -106,7 +107,7 @@ def texts_ui(e: ex.Experiment) -> None:
 def links_ui(e: ex.Experiment, result: dict | None) -> None:
     """Open the experiment's runs on Train or Depth with every setting filled in."""
     cols = st.columns(4)
-    links = [("Train", label, ex.train_query(config)) for label, config in e.train_links()]
+    links = [("Train", label, train_query(config)) for label, config in e.train_links()]
     for query in e.depth_links():
         label = "Open on Depth" if len(e.depth_links()) == 1 else f"Width {query['width']} on Depth"
         links.append(("Depth", label, query))

@@ -3,14 +3,13 @@
 import streamlit as st
 
 from activations.metadata import KNOWN_ISSUES
-from core import codegen
-from core.figures import detail_chart, gallery_grid, png_config
-from core.state import gallery_fields
-from core.tables import properties_row, properties_table
+from charts.figures import detail_chart, gallery_grid, png_config
+from charts.tables import properties_row, properties_table
+from core.train import codegen
 from ui import catalogue as ui_cat
 from ui.nav import link_to, setup
 from ui.palette import PALETTES, colours_here
-from ui.url import default, publish, restore
+from ui.url import default, gallery_fields, publish, restore
 
 SHOW_KEYS = {"f": "f", "f′": "df", "f″": "d2f"}
 FULL_RANGE = (-6.0, 6.0)

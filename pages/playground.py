@@ -5,24 +5,27 @@ import streamlit as st
 
 from charts.playground import panels_png
 from core.playground import job as pg_job
-from core.playground.config import url_fields
 from core.playground.data import DATASETS
-from core.state import Field
 from ui import catalogue as ui_cat
 from ui.nav import link_to, setup
 from ui.palette import page_theme, styles_here
-from ui.playground import buttons_ui, controls_ui, current_job, neurons_ui, panels_ui, status_ui
-from ui.runs import store
-from ui.url import publish, restore
+from ui.playground import (
+    buttons_ui,
+    controls_ui,
+    current_job,
+    neurons_ui,
+    panels_ui,
+    status_ui,
+    url_fields,
+)
+from ui.train.runs import store
+from ui.url import Field, publish, restore
 
 # The view redraws this often (while training, each redraw sends ~70 kB of panels).
 REFRESH_SECONDS = 0.7
 
 
 def fields(catalogue) -> list[Field]:
-    # Settings only, as Playground's links: a link opened anywhere starts its own run at
-    # initialisation (the run a link was copied from stays on Runs, and is not another
-    # session's to pause or stop).
     return url_fields(frozenset(catalogue.names()))
 
 

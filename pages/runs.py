@@ -6,21 +6,21 @@ import time
 import pandas as pd
 import streamlit as st
 
-from core.exports import chromium_path
-from core.figures import png_config, training_chart
-from core.grid import sweep_status
-from core.learned import learned_series
-from core.share import share_figure
-from core.state import runs_fields
-from core.store import StoreError
-from core.tables import results_table
+from charts.exports import chromium_path
+from charts.figures import png_config, training_chart
+from charts.share import share_figure
+from charts.tables import results_table
+from core.serve.grid import sweep_status
+from core.serve.store import StoreError
+from core.study.learned import learned_series
+from core.train.rates import Shown
 from ui import catalogue as ui_cat
-from ui.inside import inside_ui
 from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text
-from ui.learned import learned_ui
 from ui.nav import link_to, setup
 from ui.palette import page_theme, repeat_notice, styles_here
-from ui.runs import (
+from ui.train.inside import inside_ui
+from ui.train.learned import learned_ui
+from ui.train.runs import (
     export_panel,
     quantity_label,
     results_ui,
@@ -29,7 +29,7 @@ from ui.runs import (
     store,
     sweep_ui,
 )
-from ui.url import default, publish, restore
+from ui.url import default, publish, restore, runs_fields
 
 
 def status_text(status: str, epochs: int) -> str:
@@ -195,11 +195,11 @@ def load_runs(runs_store, chosen: list[int]) -> tuple[list[int], list]:
     return loaded, comparisons
 
 
-def screenshot_ui(loaded, comparisons, colours, options) -> None:
+def screenshot_ui(loaded, shown, colours, options) -> None:
     """The Share image itself, as its download renders it; scaled to the page, its layout (made
     for WIDTH pixels) stays as it is. Without Chromium, the same figure drawn by the browser."""
     labels = [f"run {i}" for i in loaded] if len(loaded) > 1 else None
-    fig = share_figure(comparisons, colours, options, theme=page_theme(), run_labels=labels)
+    fig = share_figure(shown, colours, options, theme=page_theme(), run_labels=labels)
     if chromium_path() is None:
         st.plotly_chart(fig, theme=None, key="runs.share", width="content")
         return
@@ -208,11 +208,12 @@ def screenshot_ui(loaded, comparisons, colours, options) -> None:
     st.image(png, width="stretch")
 
 
-def comparison_ui(loaded, comparisons, colours, options, screenshot: bool) -> None:
+def comparison_ui(loaded, shown, colours, options, screenshot: bool) -> None:
     """Title, configuration line, loss and metric side by side, and the results of each run."""
     if screenshot:
-        screenshot_ui(loaded, comparisons, colours, options)
+        screenshot_ui(loaded, shown, colours, options)
         return
+    comparisons = [view.record for view in shown]
     first, cfg = comparisons[0], comparisons[0].config
     activations = dict.fromkeys(n for c in comparisons for n in c.config.activations)
     st.subheader(f"{', '.join(activations)} — {setup_label(first)}")
@@ -226,7 +227,7 @@ def comparison_ui(loaded, comparisons, colours, options, screenshot: bool) -> No
     stem = "-".join(map(str, loaded))
     for slot, key in zip(st.columns(2, gap="medium"), ("loss", "metric"), strict=True):
         fig = training_chart(
-            comparisons,
+            shown,
             colours,
             key,
             title=quantity_label(first, key),
@@ -235,7 +236,7 @@ def comparison_ui(loaded, comparisons, colours, options, screenshot: bool) -> No
         )
         slot.plotly_chart(fig, config=png_config(f"{key}-runs-{stem}"), key=f"runs.chart.{key}")
     repeat_notice(colours)
-    tables = [results_table(c, None) for c in comparisons]
+    tables = [results_table(view, None) for view in shown]
     if len(loaded) > 1:  # overlaid: each row says whose it is
         tables = [
             t.assign(run=run_id).set_index("run", append=True).swaplevel()
@@ -244,18 +245,18 @@ def comparison_ui(loaded, comparisons, colours, options, screenshot: bool) -> No
     combined = pd.concat(tables)
     no_target = [c for c in combined.columns if c.startswith("epochs to")]
     results_ui(combined.drop(columns=no_target), colours)
-    for run_id, comparison in zip(loaded, comparisons, strict=True):
+    for run_id, view in zip(loaded, shown, strict=True):
         label = f"Run {run_id}" if len(loaded) > 1 else ""  # overlaid: say whose chart it is
-        sweep_ui(comparison, colours, f"runs.{run_id}.sweep_chart", label)
-        if learned_series(comparison):
+        sweep_ui(view, colours, f"runs.{run_id}.sweep_chart", label)
+        if learned_series(view):
             with st.expander(f"Run {run_id}: learned activation parameters", expanded=True):
-                learned_ui(comparison, colours, f"runs.{run_id}.learned")
-    for run_id, comparison in zip(loaded, comparisons, strict=True):
+                learned_ui(view, colours, f"runs.{run_id}.learned")
+    for run_id, view in zip(loaded, shown, strict=True):
         with st.expander(f"Run {run_id}: inside the network", expanded=len(loaded) == 1):
-            inside_ui(comparison, colours, f"runs.{run_id}.inside")
+            inside_ui(view, colours, f"runs.{run_id}.inside")
 
 
-def manage_ui(runs_store, run_id: int, comparison, colours, catalogue, options) -> None:
+def manage_ui(runs_store, run_id: int, shown, colours, catalogue, options) -> None:
     """Rename, tag, download and delete one run."""
     with st.expander(f"Run {run_id}: rename, tag, delete, download", icon=":material/settings:"):
         info = runs_store.details(run_id)
@@ -269,7 +270,7 @@ def manage_ui(runs_store, run_id: int, comparison, colours, catalogue, options) 
             runs_store.set_tags(run_id, new_tags)
             st.rerun()
         st.caption("Versions: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()))
-        export_panel(comparison, colours, catalogue, f"runs.{run_id}.export", options)
+        export_panel(shown, colours, catalogue, f"runs.{run_id}.export", options)
         job = job_queue().get(run_id)
         training = job is not None and job.active
         label = (
@@ -394,11 +395,14 @@ def main() -> None:
         return
     # One view: the activations of every overlaid run, in the order they first appear.
     colours = styles_here([n for c in comparisons for n in c.config.activations])
+    # What each run shows (a sweep: each activation at its best rate), chosen once for the page:
+    # its charts, tables, sections and downloads all take it.
+    shown = [Shown.of(c) for c in comparisons]
     with comparison_area:
-        comparison_ui(loaded, comparisons, colours, options, screenshot)
+        comparison_ui(loaded, shown, colours, options, screenshot)
     if not screenshot:
-        for run_id, comparison in zip(loaded, comparisons, strict=True):
-            manage_ui(runs_store, run_id, comparison, colours, catalogue, options)
+        for run_id, view in zip(loaded, shown, strict=True):
+            manage_ui(runs_store, run_id, view, colours, catalogue, options)
 
 
 main()

@@ -8,26 +8,25 @@ import math
 
 import streamlit as st
 
-from core import exports
-from core.datasets import DatasetError
-from core.exports import chromium_path
-from core.figures import METRIC_LABEL
-from core.grid import CRITERION, DEPTHS, Cell, Grid, cells_of, grid_frame, sweep_status
-from core.grid_figures import trainability_heatmap
-from core.jobs import stop_sweep, submit_sweep
-from core.settings import BY_NAME, WIDTHS, TrainConfig
-from core.state import sweep_fields
-from core.store import MissingRun, RunStore, StoreError
-from core.training import estimate_seconds
+from charts import exports
+from charts.exports import chromium_path
+from charts.figures import METRIC_LABEL
+from charts.grid_figures import trainability_heatmap
+from core.serve.grid import CRITERION, DEPTHS, Cell, Grid, cells_of, grid_frame, sweep_status
+from core.serve.jobs import stop_sweep, submit_sweep
+from core.serve.store import MissingRun, RunStore, StoreError
+from core.train.datasets import DatasetError
+from core.train.settings import BY_NAME, WIDTHS, TrainConfig
+from core.train.training import estimate_seconds
 from ui import catalogue as ui_cat
 from ui.data import dataset
 from ui.jobs import job_queue, session_token
 from ui.nav import link_to, setup
 from ui.palette import page_theme
-from ui.runs import DATASET_SHORT, store
-from ui.theory import predicted_depths
-from ui.train_controls import setting_widgets
-from ui.url import default, publish, restore
+from ui.study.theory import predicted_depths
+from ui.train.controls import setting_widgets
+from ui.train.runs import DATASET_SHORT, store
+from ui.url import default, publish, restore, sweep_fields
 
 # Keras's default Glorot uniform kernels on a width × width hidden layer: σ_w² = N·Var(W) =
 # 2·fan_in / (fan_in + fan_out) = 1; biases start at zero.

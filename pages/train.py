@@ -4,23 +4,30 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from core.datasets import DatasetError
-from core.figures import digits_figure, png_config
-from core.jobs import JobSpec
-from core.state import job_fields, train_fields, train_learn_fields, train_param_fields
-from core.store import StoreError
-from core.tables import results_table
-from core.training import estimate_seconds, learning_problems
+from charts.figures import digits_figure, png_config
+from charts.tables import results_table
+from core.serve.executors import JobSpec
+from core.serve.store import StoreError
+from core.train.datasets import DatasetError
+from core.train.rates import Shown
+from core.train.training import estimate_seconds, learning_problems
 from ui import catalogue as ui_cat
 from ui.data import dataset
-from ui.inside import inside_ui
 from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text, session_token
-from ui.learned import learned_ui
 from ui.nav import setup
 from ui.palette import repeat_notice, styles_here
-from ui.runs import comparison_figures, export_panel, file_stem, results_ui, store, sweep_ui
-from ui.train_controls import estimate_ui, train_controls
-from ui.url import publish, restore
+from ui.train.controls import estimate_ui, train_controls
+from ui.train.inside import inside_ui
+from ui.train.learned import learned_ui
+from ui.train.runs import comparison_figures, export_panel, file_stem, results_ui, store, sweep_ui
+from ui.url import (
+    job_fields,
+    publish,
+    restore,
+    train_fields,
+    train_learn_fields,
+    train_param_fields,
+)
 
 
 @dataclass(frozen=True)
@@ -112,25 +119,26 @@ def controls_ui(config, data, problems) -> tuple[bool, View]:
     return go and not problems and confirmed, View(log_y, smoothing, x_axis, target)
 
 
-def charts_ui(record, colours: dict, view: View, final: bool) -> None:
+def charts_ui(shown: Shown, colours: dict, view: View, final: bool) -> None:
     """Loss and accuracy (or MAE) side by side, the results table, and inside the network."""
+    record = shown.record
     if not record.epochs_done:
         if record.has_diagnostics:  # before the first epoch ends: the network at initialisation
-            inside_ui(record, colours, None)
+            inside_ui(shown, colours, None)
         return
     stem = file_stem(record)
     metric = "accuracy" if record.metric_name == "accuracy" else "mae"
-    loss_fig, metric_fig = comparison_figures(record, colours, view.chart_options())
+    loss_fig, metric_fig = comparison_figures(shown, colours, view.chart_options())
     # Live charts get no key (redrawn every second); the final ones do, so their zoom survives.
     loss_key, metric_key = ("train.loss_chart", "train.metric_chart") if final else (None, None)
     left, right = st.columns(2, gap="medium")
     left.plotly_chart(loss_fig, config=png_config(f"loss-{stem}"), key=loss_key)
     right.plotly_chart(metric_fig, config=png_config(f"{metric}-{stem}"), key=metric_key)
     repeat_notice(colours)
-    results_ui(results_table(record, view.target), colours)
-    sweep_ui(record, colours, "train.sweep_chart" if final else None)
-    learned_ui(record, colours, "train.learned" if final else None)
-    inside_ui(record, colours, "train.inside" if final else None)
+    results_ui(results_table(shown, view.target), colours)
+    sweep_ui(shown, colours, "train.sweep_chart" if final else None)
+    learned_ui(shown, colours, "train.learned" if final else None)
+    inside_ui(shown, colours, "train.inside" if final else None)
 
 
 def submit_ui(queue, config, catalogue, local_path) -> None:
@@ -209,7 +217,9 @@ def live_job_ui(queue, job_id: int, colours: dict, view: View, can_stop: bool) -
             getattr(st, kind)(text)  # at once; the page then redraws around it
         st.rerun()  # the whole page: it draws the finished job with its downloads
     running_ui(queue, job, can_stop)
-    charts_ui(job.record, colours, view, final=False)
+    # What the charts show of the record (a sweep: each activation at its best rate), chosen once
+    # for this redraw and passed to every chart and table.
+    charts_ui(Shown.of(job.record), colours, view, final=False)
 
 
 def _show_job(job_id: int) -> None:
@@ -257,7 +267,8 @@ def job_ui(queue, catalogue, view: View) -> None:
         return
     text, kind = outcome_text(record, job.error if job is not None else "")
     getattr(st, kind)(f"{text} · {record.dataset_source}")
-    charts_ui(record, colours, view, final=True)
+    shown = Shown.of(record)  # chosen once: the charts, the table and the downloads show it
+    charts_ui(shown, colours, view, final=True)
     saved = job is None or job.saved
     if saved and job_id > 0:
         st.caption(f"Saved as run {job_id}: find it on the Runs page, with this run's downloads.")
@@ -267,7 +278,7 @@ def job_ui(queue, catalogue, view: View) -> None:
         with st.expander("Download this comparison", icon=":material/download:"):
             options = dict(view.chart_options(), target=view.target)
             trained = job.trained if job is not None else None
-            export_panel(record, colours, catalogue, "train.export", options, training=trained)
+            export_panel(shown, colours, catalogue, "train.export", options, training=trained)
 
 
 def load_run(run_id: int):

@@ -3,8 +3,8 @@
 import math
 import random
 
-from core.record import BranchHistory, Comparison
-from core.settings import TrainConfig
+from core.train.record import BranchHistory, Comparison
+from core.train.settings import TrainConfig
 
 SIX = ("relu", "tanh", "sigmoid", "gelu", "elu", "SinActivation")
 

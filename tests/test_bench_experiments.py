@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core import experiments as ex
+from core.study import experiments as ex
 
 ROOT = Path(__file__).resolve().parent.parent
 LINE = re.compile(

@@ -1,7 +1,12 @@
 """The layout of the design card: explorer.py is Home, the other pages live in Streamlit's own
 pages/ folder, and one table (ui/nav.PAGES) draws the menu. These tests fail if the old
 app_pages/ folder, a second navigation table or a page without the shared setup comes back; and
-if TensorFlow could load before core/__init__.py sets its process settings."""
+if TensorFlow could load before core/__init__.py sets its process settings.
+
+And the house by feature (docs/architecture.md): they fail if a module under core/ or
+activations/ imports plotly (figures belong in charts/), if two of the app's modules import each
+other, directly or round a longer loop (core/jobs.py and core/ray_executor.py once did), if a
+package folder grows past ten modules, or if a chart re-selects a view's networks."""
 
 import ast
 import os
@@ -16,6 +21,10 @@ PAGE_FILES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glo
 SOURCES = [
     p for p in ROOT.rglob("*.py") if not {".git", "tests", "bench"} & set(p.relative_to(ROOT).parts)
 ]
+
+
+PACKAGES = ("activations", "core", "charts", "ui")
+MAX_MODULES = 10
 
 
 def test_no_app_pages_folder():
@@ -111,3 +120,166 @@ def test_importing_the_app_turns_onednn_on():
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert "oneDNN True" in done.stdout, done.stderr[-2000:]
+
+
+def _names_used(path: Path) -> set[str]:
+    """Every name and attribute `path` refers to (`Shown.of(...)` gives "Shown" and "of")."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            names.add(node.attr)
+        elif isinstance(node, ast.ImportFrom):
+            names |= {alias.name for alias in node.names}
+    return names
+
+
+def _calls_of(path: Path, owner: str, method: str) -> int:
+    """How many times `path` calls `owner.method(...)`."""
+    return sum(
+        1
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == method
+        and getattr(node.func.value, "id", None) == owner
+    )
+
+
+def test_a_views_selection_is_made_by_the_page_that_draws_it_and_passed_down():
+    # Fails if a chart, table or page helper selects a sweep's networks (each activation at its
+    # best rate) itself again instead of taking the view's `Shown`: drawing one finished
+    # comparison used to make that selection seven times, once per figure builder.
+    below = [p for p in SOURCES if p.relative_to(ROOT).parts[0] in ("charts", "ui")]
+    selecting = [
+        p.relative_to(ROOT).as_posix()
+        for p in below
+        if "best_rates" in _names_used(p) or _calls_of(p, "Shown", "of")
+    ]
+    assert selecting == []
+    pages = {f: _calls_of(ROOT / f, "Shown", "of") for f in PAGE_FILES}
+    assert {f for f, n in pages.items() if n} == {"pages/runs.py", "pages/train.py"}
+
+
+def test_no_module_under_core_or_activations_imports_plotly():
+    # core/ is the engine and activations/ the catalogue; every figure, table and image builder
+    # lives in charts/, which they never import.
+    below = [p for p in SOURCES if p.relative_to(ROOT).parts[0] in ("core", "activations")]
+    assert below, "no modules found under core/ and activations/"
+    offenders = [p.relative_to(ROOT).as_posix() for p in below if "plotly" in _imported_modules(p)]
+    assert offenders == []
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """The app's modules and, for each, the app's modules it imports anywhere in its file (at
+    load, inside a function, under TYPE_CHECKING): `from a.b import c` is an edge to a.b.c when
+    that is a module, else to a.b (as import checkers count it: the package a.b's own
+    __init__ runs too, but it is not what the module asked for)."""
+    modules = {_module_name(p): p for p in SOURCES if p.relative_to(ROOT).parts[0] in PACKAGES}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        edges = set()
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                    base = ".".join([*anchor, base] if base else anchor)
+                targets = [f"{base}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            for target in targets:
+                while target and target not in modules:
+                    target = target.rpartition(".")[0]
+                if target and target != name:
+                    edges.add(target)
+        graph[name] = edges
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan): each holds a cycle."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_graph_finds_a_cycle_when_there_is_one():
+    # The check below is only as good as this: two modules importing each other, and a loop of
+    # three, are found; a chain is not.
+    assert _cycles({"a": {"b"}, "b": {"a"}}) == [["a", "b"]]
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+
+
+def test_no_two_modules_of_the_app_import_each_other_even_round_a_loop():
+    graph = _import_graph()
+    assert "core.serve.jobs" in graph and "core.serve.executors" in graph["core.serve.jobs"]
+    assert _cycles(graph) == []
+
+
+def test_no_package_folder_holds_more_than_ten_modules():
+    # A newcomer reads a folder at a glance; past ten modules it wants splitting by feature.
+    folders = {p.parent for p in SOURCES if p.relative_to(ROOT).parts[0] in PACKAGES}
+    folders.add(ROOT / "pages")
+    crowded = {
+        folder.relative_to(ROOT).as_posix(): count
+        for folder in folders
+        if (count := len(list(folder.glob("*.py")))) > MAX_MODULES
+    }
+    assert crowded == {}
+
+
+def test_the_wings_of_core_depend_one_way_and_nothing_below_charts_imports_it():
+    # serve builds on study and train, study on train; core/ and activations/ never import
+    # charts/ or ui/. A reverse edge is how a loop starts, long before it closes.
+    allowed = {
+        "core.train": {"core.train", "core"},
+        "core.study": {"core.study", "core.train", "core"},
+    }
+    graph = _import_graph()
+    wrong = []
+    for module, imported in graph.items():
+        top = module.split(".")[0]
+        wing = ".".join(module.split(".")[:2])
+        for target in imported:
+            if top in ("core", "activations") and target.split(".")[0] in ("charts", "ui"):
+                wrong.append(f"{module} -> {target}")
+            into = ".".join(target.split(".")[:2]) if target.startswith("core.") else target
+            if wing in allowed and target.startswith("core") and into not in allowed[wing]:
+                wrong.append(f"{module} -> {target}")
+    assert wrong == []

@@ -1,10 +1,10 @@
-"""Regenerates the chart palettes in core/palette.py: `python tools/palette_search.py`.
+"""Regenerates the chart palettes in charts/palette.py: `python tools/palette_search.py`.
 
 A greedy farthest-point search in OKLCH, one palette per theme. Candidates are an OKLCH grid of
 sRGB colours with WCAG contrast >= 3:1 against the theme's chart background; each new colour is
 the candidate whose worst pair with the colours already picked is best, a pair's score being
 min(ΔE2000 / 20, ΔE2000 under deuteranopia / 10, ΔE2000 under protanopia / 10): >= 1 meets all
-three targets of tests/ui/test_palette.py. The first colours start from classic anchors (a blue,
+three targets of tests/charts/test_palette.py. The first colours start from classic anchors (a blue,
 an orange-red, a green) so the colours used most look familiar. Needs coloraide
 (requirements-test.txt). The last line printed is the worst pair's score per theme.
 """
@@ -20,7 +20,7 @@ from coloraide import Color
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.palette import CHART_BACKGROUND  # noqa: E402
+from charts.palette import CHART_BACKGROUND  # noqa: E402
 
 SIZE = 8
 # Blue, orange-red, green: looked for first. Lighter on the dark theme.

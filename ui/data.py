@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import datasets
+from core.train import datasets
 
 
 @st.cache_resource(show_spinner="Loading the dataset…", max_entries=8)

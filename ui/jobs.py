@@ -6,9 +6,9 @@ import secrets
 
 import streamlit as st
 
-from core import jobs
-from core.store import data_dir
-from ui.runs import store
+from core.serve import jobs
+from core.serve.store import data_dir
+from ui.train.runs import store
 
 TOKEN = "jobs.token"  # this session's key: the jobs it submits carry it, and only it stops them
 

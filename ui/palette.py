@@ -1,6 +1,6 @@
 """Chart colours on a page: the page's theme, and each activation's colour and style in a view.
 
-The palette and the rule live in core/palette.py (no streamlit); call `styles_here(names)` or
+The palette and the rule live in charts/palette.py (no streamlit); call `styles_here(names)` or
 `colours_here(names)` with the activations of one view, in the order they were chosen.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 import streamlit as st
 
-from core.palette import (  # noqa: F401  (re-exported: one place to import colours from)
+from charts.palette import (  # noqa: F401  (re-exported: one place to import colours from)
     CHART_BACKGROUND,
     PALETTES,
     Style,

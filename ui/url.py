@@ -1,14 +1,236 @@
-"""Page state in the URL: restore a shared link's view once, then keep the URL in step with the
-page."""
+"""Page state in the URL, the one place it is defined: a table of fields per page says how each
+value is written and read back (the Train page's come from the settings table), so a copied link
+restores the view; `restore` and `publish` keep the URL and the page's widgets in step. Garbage
+in a link is ignored field by field, with a notice."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
-from core.state import Field, decode, encode
+from core.serve.grid import DEPTHS
+from core.study.signal_settings import INITIALISERS, MAX_DEPTH, MAX_SEED, WIDTHS
+from core.train.settings import SETTINGS, TrainConfig
+from core.train.settings import WIDTHS as TRAIN_WIDTHS
+
+
+@dataclass(frozen=True)
+class Field:
+    """One URL parameter: its name, the state key it fills, and how to read and check it."""
+
+    param: str
+    key: str
+    parse: Callable[[str], Any]
+    check: Callable[[Any], bool] = lambda v: True
+    write: Callable[[Any], str] = str
+
+
+def _names(text: str) -> list[str]:
+    return [t for t in text.split(",") if t]
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("not finite")
+    return value
+
+
+def _between(lo: float, hi: float) -> Callable[[Any], bool]:
+    return lambda v: lo <= v <= hi
+
+
+def decode(params: Mapping[str, str], fields: Iterable[Field]) -> tuple[dict[str, Any], list[str]]:
+    """State values for the fields present in `params`, and a notice for each one ignored."""
+    values, notices = {}, []
+    for f in fields:
+        if f.param not in params:
+            continue
+        raw = params[f.param]
+        try:
+            value = f.parse(raw)
+            ok = f.check(value)
+        except (ValueError, TypeError, OverflowError, KeyError, IndexError):
+            ok = False
+        if ok:
+            values[f.key] = value
+        else:
+            notices.append(
+                f"Ignored “{f.param}={str(raw)[:40]}” from the link: not a valid value here."
+            )
+    return values, notices
+
+
+def encode(state: Mapping[str, Any], fields: Iterable[Field]) -> dict[str, str]:
+    return {
+        f.param: f.write(state[f.key])
+        for f in fields
+        if f.key in state and state[f.key] is not None
+    }
+
+
+def gallery_fields(names: Iterable[str], aliases: Mapping[str, str] | None = None) -> list[Field]:
+    """The Gallery's URL fields; a picked alias (Keras's swish) reads as its name (silu)."""
+    names, aliases = set(names), dict(aliases or {})
+
+    def picked(text: str) -> list[str]:
+        return list(dict.fromkeys(aliases.get(n, n) for n in _names(text)))
+
+    return [
+        Field("pick", "gallery.picked", picked, lambda v: set(v) <= names, ",".join),
+        Field(
+            "show",
+            "gallery.show",
+            lambda t: [{"f": "f", "df": "f′", "d2f": "f″"}[s] for s in _names(t)],
+            lambda v: len(v) > 0,
+            lambda v: ",".join({"f": "f", "f′": "df", "f″": "d2f"}[s] for s in v),
+        ),
+        Field(
+            "x",
+            "gallery.x_range",
+            lambda t: tuple(_finite(p) for p in t.split(":")),
+            lambda v: len(v) == 2 and -20 <= v[0] < v[1] <= 20,
+            lambda v: f"{v[0]:g}:{v[1]:g}",
+        ),
+    ]
+
+
+_PARSE = {
+    "int": int,
+    "float": _finite,
+    "choice": str,
+    "names": _names,
+    "bool": {"1": True, "0": False}.__getitem__,
+    "rates": lambda text: [_finite(t) for t in _names(text)],
+}
+_WRITE = {
+    "float": lambda v: f"{v:g}",
+    "names": ",".join,
+    "bool": lambda v: "1" if v else "0",
+    "rates": lambda v: ",".join(f"{r:g}" for r in v),
+}
+
+
+def train_fields(
+    names: Iterable[str], page: str = "train", only: Iterable[str] | None = None
+) -> list[Field]:
+    """The Train page's URL fields, one per setting of the table in core/train/settings.py (another
+    page's: those named in `only`, under its own state keys)."""
+    names = set(names)
+    only = None if only is None else set(only)
+    fields = []
+    for s in SETTINGS:
+        if s.param is None or (only is not None and s.name not in only):
+            continue
+        check = s.offered
+        if s.kind == "names":
+            check = lambda v, s=s: s.offered(v) and set(v) <= names  # noqa: E731
+        fields.append(
+            Field(s.param, f"{page}.{s.name}", _PARSE[s.kind], check, _WRITE.get(s.kind, str))
+        )
+    return fields
+
+
+def train_query(config: TrainConfig) -> dict[str, str]:
+    """The Train page's URL for `config`: every setting filled in."""
+    state = {f"train.{s.name}": getattr(config, s.name) for s in SETTINGS if s.param}
+    return encode(state, train_fields(config.activations))
+
+
+def train_param_fields(catalogue, picked: Iterable[str]) -> list[Field]:
+    """URL fields for the parameters of the picked parametric activations (`p.elu.alpha=0.5`)."""
+    out = []
+    for name in picked:
+        if name not in catalogue:
+            continue
+        for p in catalogue.get(name).params:
+            key = f"train.{name}.{p.name}"
+            if p.kind == "bool":
+                out.append(
+                    Field(
+                        f"p.{name}.{p.name}",
+                        key,
+                        lambda t: t in ("1", "true"),
+                        write=lambda v: "1" if v else "0",
+                    )
+                )
+            elif p.kind == "float":
+                lo, hi = min(p.low, p.default), max(p.high, p.default)
+                out.append(
+                    Field(f"p.{name}.{p.name}", key, _finite, _between(lo, hi), lambda v: f"{v:g}")
+                )
+    return out
+
+
+LEARN_VALUES = ("fixed", "layer", "unit")
+
+
+def train_learn_fields(catalogue, picked: Iterable[str]) -> list[Field]:
+    """URL fields for whether each learnable parameter learns (`l.elu.alpha=unit`)."""
+    from activations.learnable import learnable_names  # TensorFlow: only with a catalogue
+
+    out = []
+    for name in picked:
+        if name not in catalogue:
+            continue
+        for param in learnable_names(catalogue.get(name)):
+            key = f"train.{name}.{param}.learn"
+            out.append(Field(f"l.{name}.{param}", key, str, lambda v: v in LEARN_VALUES))
+    return out
+
+
+def depth_fields(names: Iterable[str]) -> list[Field]:
+    """The Depth page's choices: activations, initialiser, depth, width and seed."""
+    names = set(names)
+    return [
+        Field("act", "depth.activations", _names, lambda v: set(v) <= names, ",".join),
+        Field("init", "depth.init", str, lambda v: v in INITIALISERS),
+        Field("depth", "depth.depth", int, _between(1, MAX_DEPTH)),
+        Field("width", "depth.width", int, lambda v: v in WIDTHS),
+        Field("seed", "depth.seed", int, _between(0, MAX_SEED)),
+    ]
+
+
+def sweep_fields(names: Iterable[str], settings: Iterable[str]) -> list[Field]:
+    """The Sweep page's URL: its settings (Train's URL names), the grid's depths and widths,
+    and the sweep shown."""
+    ints = lambda t: [int(v) for v in _names(t)]  # noqa: E731
+    joined = lambda v: ",".join(str(i) for i in v)  # noqa: E731
+    return train_fields(names, "sweep", settings) + [
+        Field("depths", "sweep.depths", ints, lambda v: set(v) <= set(DEPTHS), joined),
+        Field("widths", "sweep.widths", ints, lambda v: set(v) <= set(TRAIN_WIDTHS), joined),
+        Field("sweep", "sweep.shown", int, lambda v: 0 < v < 2**63),
+        # As on Train: the key lets this browser stop the sweep after a refresh.
+        Field("key", "sweep.key", str, lambda v: 0 < len(v) <= 32 and v.isalnum()),
+    ]
+
+
+def runs_fields() -> list[Field]:
+    return [
+        Field(
+            "runs",
+            "runs.selected",
+            lambda t: [int(i) for i in _names(t)],
+            lambda v: len(v) <= 20,
+            lambda v: ",".join(str(i) for i in v),
+        )
+    ]
+
+
+def job_fields() -> list[Field]:
+    """The Train page's job in the URL: which one it shows, and the key that lets this browser
+    stop it after a refresh (a refresh starts a new session)."""
+    return [
+        Field("job", "train.job", int, lambda v: v != 0 and abs(v) < 2**63),
+        Field("key", "train.job_key", str, lambda v: 0 < len(v) <= 32 and v.isalnum()),
+    ]
+
+
+# --- the page and its URL ---------------------------------------------------------------
 
 
 def _signature(params: dict[str, str]) -> tuple:

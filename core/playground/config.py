@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.playground.data import DATASETS, FEATURES
-from core.state import Field, _names
 
 # Playground's menus.
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -86,12 +85,10 @@ class PlaygroundConfig:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> PlaygroundConfig:
         known = {f.name for f in dataclasses.fields(cls)}
-        values = {k: tuple(v) if isinstance(v, list) else v for k, v in d.items() if k in known}
+        values: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in d.items() if k in known
+        }
         return cls(**values)
-
-
-def _ints(text: str) -> tuple[int, ...]:
-    return tuple(int(v) for v in _names(text))
 
 
 def parse_layers(text: str) -> tuple[int, ...]:
@@ -114,38 +111,4 @@ def layers_text(layers: tuple[int, ...]) -> str:
     return ", ".join(str(n) for n in layers)
 
 
-def _choice(values) -> Any:
-    return lambda v: v in values
-
-
 DEFAULT = PlaygroundConfig()
-
-
-def url_fields(names: set[str] | frozenset[str]) -> list[Field]:
-    """The Playground's URL (Playground keeps its whole state in the link): one parameter per
-    setting, each checked on its own, so a bad one is ignored with a notice."""
-    joined = lambda v: ",".join(str(i) for i in v)  # noqa: E731
-    number = lambda v: f"{v:g}"  # noqa: E731
-    layers_ok = lambda v: len(v) <= MAX_LAYERS and all(1 <= n <= MAX_UNITS for n in v)  # noqa: E731
-    acts_ok = lambda v: 0 < len(v) <= MAX_ACTIVATIONS and set(v) <= names  # noqa: E731
-    return [
-        Field("act", "pg.activations", lambda t: tuple(_names(t)), acts_ok, ",".join),
-        Field("data", "pg.dataset", str, _choice(DATASETS)),
-        Field("noise", "pg.noise", int, lambda v: 0 <= v <= 50),
-        Field("train", "pg.train_percent", int, lambda v: 10 <= v <= 90),
-        Field("batch", "pg.batch_size", int, lambda v: 1 <= v <= 30),
-        Field("feat", "pg.features", lambda t: tuple(_names(t)), _features_ok, ",".join),
-        Field("net", "pg.layers", _ints, layers_ok, joined),
-        Field("lr", "pg.learning_rate", float, _choice(LEARNING_RATES), number),
-        Field("reg", "pg.regularization", str, _choice(REGULARIZATIONS)),
-        Field("regrate", "pg.reg_rate", float, _choice(REG_RATES), number),
-        Field("seed", "pg.seed", int, lambda v: 0 <= v <= MAX_SEED),
-    ]
-
-
-def _features_ok(v) -> bool:
-    return 0 < len(v) and set(v) <= set(FEATURES)
-
-
-# The state key of each field of PlaygroundConfig (the page's widgets use these keys).
-STATE_KEYS = {f.name: f"pg.{f.name}" for f in dataclasses.fields(PlaygroundConfig)}

@@ -21,8 +21,8 @@ import numpy as np
 
 from core.playground.config import PlaygroundConfig
 from core.playground.data import PlaneData, features, generate, grid
-from core.record import BranchHistory, Comparison
-from core.settings import TrainConfig
+from core.train.record import BranchHistory, Comparison
+from core.train.settings import TrainConfig
 
 FIELD_RESOLUTION = 100  # the output field: Playground's 100 × 100
 UNIT_RESOLUTION = 24  # each neuron's thumbnail
@@ -155,7 +155,9 @@ class PlaygroundJob:
             chosen = self.config.ordered_features()
             self._plane = features(grid(FIELD_RESOLUTION), chosen)
             self._thumbs = features(grid(UNIT_RESOLUTION), chosen)
-            self._history = {k: [[] for _ in self.activations] for k in HISTORY_KEYS}
+            self._history: dict[str, list[list[float]]] = {
+                k: [[] for _ in self.activations] for k in HISTORY_KEYS
+            }
             self._measure()
             with self._lock:
                 self._publish("playing" if self._playing else "paused", with_fields=True)
@@ -340,7 +342,7 @@ def store_saver(store) -> Callable[[PlaygroundJob, Comparison], int | None]:
     """Saves a job's run in `store` (core.store.RunStore): a new row the first time, tagged
     "playground", then updates of it. Owned by this server while it trains, so a server that
     dies mid-run leaves it marked interrupted, as a Train run."""
-    from core.jobs import SERVER_ID
+    from core.serve.jobs import SERVER_ID
 
     def save(job: PlaygroundJob, record: Comparison) -> int | None:
         owner = SERVER_ID if record.status == "running" else ""

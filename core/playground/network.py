@@ -21,9 +21,9 @@ import numpy as np
 import tensorflow as tf
 
 from activations import Activation
-from core.models import Branch, init_seed
 from core.playground.config import PlaygroundConfig
 from core.playground.data import PlaneData, features
+from core.train.network.models import Branch, init_seed
 
 WEIGHT_LIMIT = 0.5  # Playground: Math.random() - 0.5
 BIAS_START = 0.1

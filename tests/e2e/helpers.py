@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from core import datasets
-from core.training import train_compare
+from core.train import datasets
+from core.train.training import train_compare
 
 # Summary lines of the reliability checks, printed at the end of the test run (conftest.py).
 SUMMARY: list[str] = []

@@ -13,7 +13,7 @@ import time
 import numpy as np
 
 from bench.browser import streamlit_server
-from core.store import RunStore
+from core.serve.store import RunStore
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.helpers import SUMMARY, errors, grid_has, open_page, sidebar_link, trained_alone
 

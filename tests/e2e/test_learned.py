@@ -2,8 +2,8 @@
 the parameter chart and the learned-shape view (band of unit shapes, histogram underneath) on
 Train and again on Runs."""
 
-from core.diagnostics import HISTOGRAM_BINS
-from core.store import RunStore
+from core.serve.store import RunStore
+from core.train.network.diagnostics import HISTOGRAM_BINS
 from tests.e2e.helpers import errors, open_page, train
 
 # PReLU-style: leaky_relu's slope learned per unit, on Friedman #1. Diagnostics off: the

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from bench.browser import streamlit_server
-from core.store import RunStore
+from core.serve.store import RunStore
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.helpers import (
     chart_titles,

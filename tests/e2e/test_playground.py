@@ -7,7 +7,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from core.store import RunStore
+from core.serve.store import RunStore
 from tests.e2e.helpers import chart_titles, errors, open_page
 
 LINK = "playground?act=tanh,relu,sigmoid&data=spiral&feat=x1,x2,sinx1,sinx2&net=8,8"

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from bench.browser import streamlit_server
-from core.store import RunStore
+from core.serve.store import RunStore
 from tests.e2e.helpers import (
     SUMMARY,
     errors,

@@ -4,7 +4,7 @@ and Train and Runs show each activation at its best rate and the sensitivity cha
 import time
 from urllib.parse import parse_qs, urlparse
 
-from core.store import RunStore
+from core.serve.store import RunStore
 from tests.e2e.helpers import (
     chart_titles,
     errors,

@@ -1,7 +1,7 @@
 """The Depth page's phase diagram in a real browser: drawn by Plotly, with its legend, and no
 error (no training)."""
 
-from core.theory_figures import DIVERGES, EDGE
+from charts.study.theory_figures import DIVERGES, EDGE
 from tests.e2e.helpers import errors, open_page, svg_texts
 
 

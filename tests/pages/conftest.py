@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest, element_tree, local_script_runner
 
-from core import jobs
+from core.serve import jobs
 
 APP = str(Path(__file__).resolve().parents[2] / "explorer.py")
 

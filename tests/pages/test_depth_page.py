@@ -7,9 +7,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from activations.expression import custom_activation
-from core.depth_figures import PREDICTED_GROUP
-from core.diagnostics import DEAD_RULE
-from core.theory_figures import EDGE
+from charts.study.depth_figures import PREDICTED_GROUP
+from charts.study.theory_figures import EDGE
+from core.train.network.diagnostics import DEAD_RULE
 from tests.pages.conftest import open_app, open_link, spec
 
 PANELS = 4

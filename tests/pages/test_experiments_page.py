@@ -6,9 +6,10 @@ import time
 
 import pytest
 
-from core import experiment_runs
-from core import experiments as ex
-from core.store import RunStore, data_dir
+from core.serve import experiment_runs
+from core.serve.store import RunStore, data_dir
+from core.study import experiments as ex
+from core.study.experiments import tutorial_regression
 from tests.pages.conftest import open_app, spec
 
 SELU = "klambauer-2017-selu"
@@ -85,10 +86,10 @@ def test_a_result_saved_under_another_criterion_is_not_shown(monkeypatch, tmp_pa
     saved[tutorial.id]["verdict_measured"] = "a stale sentence"
     stale = tmp_path / "experiments.json"
     stale.write_text(json.dumps(saved))
-    import ui.experiments
+    import ui.study.experiments
 
-    monkeypatch.setattr(ui.experiments, "REFERENCE", stale)
-    ui.experiments.reference_results.clear()
+    monkeypatch.setattr(ui.study.experiments, "REFERENCE", stale)
+    ui.study.experiments.reference_results.clear()
     try:
         app = open_app("pages/experiments.py")
         summary = app.dataframe[0].value.set_index("experiment")
@@ -102,7 +103,7 @@ def test_a_result_saved_under_another_criterion_is_not_shown(monkeypatch, tmp_pa
         assert not any("a stale sentence" in b for b in boxes)
         assert any(judged.measured in b for b in boxes)
     finally:
-        ui.experiments.reference_results.clear()
+        ui.study.experiments.reference_results.clear()
 
 
 def test_run_on_the_page_saves_a_verdict_judged_from_its_numbers():
@@ -146,7 +147,7 @@ def test_a_training_experiment_trains_through_the_job_queue_and_lands_on_runs():
     result = _runner().result(tutorial)
     (run_id,) = result["run_ids"]
     stored = RunStore(data_dir() / "runs.sqlite").load(run_id)
-    assert stored.config == ex.TUTORIAL_CONFIG and stored.status == "finished"
+    assert stored.config == tutorial_regression.TUTORIAL_CONFIG and stored.status == "finished"
     # The verdict is judged from the stored run's own numbers.
     finals = [b.val_loss[-1] for b in stored.branches]
     assert result["measured"]["final_val_mse"] == pytest.approx(sum(finals) / len(finals))

@@ -3,7 +3,7 @@
 import pytest
 
 from activations.expression import custom_activation
-from core.diagnostics import HISTOGRAM_BINS
+from core.train.network.diagnostics import HISTOGRAM_BINS
 from tests.pages.conftest import finish_jobs, open_app
 from tests.pages.conftest import spec as _spec
 

@@ -5,7 +5,7 @@ saved and opens on Runs, and tanh learns the spiral."""
 import numpy as np
 
 from core.playground import job as pg_job
-from core.store import RunStore
+from core.serve.store import RunStore
 from tests.pages.conftest import open_app, open_link
 
 SPIRAL = dict(act="tanh,relu", data="spiral", feat="x1,x2,sinx1,sinx2", net="8,8")

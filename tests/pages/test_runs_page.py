@@ -4,8 +4,8 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
-from core.palette import PALETTES
-from core.store import RunStore
+from charts.palette import PALETTES
+from core.serve.store import RunStore
 from tests.made_up import comparison
 from tests.pages.conftest import APP, finish_jobs, open_app, open_link, spec
 
@@ -59,7 +59,7 @@ def test_a_trained_run_appears_and_two_runs_overlay():
     light = PALETTES["light"]
     assert colours["relu · run 1"] == colours["relu · run 2"] == light[0]
     assert [colours["tanh · run 1"], colours["SinActivation · run 2"]] == list(light[1:3])
-    # Screenshot mode shows the Share image itself (tests/core/test_share.py checks its content).
+    # Screenshot mode shows the Share image itself (tests/charts/test_share.py checks its content).
     app.toggle(key="runs.screenshot").set_value(True).run()
     assert not app.exception
     assert app.get("plotly_chart") == [] and len(app.get("image")) == 1

@@ -3,9 +3,9 @@ its downloads, a link that reopens a saved sweep, and Runs listing it."""
 
 from streamlit.testing.v1 import AppTest
 
-from core import jobs
-from core.grid_figures import PREDICTED_NAME
-from core.store import RunStore
+from charts.grid_figures import PREDICTED_NAME
+from core.serve import jobs
+from core.serve.store import RunStore
 from tests.pages.conftest import APP, finish_jobs, open_link, spec
 
 TINY = dict(act="relu,sigmoid", data="friedman", n="400", ep="1", lrs="0.001,0.01", bs="64")

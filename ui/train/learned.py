@@ -1,0 +1,140 @@
+"""The "Learned activation parameters" section of a comparison: each parameter over epochs, and
+each layer's learned activation over its input distribution."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from charts.figures import png_config
+from charts.learned_figures import parameter_figure, shape_figure
+from core.study.learned import (
+    BAND_RULE,
+    THEORY_RULE,
+    learned_curves,
+    learned_parameter_values,
+    learned_series,
+    theory_at,
+)
+from core.train.network.diagnostics import HISTOGRAM_RULE
+from core.train.rates import Shown
+from ui.catalogue import session_catalogue
+
+
+def learned_figures(shown: Shown, colours: dict) -> list:
+    """The section's charts for a report: none when nothing was learned; the parameter chart
+    alone when the activation's definition is not in this session."""
+    series = learned_series(shown)
+    if not series:
+        return []
+    figures = [parameter_figure(series, colours, "Learned activation parameters")]
+    try:
+        curves = learned_curves(shown, session_catalogue())
+    except ValueError:
+        return figures
+    return figures + [shape_figure(curves, colours, "Learned activation shapes")]
+
+
+def shapes_caption(curves) -> str:
+    """What the learned-shape chart draws and by which rules, for what this run recorded."""
+    entries = [e for layers in curves.values() for e in layers]
+    units = any("units" in e for e in entries)
+    histograms = any((e.get("histograms") or {}).get("final") is not None for e in entries)
+    quantiles = any(e.get("quantiles") is not None for e in entries)
+    shape = (
+        "Each layer's activation with its final parameters (solid: the median over units and "
+        f"seeds; shaded: {BAND_RULE}) and its initial ones (dashed). "
+        if units
+        else "Each layer's activation with its final parameters (solid) and its initial ones "
+        "(dashed); this run kept only the mean of a per-unit parameter, so it is drawn there. "
+    )
+    if histograms:
+        under = (
+            "Underneath, that layer's pre-activations on the probe batch (first seed's network) "
+            f"after the last epoch (bars) and at initialisation (dashed): {HISTOGRAM_RULE}."
+        )
+    elif quantiles:
+        under = (
+            "Underneath, that layer's pre-activations on the probe batch after the last epoch, "
+            "as a density between their 5/25/50/75/95 % quantiles (this run recorded no "
+            "histogram)."
+        )
+    else:
+        under = "This run recorded no pre-activations to draw under the shapes."
+    return shape + under
+
+
+def learned_ui(shown: Shown, colours: dict, key: str | None) -> None:
+    """The section, when the comparison learns activation parameters. `key` keeps the charts'
+    zoom across reruns (None for live charts)."""
+    series = learned_series(shown)
+    if not series:
+        return
+    st.markdown("#### Learned activation parameters")
+    st.caption(
+        "Each learned parameter after every epoch (epoch 0: its initial value), per hidden "
+        "layer; with one per unit, the line is the mean over units and the band ± one std. "
+        "The mean over seeds."
+    )
+    st.plotly_chart(
+        parameter_figure(series, colours),
+        config=png_config("learned-parameters"),
+        key=None if key is None else f"{key}.params",
+    )
+    theory_ui(shown)
+    try:
+        curves = learned_curves(shown, session_catalogue())
+    except ValueError as error:  # a custom of another session: its function is not here
+        st.caption(f"The learned shapes need the activation's definition: {error}")
+        return
+    st.caption(shapes_caption(curves))
+    st.plotly_chart(
+        shape_figure(curves, colours),
+        config=png_config("learned-shapes"),
+        key=None if key is None else f"{key}.shapes",
+    )
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _theory(name: str, definition: str, fixed: tuple, values: tuple, _act) -> tuple[float, float]:
+    # Shared by every session: keyed by what defines the function (its name and, for a custom,
+    # its expression) and the parameter values, never by the live activation (`_act`).
+    return theory_at(_act, dict(fixed), dict(values))
+
+
+def theory_table(shown: Shown) -> pd.DataFrame | None:
+    """χ1 and 6 ξ_c of each learned activation per layer at its initial and final values; None
+    when an activation's definition is not in this session."""
+    catalogue = session_catalogue()
+    rows = []
+    for name, layer, when, values in learned_parameter_values(shown):
+        try:
+            act = catalogue.get(name)
+        except ValueError:
+            return None
+        fixed = act.resolve(shown.record.config.params_for(name))
+        fixed = {k: v for k, v in fixed.items() if k not in values}
+        definition = act.expression or ""
+        chi1, depth = _theory(
+            name, definition, tuple(sorted(fixed.items())), tuple(sorted(values.items())), act
+        )
+        params = ", ".join(f"{p} {v:.3g}" for p, v in values.items())
+        rows.append(
+            {"activation": name, "layer": layer, "parameters": f"{when}: {params}",
+             "χ1": chi1, "6 ξ_c (layers)": depth}
+        )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def theory_ui(shown: Shown) -> None:
+    """Where the learned values put each activation relative to the edge of chaos."""
+    table = theory_table(shown)
+    if table is None or table.empty:
+        return
+    st.caption(THEORY_RULE)
+    st.dataframe(
+        table.style.format({"χ1": "{:.3f}", "6 ξ_c (layers)": "{:.3g}"}),
+        hide_index=True,
+        width="stretch",
+        height=35 * len(table) + 40,  # every row: no scrolling inside the table
+    )

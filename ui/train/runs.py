@@ -1,0 +1,335 @@
+"""The run store as the pages use it, and the export buttons shared by the Train and Runs pages."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+import plotly.io
+import streamlit as st
+
+from charts import exports
+from charts.exports import chromium_path
+from charts.figures import png_config, sensitivity_chart, training_chart
+from charts.share import (  # noqa: F401  (setup_label and quantity_label: pages import them here)
+    DATASET_SHORT,
+    quantity_label,
+    setup_label,
+    share_figure,
+)
+from charts.tables import fold_constant_columns, results_table
+from core.serve.store import FILE_NAME, RunStore, StoreError, data_dir, versions
+from core.train.codegen import reproduce_script
+from core.train.rates import CRITERION, Shown, is_sweep
+from ui.palette import page_theme
+from ui.train.inside import inside_figures
+from ui.train.learned import learned_figures
+
+SAVED = "runs.saved"  # id(comparison) -> run id, for this session
+
+
+@st.cache_resource(show_spinner=False)
+def _store(folder: str) -> RunStore:
+    # One handle per data folder for the whole server: it holds no user data, only the path.
+    return RunStore(Path(folder) / FILE_NAME)
+
+
+def store() -> RunStore | None:
+    """The run store, or None with an error on the page when it cannot be opened."""
+    try:
+        s = _store(str(data_dir()))
+    except StoreError as exc:
+        st.error(f"Runs cannot be saved: {exc}")
+        return None
+    if s.notice:
+        st.warning(s.notice)
+    return s
+
+
+def save_once(comparison) -> int | None:
+    """Save a finished or stopped comparison, once; say so on the page."""
+    saved = st.session_state.setdefault(SAVED, {})
+    if id(comparison) in saved:
+        return saved[id(comparison)]
+    if comparison.status == "running" or comparison.epochs_done == 0:
+        return None
+    s = store()
+    if s is None:
+        return None
+    try:
+        run_id = s.save(comparison)
+    except StoreError as exc:
+        st.error(str(exc))
+        return None
+    saved[id(comparison)] = run_id
+    return run_id
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def share_png(figure_json: str) -> bytes:
+    """The share image's PNG, drawn once per figure (the same runs, options, theme and date) and
+    shared by the Runs page's screenshot mode and every Share image download."""
+    fig = plotly.io.from_json(figure_json)
+    return exports.chart_png(fig, fig.layout.width, fig.layout.height)
+
+
+def chart_title(comparison, key: str) -> str:
+    return f"{quantity_label(comparison, key)} — {setup_label(comparison)}"
+
+
+def comparison_figures(shown: Shown, colours: dict, options: dict) -> list:
+    """The loss and the accuracy/MAE chart of one comparison, titled for sharing."""
+    titles = {key: chart_title(shown.record, key) for key in ("loss", "metric")}
+    return [
+        training_chart([shown], colours, key, title=titles[key], **options)
+        for key in ("loss", "metric")
+    ]
+
+
+def sweep_figures(shown: Shown, colours: dict) -> list:
+    """A learning-rate sweep's sensitivity chart, titled for sharing; none for one rate."""
+    if not shown.sweep:
+        return []
+    title = f"Learning-rate sensitivity — {setup_label(shown.record)}"
+    return [sensitivity_chart(shown, colours, title=title)]
+
+
+def sweep_ui(shown: Shown, colours: dict, key: str | None, run_label: str = "") -> None:
+    """A sweep's sensitivity chart under the results, with how the best rate was chosen;
+    `run_label` names the run when several are shown together."""
+    comparison = shown.record
+    for fig in sweep_figures(shown, colours):
+        rates = ", ".join(f"{r:g}" for r in comparison.config.learning_rates)
+        whose = f"{run_label}: learning-rate sweep" if run_label else "Learning-rate sweep"
+        st.caption(
+            f"**{whose}** ({rates}): the charts and table above show each "
+            f"activation at its best rate, chosen on {CRITERION}. Below: every rate, "
+            f"★ = the rate chosen"
+            + (", band = ± 1 std over seeds." if comparison.config.seeds > 1 else ".")
+        )
+        edges = edge_note(shown)
+        if edges:
+            st.caption(edges)
+        st.plotly_chart(fig, config=png_config(f"lr-sweep-{file_stem(comparison)}"), key=key)
+
+
+def edge_note(shown: Shown) -> str:
+    """A warning when an activation's best rate is the sweep's smallest or largest: its real best
+    may lie outside the rates tried."""
+    rates = sorted(shown.record.config.learning_rates)
+    if len(rates) < 2:
+        return ""
+    best = shown.best
+    low = [n for n, r in best.items() if r == rates[0]]
+    high = [n for n, r in best.items() if r == rates[-1]]
+    notes = []
+    if high:
+        notes.append(f"{', '.join(high)}: best at the largest rate tried; try larger rates too")
+    if low:
+        notes.append(f"{', '.join(low)}: best at the smallest rate tried; try smaller rates too")
+    return "⚠ " + "; ".join(notes) + "." if notes else ""
+
+
+def swatch_table(table, colours: dict):
+    """A results table whose activation names are written in their chart colour (the table's
+    swatches); the index (activation, or run and activation) becomes leading columns."""
+    frame = table.reset_index()
+
+    def ink(name: str) -> str:
+        value = colours.get(name)
+        colour = getattr(value, "colour", value)
+        return f"color: {colour}; font-weight: 600" if colour else ""
+
+    return frame.style.map(ink, subset=["activation"])
+
+
+def results_config(columns) -> dict:
+    """Column settings that keep the results table within 1280 px: "epochs to accuracy ≥ 0.9"
+    is headed "epochs to ≥ 0.9" (the full name is its tooltip), the run number is narrow."""
+    config = {}
+    for column in columns:
+        short = re.sub(r"^epochs to (accuracy|MAE) ", "epochs to ", column)
+        if short != column:
+            config[column] = st.column_config.TextColumn(short, help=column)
+    if "run" in columns:
+        config["run"] = st.column_config.NumberColumn("run", width="small", format="%d")
+    return config
+
+
+def results_ui(table, colours: dict) -> None:
+    """The results table, whole: as tall as its rows (no scrolling inside it), activation names
+    in their chart colour, and the columns with one value for every row said once beneath."""
+    shown, note = fold_constant_columns(table.reset_index())
+    index = [c for c in ("run", "activation") if c in shown.columns]
+    styled = swatch_table(shown.set_index(index), colours)
+    st.dataframe(
+        styled,
+        width="stretch",
+        height="content",
+        hide_index=True,
+        column_config=results_config(shown.columns),
+    )
+    if note:
+        st.caption(note)
+
+
+def file_stem(comparison) -> str:
+    cfg = comparison.config
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{cfg.dataset}-{'-'.join(cfg.activations[:5])}")
+
+
+def export_panel(
+    shown: Shown,
+    colours: dict,
+    catalogue,
+    key: str,
+    options: dict | None = None,
+    training=None,
+) -> None:
+    """Download buttons: the share image, CSV, JSON, PNGs, HTML report, plain-Keras script, and
+    the trained .keras model when the live `training` (core.train.training.Training) is given.
+    `colours` is the view's (ui.palette.styles_here).
+
+    Files are made when their button is clicked (callables), not on every rerun of the page."""
+    comparison = shown.record
+    options = dict(options or {})
+    target = options.pop("target", None)
+    stem = file_stem(comparison)
+    figures = comparison_figures(shown, colours, options)
+    table = results_table(shown, target)
+    report_title = f"Activation comparison — {setup_label(comparison)}"
+    if chromium_path() is not None:
+        theme = page_theme()
+
+        def share_image() -> bytes:  # on the click, in a server thread (no st.* shows there)
+            fig = share_figure([shown], colours, options, theme=theme, target=target)
+            return share_png(fig.to_json())
+
+        st.download_button(
+            "Share image (PNG)",
+            share_image,
+            f"{stem}-share.png",
+            "image/png",
+            key=f"{key}.share",
+            on_click="ignore",
+            icon=":material/share:",
+            help="One picture of the whole comparison for a chat or a slide: title, "
+            "configuration, both charts as shown here, the results, at 2× in this theme.",
+        )
+    cols = st.columns(6)
+    cols[0].download_button(
+        "History CSV",
+        lambda: exports.history_csv(comparison),
+        f"{stem}.csv",
+        "text/csv",
+        key=f"{key}.csv",
+        on_click="ignore",
+        width="stretch",
+    )
+    cols[1].download_button(
+        "History JSON",
+        lambda: exports.history_json(comparison, versions()),
+        f"{stem}.json",
+        "application/json",
+        key=f"{key}.json",
+        on_click="ignore",
+        width="stretch",
+    )
+    cols[2].download_button(
+        "HTML report",
+        lambda: exports.html_report(
+            comparison,
+            figures
+            + sweep_figures(shown, colours)
+            + learned_figures(shown, colours)
+            + inside_figures(shown, colours),
+            table,
+            report_title,
+            versions(),
+        ),
+        f"{stem}-report.html",
+        "text/html",
+        key=f"{key}.html",
+        on_click="ignore",
+        width="stretch",
+    )
+    if chromium_path() is None:
+        cols[3].caption(
+            "PNG download needs Chromium on the server (apt-get install chromium); each chart's "
+            "camera "
+            "button saves a PNG in the browser."
+        )
+    else:
+        cols[3].download_button(
+            "Loss PNG (2×)",
+            lambda: exports.chart_png(figures[0]),
+            f"loss-{stem}.png",
+            "image/png",
+            key=f"{key}.png_loss",
+            on_click="ignore",
+            width="stretch",
+        )
+        metric = "accuracy" if comparison.metric_name == "accuracy" else "mae"
+        cols[4].download_button(
+            f"{'MAE' if metric == 'mae' else 'Accuracy'} PNG (2×)",
+            lambda: exports.chart_png(figures[1]),
+            f"{metric}-{stem}.png",
+            "image/png",
+            key=f"{key}.png_metric",
+            on_click="ignore",
+            width="stretch",
+        )
+    try:
+        script = reproduce_script(comparison, catalogue)
+    except (ValueError, KeyError) as exc:
+        cols[5].caption(f"No script: {exc}")
+    else:
+        cols[5].download_button(
+            "Keras script",
+            script,
+            f"reproduce-{stem}.py",
+            "text/x-python",
+            key=f"{key}.script",
+            on_click="ignore",
+            width="stretch",
+        )
+    if training is not None:
+        _model_download(training, stem, key)
+
+
+def _model_download(training, stem: str, key: str) -> None:
+    """A .keras file of one trained network (only while its weights are in memory)."""
+    branches = training.record.branches
+    networks = [(b.activation, b.seed, b.learning_rate) for b in branches if b.status != "diverged"]
+    if not networks:
+        return
+    sweep = is_sweep(training.record)
+    pick_col, button_col, note_col = st.columns([2, 1, 1])
+    name, seed, rate = pick_col.selectbox(
+        "Trained model to download",
+        networks,
+        key=f"{key}.model_pick",
+        format_func=lambda n: f"{n[0]} · seed {n[1]}" + (f" · lr {n[2]:g}" if sweep else ""),
+    )
+
+    def keras_bytes() -> bytes:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "model.keras"
+            training.keras_model(name, seed, rate).save(path)
+            return path.read_bytes()
+
+    lr = f"-lr{rate:g}" if sweep else ""
+    button_col.download_button(
+        ".keras model",
+        keras_bytes,
+        f"{stem}-{name}-seed{seed}{lr}.keras",
+        "application/octet-stream",
+        key=f"{key}.keras",
+        on_click="ignore",
+        width="stretch",
+    )
+    note_col.caption(
+        "Loads in plain Keras after `import core.train.network.models` (it registers the "
+        "activation layer); see the README."
+    )
