@@ -16,17 +16,19 @@ from ui.playground import (
     neurons_ui,
     panels_ui,
     status_ui,
-    url_fields,
 )
 from ui.train.runs import store
-from ui.url import Field, publish, restore
+from ui.url import Field, playground_fields, publish, restore
 
 # The view redraws this often (while training, each redraw sends ~70 kB of panels).
 REFRESH_SECONDS = 0.7
 
 
 def fields(catalogue) -> list[Field]:
-    return url_fields(frozenset(catalogue.names()))
+    # Settings only, as Playground's links: a link opened anywhere starts its own run at
+    # initialisation (the run it was copied from stays on Runs, and is not another session's
+    # to pause or stop).
+    return playground_fields(catalogue.names())
 
 
 @st.fragment(run_every=REFRESH_SECONDS)

@@ -4,7 +4,6 @@ Play / Pause / Step / Reset / Stop buttons, and the live panels."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 import streamlit as st
 
@@ -27,44 +26,7 @@ from core.playground.config import (
 from core.playground.data import DATASETS, FEATURES
 from ui.jobs import session_token
 from ui.palette import page_theme, styles_here
-from ui.url import Field, _names, default
-
-
-def _ints(text: str) -> tuple[int, ...]:
-    return tuple(int(v) for v in _names(text))
-
-
-def _choice(values) -> Any:
-    return lambda v: v in values
-
-
-def _features_ok(v) -> bool:
-    return 0 < len(v) and set(v) <= set(FEATURES)
-
-
-def url_fields(names: set[str] | frozenset[str]) -> list[Field]:
-    """The Playground's URL (Playground keeps its whole state in the link): one parameter per
-    setting, each checked on its own, so a bad one is ignored with a notice. Settings only: a
-    link opened anywhere starts its own run at initialisation (the run it was copied from stays
-    on Runs, and is not another session's to pause or stop)."""
-    joined = lambda v: ",".join(str(i) for i in v)  # noqa: E731
-    number = lambda v: f"{v:g}"  # noqa: E731
-    layers_ok = lambda v: len(v) <= MAX_LAYERS and all(1 <= n <= MAX_UNITS for n in v)  # noqa: E731
-    acts_ok = lambda v: 0 < len(v) <= MAX_ACTIVATIONS and set(v) <= names  # noqa: E731
-    return [
-        Field("act", "pg.activations", lambda t: tuple(_names(t)), acts_ok, ",".join),
-        Field("data", "pg.dataset", str, _choice(DATASETS)),
-        Field("noise", "pg.noise", int, lambda v: 0 <= v <= 50),
-        Field("train", "pg.train_percent", int, lambda v: 10 <= v <= 90),
-        Field("batch", "pg.batch_size", int, lambda v: 1 <= v <= 30),
-        Field("feat", "pg.features", lambda t: tuple(_names(t)), _features_ok, ",".join),
-        Field("net", "pg.layers", _ints, layers_ok, joined),
-        Field("lr", "pg.learning_rate", float, _choice(LEARNING_RATES), number),
-        Field("reg", "pg.regularization", str, _choice(REGULARIZATIONS)),
-        Field("regrate", "pg.reg_rate", float, _choice(REG_RATES), number),
-        Field("seed", "pg.seed", int, lambda v: 0 <= v <= MAX_SEED),
-    ]
-
+from ui.url import default
 
 JOB = "pg.job"  # the job this session shows (also in the URL, so a refresh finds it again)
 STEP_WAIT = 5.0  # seconds a Step click waits for its epoch (milliseconds, once compiled)

@@ -12,6 +12,9 @@ from typing import Any
 
 import streamlit as st
 
+from core.playground import config as pg
+from core.playground.data import DATASETS as PLAYGROUND_DATASETS
+from core.playground.data import FEATURES
 from core.serve.grid import DEPTHS
 from core.study.signal_settings import INITIALISERS, MAX_DEPTH, MAX_SEED, WIDTHS
 from core.train.settings import SETTINGS, TrainConfig
@@ -42,6 +45,10 @@ def _finite(text: str) -> float:
 
 def _between(lo: float, hi: float) -> Callable[[Any], bool]:
     return lambda v: lo <= v <= hi
+
+
+def _one_of(values: Iterable[Any]) -> Callable[[Any], bool]:
+    return lambda v: v in values
 
 
 def decode(params: Mapping[str, str], fields: Iterable[Field]) -> tuple[dict[str, Any], list[str]]:
@@ -227,6 +234,31 @@ def job_fields() -> list[Field]:
     return [
         Field("job", "train.job", int, lambda v: v != 0 and abs(v) < 2**63),
         Field("key", "train.job_key", str, lambda v: 0 < len(v) <= 32 and v.isalnum()),
+    ]
+
+
+def playground_fields(names: Iterable[str]) -> list[Field]:
+    """The Playground's URL (Playground keeps its whole state in the link): one parameter per
+    setting, each checked on its own, so a bad one is ignored with a notice."""
+    names = set(names)
+    ints = lambda t: tuple(int(v) for v in _names(t))  # noqa: E731
+    joined = lambda v: ",".join(str(i) for i in v)  # noqa: E731
+    number = lambda v: f"{v:g}"  # noqa: E731
+    layers_ok = lambda v: len(v) <= pg.MAX_LAYERS and all(1 <= n <= pg.MAX_UNITS for n in v)  # noqa: E731
+    acts_ok = lambda v: 0 < len(v) <= pg.MAX_ACTIVATIONS and set(v) <= names  # noqa: E731
+    features_ok = lambda v: 0 < len(v) and set(v) <= set(FEATURES)  # noqa: E731
+    return [
+        Field("act", "pg.activations", lambda t: tuple(_names(t)), acts_ok, ",".join),
+        Field("data", "pg.dataset", str, _one_of(PLAYGROUND_DATASETS)),
+        Field("noise", "pg.noise", int, _between(0, 50)),
+        Field("train", "pg.train_percent", int, _between(10, 90)),
+        Field("batch", "pg.batch_size", int, _between(1, 30)),
+        Field("feat", "pg.features", lambda t: tuple(_names(t)), features_ok, ",".join),
+        Field("net", "pg.layers", ints, layers_ok, joined),
+        Field("lr", "pg.learning_rate", float, _one_of(pg.LEARNING_RATES), number),
+        Field("reg", "pg.regularization", str, _one_of(pg.REGULARIZATIONS)),
+        Field("regrate", "pg.reg_rate", float, _one_of(pg.REG_RATES), number),
+        Field("seed", "pg.seed", int, _between(0, pg.MAX_SEED)),
     ]
 
 
