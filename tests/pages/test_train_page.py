@@ -91,6 +91,20 @@ def test_regression_shows_mae_and_the_noise_notice(train):
     assert any(t["name"].endswith("± std") for t in loss["data"])  # two seeds: mean with a band
 
 
+def test_mnist1d_trains_from_the_dataset_box_and_says_what_to_expect(train):
+    # Fails if MNIST-1D is not offered on Train, does not build offline, or its run is not saved.
+    train.selectbox(key="train.dataset").set_value("mnist1d").run()
+    assert any("MLP ≈ 68 %" in i.value for i in train.info)  # the author's figures, said
+    train.number_input(key="train.epochs").set_value(2).run()
+    train.multiselect(key="train.activations").set_value(["relu", "tanh"]).run()
+    train.button(key="train.go").click().run()
+    finish_jobs(train)
+    assert not train.exception and not train.error
+    run = RunStore().load(RunStore().runs()[0].id)
+    assert run.config.dataset == "mnist1d" and run.epochs_done == 2
+    assert "MNIST-1D" in run.dataset_source
+
+
 def test_chart_controls_change_the_chart(train):
     train.number_input(key="train.samples").set_value(500).run()
     train.number_input(key="train.epochs").set_value(3).run()
