@@ -49,7 +49,8 @@ def thumbnail_png(values: np.ndarray, size: int = 72, margin: int = 4) -> bytes:
     layer's thumbnails stand side by side; without it they read as one strip)."""
     from PIL import Image, ImageOps
 
-    field = Image.open(io.BytesIO(field_png(values, 1.0, size))).convert("RGBA")
+    field = Image.fromarray(field_rgb(values)).convert("RGBA")
+    field = field.resize((size, size), Image.Resampling.NEAREST)
     framed = ImageOps.expand(field, border=margin, fill=(0, 0, 0, 0))
     out = io.BytesIO()
     framed.save(out, format="PNG")

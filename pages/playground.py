@@ -69,10 +69,11 @@ def share_ui(job) -> None:
     )
 
     def image() -> bytes:  # on the click, in a server thread
+        styles = styles_here(cfg.activations)
+        history = snap.own_history()
         return panels_png(
-            cfg.activations, snap.output, job.data, snap.history, styles_here(cfg.activations),
-            theme=theme, title=title,
-        )  # fmt: skip
+            cfg.activations, snap.output, job.data, history, styles, theme=theme, title=title
+        )
 
     st.download_button(
         "Share image (PNG)",

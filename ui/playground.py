@@ -247,13 +247,13 @@ def _figures(job: pg_job.PlaygroundJob, snap, show_train: bool):
     key = (job.id, snap.epoch, snap.fields_epoch, snap.state, show_train, theme)
     kept = st.session_state.get("pg.figures")
     if kept is None or kept[0] != key:
-        names = job.config.activations
+        names, history = job.config.activations, snap.own_history()
         styles = styles_here(names)
         panels = panels_png(
-            names, snap.output, job.data, snap.history, styles, show_train=show_train,
+            names, snap.output, job.data, history, styles, show_train=show_train,
             theme=theme,
         )  # fmt: skip
-        kept = (key, panels, losses_figure(names, snap.history, styles))
+        kept = (key, panels, losses_figure(names, history, styles))
         st.session_state["pg.figures"] = kept
     return kept[1], kept[2]
 
@@ -272,7 +272,9 @@ def panels_ui(job: pg_job.PlaygroundJob, show_train: bool) -> None:
     holder.image(panels, width="stretch")
     losses_text = " · ".join(
         f"{name} {values[-1]:.3f}"
-        for name, values in zip(job.config.activations, snap.history["test_loss"], strict=True)
+        for name, values in zip(
+            job.config.activations, snap.own_history()["test_loss"], strict=True
+        )
     )
     st.markdown(f"Test loss after epoch {snap.epoch}: {losses_text}")
     st.caption(

@@ -35,7 +35,9 @@ DATASET = "playground"  # the run store's dataset name for Playground runs
 
 @dataclass(frozen=True)
 class Snapshot:
-    """What a page shows of a job, replaced (never changed) after each epoch."""
+    """What a page shows of a job, replaced after each epoch. Its history lists are the job's
+    own, which only ever grow by appending: entries 0 … epoch are this snapshot's (copying them
+    every epoch made each epoch cost more than the one before)."""
 
     epoch: int
     state: str  # "starting", "paused", "playing", "stopped", "failed"
@@ -46,6 +48,10 @@ class Snapshot:
     output: np.ndarray | None = None  # (K, R, R), rows from the top (y = +6)
     units: tuple[np.ndarray, ...] = ()  # per hidden layer (K, r, r, units)
     error: str = ""
+
+    def own_history(self) -> dict[str, list[list[float]]]:
+        """The history as of this snapshot (entries 0 … epoch), apart from later epochs."""
+        return {k: [v[: self.epoch + 1] for v in per] for k, per in self.history.items()}
 
 
 class PlaygroundJob:
@@ -234,8 +240,7 @@ class PlaygroundJob:
                 h.numpy()[:, r * r :].reshape(h.shape[0], t, t, h.shape[-1]) for h in hidden
             )
             fields_epoch = epoch
-        history = {key: [list(v) for v in per] for key, per in self._history.items()}
-        snap = Snapshot(epoch, state, history, fields_epoch, output, units)
+        snap = Snapshot(epoch, state, self._history, fields_epoch, output, units)
         self.snapshot = self._persist(snap) if persist else snap
 
     def _persist(self, snap: Snapshot) -> Snapshot:
@@ -283,7 +288,7 @@ def to_comparison(
     )
     branches = []
     for k, name in enumerate(config.activations):
-        h = {key: snap.history.get(key, [[]] * (k + 1))[k][1:] for key in HISTORY_KEYS}
+        h = {key: snap.history[key][k][1 : snap.epoch + 1] for key in HISTORY_KEYS}
         branches.append(
             BranchHistory(
                 name,
