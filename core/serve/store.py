@@ -25,7 +25,7 @@ from core import __version__
 from core.train.record import Comparison
 from core.train.settings import TrainConfig
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 FILE_NAME = "runs.sqlite"
 ACTIVE = ("queued", "running")  # a server process is (or was) training these
 INTERRUPTED = "interrupted"
@@ -59,6 +59,18 @@ class SweepRow:
     name: str
     grid: dict[str, Any]
     runs: list[tuple[int, int, int]]  # depth, width, run id
+
+
+@dataclass(frozen=True)
+class SearchRow:
+    """A saved activation search: its state as core.study.search.search.SearchState.to_dict()."""
+
+    id: int
+    created: float
+    name: str
+    status: str
+    owner: str  # "pid@host" of the server process searching; empty when nobody is
+    state: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -194,6 +206,19 @@ _MIGRATIONS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
             name TEXT NOT NULL DEFAULT '',
             grid TEXT NOT NULL,
             runs TEXT NOT NULL
+        )""",
+    ],
+    # v5: activation searches (core/study/search/): each its state as JSON (settings, baselines,
+    # every candidate with its scores), saved after every batch so a search resumes from it.
+    # Its batches are ordinary rows of `runs`.
+    5: [
+        """CREATE TABLE searches (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created REAL NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL,
+            owner TEXT NOT NULL DEFAULT '',
+            data TEXT NOT NULL
         )""",
     ],
 }
@@ -517,6 +542,95 @@ class RunStore:
         """Forget a sweep; its runs stay (delete them on the Runs page)."""
         with self._transaction() as conn:
             conn.execute("DELETE FROM sweeps WHERE id = ?", (int(sweep_id),))
+
+    # --- searches ---
+    def save_search(self, state: dict[str, Any], name: str = "", owner: str = "") -> int:
+        """Add a search (its state as SearchState.to_dict() gives it); returns its id."""
+        try:
+            with self._transaction() as conn:
+                cur = conn.execute(
+                    "INSERT INTO searches (created, name, status, owner, data) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (time.time(), name.strip()[:200], state["status"], owner, _json(state)),
+                )
+                return _inserted_id(cur)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"the search could not be saved to {self.path}: {exc}") from None
+
+    def update_search(self, search_id: int, state: dict[str, Any], owner: str = "") -> None:
+        try:
+            with self._transaction() as conn:
+                changed = conn.execute(
+                    "UPDATE searches SET status = ?, owner = ?, data = ? WHERE id = ?",
+                    (state["status"], owner, _json(state), int(search_id)),
+                ).rowcount
+        except sqlite3.OperationalError as exc:
+            raise StoreError(
+                f"search {search_id} could not be saved in {self.path}: {exc}"
+            ) from None
+        if changed != 1:
+            raise MissingRun(search_id, "search")
+
+    def search(self, search_id: int) -> SearchRow:
+        with self._connect() as conn:
+            row = conn.execute(
+                f"SELECT {_SEARCH_COLUMNS} FROM searches WHERE id = ?", (int(search_id),)
+            ).fetchone()
+        if row is None:
+            raise MissingRun(search_id, "search")
+        return _search_row(row)
+
+    def searches(self, limit: int | None = None) -> list[SearchRow]:
+        """Searches newest first."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                f"SELECT {_SEARCH_COLUMNS} FROM searches ORDER BY id DESC LIMIT ?",
+                (-1 if limit is None else int(limit),),
+            ).fetchall()
+        return [_search_row(row) for row in rows]
+
+    def interrupt_searches(self, is_alive: Callable[[str], bool]) -> list[int]:
+        """Mark "interrupted" every running search that no live process owns (its server died);
+        returns their ids. They resume from their last saved batch."""
+        with self._connect() as conn:
+            active = conn.execute(
+                "SELECT id, owner FROM searches WHERE status = 'running'"
+            ).fetchall()
+        orphans = [(i, owner) for i, owner in active if not owner or not is_alive(owner)]
+        done = []
+        with self._transaction() as conn:
+            for search_id, owner in orphans:
+                row = conn.execute(
+                    "SELECT data FROM searches WHERE id = ? AND owner = ? AND status = 'running'",
+                    (search_id, owner),
+                ).fetchone()
+                if row is None:
+                    continue  # a live server took it meanwhile
+                data = json.loads(row[0])
+                data["status"] = INTERRUPTED
+                data["ended"] = "interrupted: the server stopped while it searched"
+                conn.execute(
+                    "UPDATE searches SET status = ?, owner = '', data = ? WHERE id = ?",
+                    (INTERRUPTED, _json(data), search_id),
+                )
+                done.append(search_id)
+        return done
+
+    def delete_search(self, search_id: int) -> None:
+        """Forget a search; its batches' runs stay (delete them on the Runs page)."""
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM searches WHERE id = ?", (int(search_id),))
+
+
+_SEARCH_COLUMNS = "id, created, name, status, owner, data"
+
+
+def _json(data: dict[str, Any]) -> str:
+    return json.dumps(data, allow_nan=True)
+
+
+def _search_row(row) -> SearchRow:
+    return SearchRow(int(row[0]), row[1], row[2], row[3], row[4], json.loads(row[5]))
 
 
 def _sweep_row(row) -> SweepRow:

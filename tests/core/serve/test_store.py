@@ -206,7 +206,7 @@ def test_a_v2_file_migrates_with_its_summaries_filled_from_each_history(tmp_path
     conn.close()
 
     s = RunStore(path)
-    assert s.schema_version == store_module.SCHEMA_VERSION == 4  # through v3 to v4
+    assert s.schema_version == store_module.SCHEMA_VERSION == 5  # through v3 and v4 to v5
     listed = s.runs()
     assert [r.id for r in listed] == [3, 2, 1]
     for summary, record in zip(listed, records[2::-1], strict=True):
