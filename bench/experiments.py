@@ -6,7 +6,8 @@
 (one line each; wrapped here).
 
 Training runs are trained in this process exactly as a Train-page job trains them (the same
-`Training`, the same data); experiments at initialisation use the Depth page's computation. The
+`Training`, the same data); searches run as the Search page's job runs them, batch after batch
+in this process; experiments at initialisation use the Depth page's computation. The
 verdict comes from the measured numbers through each experiment's `verdict`
 (core/study/experiments/).
 The last line is the last experiment's verdict; `--json PATH` also writes every result.
@@ -27,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import core  # noqa: E402,F401  (TensorFlow's process settings, set before it loads)
 from core.study import experiments  # noqa: E402
+from core.study.search.search import SearchSettings, SearchState, search_here  # noqa: E402
 from core.train.datasets import load_shared  # noqa: E402
 from core.train.record import Comparison  # noqa: E402
 from core.train.settings import TrainConfig  # noqa: E402
@@ -40,6 +42,20 @@ def train(config: TrainConfig) -> Comparison:
     return train_compare(config, data)
 
 
+def search(settings: SearchSettings) -> SearchState:
+    """An activation search in this process, as the Search page's job runs it (unsaved)."""
+
+    def said(state: SearchState) -> None:
+        print(
+            f"#   search seed {settings.seed}: {len(state.scored)}/{settings.candidates} "
+            f"candidates in {state.seconds:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return search_here(settings, said)
+
+
 def main(argv: list[str] | None = None) -> dict[str, dict]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", nargs="*", default=None, help="experiment ids to run")
@@ -49,7 +65,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
     results = {}
     for experiment in chosen:
         started = time.perf_counter()
-        result = experiments.run(experiment, train)
+        result = experiments.run(experiment, train, search=search)
         results[experiment.id] = result
         seconds = time.perf_counter() - started
         print(f"# {experiment.id}: {seconds:.0f} s", file=sys.stderr, flush=True)

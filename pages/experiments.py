@@ -111,6 +111,8 @@ def links_ui(e: ex.Experiment, result: dict | None) -> None:
     for query in e.depth_links():
         label = "Open on Depth" if len(e.depth_links()) == 1 else f"Width {query['width']} on Depth"
         links.append(("Depth", label, query))
+    for search_id in (result or {}).get("search_ids", []):
+        links.append(("Search", f"Search {search_id} on Search", {"search": str(search_id)}))
     if result and result.get("run_ids") and all(i > 0 for i in result["run_ids"]):
         runs = ",".join(str(i) for i in result["run_ids"])
         links.append(("Runs", "Its training runs on Runs", {"runs": runs}))
@@ -121,12 +123,12 @@ def links_ui(e: ex.Experiment, result: dict | None) -> None:
 
 def run_button_ui(runner, e: ex.Experiment, result: dict | None) -> None:
     label = "Run again" if result else "Run"
-    what = (
-        "Trains its runs as jobs, one after another with any Train jobs in line (they appear "
-        "on Runs); "
-        if e.kind == "train"
-        else "Computes its untrained networks; "
-    )
+    what = {
+        "train": "Trains its runs as jobs, one after another with any Train jobs in line (they "
+        "appear on Runs); ",
+        "search": "Runs its searches one after another (each on the Search page, its batches on "
+        "Runs; about 6 minutes a search on 2 cores); ",
+    }.get(e.kind, "Computes its untrained networks; ")
     st.button(
         label,
         key=f"experiments.run.{e.id}",
@@ -167,7 +169,8 @@ def result_ui(e: ex.Experiment, result: dict, where: str) -> None:
         return
     st.plotly_chart(chart, config=png_config(f"experiment-{e.id}"), key=f"experiments.{e.id}")
     table = numbers(e.id, measured)
-    st.dataframe(table.style.format("{:.3g}"), width="stretch")
+    numeric = table.select_dtypes("number").columns
+    st.dataframe(table.style.format("{:.3g}", subset=numeric), width="stretch")
     if e.id == "dying-relu":
         st.caption(
             "The course's 10-layer narrowing net (PyTorch's default init, MNIST digits): dead "

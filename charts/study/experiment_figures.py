@@ -13,7 +13,7 @@ from plotly.subplots import make_subplots
 from charts.figures import _base_layout, _hex_to_rgba
 from charts.palette import Style, as_style, theme_or_light
 from core.study import experiments as ex
-from core.study.experiments import dying_relu, selu
+from core.study.experiments import dying_relu, search_swish, selu
 from core.study.experiments import edge_of_chaos as eoc
 from core.study.experiments import glorot_bengio as glorot
 
@@ -71,6 +71,7 @@ def figure(
         "klambauer-2017-selu": _selu,
         "misra-2019-mish": _mish,
         "tutorial-random-regression": _tutorial,
+        "ramachandran-2017-search": _search,
     }
     return builders[experiment_id](measured, colours, theme)
 
@@ -87,6 +88,8 @@ def activations_of(experiment_id: str, measured: dict) -> list[str]:
         return ["relu"]
     if experiment_id == "schoenholz-2017-edge-of-chaos":
         return ["tanh"]
+    if experiment_id == "ramachandran-2017-search":
+        return ["relu", "silu"]
     return ["elu_like"]
 
 
@@ -303,9 +306,60 @@ def _tutorial(m: dict, colours, theme) -> go.Figure:
     return _base_layout(fig, title="MSE per epoch (mean over seeds)", height=380)
 
 
+def _search(m: dict, colours, theme) -> go.Figure:
+    """Each search's top 10: score against distance from the Swish family, the criterion's
+    distance as a vertical line and the searches' relu and silu as horizontal ones."""
+    fig = go.Figure()
+    ramp = _ramp(len(m["searches"]) + 4, theme)[2:]
+    for i, search in enumerate(m["searches"]):
+        top = search["top"]
+        fig.add_trace(
+            go.Scatter(
+                x=[min(t["swish_distance"], 10.0) for t in top],
+                y=[t["score"] for t in top],
+                mode="markers+text",
+                text=[str(t["rank"]) for t in top],
+                textposition="top center",
+                marker=dict(size=9, color=ramp[i]),
+                name=f"search seed {search['seed']}",
+                hovertext=[t["expression"] for t in top],
+            )
+        )
+    for name in ("relu", "silu"):
+        values = [s["baselines"][name] for s in m["searches"] if name in s["baselines"]]
+        if values:
+            style = as_style(colours.get(name, "#888888"))
+            fig.add_hline(
+                y=float(np.mean(values)),
+                line=dict(color=style.colour, dash="dot", width=1.5),
+                annotation_text=f"{name} (mean of the searches)",
+                annotation_position="bottom right",
+            )
+    fig.add_vline(x=search_swish.SWISH_NEAR, line=dict(color="#555555", dash="dash", width=1))
+    fig.update_xaxes(title_text="RMS distance from x·σ(βx), best β on [−4, 4] (log)", type="log")
+    fig.update_yaxes(title_text="score: validation accuracy, mean over seeds")
+    return _base_layout(fig, title="Each search's top 10 (numbers: rank)", height=420)
+
+
 def numbers(experiment_id: str, measured: dict) -> pd.DataFrame:
     """The numbers the verdict reads, as a table."""
     m = measured
+    if experiment_id == "ramachandran-2017-search":
+        rows = [
+            {
+                "search seed": s["seed"],
+                "rank": t["rank"],
+                "candidate": t["expression"],
+                "score": t["score"],
+                "± (std over seeds)": t["std"],
+                "distance from x·σ(βx)": t["swish_distance"],
+                "best β": t["swish_beta"],
+                "distance from relu": t["relu_distance"],
+            }
+            for s in m["searches"]
+            for t in s["top"]
+        ]
+        return pd.DataFrame(rows).set_index(["search seed", "rank"])
     if experiment_id == "glorot-bengio-2010":
         top = m["layers"] - 1
         rows = []

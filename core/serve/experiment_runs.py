@@ -17,7 +17,9 @@ from pathlib import Path
 
 from core.serve.executors import JobSpec
 from core.serve.jobs import JobQueue
+from core.serve.search_jobs import runner_for as search_runner_for
 from core.study import experiments
+from core.study.search.search import SearchSettings, SearchState
 from core.train.record import Comparison
 from core.train.settings import TrainConfig
 
@@ -37,6 +39,7 @@ class ExperimentRun:
     error: str = ""
     run_ids: list[int] = field(default_factory=list)
     started: float = 0.0
+    search_ids: list[int] = field(default_factory=list)
 
 
 class ExperimentRunner:
@@ -105,12 +108,37 @@ class ExperimentRunner:
                 )
             return record
 
+        searches = experiment.searches()
+        search_ids: list[int] = []
+
+        def search(settings: SearchSettings) -> SearchState:
+            """Run one search on this server's search runner (it shows on the Search page, its
+            batches train through the queue and land on Runs) and wait for its end."""
+            if self.queue.store is None:
+                raise RuntimeError("a search is saved in the run store, which cannot be opened")
+            runner = search_runner_for(str(self.folder.parent), self.queue.store, self.queue)
+            index = len(search_ids)
+            name = f"experiment {eid} · search seed {settings.seed}"
+            search_id = runner.start(settings, owner, name)
+            search_ids.append(search_id)
+            while runner.running(search_id):
+                live = runner.live(search_id)
+                fraction = (index + live.fraction) / len(searches)
+                text = f"search {index + 1}/{len(searches)} (search {search_id}): {live.phase}"
+                self._set(eid, fraction=fraction, text=text, search_ids=list(search_ids))
+                time.sleep(POLL_SECONDS)
+            state = runner.state(search_id)
+            if state.status != "finished":
+                raise RuntimeError(f"search {search_id} ended {state.status}: {state.ended}")
+            return state
+
         def progress(fraction: float, text: str) -> None:
             if experiment.kind == "init":
                 self._set(eid, fraction=fraction, text=text)
 
         try:
-            result = experiments.run(experiment, train, progress)
+            result = experiments.run(experiment, train, progress, search=search)
+            result["search_ids"] = search_ids
             result["run_ids"] = run_ids
             self.folder.mkdir(parents=True, exist_ok=True)
             path = self.folder / f"{eid}.json"

@@ -31,6 +31,7 @@ from core.study.experiments.experiment import (
 )
 from core.study.experiments.glorot_bengio import GlorotBengio
 from core.study.experiments.mish import MishHoldsWithDepth
+from core.study.experiments.search_swish import SearchFindsSwish
 from core.study.experiments.selu import SeluSelfNormalises
 from core.study.experiments.tutorial_regression import TutorialLearnsNothing
 
@@ -59,6 +60,7 @@ EXPERIMENTS: dict[str, Experiment] = {
         MishHoldsWithDepth(),
         TutorialLearnsNothing(),
         EdgeOfChaos(),
+        SearchFindsSwish(),
     )
 }
 

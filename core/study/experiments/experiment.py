@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.study.search.search import SearchSettings, SearchState
 from core.train.record import Comparison
 from core.train.settings import TrainConfig
 
@@ -34,6 +35,8 @@ SPREAD_RULE = (
 )
 
 Train = Callable[[TrainConfig], Comparison]
+# Runs one activation search to its end (a "search" experiment's unit of work).
+Search = Callable[[SearchSettings], SearchState]
 Progress = Callable[[float, str], None]
 # Chance accuracy on MNIST (ten classes): a network that does not train.
 MNIST_CHANCE = 0.1
@@ -150,10 +153,16 @@ class Experiment:
     criterion: str = ""  # how the verdict is decided, with its thresholds
     short_criterion: str = ""  # the same, in a few words for the bench line
     differs: str = ""  # one line: how the setup differs from the paper's (schedule, data, width)
-    kind: str = "train"  # "train": TrainConfigs run as jobs; "init": computed at initialisation
+    # "train": TrainConfigs run as jobs; "init": computed at initialisation; "search": activation
+    # searches (core/study/search/) run to their end
+    kind: str = "train"
 
     def configs(self) -> tuple[TrainConfig, ...]:
         """The training runs this experiment needs (none at initialisation)."""
+        return ()
+
+    def searches(self) -> tuple[SearchSettings, ...]:
+        """The activation searches this experiment runs (a "search" experiment only)."""
         return ()
 
     def depth_links(self) -> tuple[dict[str, str], ...]:
@@ -220,21 +229,39 @@ def digest(experiment: Experiment) -> str:
             "configs": [repr(c) for c in experiment.configs()],
             "schedule": experiment.schedule,
             "criterion": experiment.criterion,
+            # Only a search experiment has the key, so the other digests stay as they were.
+            **(
+                {"searches": [repr(s) for s in experiment.searches()]}
+                if experiment.searches()
+                else {}
+            ),
         },
         sort_keys=True,
     )
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def run(experiment: Experiment, train: Train, progress: Progress = quiet) -> dict:
-    """Run `experiment` (training its configurations with `train`), judge it, and return the
-    result as plain data: measured numbers, verdict, the date and how long it took."""
+def run(
+    experiment: Experiment,
+    train: Train,
+    progress: Progress = quiet,
+    search: Search | None = None,
+) -> dict:
+    """Run `experiment` (training its configurations with `train`, or running its searches with
+    `search`), judge it, and return the result as plain data: measured numbers, verdict, the date
+    and how long it took."""
     started = time.perf_counter()
-    records = []
+    records: list = []
     configs = experiment.configs()
     for i, config in enumerate(configs):
         progress(i / max(1, len(configs)), f"training run {i + 1}/{len(configs)}")
         records.append(train(config))
+    searches = experiment.searches()
+    if searches and search is None:
+        raise ValueError(f"{experiment.id} runs activation searches: pass `search`")
+    for i, settings in enumerate(searches):
+        progress(i / len(searches), f"search {i + 1}/{len(searches)}")
+        records.append(search(settings))  # type: ignore[misc]
     measured = experiment.measure(records, progress)
     verdict = experiment.verdict(measured)
     return {

@@ -31,7 +31,7 @@ SCREEN_X = np.linspace(-10.0, 10.0, 2001)
 THUMB_X = np.linspace(-5.0, 5.0, 41)  # the leaderboard's curve thumbnail
 SCREEN_DEPTH = 10
 VANISHED = 1e-10  # a first-layer gradient norm below this has vanished
-SAME = dict(rtol=1e-6, atol=1e-9)  # two curves this close are the same function
+SAME_RTOL, SAME_ATOL = 1e-6, 1e-9  # two curves this close are the same function
 # The properties kept with a candidate (the Gallery's table has them all).
 KEPT = ("range", "monotonic", "zero-centred", "smoothness", "saturation", "f(0)", "f'(0)")
 
@@ -77,7 +77,7 @@ def screen(
             result.reason = f"the expression grammar refuses it: {exc}"
             continue
         result.reason = _on_the_line(act, result, known)
-        if not result.reason:
+        if result._grid is not None:
             known.append(result._grid)
             deep.append((act, result))
     if deep:
@@ -100,7 +100,7 @@ def _on_the_line(act: Activation, result: Screened, known: list[np.ndarray]) -> 
     if not np.any(df != 0):
         return "f′(x) = 0 on all of [−10, 10]: no gradient to learn from"
     for other in known:
-        if np.allclose(f, other, **SAME):
+        if np.allclose(f, other, rtol=SAME_RTOL, atol=SAME_ATOL):
             return "the same function as a candidate seen before (its values agree on [−10, 10])"
     result._grid = f
     return ""

@@ -266,7 +266,7 @@ def propose(state: SearchState, ahead: Sequence[Batch] = ()) -> Batch | None:
         return sum(e.status != "refused" for e in entries)
 
     while passed() < want and draws < limit:
-        group = []
+        group: list[Candidate] = []
         while len(group) < want - passed() and draws < limit:
             draws += 1
             candidate = _draw(state, rng)
@@ -284,7 +284,8 @@ def propose(state: SearchState, ahead: Sequence[Batch] = ()) -> Batch | None:
                 entry.status = "pending"
                 entry.curve, entry.props = result.curve, result.props
                 entry.swish = list(result.swish)
-                known.append(result._grid)
+                if result._grid is not None:
+                    known.append(result._grid)
             entries.append(entry)
     pending = [e for e in entries if e.status == "pending"]
     if not pending:
@@ -405,3 +406,34 @@ def run(
 def _end(state: SearchState, status: str, why: str) -> SearchState:
     state.status, state.ended = status, why
     return state
+
+
+def train_here(batches: list[tuple[TrainConfig, tuple]]) -> list[tuple[Comparison, int | None]]:
+    """Train batches one after another in this process, unsaved (benchmarks, the experiments'
+    bench): each exactly as a job of the server's queue trains it."""
+    from activations import shared_catalogue
+    from core.train.datasets import load_shared
+    from core.train.training import Training
+
+    out: list[tuple[Comparison, int | None]] = []
+    for config, customs in batches:
+        acts = [custom_activation(n, e, dict(p)) for n, e, p in customs]
+        catalogue = shared_catalogue().with_customs(acts)
+        data = load_shared(
+            config.dataset, config.samples or None, config.val_fraction, config.noise,
+            config.data_seed,
+        )  # fmt: skip
+        out.append((Training(config, data, catalogue).run(), None))
+    return out
+
+
+def search_here(
+    settings: SearchSettings, on_batch: Callable[[SearchState], None] = lambda s: None
+) -> SearchState:
+    """A whole search in this process (benchmarks, the experiments' bench)."""
+    from core.train.datasets import load_shared
+
+    data = load_shared(
+        settings.dataset, settings.samples or None, settings.val_fraction, 1.0, settings.data_seed
+    )
+    return run(SearchState(settings), train_here, data.n_outputs, on_batch=on_batch)

@@ -64,6 +64,8 @@ def test_every_verdict_comes_from_at_least_three_seeds(experiment):
     if experiment.id == "dying-relu":
         seeds += [dying_relu.DYING_SEEDS, dying_relu.UVA_SEEDS]
     seeds += [selu.SELU_SEEDS] if experiment.id == "klambauer-2017-selu" else []
+    searches = experiment.searches()
+    seeds += [s.seeds for s in searches] + ([len(searches)] if searches else [])
     assert seeds and min(seeds) >= base.MIN_SEEDS
 
 
@@ -489,10 +491,13 @@ def test_every_experiment_is_written_down_and_its_runs_are_valid_train_settings(
     texts += ("differs",)
     for text in texts:
         assert getattr(experiment, text).strip(), text
-    assert experiment.kind in ("train", "init")
+    assert experiment.kind in ("train", "init", "search")
     assert bool(experiment.configs()) == (experiment.kind == "train")
+    assert bool(experiment.searches()) == (experiment.kind == "search")
     for config in experiment.configs():
         assert config.problems() == []
+    for settings in experiment.searches():
+        assert settings.problems() == []
 
 
 @pytest.mark.parametrize("experiment", ex.EXPERIMENTS.values(), ids=lambda e: e.id)
@@ -500,7 +505,7 @@ def test_open_on_train_and_depth_links_restore_every_setting(experiment):
     """A link the page builds must pass the Train/Depth page's own URL checks, or the page would
     ignore the value (with a notice) and train or show something else."""
     links = [config for _, config in experiment.train_links()]
-    assert set(links) <= set(experiment.configs()) and (links or experiment.kind == "init")
+    assert set(links) <= set(experiment.configs()) and (links or experiment.kind != "train")
     for config in experiment.configs():
         values, notices = decode(train_query(config), train_fields(config.activations))
         assert notices == []
@@ -519,3 +524,53 @@ def test_verdict_line_has_the_bench_format():
     line = ex.verdict_line(e, result)
     assert line.startswith(f"experiment {e.id}: verdict = partly reproduced (measured x 1, ")
     assert line.endswith(f"criterion {e.short_criterion})")
+
+
+# --- Ramachandran et al.: the search finds Swish ----------------------------------------------
+def _search(seed: int, distances, relu=0.5) -> dict:
+    top = [
+        {"rank": r, "expression": f"f{r}", "score": 0.6 - r / 100, "std": 0.01,
+         "swish_distance": d, "swish_beta": 1.0, "relu_distance": relu}
+        for r, d in enumerate(distances, start=1)
+    ]  # fmt: skip
+    return {"seed": seed, "top": top, "baselines": {"relu": 0.6, "silu": 0.65}}
+
+
+def test_search_verdict_counts_searches_with_a_top_ten_swish_within_0_1():
+    """Catches a verdict that reads past the top 10, uses ≤ for <, or counts hits instead of
+    searches: a hit at rank 11 or at distance exactly 0.1 does not count, two hits in one search
+    count once."""
+    e = ex.get("ramachandran-2017-search")
+    far = [1.0] * 10
+    near_twice = [0.05, 0.02] + [1.0] * 8
+    at_threshold = [0.1] + [1.0] * 9
+    rank_ten = [1.0] * 9 + [0.099]
+
+    def label(*tops) -> str:
+        return e.verdict({"searches": [_search(i, t) for i, t in enumerate(tops)]}).label
+
+    assert label(near_twice, far, far) == ex.PARTLY
+    assert label(near_twice, rank_ten, far) == ex.REPRODUCED
+    assert label(at_threshold, far, far + [0.01]) == ex.NOT_REPRODUCED
+    said = e.verdict({"searches": [_search(0, near_twice, relu=0.01), _search(1, far)]}).measured
+    assert "rank 1 f1 at 0.050" in said and "(relu-like)" in said and "nearest 1.000" in said
+
+
+def test_search_measure_takes_each_searchs_top_ten_by_mean_score():
+    """Catches a top 10 taken in the order drawn rather than by score, or a relu distance
+    measured against another curve."""
+    from core.study.search.screen import THUMB_X
+    from core.study.search.search import Entry, SearchSettings, SearchState
+    from core.study.search.space import Candidate
+
+    state = SearchState(SearchSettings(seed=4), status="finished", baselines={"relu": [0.5] * 3})
+    for i in range(12):
+        entry = Entry(i, Candidate("x1+x2", "x", "x"), 0, "scored", accuracy=[i / 20] * 3)
+        entry.curve = list(np.maximum(THUMB_X, 0.0))
+        entry.swish = [0.5, 1.0]
+        state.entries.append(entry)
+    m = ex.get("ramachandran-2017-search").measure([state])
+    top = m["searches"][0]["top"]
+    # Scores to 1e-12: the mean of three equal floats may differ from each by an ulp.
+    assert [t["score"] for t in top] == pytest.approx([i / 20 for i in range(11, 1, -1)], abs=1e-12)
+    assert top[0]["relu_distance"] == 0.0 and m["searches"][0]["seed"] == 4
