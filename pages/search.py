@@ -38,7 +38,9 @@ def main() -> None:
         st.warning(notice)
     if runner.queue.notice:
         st.warning(runner.queue.notice)
-    with st.container(border=True):
+    shown = st.session_state.get("search.shown")
+    # With a search on show the form folds away, so its leaderboard is what the page opens on.
+    with st.expander("New search: settings", expanded=not shown, icon=":material/tune:"):
         settings, name = settings_ui()
         problems = plan_ui(settings)
         start_ui(runner, settings, name, problems)

@@ -84,7 +84,7 @@ def _row(rank: int, entry: Entry, silu: float, runs_url: str) -> dict:
 
 
 COLUMNS = (
-    "rank", "name", "expression", "formula", "curve", "score %", "± std", "vs silu (points)",
+    "rank", "name", "curve", "score %", "± std", "vs silu (points)", "expression", "formula",
     "diverged seeds", "Swish distance", "β*", "monotonic", "zero-centred", "range on [−6, 6]",
     "smoothness", "f′(0)", "batch run",
 )  # fmt: skip

@@ -40,6 +40,7 @@ from ui.train.runs import store
 from ui.url import SEARCH_CLASSIFICATION, SEARCH_TRAIN_SETTINGS, default, train_query
 
 SHOWN, KEY = "search.shown", "search.key"
+DATASET_LABELS = {"mnist1d": "MNIST-1D", "mnist": "MNIST digits"}
 BOARD = "search.board"  # the leaderboard's row selection
 SEARCHES_LISTED = 20
 ENDED_TEXT = {
@@ -99,7 +100,7 @@ def settings_ui() -> tuple[SearchSettings, str]:
         dataset_name = st.selectbox(
             "Dataset",
             SEARCH_CLASSIFICATION,
-            format_func=DATASETS.get,
+            format_func=DATASET_LABELS.get,
             key="search.dataset",
             help="Classification only: the score is validation accuracy. MNIST-1D is small and "
             "tells activations apart; MNIST (784 inputs) costs about 20× more per candidate.",
@@ -138,15 +139,15 @@ def settings_ui() -> tuple[SearchSettings, str]:
         )
         budget, minutes = st.columns(2)
         candidates = budget.number_input(
-            "Budget: candidates", 1, 2000, key="search.candidates", help="Scored candidates."
+            "Max candidates", 1, 2000, key="search.candidates", help="Budget: candidates scored."
         )
         time_budget = minutes.number_input(
-            "Budget: minutes",
+            "Max minutes",
             0.5,
             24 * 60.0,
             step=5.0,
             key="search.minutes",
-            help="No batch starts after this much searching.",
+            help="Budget: no batch starts after this much searching.",
         )
         pop, sample = st.columns(2)
         population = pop.number_input(
@@ -486,7 +487,9 @@ def leaderboard_ui(search_id: int, state: SearchState) -> None:
         "rank": st.column_config.NumberColumn("rank", width=50),
         "name": st.column_config.TextColumn("name", width=60),
         "expression": st.column_config.TextColumn(
-            "expression", help="As the Custom page writes it (the app's expression grammar)."
+            "expression",
+            width="medium",
+            help="As the Custom page writes it (the app's expression grammar).",
         ),
         "formula": st.column_config.TextColumn(
             "b(u1, u2)", help="The core unit b(u1(x), u2(x)) by its parts' names."
