@@ -6,7 +6,8 @@ a deep comparison's inside-the-network charts; learned: learned activation param
 epochs and each layer's learned shape; playground: the Playground mid-training and after 500
 epochs with its neurons; gallery; depth; lr_sweep: a learning-rate sweep's
 results and sensitivity chart; sweep: a depth sweep's trainability heatmap; experiments: the
-Experiments page with the reference verdicts. Not a benchmark: it lives here because it shares
+Experiments page with the reference verdicts; search: a small activation search's leaderboard
+beside relu and silu. Not a benchmark: it lives here because it shares
 bench/browser.py's server and browser helpers."""
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ SWEEP = (
     "sweep?act=relu,tanh,sigmoid,selu,gelu&data=mnist&n=5000&ep=3&lrs=0.0001,0.001,0.01&bs=128"
     "&depths=2,6,10,15,20&widths=64"
 )
+
+# A small real search (48 candidates in batches of 8, 2 seeds × 10 epochs of the full MNIST-1D,
+# about two minutes on 2 cores): enough for the leaderboard to read, not a rediscovery claim.
+SEARCH = "search?ep=10&seeds=2&k=8&budget=48&pop=16&sample=4"
 
 
 def finished_views(page, train_url: str, runs_url: str, scheme: str) -> None:
@@ -230,6 +235,25 @@ def experiments(browser, url: str) -> None:
     page.close()
 
 
+def search(browser, url: str) -> None:
+    """A finished search: its heading, the baselines, the leaderboard and the picked row's
+    actions."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    open_page(page, f"{url}/{SEARCH}")
+    page.get_by_role("button", name="Start search").click()
+    page.get_by_text("Finished", exact=True).wait_for(timeout=1800_000)
+    open_page(page, page.url)  # as its link opens it: the form folded, the search on top
+    page.get_by_role("button", name="Add to catalogue").wait_for(timeout=60_000)
+    page.mouse.move(700, 5)
+    time.sleep(2)
+    heading = page.get_by_role("heading", name=re.compile("^Search 1")).bounding_box()
+    actions = page.get_by_role("button", name="Add to catalogue").bounding_box()
+    bottom = actions["y"] + actions["height"] + 20
+    clip = _clip(page, heading["y"] - 10, bottom - heading["y"] + 10)
+    page.screenshot(path=str(OUT / "search-leaderboard.png"), clip=clip)
+    page.close()
+
+
 SHOTS = {
     "train": train,
     "inside": inside,
@@ -240,6 +264,7 @@ SHOTS = {
     "sweep": sweep,
     "experiments": experiments,
     "playground": playground,
+    "search": search,
 }
 
 

@@ -328,6 +328,28 @@ def sweeps_ui(runs_store) -> None:
                 link_to("Sweep", "Open", sweep=str(row.id))
 
 
+def searches_ui(runs_store) -> None:
+    """Saved activation searches, newest first, each opening on the Search page (their batches
+    are in the table below too, named "search N · …")."""
+    searches = runs_store.searches(limit=SWEEPS_LISTED)
+    if not searches:
+        return
+    listed = len(searches)
+    count = f"the {SWEEPS_LISTED} newest" if listed == SWEEPS_LISTED else str(listed)
+    with st.expander(f"Searches ({count})", icon=":material/travel_explore:"):
+        for row in searches:
+            entries = row.state.get("entries", [])
+            scored = sum(e.get("status") == "scored" for e in entries)
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row.created))
+            text, link = st.columns([4, 1], vertical_alignment="center")
+            text.markdown(
+                f"**Search {row.id}** · {row.name} · {scored} candidates scored · {row.status} · "
+                f"{when}"
+            )
+            with link:
+                link_to("Search", "Open", search=str(row.id))
+
+
 OPENED = "runs.opened"
 
 
@@ -368,6 +390,7 @@ def main() -> None:
         with head:
             jobs_ui(queue, tuple(j.id for j in queue.active()))
             sweeps_ui(runs_store)
+            searches_ui(runs_store)
     catalogue = ui_cat.session_catalogue()
     fields = runs_fields()
     for notice in restore("runs", fields):

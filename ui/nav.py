@@ -68,6 +68,13 @@ PAGES = (
         "rates as jobs, and a heatmap that fills in live.",
     ),
     Page(
+        "pages/search.py",
+        "Search",
+        ":material/travel_explore:",
+        "Search for activations as Ramachandran et al. (2017) did: b(u1(x), u2(x)) screened, "
+        "trained on MNIST-1D and ranked against relu and Swish.",
+    ),
+    Page(
         "pages/runs.py",
         "Runs",
         ":material/history:",

@@ -216,6 +216,51 @@ def sweep_fields(names: Iterable[str], settings: Iterable[str]) -> list[Field]:
     ]
 
 
+# Train's settings a search shares, under Train's URL names (n, opt, lr, bs, ep, seeds, depth).
+SEARCH_TRAIN_SETTINGS = ("samples", "depth", "optimizer", "learning_rate", "batch_size", "epochs")
+SEARCH_CLASSIFICATION = ("mnist1d", "mnist")  # a search scores validation accuracy
+
+
+def _indices(options: Iterable[str]) -> tuple[Callable, Callable, Callable]:
+    """Parse, check and write a subset of `options` by position ("0,3,7"): the search's
+    building blocks have commas and bars in their names (max(x,0), |x|)."""
+    names = list(options)
+
+    def parse(text: str) -> list[str]:
+        positions = [int(i) for i in _names(text)]
+        if min(positions, default=0) < 0:
+            raise ValueError("a position is negative")
+        return list(dict.fromkeys(names[i] for i in positions))
+
+    def write(chosen: Iterable[str]) -> str:
+        return ",".join(str(names.index(n)) for n in chosen if n in names)
+
+    return parse, lambda v: len(v) > 0, write
+
+
+def search_fields(unary: Iterable[str], binary: Iterable[str]) -> list[Field]:
+    """The Search page's URL: its settings (Train's URL names where Train has them), the unary
+    and binary sets by position, the search shown and the key that lets this browser stop it."""
+    ints = _between(1, 10_000)
+    return train_fields((), "search", SEARCH_TRAIN_SETTINGS) + [
+        Field("data", "search.dataset", str, _one_of(SEARCH_CLASSIFICATION)),
+        Field("width", "search.width", int, _one_of(WIDTHS)),
+        Field("seeds", "search.seeds", int, _between(1, 5)),
+        Field("k", "search.k", int, ints),
+        Field("budget", "search.candidates", int, ints),
+        Field("minutes", "search.minutes", _finite, _between(0.1, 24 * 60), lambda v: f"{v:g}"),
+        Field("pop", "search.population", int, ints),
+        Field("sample", "search.sample", int, ints),
+        Field("seed", "search.seed", int, _between(0, 2**31 - 1)),
+        Field("beta", "search.learn_beta", _PARSE["bool"], write=_WRITE["bool"]),
+        Field("unary", "search.unary", *_indices(unary)),
+        Field("binary", "search.binary", *_indices(binary)),
+        Field("name", "search.name", str, lambda v: len(v) <= 120),
+        Field("search", "search.shown", int, lambda v: 0 < v < 2**63),
+        Field("key", "search.key", str, lambda v: 0 < len(v) <= 32 and v.isalnum()),
+    ]
+
+
 def runs_fields() -> list[Field]:
     return [
         Field(

@@ -1,0 +1,636 @@
+"""The Search page's parts: its settings form, the plan, Start / Stop / Resume, the live progress
+and the leaderboard with its way out to the Gallery, Train and this session's catalogue.
+
+A search is a server-side job (core/serve/search_jobs.py): the page only starts, stops, resumes
+and reads it, and a fragment that reruns itself shows the search while it runs.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import streamlit as st
+
+from charts.search.leaderboard import (
+    SCORE_TEXT,
+    SWISH_TEXT,
+    THUMB_CLIP,
+    baselines,
+    leaderboard_frame,
+    percent,
+    refused_frame,
+)
+from charts.search.progress import progress_figure
+from core.serve.search_jobs import SearchRunner, runner_for
+from core.serve.store import INTERRUPTED, MissingRun, StoreError, data_dir
+from core.study.search.search import BETA_RANGE, BINARY, UNARY, Entry, SearchSettings, SearchState
+from core.study.search.space import BETA
+from core.study.signal_settings import WIDTHS
+from core.train.datasets import DATASETS, DatasetError
+from core.train.settings import BY_NAME
+from core.train.training import estimate_seconds
+from ui import catalogue as ui_cat
+from ui.data import dataset
+from ui.jobs import job_queue, session_token
+from ui.nav import link_to
+from ui.palette import page_theme
+from ui.train.controls import setting_widgets
+from ui.train.runs import store
+from ui.url import SEARCH_CLASSIFICATION, SEARCH_TRAIN_SETTINGS, default, train_query
+
+SHOWN, KEY = "search.shown", "search.key"
+DATASET_LABELS = {"mnist1d": "MNIST-1D", "mnist": "MNIST digits"}
+BOARD = "search.board"  # the leaderboard's row selection
+SEARCHES_LISTED = 20
+ENDED_TEXT = {
+    "finished": "Finished",
+    "stopped": "Stopped",
+    INTERRUPTED: "Interrupted",
+    "failed": "Failed",
+    "running": "Running",
+}
+
+
+def search_runner() -> SearchRunner | None:
+    """The process's search runner for the data folder in use; None (the page says why) when the
+    run store cannot be opened."""
+    runs_store = store()
+    if runs_store is None:
+        return None
+    return runner_for(str(data_dir()), runs_store, job_queue())
+
+
+@st.cache_resource
+def _owners() -> dict[tuple[str, int], str]:
+    """Which session started (or resumed) each search in this server process: only its key
+    stops it, as only a job's key stops a Train job. Not a user's data: a map of ids to keys."""
+    return {}
+
+
+def _set_owner(search_id: int, token: str) -> None:
+    _owners()[(str(data_dir()), search_id)] = token
+
+
+def can_stop(search_id: int) -> bool:
+    return _owners().get((str(data_dir()), search_id)) == st.session_state.get(KEY)
+
+
+# --- the settings ---------------------------------------------------------------------------
+
+
+def _defaults() -> None:
+    """Each widget's first value, the search's defaults (a link overrides them)."""
+    start = SearchSettings()
+    for name in (*SEARCH_TRAIN_SETTINGS, "dataset", "width", "seeds", "k", "candidates"):
+        default(f"search.{name}", getattr(start, name))
+    for name in ("minutes", "population", "sample", "seed", "learn_beta"):
+        default(f"search.{name}", getattr(start, name))
+    default("search.unary", list(UNARY))
+    default("search.binary", list(BINARY))
+    default("search.name", "")
+
+
+def settings_ui() -> tuple[SearchSettings, str]:
+    """The form: what trains, how the search explores, and its space; returns the settings."""
+    _defaults()
+    training, search, space = st.columns([1, 1, 1.3], gap="large")
+    with training:
+        st.markdown("**What each candidate trains on**")
+        dataset_name = st.selectbox(
+            "Dataset",
+            SEARCH_CLASSIFICATION,
+            format_func=DATASET_LABELS.get,
+            key="search.dataset",
+            help="Classification only: the score is validation accuracy. MNIST-1D is small and "
+            "tells activations apart; MNIST (784 inputs) costs about 20× more per candidate.",
+        )
+        values = setting_widgets(
+            [BY_NAME[s] for s in ("samples", "depth")], "search", [], {"model": "mlp"}
+        )
+        width = st.select_slider(
+            "Width",
+            WIDTHS,
+            key="search.width",
+            help="Units per hidden layer; the screen's untrained 10-layer network has it too.",
+        )
+        values = setting_widgets(
+            [BY_NAME[s] for s in ("optimizer", "learning_rate", "batch_size", "epochs")],
+            "search",
+            [],
+            values,
+        )
+    with search:
+        st.markdown("**How the search explores**")
+        seeds = st.slider(
+            "Seeds per candidate",
+            1,
+            5,
+            key="search.seeds",
+            help="Every candidate and baseline trains from these initialisations; the score is "
+            "the mean over them.",
+        )
+        k = st.number_input(
+            "Candidates per batch (K)",
+            1,
+            16,
+            key="search.k",
+            help="Trained together in one fused model (one run on Runs).",
+        )
+        budget, minutes = st.columns(2)
+        candidates = budget.number_input(
+            "Max candidates", 1, 2000, key="search.candidates", help="Budget: candidates scored."
+        )
+        time_budget = minutes.number_input(
+            "Max minutes",
+            0.5,
+            24 * 60.0,
+            step=5.0,
+            key="search.minutes",
+            help="Budget: no batch starts after this much searching.",
+        )
+        pop, sample = st.columns(2)
+        population = pop.number_input(
+            "Population",
+            2,
+            500,
+            key="search.population",
+            help="Regularised evolution (Real et al. 2019): the first this many are drawn at "
+            "random, then parents come from the this-many most recent candidates.",
+        )
+        sample_size = sample.number_input(
+            "Sample",
+            1,
+            500,
+            key="search.sample",
+            help="Each new candidate mutates the best of this many drawn from the population.",
+        )
+        seed = st.number_input("Search seed", 0, 2**31 - 1, key="search.seed")
+        learn_beta = st.toggle(
+            "Learn β",
+            key="search.learn_beta",
+            help=f"β starts at {BETA_RANGE[0]:g}; learned, it trains per unit with the weights "
+            f"in [{BETA_RANGE[1]:g}, {BETA_RANGE[2]:g}]. Off: β stays 1.",
+        )
+    with space:
+        st.markdown("**The space: b(u1(x), u2(x))**")
+        unary = st.multiselect(
+            "Unary functions u1, u2",
+            list(UNARY),
+            key="search.unary",
+            help="Ramachandran, Zoph & Le (2017)'s unary set; narrow it to search a smaller space.",
+        )
+        binary = st.multiselect(
+            "Binary functions b",
+            list(BINARY),
+            key="search.binary",
+            help="The paper's binary set: x1 is u1(x), x2 is u2(x).",
+        )
+        name = st.text_input("Name (optional)", key="search.name", max_chars=120)
+    settings = SearchSettings(
+        dataset=dataset_name,
+        samples=int(values["samples"]),
+        depth=int(values["depth"]),
+        width=int(width),
+        optimizer=values["optimizer"],
+        learning_rate=float(values["learning_rate"]),
+        batch_size=int(values["batch_size"]),
+        epochs=int(values["epochs"]),
+        seeds=int(seeds),
+        k=int(k),
+        candidates=int(candidates),
+        minutes=float(time_budget),
+        population=int(population),
+        sample=int(sample_size),
+        seed=int(seed),
+        learn_beta=bool(learn_beta),
+        unary=tuple(u for u in UNARY if u in unary),
+        binary=tuple(b for b in BINARY if b in binary),
+    )
+    return settings, name
+
+
+def plan_ui(settings: SearchSettings) -> list[str]:
+    """The settings' problems as errors, else the space's size and roughly how long it takes."""
+    problems = settings.problems()
+    for problem in problems:
+        st.error(problem)
+    if problems:
+        return problems
+    config = settings.config(("relu",))
+    try:
+        data = dataset(
+            config.dataset, config.samples or None, config.val_fraction, 1.0, config.data_seed, None
+        )
+    except DatasetError as exc:
+        st.error(f"The dataset could not be loaded: {exc}")
+        return [str(exc)]
+    batches = math.ceil(settings.candidates / settings.k)
+    batch = settings.config(tuple(f"c{i}" for i in range(settings.k)))
+    seconds = estimate_seconds(settings.config(("relu", "silu")), data)
+    seconds += batches * estimate_seconds(batch, data)
+    minutes = min(seconds / 60, settings.minutes)
+    space = settings.space
+    st.caption(
+        f"**Space:** {len(space.binary)} binary × {len(space.unary)}² unary = "
+        f"**{space.size:,} core units**. The search trains relu and silu first (the yardstick), "
+        f"then up to {settings.candidates} candidates in {batches} batch"
+        f"{'es' * (batches > 1)} of {settings.k}, each with {settings.seeds} seed"
+        f"{'s' * (settings.seeds > 1)} × {settings.epochs} epochs on {data.describe()}. "
+        f"Expect roughly {max(1, math.ceil(minutes))} min of training on this server (stopped "
+        f"at {settings.minutes:g} min); candidates that are expressions cost more per unit than "
+        "relu, and the screen adds about a second per candidate drawn."
+    )
+    return []
+
+
+def start_ui(runner: SearchRunner, settings: SearchSettings, name: str, problems) -> None:
+    if not st.button(
+        "Start search",
+        type="primary",
+        disabled=bool(problems),
+        key="search.go",
+        help="Runs on the server: its batches train as jobs and are saved whether or not this "
+        "tab stays open.",
+    ):
+        return
+    try:
+        search_id = runner.start(settings, session_token(), name=name)
+    except (ValueError, StoreError, DatasetError) as exc:
+        st.error(str(exc))
+        return
+    _set_owner(search_id, session_token())
+    st.session_state[SHOWN], st.session_state[KEY] = search_id, session_token()
+
+
+def fill_from_saved(runner: SearchRunner) -> None:
+    """A link that names only a search (Runs' Open, the list below) fills the form with that
+    search's settings, once, so a user can change one thing and start it again."""
+    shown = st.query_params.get("search")
+    if not shown or not set(st.query_params) <= {"search", "key"}:
+        return
+    if st.session_state.get("search.filled") == shown:
+        return
+    try:
+        settings = SearchSettings.from_dict(runner.store.search(int(shown)).state["settings"])
+    except (MissingRun, StoreError, ValueError, KeyError, TypeError, OverflowError):
+        return  # shown_ui says the search is missing
+    for name, value in settings.to_dict().items():
+        if f"search.{name}" in DEFAULTS_KEYS:
+            st.session_state[f"search.{name}"] = value
+    st.session_state["search.filled"] = shown
+
+
+DEFAULTS_KEYS = {
+    f"search.{n}"
+    for n in (
+        *SEARCH_TRAIN_SETTINGS,
+        "dataset",
+        "width",
+        "seeds",
+        "k",
+        "candidates",
+        "minutes",
+        "population",
+        "sample",
+        "seed",
+        "learn_beta",
+        "unary",
+        "binary",
+    )
+}
+
+
+# --- a search, shown ------------------------------------------------------------------------
+
+
+def _counts(state: SearchState) -> str:
+    s = state.settings
+    spent = f"{state.seconds / 60:.1f} of {s.minutes:g} min"
+    return (
+        f"{len(state.scored)} of {s.candidates} candidates scored · {len(state.refused)} refused "
+        f"by the screen · {spent} spent"
+    )
+
+
+def _signature(state: SearchState) -> tuple:
+    return (state.status, state.batches, len(state.entries), bool(state.baselines))
+
+
+@st.fragment(run_every=1.0)
+def live_ui(runner: SearchRunner, search_id: int, seen: tuple) -> None:
+    """Redraws every second while the search runs; the whole page when a batch was scored or the
+    search ended (the leaderboard and its buttons live outside this fragment: clicks inside a
+    self-refreshing fragment can be lost)."""
+    state = runner.state(search_id)
+    if _signature(state) != seen or not runner.running(search_id):
+        st.rerun()
+    live = runner.live(search_id)
+    st.progress(
+        min(1.0, live.fraction),
+        text=f"{live.phase or 'starting'} · {_counts(state)} (budget fraction = candidates "
+        "scored / candidate budget)",
+    )
+    if live.error:
+        st.warning(live.error)
+
+
+def controls_ui(runner: SearchRunner, search_id: int, state: SearchState) -> None:
+    """Stop while it runs (for the session that started it), Resume when it was cut short."""
+    if runner.running(search_id):
+        mine = can_stop(search_id)
+        st.button(
+            "Stop search",
+            key="search.stop",
+            on_click=runner.stop,
+            args=(search_id,),
+            disabled=not mine,
+            help="Stops the batch in training (it is not scored); what was scored stays, and "
+            "Resume continues from there."
+            if mine
+            else "Only the session that started the search (or its link with key=) can stop it.",
+        )
+        return
+    if state.status in ("stopped", INTERRUPTED, "failed"):
+        if st.button(
+            "Resume search",
+            key="search.resume",
+            type="primary",
+            help="Continues from the last scored batch, drawing exactly the candidates it would "
+            "have drawn.",
+        ):
+            try:
+                resumed = runner.resume(search_id, session_token())
+            except (StoreError, MissingRun) as exc:
+                st.error(str(exc))
+                return
+            if resumed:
+                _set_owner(search_id, session_token())
+                st.session_state[KEY] = session_token()
+                st.rerun()
+
+
+def status_ui(runner: SearchRunner, search_id: int, state: SearchState) -> None:
+    if runner.running(search_id):
+        live_ui(runner, search_id, _signature(state))
+        return
+    text = f"**{ENDED_TEXT.get(state.status, state.status)}**: {state.ended or 'no reason saved'}."
+    counts = _counts(state)
+    if state.status == INTERRUPTED:
+        st.warning(f"{text} {counts}. Resume continues from its last scored batch.")
+    elif state.status == "failed":
+        st.error(f"{text} {counts}.")
+    elif state.status == "running":  # saved as running by a server that is still alive
+        st.info(f"Running on another server process. {counts}.")
+    else:
+        st.success(f"{text} {counts}.")
+
+
+def baselines_ui(state: SearchState) -> None:
+    """The yardstick, trained in this search with the same settings, next to the best."""
+    shown = baselines(state)
+    board = state.leaderboard()
+    cols = st.columns(3)
+    if not shown:
+        st.caption("relu and silu train first with the same settings: not finished yet.")
+        return
+    for col, (label, value) in zip(cols, shown.items(), strict=False):
+        col.metric(f"Baseline {label}", value)
+    if board:
+        best = board[0]
+        cols[2].metric(f"Best candidate ({best.name})", _percent(best))
+    st.caption(f"{SCORE_TEXT}. Baselines trained in this search with the same data and seeds.")
+
+
+def _percent(entry: Entry) -> str:
+    return percent(entry.accuracy)
+
+
+def custom_name(search_id: int, entry: Entry) -> str:
+    """The candidate's name in this session's catalogue (unique across searches)."""
+    return f"s{search_id}_{entry.name}"
+
+
+def add_to_catalogue(search_id: int, entry: Entry, learn_beta: bool) -> str:
+    """Put the candidate in this session's catalogue as a custom (β as the search started it)
+    and give Train the search's β choice; returns its name there."""
+    from activations.expression import custom_activation  # TensorFlow: only on a click
+
+    name = custom_name(search_id, entry)
+    beta = {BETA: BETA_RANGE} if entry.candidate.uses_beta else {}
+    ui_cat.add_custom(custom_activation(name, entry.expression, beta))
+    if entry.candidate.uses_beta:
+        learned = "unit" if learn_beta else "fixed"
+        st.session_state[f"train.{name}.{BETA}.learn"] = learned
+        kept = st.session_state.get("custom.learned", {})
+        st.session_state["custom.learned"] = {
+            **kept,
+            name: {BETA: "unit"} if learn_beta else {},
+        }
+    return name
+
+
+def actions_ui(search_id: int, state: SearchState, entry: Entry) -> None:
+    """One candidate to the Gallery, to Train (against relu and silu on the search's data and
+    model) or into this session's catalogue."""
+    st.markdown(
+        f"**{entry.name}** `{entry.expression}`  \n{entry.candidate.formula} · score "
+        f"{_percent(entry)}"
+    )
+    gallery, train, keep, runs = st.columns(4)
+    to_gallery = gallery.button(
+        "Open in Gallery",
+        key="search.to_gallery",
+        icon=":material/grid_view:",
+        width="stretch",
+        help="Adds it to this session's catalogue and opens the Gallery with it picked.",
+    )
+    to_train = train.button(
+        "Train vs relu, silu",
+        key="search.to_train",
+        icon=":material/model_training:",
+        width="stretch",
+        help="Adds it and opens Train with it, relu and silu on this search's dataset, model "
+        "and schedule.",
+    )
+    to_catalogue = keep.button(
+        "Add to catalogue",
+        key="search.to_catalogue",
+        icon=":material/add:",
+        width="stretch",
+        help="Adds it to this session's catalogue: every activation dropdown offers it.",
+    )
+    with runs:
+        if entry.run_id:
+            link_to("Runs", f"Its batch: run {entry.run_id}", runs=str(entry.run_id))
+    if not (to_gallery or to_train or to_catalogue):
+        return
+    name = add_to_catalogue(search_id, entry, state.settings.learn_beta)
+    if to_gallery:
+        st.switch_page("pages/gallery.py", query_params={"pick": name})
+    if to_train:
+        config = state.settings.config((name, "relu", "silu"))
+        query = train_query(config)
+        if entry.candidate.uses_beta:
+            query[f"l.{name}.{BETA}"] = "unit" if state.settings.learn_beta else "fixed"
+        st.switch_page("pages/train.py", query_params=query)
+    st.toast(f"{name} ({entry.expression}) is in your catalogue: every dropdown offers it.")
+
+
+def leaderboard_ui(search_id: int, state: SearchState) -> None:
+    board = state.leaderboard()
+    if not board:
+        st.info("No candidate scored yet: the leaderboard fills in after each batch.")
+        return
+    frame = leaderboard_frame(state)
+    columns = {
+        "rank": st.column_config.NumberColumn("rank", width=50),
+        "name": st.column_config.TextColumn("name", width=60),
+        "expression": st.column_config.TextColumn(
+            "expression",
+            width="medium",
+            help="As the Custom page writes it (the app's expression grammar).",
+        ),
+        "formula": st.column_config.TextColumn(
+            "b(u1, u2)", help="The core unit b(u1(x), u2(x)) by its parts' names."
+        ),
+        "curve": st.column_config.LineChartColumn(
+            "f on [−5, 5]",
+            y_min=-THUMB_CLIP,
+            y_max=THUMB_CLIP,
+            width="small",
+            help=f"f(x) at 41 points of [−5, 5], y shown on [−{THUMB_CLIP:g}, {THUMB_CLIP:g}] "
+            "(steeper curves are clipped).",
+        ),
+        "score %": st.column_config.NumberColumn("score %", format="%.1f", help=SCORE_TEXT),
+        "± std": st.column_config.NumberColumn(
+            "± std", format="%.1f", help="Standard deviation of the accuracy over seeds (ddof 1)."
+        ),
+        "vs silu (points)": st.column_config.NumberColumn(
+            "vs silu",
+            format="%+.1f",
+            help="Score minus silu's (Swish, β = 1) in this search, in percentage points.",
+        ),
+        "diverged seeds": st.column_config.NumberColumn(
+            "diverged", help="Seeds whose loss was not finite: counted as chance."
+        ),
+        "Swish distance": st.column_config.NumberColumn(
+            "Swish dist.", format="%.3f", help=SWISH_TEXT
+        ),
+        "β*": st.column_config.NumberColumn("β*", format="%.2f", help=SWISH_TEXT),
+        "monotonic": st.column_config.TextColumn(
+            "monotonic", help="Measured on [−6, 6] and towards ±∞ (the Gallery's table)."
+        ),
+        "zero-centred": st.column_config.CheckboxColumn(
+            "zero-centred", help="Measured as on the Gallery (mean output near 0 for N(0, 1))."
+        ),
+        "range on [−6, 6]": st.column_config.TextColumn("range on [−6, 6]"),
+        "smoothness": st.column_config.TextColumn(
+            "smoothness", help="Continuity class measured from f, f′, f″ (the Gallery's)."
+        ),
+        "f′(0)": st.column_config.NumberColumn("f′(0)", format="%.3g"),
+        "batch run": st.column_config.LinkColumn(
+            "run", display_text=r"runs=(\d+)", help="The batch's run on the Runs page."
+        ),
+    }
+    event = st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(frame), 460),
+        column_config=columns,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=BOARD,
+    )
+    rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+    pick = board[rows[0]] if rows and rows[0] < len(board) else board[0]
+    st.caption(
+        "Click a row's left edge to pick it (the top one is picked until you do). "
+        f"{SCORE_TEXT}; {SWISH_TEXT}."
+    )
+    with st.container(border=True):
+        actions_ui(search_id, state, pick)
+
+
+def refused_ui(state: SearchState) -> None:
+    refused = state.refused
+    if not refused:
+        return
+    with st.expander(f"Refused by the screen ({len(refused)}), with the reasons"):
+        st.caption(
+            "Screened at initialisation before training: the grammar compiles it; f and f′ are "
+            "finite on [−10, 10] (2,001 points); f′ is not 0 everywhere there; it is not the "
+            "same function as a candidate seen before (values agree to 1e-6); through an "
+            "untrained 10-layer network of the search's width nothing overflows and a gradient "
+            "(norm ≥ 1e-10) reaches the first layer."
+        )
+        st.dataframe(refused_frame(state), hide_index=True, width="stretch")
+
+
+def runs_ui(state: SearchState) -> None:
+    ids = [state.baseline_run] if state.baseline_run else []
+    ids += list(dict.fromkeys(e.run_id for e in state.scored if e.run_id))
+    if not ids:
+        return
+    shown = ",".join(str(i) for i in ids[:20])
+    more = f" (the first 20 of {len(ids)})" if len(ids) > 20 else ""
+    link_to("Runs", f"Its {len(ids)} runs on Runs{more}: baselines and every batch", runs=shown)
+
+
+def shown_ui(runner: SearchRunner) -> None:
+    search_id = st.session_state.get(SHOWN)
+    if not search_id:
+        return
+    try:
+        row = runner.store.search(search_id)
+        state = runner.state(search_id)
+    except (MissingRun, StoreError, OverflowError, KeyError):
+        st.info(f"Search {search_id} is not in the run store (it may have been deleted).")
+        return
+    st.subheader(f"Search {row.id}: {row.name}")
+    s = state.settings
+    st.caption(
+        f"{DATASETS.get(s.dataset, s.dataset)} · MLP {s.depth} × {s.width} · {s.optimizer} lr "
+        f"{s.learning_rate:g} · batch {s.batch_size} · {s.epochs} epochs · {s.seeds} seed"
+        f"{'s' * (s.seeds > 1)} · K = {s.k} · population {s.population}, sample {s.sample} · "
+        f"β {'learned per unit' if s.learn_beta else 'fixed at 1'} · space {s.space.size:,}"
+    )
+    status_ui(runner, search_id, state)
+    controls_ui(runner, search_id, state)
+    baselines_ui(state)
+    leaderboard_ui(search_id, state)
+    if state.scored:
+        st.plotly_chart(
+            progress_figure(state, page_theme()),
+            key="search.progress",
+            config={"displaylogo": False},
+        )
+    refused_ui(state)
+    runs_ui(state)
+
+
+def _open(search_id: int) -> None:
+    st.session_state[SHOWN] = search_id
+
+
+def past_ui(runner: SearchRunner) -> None:
+    """Saved searches, newest first, each one click from being shown."""
+    rows = runner.store.searches(limit=SEARCHES_LISTED)
+    if not rows:
+        return
+    with st.expander(f"Past searches ({len(rows)})", icon=":material/history:"):
+        for row in rows:
+            saved = SearchState.from_dict(row.state)
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row.created))
+            best = saved.leaderboard()
+            top = f" · best {best[0].name} {_percent(best[0])}" if best else ""
+            status = "running" if runner.running(row.id) else row.status
+            text, button = st.columns([5, 1], vertical_alignment="center")
+            text.markdown(
+                f"**Search {row.id}** · {row.name} · {status} · {len(saved.scored)} scored{top} "
+                f"· {when}"
+            )
+            button.button(
+                "Open", key=f"search.open.{row.id}", on_click=_open, args=(row.id,), width="stretch"
+            )
