@@ -64,8 +64,10 @@ def screen(
     width: int = 64,
     depth: int = SCREEN_DEPTH,
 ) -> list[Screened]:
-    """Screen (name, candidate) pairs; `seen` are the SCREEN_X curves of functions already
-    known (earlier candidates, the baselines). A duplicate within this call counts too."""
+    """Screen (name, candidate) pairs; `seen` are the SCREEN_X curves of the candidates drawn
+    before. A duplicate within this call counts too. The baselines are not in `seen`: a
+    candidate equal to silu (x·σ(βx) at β = 1) is trained and ranked, so a search can be seen
+    to find Swish itself."""
     known = list(seen)
     out, deep = [], []
     for name, candidate in candidates:
