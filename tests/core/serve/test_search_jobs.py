@@ -13,7 +13,8 @@ import pytest
 from core.serve.jobs import JobQueue
 from core.serve.search_jobs import SearchRunner
 from core.serve.store import RunStore
-from core.study.search.search import SearchSettings
+from core.study.search.search import Entry, SearchSettings, SearchState
+from core.study.search.space import Candidate
 
 TINY = SearchSettings(
     samples=600, epochs=2, width=32, k=2, seeds=1, candidates=4, population=2, sample=1
@@ -176,3 +177,42 @@ def test_on_a_cluster_two_batches_train_at_once(tmp_path, ray_executor):
     assert most == 2, "the two batches never ran at the same time"
     assert [e.batch for e in state.scored] == [0, 0, 1, 1]
     _assert_scores_are_their_runs(store, state)
+
+
+class _SlowReads(RunStore):
+    """A store whose search reads take a while, to widen the window between a resume's read of
+    a search's status and its write of "running"."""
+
+    def search(self, search_id):
+        row = super().search(search_id)
+        time.sleep(0.3)
+        return row
+
+
+def test_two_resumes_at_once_launch_the_search_once(tmp_path):
+    # Two sessions may click Resume on the same stopped search together. Without one lock over
+    # the whole resume, both read "stopped" before either wrote "running", and two threads ran
+    # the same search, training every batch twice and overwriting each other's saves.
+    store = _SlowReads(tmp_path / "runs.sqlite")
+    done = SearchState(
+        SearchSettings(**{**TINY.to_dict(), "candidates": 1}),
+        status="stopped",
+        baselines={"relu": [0.5], "silu": [0.5]},
+        entries=[Entry(0, Candidate("x1·x2", "x", "σ(x)"), 0, "scored", accuracy=[0.6])],
+        batches=1,
+    )  # its budget is spent: resumed, it finishes at once, training nothing
+    search_id = store.save_search(done.to_dict())
+    runner = SearchRunner(store, JobQueue(store, max_running=1))
+    launched = []
+    launch = runner._launch
+    runner._launch = lambda *args: (launched.append(args[0]), launch(*args))
+    answers = []
+    clicks = [
+        threading.Thread(target=lambda: answers.append(runner.resume(search_id))) for _ in "ab"
+    ]
+    for click in clicks:
+        click.start()
+    for click in clicks:
+        click.join(60)
+    assert sorted(answers) == [False, True] and launched == [search_id]
+    assert runner.wait(search_id, 120).status == "finished"
