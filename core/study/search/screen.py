@@ -77,7 +77,7 @@ def screen(
             result.reason = f"the expression grammar refuses it: {exc}"
             continue
         result.reason = _on_the_line(act, result, known)
-        if not result.reason:
+        if result._grid is not None:  # set when it passed the line's checks
             known.append(result._grid)
             deep.append((act, result))
     if deep:
@@ -100,7 +100,7 @@ def _on_the_line(act: Activation, result: Screened, known: list[np.ndarray]) -> 
     if not np.any(df != 0):
         return "f′(x) = 0 on all of [−10, 10]: no gradient to learn from"
     for other in known:
-        if np.allclose(f, other, **SAME):
+        if np.allclose(f, other, rtol=SAME["rtol"], atol=SAME["atol"]):
             return "the same function as a candidate seen before (its values agree on [−10, 10])"
     result._grid = f
     return ""

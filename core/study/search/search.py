@@ -266,7 +266,7 @@ def propose(state: SearchState, ahead: Sequence[Batch] = ()) -> Batch | None:
         return sum(e.status != "refused" for e in entries)
 
     while passed() < want and draws < limit:
-        group = []
+        group: list[Candidate] = []
         while len(group) < want - passed() and draws < limit:
             draws += 1
             candidate = _draw(state, rng)
@@ -284,7 +284,8 @@ def propose(state: SearchState, ahead: Sequence[Batch] = ()) -> Batch | None:
                 entry.status = "pending"
                 entry.curve, entry.props = result.curve, result.props
                 entry.swish = list(result.swish)
-                known.append(result._grid)
+                if result._grid is not None:  # always, for a candidate that passed
+                    known.append(result._grid)
             entries.append(entry)
     pending = [e for e in entries if e.status == "pending"]
     if not pending:
