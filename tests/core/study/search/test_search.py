@@ -12,6 +12,7 @@ import tensorflow as tf
 
 from core.serve.executors import CustomSpec, JobControl, JobSpec, LocalExecutor
 from core.study.search import search as engine
+from core.study.search.screen import Screened
 from core.study.search.search import SearchSettings, SearchState, run
 from core.study.search.space import Space
 from core.train import datasets
@@ -186,8 +187,16 @@ def _settings(**changes):
     return SearchSettings(**{**base, **changes})
 
 
+def _passing_screen(named, known, width):
+    return [Screened(candidate, name) for name, candidate in named]
+
+
 def _watch_parents(monkeypatch, state):
-    """Record each mutation's parent with the scored entries it could have been drawn from."""
+    """Record each mutation's parent with the scored entries it could have been drawn from.
+    The screen (test_screen.py) is replaced by one that passes every new expression: these
+    tests are about the draws, and a real screen costs ~0.3 s of TensorFlow per candidate."""
+    monkeypatch.setattr(engine, "screen", _passing_screen)
+    monkeypatch.setattr(engine, "_curve", lambda expression: None)
     seen = []
     mutate = Space.mutate
 
@@ -209,11 +218,11 @@ def test_only_the_most_recent_population_can_be_parents_and_the_best_of_all_ages
     # Older is better here (accuracy falls with the index), so a search without ageing would
     # take c0000, the best ever, as the parent of every mutation; regularised evolution takes
     # the best of the 4 most recent scored (sample = population: the whole window).
-    settings = _settings(candidates=15)
+    settings = _settings(candidates=24)
     state = SearchState(settings)
     parents = _watch_parents(monkeypatch, state)
     run(state, FakeTrain(accuracy=lambda i: 0.9 - 0.01 * i), classes=10)
-    assert state.ended == "the budget of 15 candidates is spent"
+    assert state.ended == "the budget of 24 candidates is spent"
     assert len(parents) > 3
     for parent, scored, scores in parents:
         window = scored[-settings.population :]
@@ -226,7 +235,7 @@ def test_only_the_most_recent_population_can_be_parents_and_the_best_of_all_ages
 def test_the_tournament_takes_the_best_of_its_sample(monkeypatch, sample):
     # With a sample of 2 the worst of the window can never win; with a sample of 1 (a parent
     # drawn at random) it does, which shows this test can see the difference.
-    settings = _settings(candidates=21, population=4, sample=sample)
+    settings = _settings(candidates=40, population=4, sample=sample)
     state = SearchState(settings)
     parents = _watch_parents(monkeypatch, state)
     run(state, FakeTrain(accuracy=_distinct), classes=10)
