@@ -17,6 +17,7 @@ from core.study.search.search import SearchSettings, SearchState, run
 from core.study.search.space import Space
 from core.train import datasets
 from core.train.record import BranchHistory, Comparison
+from core.train.training import learning_problems
 
 # --- a candidate's score is its plain-Keras run ---
 
@@ -355,3 +356,32 @@ def test_settings_and_state_round_trip_through_json():
 )
 def test_bad_settings_are_explained(change, message):
     assert message in " ".join(SearchSettings(**change).problems())
+
+
+@pytest.mark.parametrize("learn_beta", [False, True])
+def test_beta_is_learned_per_unit_only_when_asked_and_only_where_a_candidate_has_it(
+    monkeypatch, learn_beta
+):
+    # Fails if "learn β" is ignored (every β stays 1), or a candidate without β is given a
+    # learnable β (the comparison would be refused: it has no such parameter), or β starts
+    # elsewhere than 1 or outside the experiment's range [−4, 4].
+    monkeypatch.setattr(engine, "screen", _passing_screen)
+    monkeypatch.setattr(engine, "_curve", lambda expression: None)
+    settings = _settings(
+        learn_beta=learn_beta, k=8, unary=("x", "βx", "σ(x)"), binary=("x1·x2", "x1+x2")
+    )
+    batch = engine.propose(SearchState(settings))
+    pending = [e for e in batch.entries if e.status == "pending"]
+    assert len(pending) == 8 and any(e.candidate.uses_beta for e in pending)
+    assert any(not e.candidate.uses_beta for e in pending)
+    learned = dict(batch.config.learnable)
+    for entry, (name, expression, params) in zip(pending, batch.customs, strict=True):
+        assert (name, expression) == (entry.name, entry.expression)
+        if entry.candidate.uses_beta:
+            assert params == (("beta", (1.0, -4.0, 4.0)),)
+            assert learned.get(name) == ((("beta", "unit"),) if learn_beta else None)
+        else:
+            assert params == () and name not in learned
+    # ... and the comparison is one a job accepts: each learned β is a parameter it has.
+    spec = JobSpec(batch.config, tuple(CustomSpec(*c) for c in batch.customs))
+    assert batch.config.problems() == [] and learning_problems(batch.config, spec.catalogue()) == []
