@@ -46,6 +46,7 @@ class SearchRunner:
     def __init__(self, store: RunStore, queue: JobQueue):
         self.store, self.queue = store, queue
         self._lock = threading.Lock()
+        self._resuming = threading.Lock()
         self._threads: dict[int, threading.Thread] = {}
         self._stops: dict[int, threading.Event] = {}
         self._live: dict[int, Live] = {}
@@ -68,17 +69,19 @@ class SearchRunner:
     def resume(self, search_id: int, owner: str = "") -> bool:
         """Continue a stopped or interrupted search from its last saved batch; False when it is
         running already or has finished."""
-        with self._lock:
+        # One resume at a time, from its read of the status to its thread's start: two
+        # sessions clicking Resume together both read "stopped" and ran the search twice.
+        with self._resuming:
             if self.running(search_id):
                 return False
-        state = SearchState.from_dict(self.store.search(search_id).state)
-        if state.status not in ("stopped", INTERRUPTED, "failed"):
-            return False
-        state.entries = [e for e in state.entries if e.status != "pending"]
-        state.status = "running"
-        self.store.update_search(search_id, state.to_dict(), owner=SERVER_ID)
-        self._launch(search_id, state, owner)
-        return True
+            state = SearchState.from_dict(self.store.search(search_id).state)
+            if state.status not in ("stopped", INTERRUPTED, "failed"):
+                return False
+            state.entries = [e for e in state.entries if e.status != "pending"]
+            state.status = "running"
+            self.store.update_search(search_id, state.to_dict(), owner=SERVER_ID)
+            self._launch(search_id, state, owner)
+            return True
 
     def stop(self, search_id: int) -> None:
         """Stop a running search: its batch in training stops within a batch of samples and is

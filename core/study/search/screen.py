@@ -79,7 +79,7 @@ def screen(
             result.reason = f"the expression grammar refuses it: {exc}"
             continue
         result.reason = _on_the_line(act, result, known)
-        if result._grid is not None:
+        if result._grid is not None:  # set when it passed the line's checks
             known.append(result._grid)
             deep.append((act, result))
     if deep:

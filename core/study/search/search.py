@@ -284,7 +284,7 @@ def propose(state: SearchState, ahead: Sequence[Batch] = ()) -> Batch | None:
                 entry.status = "pending"
                 entry.curve, entry.props = result.curve, result.props
                 entry.swish = list(result.swish)
-                if result._grid is not None:
+                if result._grid is not None:  # always, for a candidate that passed
                     known.append(result._grid)
             entries.append(entry)
     pending = [e for e in entries if e.status == "pending"]

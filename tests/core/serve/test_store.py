@@ -1,5 +1,6 @@
 """The run store: round trip, concurrent writers, restart, corrupt files, migration, job updates,
-paging and filtering from the summary columns, runs orphaned by a server that died."""
+paging and filtering from the summary columns, runs and searches orphaned by a server that
+died, the searches table (v5)."""
 
 import dataclasses
 import json
@@ -392,3 +393,108 @@ def test_store_and_exports_do_not_import_tensorflow():
     root = Path(__file__).resolve().parents[3]
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+# --- searches (schema v5) ---
+
+
+def _search_state(status: str = "running", scored: int = 1) -> dict:
+    """A search's state as SearchState.to_dict() writes it (the store reads only `status`)."""
+    entry = {"candidate": ["x1·x2", "x", "σ(x)"], "batch": 0, "status": "scored", "swish": [None]}
+    return {
+        "settings": {"dataset": "mnist1d", "candidates": 8},
+        "status": status,
+        "baselines": {"relu": [0.6, 0.61]},
+        "entries": [{**entry, "index": i, "accuracy": [0.5, float("nan")]} for i in range(scored)],
+        "batches": scored,
+        "seconds": 1.5,
+        "ended": "",
+    }
+
+
+def test_a_v4_store_migrates_to_v5_keeping_its_runs_and_sweeps(tmp_path):
+    # Fails if adding the searches table drops or rewrites what v4 held (a migration that
+    # recreated the file, or ran v4's step again and failed on the existing sweeps table).
+    path = tmp_path / "runs.sqlite"
+    old = RunStore(path, target_version=4)
+    run_ids = [old.save(_comparison(0.5), name="kept"), old.save(_comparison(0.25))]
+    sweep_id = old.save_sweep({"depths": [1, 2]}, [(1, 16, run_ids[0]), (2, 16, run_ids[1])], "g")
+    with sqlite3.connect(path) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    conn.close()
+    assert "searches" not in tables and old.schema_version == 4
+    new = RunStore(path)
+    assert new.schema_version == store_module.SCHEMA_VERSION == 5
+    assert [r.id for r in new.runs()] == run_ids[::-1] and new.runs()[1].name == "kept"
+    assert new.load(run_ids[0]).branches == _comparison(0.5).branches
+    sweep = new.sweep(sweep_id)
+    assert sweep.name == "g" and sweep.runs == [(1, 16, run_ids[0]), (2, 16, run_ids[1])]
+    assert new.searches() == []
+    assert new.save_search(_search_state(), "first") == 1
+
+
+def test_a_search_round_trips_and_updates_in_place(tmp_path):
+    # Fails if the state's JSON loses what a resume needs (NaN accuracies of diverged seeds,
+    # an infinite Swish distance), if an update adds a row, or status and owner drift apart
+    # from the state they were saved with.
+    s = RunStore(tmp_path / "runs.sqlite")
+    state = _search_state()
+    search_id = s.save_search(state, "  my search  ", owner="12@host")
+    row = s.search(search_id)
+    assert (row.name, row.status, row.owner) == ("my search", "running", "12@host")
+    assert json.dumps(row.state, allow_nan=True) == json.dumps(state, allow_nan=True)
+    later = _search_state("finished", scored=3)
+    s.update_search(search_id, later)
+    [row] = s.searches()
+    assert (row.id, row.status, row.owner, len(row.state["entries"])) == (
+        search_id,
+        "finished",
+        "",
+        3,
+    )
+    with pytest.raises(store_module.MissingRun):
+        s.update_search(search_id + 1, later)
+    with pytest.raises(store_module.MissingRun):
+        s.search(search_id + 1)
+
+
+def test_searches_list_newest_first_and_delete_keeps_the_runs(tmp_path):
+    s = RunStore(tmp_path / "runs.sqlite")
+    run_id = s.save(_comparison(), name="search 1 · batch 1")
+    ids = [s.save_search(_search_state(), f"s{i}") for i in range(3)]
+    assert [r.id for r in s.searches()] == ids[::-1]
+    assert [r.id for r in s.searches(limit=2)] == ids[:0:-1]
+    s.delete_search(ids[1])
+    assert [r.id for r in s.searches()] == [ids[2], ids[0]]
+    assert [r.id for r in s.runs()] == [run_id]  # a search's batches are runs of their own
+
+
+def test_searches_of_a_dead_server_are_interrupted_and_live_or_ended_ones_are_not(tmp_path):
+    # A server that died mid-search leaves it "running" for ever unless the next start finds
+    # it; a search another live process is running, or one that ended, must not be touched.
+    s = RunStore(tmp_path / "runs.sqlite")
+    host = socket.gethostname()
+    dead, alive = f"{_dead_pid()}@{host}", f"{os.getpid()}@{host}"
+    ids = {
+        "running, dead": s.save_search(_search_state(), owner=dead),
+        "running, nobody": s.save_search(_search_state()),
+        "running, alive": s.save_search(_search_state(), owner=alive),
+        "stopped, dead": s.save_search(_search_state("stopped"), owner=dead),
+        "finished, nobody": s.save_search(_search_state("finished")),
+    }
+    interrupted = s.interrupt_searches(owner_alive)
+    assert sorted(interrupted) == sorted([ids["running, dead"], ids["running, nobody"]])
+    for key, search_id in ids.items():
+        row = s.search(search_id)
+        if search_id in interrupted:
+            assert (row.status, row.owner, row.state["status"]) == (
+                "interrupted",
+                "",
+                "interrupted",
+            )
+            assert row.state["ended"] == "interrupted: the server stopped while it searched"
+            assert len(row.state["entries"]) == 1  # what it scored stays, to resume from
+        else:
+            assert row.status == row.state["status"] == key.split(",")[0]
+    assert s.search(ids["running, alive"]).owner == alive
+    assert s.interrupt_searches(owner_alive) == []  # a second start finds nothing new
