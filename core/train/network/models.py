@@ -245,6 +245,34 @@ class LearnedActivation(tf.Module):
         return self.fn(h, **self.fixed, **self.learned)
 
 
+# Eigen and oneDNN evaluate an element-wise op in vectors of up to 16 floats (AVX-512), with a
+# scalar path for a remainder that can differ in the last bit (exp, tanh): slices of a multiple of
+# this many values each meet the same vectors in one call over several slices as alone.
+_VECTOR_FLOATS = 16
+
+
+def _shared_groups(branches: Sequence[Branch], width: int) -> list[tuple[int, int]]:
+    """[start, end) runs of consecutive networks whose activation is the same fixed element-wise
+    function with the same parameters (nothing learned, no Keras layer), each run computed by one
+    call. Only when `width` is a multiple of _VECTOR_FLOATS, so every network's values are exactly
+    those it gets alone (tests/core/train/test_training.py compares them with plain Keras)."""
+    groups: list[tuple[int, int]] = []
+    shareable = width % _VECTOR_FLOATS == 0
+
+    def key(b: Branch):
+        if not shareable or b.learn or b.act.layer is not None or not b.act.elementwise:
+            return None
+        return (id(b.act), repr(sorted(b.act.resolve(b.params).items())))
+
+    for i, branch in enumerate(branches):
+        k = key(branch)
+        if groups and k is not None and k == key(branches[groups[-1][0]]):
+            groups[-1] = (groups[-1][0], i + 1)
+        else:
+            groups.append((i, i + 1))
+    return groups
+
+
 class FusedMLP(tf.Module):
     """K MLPs that share no weights, computed together.
 
@@ -266,6 +294,7 @@ class FusedMLP(tf.Module):
         self.k, self.width = len(branches), width
         # One activation instance per hidden layer and branch, as the plain model has.
         self.activations = [[b.new_apply(width) for b in branches] for _ in range(depth)]
+        self.groups = _shared_groups(branches, width)
         kernel = lambda b, layer, shape: np.asarray(init.kernel(b.seed, layer)(shape))  # noqa: E731
 
         def biases(layer: int, units: int) -> np.ndarray:  # (K, 1, units)
@@ -290,7 +319,13 @@ class FusedMLP(tf.Module):
         self.b_out = tf.Variable(biases(depth, n_outputs), name="b_out")
 
     def _activate(self, h, layer):  # h: (K, B, width)
-        return tf.stack([f(h[i]) for i, f in enumerate(self.activations[layer])])
+        """Activation k on slice k; a run of networks that share one fixed activation (the seeds
+        of an activation) in one call over their slices: a third of the ops with 3 seeds, the
+        same numbers (see `_shared_groups`)."""
+        acts = self.activations[layer]
+        if len(self.groups) == self.k:
+            return tf.stack([f(h[i]) for i, f in enumerate(acts)])
+        return tf.concat([acts[start](h[start:end]) for start, end in self.groups], axis=0)
 
     def __call__(self, x):
         x = tf.reshape(x, [tf.shape(x)[0], -1])
