@@ -306,21 +306,26 @@ def _tutorial(m: dict, colours, theme) -> go.Figure:
     return _base_layout(fig, title="MSE per epoch (mean over seeds)", height=380)
 
 
+SWISH_FLOOR = 1e-3
+
+
 def _search(m: dict, colours, theme) -> go.Figure:
     """Each search's top 10: score against distance from the Swish family, the criterion's
     distance as a vertical line and the searches' relu and silu as horizontal ones."""
     fig = go.Figure()
     ramp = _ramp(len(m["searches"]) + 4, theme)[2:]
+    symbols = ("circle", "square", "diamond", "triangle-up", "cross")
     for i, search in enumerate(m["searches"]):
         top = search["top"]
         fig.add_trace(
             go.Scatter(
-                x=[min(t["swish_distance"], 10.0) for t in top],
+                # A log axis has no 0: Swish itself (distance 0) is drawn at SWISH_FLOOR.
+                x=[min(max(t["swish_distance"], SWISH_FLOOR), 10.0) for t in top],
                 y=[t["score"] for t in top],
                 mode="markers+text",
                 text=[str(t["rank"]) for t in top],
                 textposition="top center",
-                marker=dict(size=9, color=ramp[i]),
+                marker=dict(size=9, color=ramp[i], symbol=symbols[i % len(symbols)]),
                 name=f"search seed {search['seed']}",
                 hovertext=[t["expression"] for t in top],
             )
@@ -336,7 +341,11 @@ def _search(m: dict, colours, theme) -> go.Figure:
                 annotation_position="bottom right",
             )
     fig.add_vline(x=search_swish.SWISH_NEAR, line=dict(color="#555555", dash="dash", width=1))
-    fig.update_xaxes(title_text="RMS distance from x·σ(βx), best β on [−4, 4] (log)", type="log")
+    fig.update_xaxes(
+        title_text="RMS distance from x·σ(βx), best β on [−4, 4] "
+        f"(log; 0 drawn at {SWISH_FLOOR:g})",
+        type="log",
+    )
     fig.update_yaxes(title_text="score: validation accuracy, mean over seeds")
     return _base_layout(fig, title="Each search's top 10 (numbers: rank)", height=420)
 

@@ -120,7 +120,7 @@ class SearchFindsSwish(Experiment):
                 h = hits[0]
                 relu_like = " (relu-like)" if h["relu_distance"] < RELU_NEAR else ""
                 texts.append(
-                    f"seed {search['seed']}: rank {h['rank']} {h['expression']} at "
+                    f"seed {search['seed']}: rank {h['rank']} `{h['expression']}` at "
                     f"{h['swish_distance']:.3f} (β {h['swish_beta']:g}){relu_like}"
                 )
             else:

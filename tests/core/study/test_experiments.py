@@ -553,7 +553,7 @@ def test_search_verdict_counts_searches_with_a_top_ten_swish_within_0_1():
     assert label(near_twice, rank_ten, far) == ex.REPRODUCED
     assert label(at_threshold, far, far + [0.01]) == ex.NOT_REPRODUCED
     said = e.verdict({"searches": [_search(0, near_twice, relu=0.01), _search(1, far)]}).measured
-    assert "rank 1 f1 at 0.050" in said and "(relu-like)" in said and "nearest 1.000" in said
+    assert "rank 1 `f1` at 0.050" in said and "(relu-like)" in said and "nearest 1.000" in said
 
 
 def test_search_measure_takes_each_searchs_top_ten_by_mean_score():
