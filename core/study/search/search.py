@@ -345,7 +345,8 @@ def budget_spent(state: SearchState) -> str:
     if len(state.scored) >= s.candidates:
         return f"the budget of {s.candidates} candidates is spent"
     if state.seconds >= s.minutes * 60:
-        return f"the time budget of {s.minutes:g} minutes is spent"
+        unit = "minute" if s.minutes == 1 else "minutes"
+        return f"the time budget of {s.minutes:g} {unit} is spent"
     return ""
 
 
