@@ -127,7 +127,7 @@ def run_button_ui(runner, e: ex.Experiment, result: dict | None) -> None:
         "train": "Trains its runs as jobs, one after another with any Train jobs in line (they "
         "appear on Runs); ",
         "search": "Runs its searches one after another (each on the Search page, its batches on "
-        "Runs; about 6 minutes a search on 2 cores); ",
+        "Runs; about 8 to 9 minutes a search on 2 cores); ",
     }.get(e.kind, "Computes its untrained networks; ")
     st.button(
         label,

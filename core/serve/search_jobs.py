@@ -124,7 +124,9 @@ class SearchRunner:
         )
         thread.daemon = True
         with self._lock:
-            self._stops[search_id], self._states[search_id] = stop, state
+            # A copy: the thread changes `state` in place while a page may read this one.
+            self._stops[search_id] = stop
+            self._states[search_id] = SearchState.from_dict(state.to_dict())
             self._live[search_id] = Live("starting")
             self._threads[search_id] = thread
         thread.start()

@@ -139,3 +139,20 @@ def test_runs_lists_the_search_and_opens_it_on_the_search_page():
     assert f"**Search {search_id}** · mine · 0 candidates scored · stopped" in listed
     links = [link.proto for link in runs.get("page_link")]
     assert any(p.page == "search" and p.query_string == f"search={search_id}" for p in links)
+
+
+def test_a_search_this_session_did_not_start_cannot_be_stopped_from_it():
+    # Fails if a session with no key could stop a search it never started (an experiment's, or
+    # one started elsewhere): with no owner recorded, "no owner" must not match "no key".
+    open_app("pages/search.py")  # makes this data folder's runner
+    long = SearchSettings(**{**TINY_SETTINGS.__dict__, "candidates": 40, "epochs": 3})
+    search_id = _runner().start(long, name="not mine")
+    try:
+        app = open_link("pages/search.py", search=str(search_id))
+        assert not app.exception
+        assert _runner().running(search_id)  # 40 candidates: minutes, the page opens in seconds
+        stop = app.button(key="search.stop")
+        assert stop.disabled and "Only the session that started" in stop.help
+    finally:
+        _runner().stop(search_id)
+        assert _runner().wait(search_id, 600).status == "stopped"

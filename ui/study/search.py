@@ -73,7 +73,10 @@ def _set_owner(search_id: int, token: str) -> None:
 
 
 def can_stop(search_id: int) -> bool:
-    return _owners().get((str(data_dir()), search_id)) == st.session_state.get(KEY)
+    # A search nobody here started (an experiment's, or one from before a restart) has no
+    # owner: no session may stop it from this page (None == None must not count as a match).
+    owner = _owners().get((str(data_dir()), search_id))
+    return owner is not None and owner == st.session_state.get(KEY)
 
 
 # --- the settings ---------------------------------------------------------------------------
@@ -541,7 +544,9 @@ def leaderboard_ui(search_id: int, state: SearchState) -> None:
         column_config=columns,
         on_select="rerun",
         selection_mode="single-row",
-        key=BOARD,
+        # One selection per search and per leaderboard: after a batch re-sorts the board, a
+        # row number picked before would point at another candidate.
+        key=f"{BOARD}.{search_id}.{state.batches}",
     )
     rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
     pick = board[rows[0]] if rows and rows[0] < len(board) else board[0]
