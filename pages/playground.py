@@ -31,8 +31,13 @@ def fields(catalogue) -> list[Field]:
     return playground_fields(catalogue.names())
 
 
+# A job changes by itself only while it builds its networks or plays; paused, stopped or failed
+# it changes on a click, which reruns the page anyway.
+LIVE_STATES = ("starting", "playing")
+
+
 @st.fragment(run_every=REFRESH_SECONDS)
-def view_ui(job_id: int, show_train: bool) -> None:
+def live_view_ui(job_id: int, show_train: bool) -> None:
     """The epoch, panels, losses and neurons, redrawn from the job's latest snapshot on a clock
     (cheap while nothing changes: the figures are kept per snapshot). Nothing in here calls
     st.rerun(): a full rerun from a self-refreshing fragment reset the sliders above it to
@@ -49,26 +54,26 @@ def draw(job, show_train: bool) -> None:
     panels_ui(job, show_train)
     with st.expander("What each neuron computes", expanded=False):
         neurons_ui(job)
-    bottom = st.columns([1, 1, 2], vertical_alignment="center")
-    with bottom[0]:
-        share_ui(job)
     if job.run_id is not None:
-        with bottom[1]:
-            link_to("Runs", f"Run {job.run_id} on Runs", runs=str(job.run_id))
+        link_to("Runs", f"Run {job.run_id} on Runs", runs=str(job.run_id))
 
 
 def share_ui(job) -> None:
-    snap = job.read()
-    if snap.output is None:
+    """The Share image download, drawn by the page run and never by the self-refreshing view:
+    a download whose data is made on the click gets a new file id on every run that draws it,
+    and a click holding the id of the run before lands on nothing (Streamlit 1.67: after Stop,
+    3 clicks of 3 downloaded nothing while the view redrew itself every 0.7 s)."""
+    if job.read().output is None:
         return
     cfg, theme = job.config, page_theme()
     layers = "-".join(map(str, cfg.layers)) or "no hidden layer"
-    title = (
-        f"Playground · {DATASETS[cfg.dataset][0]} · {layers} · lr {cfg.learning_rate:g} · "
-        f"epoch {snap.fields_epoch}"
-    )
 
-    def image() -> bytes:  # on the click, in a server thread
+    def image() -> bytes:  # on the click, in a server thread: the latest epoch's panels
+        snap = job.read()
+        title = (
+            f"Playground · {DATASETS[cfg.dataset][0]} · {layers} · lr {cfg.learning_rate:g} · "
+            f"epoch {snap.fields_epoch}"
+        )
         styles = styles_here(cfg.activations)
         history = snap.own_history()
         return panels_png(
@@ -78,7 +83,7 @@ def share_ui(job) -> None:
     st.download_button(
         "Share image (PNG)",
         image,
-        f"playground-{cfg.dataset}-epoch{snap.fields_epoch}.png",
+        f"playground-{cfg.dataset}-{'-'.join(cfg.activations)}.png",
         "image/png",
         key="pg.share",
         on_click="ignore",
@@ -105,7 +110,11 @@ def main() -> None:
     if job is None:
         return
     show_train = buttons_ui(job, catalogue, store())
-    view_ui(job.id, show_train)
+    if job.read().state in LIVE_STATES:
+        live_view_ui(job.id, show_train)
+    else:
+        draw(job, show_train)
+    share_ui(job)
 
 
 main()

@@ -172,39 +172,46 @@ def outcome_text(record, error: str = "") -> tuple[str, str]:
     return error or f"The job ended {record.status} after {done} of {total} epochs.", "error"
 
 
-def running_ui(queue, job, can_stop: bool) -> None:
-    """The status line of a queued or running job, with Stop (or Cancel) for its owner."""
-    status_col, button = st.columns([5, 1], vertical_alignment="center")
-    status = status_col.empty()  # one line: progress now, the outcome once it has stopped
+def stop_ui(queue, job, can_stop: bool) -> None:
+    """Stop (or Cancel, while queued) for the job's owner. Drawn by the page run, outside the
+    self-refreshing view: a click on a button inside that view was lost when it landed while
+    the view redrew itself (CI under load: no "Stopped after" within 60 s of the click; the
+    Playground's buttons left its view for the same reason)."""
+    row = st.columns([5, 1], vertical_alignment="center")
+    if job.control.stop_requested():
+        row[1].caption("Stopping…")
+        return
     if job.state == "queued":
-        status.info(
+        label, help_text = "Cancel", "Takes it out of the queue; nothing has been trained."
+    else:
+        label, help_text = "Stop", "Ends training within a batch; every finished epoch is kept."
+    row[1].button(
+        label,
+        key="train.stop",
+        width="stretch",
+        disabled=not can_stop,
+        help=help_text if can_stop else "Only the session that started it.",
+        on_click=queue.stop,
+        args=(job.id,),
+    )
+
+
+def running_ui(queue, job) -> None:
+    """The status line of a queued or running job: its place in line, or its progress."""
+    if job.state == "queued":
+        st.info(
             f"**{place_in_line(queue, job).capitalize()}.** It starts when the job "
             f"before it ends; it is saved on the Runs page as it trains."
         )
-        label, help_text = "Cancel", "Takes it out of the queue; nothing has been trained."
     else:
-        status.progress(progress_fraction(job), text=progress_text(job))
-        label, help_text = "Stop", "Ends training within a batch; every finished epoch is kept."
-    if job.control.stop_requested():
-        button.caption("Stopping…")
-    else:
-        # A callback: it runs before the fragment's next run draws anything, so the stop starts
-        # as early as it can.
-        button.button(
-            label,
-            key="train.stop",
-            width="stretch",
-            disabled=not can_stop,
-            help=help_text if can_stop else "Only the session that started it.",
-            on_click=queue.stop,
-            args=(job.id,),
-        )
+        st.progress(progress_fraction(job), text=progress_text(job))
 
 
 @st.fragment(run_every=1.0)
-def live_job_ui(queue, job_id: int, colours: dict, view: View, can_stop: bool) -> None:
+def live_job_ui(queue, job_id: int, colours: dict, view: View, drawn_state: str) -> None:
     """Redraws itself every second while the job is queued or running; the rest of the page
-    (and the job) is untouched."""
+    (and the job) is untouched. The page reruns when the job leaves the state its Stop or
+    Cancel button was drawn for, and when it ends."""
     job = queue.get(job_id)
     if job is not None and job.active and job.control.stop_requested():
         try:  # it ends within a batch: say so now rather than at the next tick
@@ -216,7 +223,9 @@ def live_job_ui(queue, job_id: int, colours: dict, view: View, can_stop: bool) -
             text, kind = outcome_text(job.record, job.error)
             getattr(st, kind)(text)  # at once; the page then redraws around it
         st.rerun()  # the whole page: it draws the finished job with its downloads
-    running_ui(queue, job, can_stop)
+    if job.state != drawn_state:
+        st.rerun()  # queued → running: the button says Stop now, not Cancel
+    running_ui(queue, job)
     # What the charts show of the record (a sweep: each activation at its best rate), chosen once
     # for this redraw and passed to every chart and table.
     charts_ui(Shown.of(job.record), colours, view, final=False)
@@ -263,7 +272,8 @@ def job_ui(queue, catalogue, view: View) -> None:
     colours = styles_here(record.config.activations)  # in the order they were chosen
     if job is not None and job.active:
         can_stop = st.session_state.get("train.job_key") == job.owner
-        live_job_ui(queue, job_id, colours, view, can_stop)
+        stop_ui(queue, job, can_stop)
+        live_job_ui(queue, job_id, colours, view, job.state)
         return
     text, kind = outcome_text(record, job.error if job is not None else "")
     getattr(st, kind)(f"{text} · {record.dataset_source}")
