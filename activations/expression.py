@@ -639,3 +639,32 @@ def custom_activation(
         expression=compiled.text,
         code=compiled.source,
     )
+
+
+def custom_definition(act: Activation) -> dict[str, Any]:
+    """A session custom as plain data, what runs and links carry: its expression text and each
+    parameter's [default, low, high]. Compiled again only by `custom_from_definition`."""
+    if act.expression is None:
+        raise ValueError(f"{act.name} is not a session custom: it has no expression")
+    params = {p.name: [float(p.default), float(p.low), float(p.high)] for p in act.params}
+    return {"expression": act.expression, "params": params}
+
+
+def custom_from_definition(name: str, definition: Any) -> Activation:
+    """The custom `definition` (as `custom_definition` writes it, e.g. read from a link or a
+    stored run) compiled again by the safe compiler; ExpressionError says what is wrong."""
+    if not isinstance(definition, dict) or not isinstance(definition.get("expression"), str):
+        raise ExpressionError(f"{name}: a definition needs its expression as text")
+    params = definition.get("params") or {}
+    if not isinstance(params, dict):
+        raise ExpressionError(f"{name}: its parameters must be name → [default, low, high]")
+    settings: dict[str, tuple[float, float, float]] = {}
+    for p, values in params.items():
+        try:
+            default, low, high = (float(v) for v in values)
+        except (TypeError, ValueError):
+            raise ExpressionError(
+                f"{name}: parameter {str(p)[:20]} needs three numbers, [default, low, high]"
+            ) from None
+        settings[str(p)] = (default, low, high)
+    return custom_activation(name, definition["expression"], settings)

@@ -82,6 +82,8 @@ def _learned_columns(branch, epoch: int) -> dict[str, float]:
 def history_csv(comparison: Comparison) -> str:
     buf = io.StringIO()
     buf.write(f"# metric = {comparison.metric_name}; dataset = {comparison.dataset_source}\n")
+    for name, expression in comparison.formulas().items():  # what a custom's name computes
+        buf.write(f"# {name} = {expression}\n")
     history_frame(comparison).to_csv(buf, index=False, float_format="%.17g")
     return buf.getvalue()
 
@@ -211,6 +213,7 @@ th, td {{ border: 1px solid #ddd; padding: 4px 8px; text-align: right; }}
 th {{ background: #f4f4f4; }} pre {{ background: #f7f7f7; padding: 12px; font-size: 12px; }}
 </style></head><body>
 <h1>{html.escape(title)}</h1>
+<p>{html.escape(" · ".join(comparison.named_with_formulas()))}</p>
 <p>{html.escape(comparison.dataset_source)} · {comparison.epochs_done} epochs
 · status {html.escape(comparison.status)} · generated {time.strftime("%Y-%m-%d %H:%M")}
 by Activation Explorer ({html.escape(version_text)})</p>

@@ -12,6 +12,7 @@ from charts.figures import detail_chart, png_config
 from charts.tables import properties_row, properties_table
 from core.train import codegen
 from ui import catalogue as ui_cat
+from ui.customs import add_custom, remove_custom
 from ui.nav import link_to, setup
 from ui.palette import colours_here
 
@@ -158,7 +159,7 @@ def add_ui(text: str, values: dict, ranges: dict, learn: dict):
     label = "Update" if replacing else "Add to this session"
     refused = candidate is None or taken or bool(cannot_learn)
     if st.button(label, type="primary", disabled=refused, key="custom.add", width="stretch"):
-        ui_cat.add_custom(candidate)
+        add_custom(candidate)
         st.session_state[LEARNED] = {**st.session_state.get(LEARNED, {}), name: learn}
         for p in values:  # the Train page's popover starts with the same choice
             st.session_state[f"train.{name}.{p}.learn"] = learn.get(p, "fixed")
@@ -216,7 +217,7 @@ def your_activations_ui() -> None:
                 width="stretch",
             )
             if remove.button("Remove", key=f"custom.remove.{custom.name}", width="stretch"):
-                ui_cat.remove_custom(custom.name)
+                remove_custom(custom.name)
                 st.rerun()
             learn = st.session_state.get(LEARNED, {}).get(custom.name, {})
             source = codegen.keras_module(custom, custom.defaults(), learn=learn)

@@ -15,6 +15,7 @@ from core.serve.store import StoreError
 from core.study.learned import learned_series
 from core.train.rates import Shown
 from ui import catalogue as ui_cat
+from ui.customs import from_runs
 from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text
 from ui.nav import link_to, setup
 from ui.palette import page_theme, repeat_notice, styles_here
@@ -416,6 +417,10 @@ def main() -> None:
     loaded, comparisons = load_runs(runs_store, chosen)
     if not comparisons:
         return
+    # The customs these runs trained join this session's catalogue (their script, the Gallery,
+    # Train), compiled again from the definitions the runs carry.
+    from_runs(zip(loaded, (c.customs for c in comparisons), strict=True))
+    catalogue = ui_cat.session_catalogue()
     # One view: the activations of every overlaid run, in the order they first appear.
     colours = styles_here([n for c in comparisons for n in c.config.activations])
     # What each run shows (a sweep: each activation at its best rate), chosen once for the page:

@@ -12,8 +12,7 @@ import streamlit as st
 
 from activations import Activation, Catalogue, analysis, shared_catalogue
 from activations.learnable import GRANULARITIES, learnable_names
-
-CUSTOMS_KEY = "customs"
+from ui.customs import CUSTOMS_KEY
 
 
 def session_catalogue() -> Catalogue:
@@ -124,17 +123,3 @@ def learn_widgets(act: Activation, key_prefix: str) -> dict[str, str]:
         if choice != "fixed":
             out[name] = choice
     return out
-
-
-def add_custom(act: Activation) -> None:
-    """Put `act` in this session's catalogue (replacing a custom of the same name)."""
-    session_catalogue().with_customs([act])  # raises when the name belongs to a shared activation
-    customs = dict(st.session_state.get(CUSTOMS_KEY, {}))
-    customs[act.name] = act
-    st.session_state[CUSTOMS_KEY] = customs
-
-
-def remove_custom(name: str) -> None:
-    customs = dict(st.session_state.get(CUSTOMS_KEY, {}))
-    customs.pop(name, None)
-    st.session_state[CUSTOMS_KEY] = customs

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from ui.customs import conflicts_ui, from_link, pending_notices, with_definitions
 from ui.runtime import keep_keras_session
 
 
@@ -94,6 +95,8 @@ PAGES = (
 def link_to(title: str, label: str, icon: str | None = None, **query: str) -> None:
     """A link to the page called `title` with `query` in its URL (its choices filled in)."""
     page = next(p for p in PAGES if p.title == title)
+    # The customs it names travel with it (def=…): the page it opens compiles them again.
+    query = with_definitions(query)
     st.page_link(page.path, label=label, icon=icon or page.icon, query_params=query)
 
 
@@ -108,3 +111,7 @@ def setup(title: str) -> None:
     with st.sidebar:
         for page in PAGES:
             st.page_link(page.path, label=page.title, icon=page.icon)
+    # A link's customs join this session's catalogue before the page reads its settings.
+    for notice in from_link() + pending_notices():
+        st.warning(notice)
+    conflicts_ui()

@@ -19,6 +19,7 @@ from core.serve.grid import DEPTHS
 from core.study.signal_settings import INITIALISERS, MAX_DEPTH, MAX_SEED, WIDTHS
 from core.train.settings import SETTINGS, TrainConfig
 from core.train.settings import WIDTHS as TRAIN_WIDTHS
+from ui.customs import with_definitions, written
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,24 @@ class Field:
     parse: Callable[[str], Any]
     check: Callable[[Any], bool] = lambda v: True
     write: Callable[[Any], str] = str
+    # For a list of activation names: the names this page knows. A link's unknown ones are
+    # named in a notice and dropped; the rest of the list is kept.
+    known: frozenset[str] | None = None
+
+
+def _known_only(f: Field, value: Any) -> tuple[Any, str | None]:
+    if f.known is None:
+        return value, None
+    unknown = [n for n in value if n not in f.known]
+    if not unknown:
+        return value, None
+    kept = type(value)(n for n in value if n in f.known)
+    quoted = ", ".join(f"“{n[:40]}”" for n in unknown[:5])
+    return kept, (
+        f"The link names {quoted}, which this session does not have (a custom travels in a "
+        f"link made after it was added; add it on the Custom page): left out"
+        + (f", kept {', '.join(kept)}." if kept else ".")
+    )
 
 
 def _names(text: str) -> list[str]:
@@ -58,14 +77,17 @@ def decode(params: Mapping[str, str], fields: Iterable[Field]) -> tuple[dict[str
         if f.param not in params:
             continue
         raw = params[f.param]
+        unknown = None
         try:
-            value = f.parse(raw)
+            value, unknown = _known_only(f, f.parse(raw))
             ok = f.check(value)
         except (ValueError, TypeError, OverflowError, KeyError, IndexError):
             ok = False
+        if unknown:
+            notices.append(unknown)
         if ok:
             values[f.key] = value
-        else:
+        elif not (unknown and len(value) == 0):  # every name unknown: said once, above
             notices.append(
                 f"Ignored “{f.param}={str(raw)[:40]}” from the link: not a valid value here."
             )
@@ -82,13 +104,13 @@ def encode(state: Mapping[str, Any], fields: Iterable[Field]) -> dict[str, str]:
 
 def gallery_fields(names: Iterable[str], aliases: Mapping[str, str] | None = None) -> list[Field]:
     """The Gallery's URL fields; a picked alias (Keras's swish) reads as its name (silu)."""
-    names, aliases = set(names), dict(aliases or {})
+    names, aliases = frozenset(names), dict(aliases or {})
 
     def picked(text: str) -> list[str]:
         return list(dict.fromkeys(aliases.get(n, n) for n in _names(text)))
 
     return [
-        Field("pick", "gallery.picked", picked, lambda v: set(v) <= names, ",".join),
+        Field("pick", "gallery.picked", picked, lambda v: len(v) > 0, ",".join, names),
         Field(
             "show",
             "gallery.show",
@@ -127,18 +149,15 @@ def train_fields(
 ) -> list[Field]:
     """The Train page's URL fields, one per setting of the table in core/train/settings.py (another
     page's: those named in `only`, under its own state keys)."""
-    names = set(names)
+    names = frozenset(names)
     only = None if only is None else set(only)
     fields = []
     for s in SETTINGS:
         if s.param is None or (only is not None and s.name not in only):
             continue
-        check = s.offered
-        if s.kind == "names":
-            check = lambda v, s=s: s.offered(v) and set(v) <= names  # noqa: E731
-        fields.append(
-            Field(s.param, f"{page}.{s.name}", _PARSE[s.kind], check, _WRITE.get(s.kind, str))
-        )
+        known = names if s.kind == "names" else None
+        write = _WRITE.get(s.kind, str)
+        fields.append(Field(s.param, f"{page}.{s.name}", _PARSE[s.kind], s.offered, write, known))
     return fields
 
 
@@ -192,9 +211,9 @@ def train_learn_fields(catalogue, picked: Iterable[str]) -> list[Field]:
 
 def depth_fields(names: Iterable[str]) -> list[Field]:
     """The Depth page's choices: activations, initialiser, depth, width and seed."""
-    names = set(names)
+    names = frozenset(names)
     return [
-        Field("act", "depth.activations", _names, lambda v: set(v) <= names, ",".join),
+        Field("act", "depth.activations", _names, lambda v: len(v) > 0, ",".join, names),
         Field("init", "depth.init", str, lambda v: v in INITIALISERS),
         Field("depth", "depth.depth", int, _between(1, MAX_DEPTH)),
         Field("width", "depth.width", int, lambda v: v in WIDTHS),
@@ -285,15 +304,15 @@ def job_fields() -> list[Field]:
 def playground_fields(names: Iterable[str]) -> list[Field]:
     """The Playground's URL (Playground keeps its whole state in the link): one parameter per
     setting, each checked on its own, so a bad one is ignored with a notice."""
-    names = set(names)
+    names = frozenset(names)
     ints = lambda t: tuple(int(v) for v in _names(t))  # noqa: E731
     joined = lambda v: ",".join(str(i) for i in v)  # noqa: E731
     number = lambda v: f"{v:g}"  # noqa: E731
     layers_ok = lambda v: len(v) <= pg.MAX_LAYERS and all(1 <= n <= pg.MAX_UNITS for n in v)  # noqa: E731
-    acts_ok = lambda v: 0 < len(v) <= pg.MAX_ACTIVATIONS and set(v) <= names  # noqa: E731
+    acts_ok = lambda v: 0 < len(v) <= pg.MAX_ACTIVATIONS  # noqa: E731
     features_ok = lambda v: 0 < len(v) and set(v) <= set(FEATURES)  # noqa: E731
     return [
-        Field("act", "pg.activations", lambda t: tuple(_names(t)), acts_ok, ",".join),
+        Field("act", "pg.activations", lambda t: tuple(_names(t)), acts_ok, ",".join, names),
         Field("data", "pg.dataset", str, _one_of(PLAYGROUND_DATASETS)),
         Field("noise", "pg.noise", int, _between(0, 50)),
         Field("train", "pg.train_percent", int, _between(10, 90)),
@@ -341,9 +360,10 @@ def restore(page: str, fields: Iterable[Field]) -> list[str]:
 
 def publish(page: str, fields: Iterable[Field]) -> None:
     """Write the page's current state into the URL, so copying it shares this view."""
-    params = encode(st.session_state, list(fields))
+    params = with_definitions(encode(st.session_state, list(fields)))
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
+    written(params)
     st.session_state[f"url.written.{page}"] = _signature(params)
     st.session_state[f"url.kept.{page}"] = params
 

@@ -128,14 +128,17 @@ _NO_SUMMARY = {
 
 def _summary_values(d: dict[str, Any]) -> dict[str, Any]:
     """The summary columns of a run, from its record as `Comparison.to_dict()` gives it."""
-    cfg, branches = d["config"], d["branches"]
+    cfg, branches, customs = d["config"], d["branches"], d.get("customs") or {}
     higher = d["metric_name"] == "accuracy"
     val_losses = [v for b in branches for v in b["val_loss"]]
     val_metrics = [v for b in branches for v in b["val_metric"]]
     return {
         "dataset": cfg["dataset"],
         "model": TrainConfig.from_dict(cfg).model_label,
-        "activations": ", ".join(cfg["activations"]),
+        # A custom with its formula: the Runs table says what each name computes.
+        "activations": ", ".join(
+            f"{n} = {customs[n]['expression']}" if n in customs else n for n in cfg["activations"]
+        ),
         "metric_name": d["metric_name"],
         "best_val_loss": min(val_losses) if val_losses else None,
         "best_val_metric": ((max if higher else min)(val_metrics)) if val_metrics else None,

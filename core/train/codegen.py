@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from activations import Activation
+from activations.expression import custom_from_definition
 from activations.learnable import BUILTIN_FORMS
 
 
@@ -259,12 +260,21 @@ def init(seed, layer):  # kernels N(0, SIGMA_W2/fan_in), biases N(0, SIGMA_B2), 
 }
 
 
+def _customs_header(customs: dict) -> str:
+    lines = [f"\n  {name} = {d['expression']}" for name, d in customs.items()]
+    return "\nYour activations:" + "".join(lines) if lines else ""
+
+
 def reproduce_script(comparison, catalogue) -> str:
     """A plain-Keras script that trains the comparison's networks one by one, with the same data,
     initial weights and batch order, and prints each epoch's loss."""
     if getattr(comparison, "playground", None) is not None:
         raise ValueError("none for Playground runs yet (their data is generated in the app)")
     cfg = comparison.config
+    # The run's own definitions of its customs first: this session may hold another
+    # definition under the same name, or none (a run opened in a later session).
+    carried = getattr(comparison, "customs", {}) or {}
+    catalogue = catalogue.with_customs(custom_from_definition(n, d) for n, d in carried.items())
     definitions, layers = [], {}
     for name in cfg.activations:
         act = catalogue.get(name)
@@ -303,7 +313,7 @@ def reproduce_script(comparison, catalogue) -> str:
     return f'''"""Reproduces an Activation Explorer comparison in plain Keras, network by network.
 
 Dataset: {comparison.dataset_source}
-Configuration: {json.dumps(cfg.to_dict())}
+Configuration: {json.dumps(cfg.to_dict())}{_customs_header(carried)}
 """
 import keras
 import numpy as np

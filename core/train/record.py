@@ -65,6 +65,10 @@ class Comparison:
     probe_samples: int = 0  # the diagnostics' probe batch (0: no diagnostics recorded)
     # A Playground run's own settings (core/playground/config.py), None for every other run.
     playground: dict[str, Any] | None = None
+    # Each session custom it trained, as activations.expression.custom_definition writes it
+    # (expression text, parameters with ranges): a run opened in another session, a shared file
+    # and a script carry what the name computes. Runs stored before have none.
+    customs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def epochs_done(self) -> int:
@@ -80,6 +84,22 @@ class Comparison:
             out.setdefault(b.activation, []).append(b)
         return out
 
+    def formulas(self) -> dict[str, str]:
+        """Each custom's name -> its expression, in the order of the activations."""
+        return {
+            name: self.customs[name]["expression"]
+            for name in self.config.activations
+            if name in self.customs
+        }
+
+    def named_with_formulas(self) -> list[str]:
+        """The activations, a custom as "name = expression": what a shared output shows."""
+        formulas = self.formulas()
+        return [
+            f"{name} = {formulas[name]}" if name in formulas else name
+            for name in self.config.activations
+        ]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "config": self.config.to_dict(),
@@ -92,6 +112,7 @@ class Comparison:
             "started": self.started,
             "probe_samples": self.probe_samples,
             **({"playground": self.playground} if self.playground is not None else {}),
+            **({"customs": self.customs} if self.customs else {}),
             "branches": [dataclasses.asdict(b) for b in self.branches],
         }
 
@@ -109,4 +130,5 @@ class Comparison:
             started=float(d.get("started", 0.0)),
             probe_samples=int(d.get("probe_samples", 0)),
             playground=d.get("playground"),
+            customs=dict(d.get("customs") or {}),
         )

@@ -16,6 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from activations import Catalogue, shared_catalogue
+from activations.expression import custom_definition
 from activations.learnable import learn_problems
 from core.train.datasets import Dataset
 from core.train.network.engine import Engine
@@ -86,7 +87,13 @@ def new_record(
             BranchHistory(b.act.name, b.seed, learning_rate=b.learning_rate) for b in branches
         ],
         parameters=parameter_count(config.model, shape, outputs, config.depth, config.width),
+        customs=custom_definitions(b.act for b in branches),
     )
+
+
+def custom_definitions(acts) -> dict[str, dict]:
+    """The definitions of the session customs among `acts` (a record carries them)."""
+    return {a.name: custom_definition(a) for a in acts if a.expression is not None}
 
 
 class Training:

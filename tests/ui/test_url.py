@@ -57,7 +57,7 @@ def test_round_trip(fields, state):
 @pytest.mark.parametrize(
     "fields, params",
     [
-        (gallery_fields(NAMES), {"pick": "relu,__import__", "show": "q", "x": "5:1"}),
+        (gallery_fields(NAMES), {"pick": "__import__", "show": "q", "x": "5:1"}),
         (gallery_fields(NAMES), {"x": "nan:inf", "pick": "nope"}),
         (
             _train(),
@@ -82,6 +82,14 @@ def test_garbage_is_ignored_with_a_notice(fields, params):
     values, notices = decode(params, fields)
     assert values == {}
     assert len(notices) == len(params)
+
+
+def test_an_unknown_name_is_named_and_the_rest_of_the_list_is_kept():
+    # Fails if one unknown name throws away the whole list (a Gallery link with one custom
+    # lost relu and mish too) or if the notice does not say which name it was.
+    values, notices = decode({"pick": "relu,__import__,mish"}, gallery_fields(NAMES))
+    assert values == {"gallery.picked": ["relu", "mish"]}
+    assert len(notices) == 1 and "__import__" in notices[0] and "relu, mish" in notices[0]
 
 
 def test_links_shared_before_keep_their_parameter_names():

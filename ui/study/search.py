@@ -30,7 +30,7 @@ from core.study.signal_settings import WIDTHS
 from core.train.datasets import DATASETS, DatasetError
 from core.train.settings import BY_NAME
 from core.train.training import estimate_seconds
-from ui import catalogue as ui_cat
+from ui.customs import add_custom
 from ui.data import dataset
 from ui.jobs import job_queue, session_token
 from ui.nav import link_to
@@ -421,7 +421,7 @@ def add_to_catalogue(search_id: int, entry: Entry, learn_beta: bool) -> str:
 
     name = custom_name(search_id, entry)
     beta = {BETA: BETA_RANGE} if entry.candidate.uses_beta else {}
-    ui_cat.add_custom(custom_activation(name, entry.expression, beta))
+    add_custom(custom_activation(name, entry.expression, beta))
     if entry.candidate.uses_beta:
         learned = "unit" if learn_beta else "fixed"
         st.session_state[f"train.{name}.{BETA}.learn"] = learned
