@@ -12,8 +12,8 @@ from activations import shared_catalogue
 from activations.expression import custom_activation
 from charts import exports
 from core.serve.store import RunStore
-from core.train.codegen import reproduce_script
 from core.train import datasets
+from core.train.codegen import reproduce_script
 from core.train.settings import TrainConfig
 from core.train.training import Training
 from tests.pages.conftest import APP, open_app, open_link
