@@ -132,6 +132,10 @@ class Setting:
     def _range(self) -> str:
         return f"{self.low:g} to {self.high:g}"
 
+    def range_text(self) -> str:
+        """The limits in words, for a widget's help."""
+        return f"From {self._range()}." if self.low is not None and self.high is not None else ""
+
 
 def _is(field: str, value: Any) -> Callable[[Mapping[str, Any]], bool]:
     return lambda values: values.get(field) == value

@@ -332,3 +332,19 @@ def test_a_finished_comparison_of_ten_shows_its_whole_table_and_says_colours_rep
     note = next(c for c in captions if "colours repeat" in c)
     assert "More than 8 activations" in note
     assert "silu: relu's colour, dotted ■" in note and "exponential: gelu's colour" in note
+
+
+@pytest.mark.parametrize(
+    "key, value, limit",
+    [("train.epochs", 100000, "1 to"), ("train.samples", 99999999, "0 to")],
+)
+def test_a_number_past_its_limit_is_refused_with_the_limit_never_dropped(key, value, limit):
+    # Fails if a typed value past the limit silently keeps the old one (a bounded number box
+    # did: epochs 100000 stayed 10 with no message) or if the message does not say the limit.
+    app = open_app("pages/train.py")
+    app.number_input(key=key).set_value(value).run()
+    assert not app.exception
+    assert app.number_input(key=key).value == value  # what was typed, shown as typed
+    said = [e.value for e in app.error if f"(got {value})" in e.value]
+    assert said and limit in said[0]
+    assert app.button(key="train.go").disabled

@@ -48,15 +48,20 @@ def _widget(
         return st.toggle(setting.label, **common)
     if setting.widget == "select_slider":
         return st.select_slider(setting.label, setting.choices, format_func=_number, **common)
-    bounds = (setting.type(setting.low), setting.type(setting.high))
     if setting.widget == "slider":
+        bounds = (setting.type(setting.low), setting.type(setting.high))
         step = setting.type(setting.step) if setting.step else None
         return st.slider(setting.label, *bounds, step=step, **common)
-    step = setting.type(setting.step) if setting.step else None
+    # An int step keeps the box an int box (with no bounds, Streamlit would infer a float).
+    step = setting.type(setting.step) if setting.step else (1 if setting.kind == "int" else None)
     # "%g" shows a typed 3e-4 as 0.0003 and keeps its digits (Streamlit's float default, "%0.2f",
     # would show 0.00).
     number_format = "%g" if setting.kind == "float" else None
-    return st.number_input(setting.label, *bounds, step=step, format=number_format, **common)
+    # No bounds in the widget: a bounded number_input drops a typed value past its limit and
+    # keeps the old one without a word (epochs 100000 stayed 10). Any number reaches the
+    # settings' check, whose message says the limit, and Train waits until it is fixed.
+    common["help"] = f"{setting.help + ' ' if setting.help else ''}{setting.range_text()}"
+    return st.number_input(setting.label, step=step, format=number_format, **common)
 
 
 def _number(value) -> str:
