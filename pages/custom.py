@@ -138,15 +138,38 @@ def taken_name_ui(catalogue, candidate, values, existing) -> None:
     )
 
 
+def not_finite_ui(text: str, values: dict) -> bool:
+    """Whether the user may add an expression that is NaN or ±inf somewhere on the plotted
+    range: said in red with what it does to training, and added only when they tick that they
+    know. Returns True when it is finite or confirmed."""
+    try:
+        props = analysis.properties(custom_activation("preview", text), values)
+    except Exception:  # TensorFlow refused it: the preview says why
+        return True
+    bad = [p for p in props["problems"] if p.startswith("f is NaN/inf")]
+    if not bad:
+        return True
+    st.error(
+        f"**Not finite:** {bad[0]} on the plotted range. A network with it gets NaN or inf "
+        "the first time a unit's input lands there: its loss becomes NaN and it is marked "
+        "diverged, usually in the first epoch."
+    )
+    return st.checkbox("Add it anyway (to study the failure)", key="custom.allow_nonfinite")
+
+
 def add_ui(text: str, values: dict, ranges: dict, learn: dict):
     """The name and the Add/Update button; returns the candidate activation (None if refused)."""
-    name = st.text_input("Name", key=NAME, max_chars=MAX_NAME)
+    name = st.text_input(
+        "Name", key=NAME, max_chars=MAX_NAME, placeholder="a name for it, e.g. my_swish"
+    )
     settings = {p: (values[p], low, high) for p, (_, low, high) in ranges.items()}
     try:
-        candidate = custom_activation(name, text, settings)
+        candidate = custom_activation(name, text, settings) if name else None
     except ExpressionError as exc:
         candidate = None
         st.error(exc.message)
+    if not name:  # asked for, not invented: it was once saved as swish_beta, never typed
+        st.info("Type a name to add it to your catalogue.")
     catalogue = ui_cat.session_catalogue()
     existing = None if candidate is None else catalogue.shared_entry(name)
     taken = existing is not None
@@ -155,9 +178,10 @@ def add_ui(text: str, values: dict, ranges: dict, learn: dict):
     cannot_learn = [] if candidate is None else learn_problems(candidate, values, learn)
     for problem in cannot_learn:
         st.error(problem)
+    finite_or_confirmed = candidate is None or not_finite_ui(text, values)
     replacing = candidate is not None and name in catalogue.customs
     label = "Update" if replacing else "Add to this session"
-    refused = candidate is None or taken or bool(cannot_learn)
+    refused = candidate is None or taken or bool(cannot_learn) or not finite_or_confirmed
     if st.button(label, type="primary", disabled=refused, key="custom.add", width="stretch"):
         add_custom(candidate)
         st.session_state[LEARNED] = {**st.session_state.get(LEARNED, {}), name: learn}
@@ -240,7 +264,9 @@ def your_activations_ui() -> None:
 def main() -> None:
     setup("Custom")
     st.session_state.setdefault(EXPR, "x * tf.sigmoid(beta * x)")
-    st.session_state.setdefault(NAME, "swish_beta")
+    # Kept while its box is off the page (a refused expression hides it): Streamlit drops a
+    # widget's state then, and the box came back with a default name.
+    st.session_state[NAME] = st.session_state.get(NAME, "swish_beta")
     st.session_state.setdefault(SETTINGS, {})
     st.title("Custom")
     st.caption(

@@ -159,3 +159,30 @@ def test_a_learned_parameter_without_a_derivative_at_its_start_is_refused(custom
     custom.radio(key="custom.b.learn").set_value("layer").run()
     assert any("no finite derivative" in e.value for e in custom.error)
     assert custom.button(key="custom.add").disabled
+
+
+def test_a_non_finite_activation_says_what_it_does_to_training_before_it_can_be_added(custom):
+    # Fails if tf.exp(x*1000) (inf on most of the range) can be added on yellow warnings alone,
+    # as it was: the page says in red what training will do, and Add waits for a tick.
+    custom.text_input(key="custom.expr").set_value("tf.exp(x*1000)").run()
+    custom.text_input(key="custom.name").set_value("blows_up").run()
+    said = [e.value for e in custom.error if "Not finite" in e.value]
+    assert said and "NaN/inf" in said[0] and "diverged" in said[0]
+    assert custom.button(key="custom.add").disabled
+    custom.checkbox(key="custom.allow_nonfinite").check().run()
+    assert not custom.button(key="custom.add").disabled
+    custom.button(key="custom.add").click().run()
+    assert "blows_up" in custom.session_state["customs"]
+
+
+def test_the_typed_name_survives_a_refused_expression_and_is_never_invented(custom):
+    # Fails if the name box comes back with a default after the expression was refused for a
+    # moment (its box leaves the page then), or if an empty name is filled in for the user.
+    custom.text_input(key="custom.name").set_value("mine").run()
+    custom.text_input(key="custom.expr").set_value("x +").run()  # refused: no name box
+    assert custom.error
+    custom.text_input(key="custom.expr").set_value("x * 2").run()
+    assert custom.text_input(key="custom.name").value == "mine"
+    custom.text_input(key="custom.name").set_value("").run()
+    assert custom.button(key="custom.add").disabled
+    assert any("Type a name" in i.value for i in custom.info)
