@@ -6,7 +6,9 @@ CNN), 3 epochs each, and compares the mean of the warm epochs (2 and 3) with the
 epoch. It also fits the estimate's two constants to these measurements (least squares on
 seconds = batches × per-batch cost + FLOPs / rate, a rate
 per model kind), to update core/train/training.py when the
-machine changes. The last line is the figure: the worst ratio measured / estimated.
+machine changes. Then one activation search (16 candidates, the Search page's defaults
+otherwise) against the Search page's estimate (core.study.search.search.estimate_search_seconds).
+The last line is the figure: the worst ratio measured / estimated, searches included.
 
     python bench/estimate.py
 """
@@ -14,6 +16,7 @@ machine changes. The last line is the figure: the worst ratio measured / estimat
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -22,6 +25,13 @@ import core  # noqa: E402,F401  (TensorFlow's process settings, set before it lo
 # isort: split
 import numpy as np  # noqa: E402
 
+from bench.search import train_locally  # noqa: E402
+from core.study.search.search import (  # noqa: E402
+    SearchSettings,
+    SearchState,
+    estimate_search_seconds,
+    run,
+)
 from core.train.datasets import load_shared  # noqa: E402
 from core.train.settings import TrainConfig  # noqa: E402
 from core.train.training import estimate_seconds, multiply_adds, train_compare  # noqa: E402
@@ -68,7 +78,24 @@ def main() -> None:
         f"fit: SECONDS_PER_BATCH = {per_batch:.2e}, "
         f"MEASURED_FLOPS = {{'mlp': {1 / per_mlp:.2e}, 'cnn': {1 / per_cnn:.2e}}}"
     )
+    ratios.append(search_ratio(SearchSettings(candidates=16)))
     print(f"worst measured/estimated = {max(ratios, key=lambda r: max(r, 1 / r)):.2f}")
+
+
+def search_ratio(settings: SearchSettings) -> float:
+    """A whole search in this process, each batch trained as the server's job trains it."""
+    data = load_shared(settings.dataset, None, settings.val_fraction, 1.0, settings.data_seed)
+    estimated = estimate_search_seconds(settings, data)
+    start = time.perf_counter()
+    state = run(SearchState(settings), lambda b: train_locally(b, []), data.n_outputs)
+    measured = time.perf_counter() - start
+    print(
+        f"search {settings.candidates} candidates (K = {settings.k}, {settings.seeds} seeds × "
+        f"{settings.epochs} epochs; {len(state.scored)} scored): measured {measured:.0f} s, "
+        f"estimated {estimated:.0f} s, ratio {measured / estimated:.2f}",
+        flush=True,
+    )
+    return measured / estimated
 
 
 if __name__ == "__main__":

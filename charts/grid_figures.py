@@ -13,7 +13,9 @@ from charts.palette import CHART_BACKGROUND
 from charts.study.theory_figures import depth_text
 from core.serve.grid import Cell, Grid, architecture_label
 
-ROW_PX, MIN_HEIGHT = 46, 260
+# Each row this tall, plus room for the title, the theory's subtitle and the two-line ticks:
+# with the defaults' three depths the grid was about 60 px tall under its margins.
+ROW_PX, FRAME_PX = 56, 230
 PREDICTED_COLOUR = "#e8175d"  # no viridis colour is a red: the line reads on every cell
 PREDICTED_NAME = "predicted trainable depth 6ξ_c"
 PREDICTED_TITLE = (
@@ -92,10 +94,12 @@ def _predicted_traces(names: list[str], archs, predicted: Mapping[str, float]) -
         y, clamped = row_position(depth, archs)
         shown = depth_text(depth)
         where = {"below": " (deeper than the grid)", "above": " (shallower than the grid)"}
+        # Two ticks at the column's edges, open in the middle: a line across the whole cell
+        # struck through its value when the depth fell on a row.
         traces.append(
             go.Scatter(
-                x=[col - 0.46, col + 0.46],
-                y=[y, y],
+                x=[col - 0.46, col - 0.24, None, col + 0.24, col + 0.46],
+                y=[y, y, None, y, y],
                 xaxis="x2",
                 yaxis="y2",
                 mode="lines",
@@ -174,7 +178,7 @@ def trainability_heatmap(
     )
     lines = _predicted_traces(names, archs, predicted or {})
     fig = go.Figure([tiles, values, *lines])
-    _base_layout(fig, title or None, height=max(MIN_HEIGHT, 120 + ROW_PX * len(rows)))
+    _base_layout(fig, title or None, height=FRAME_PX + ROW_PX * len(rows))
     fig.update_layout(hovermode="closest")
     fig.update_yaxes(autorange="reversed", title="hidden layers" + (
         "" if len(grid.widths) == 1 else " × width"

@@ -368,7 +368,7 @@ def main() -> None:
     setup("Sweep")
     st.title("Sweep")
     st.caption(
-        "Which activation still trains at depth 20? Every depth (and width) you choose is one "
+        "Which activation still trains as the network gets deeper? Every depth (and width) you choose is one "
         "job: all activations, learning rates and seeds of it train together in one fused run. "
         "Each activation is judged at its own best learning rate."
     )

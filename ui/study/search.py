@@ -24,12 +24,19 @@ from charts.search.leaderboard import (
 from charts.search.progress import progress_figure
 from core.serve.search_jobs import SearchRunner, runner_for
 from core.serve.store import INTERRUPTED, MissingRun, StoreError, data_dir
-from core.study.search.search import BETA_RANGE, BINARY, UNARY, Entry, SearchSettings, SearchState
+from core.study.search.search import (
+    BETA_RANGE,
+    BINARY,
+    UNARY,
+    Entry,
+    SearchSettings,
+    SearchState,
+    estimate_search_seconds,
+)
 from core.study.search.space import BETA
 from core.study.signal_settings import WIDTHS
 from core.train.datasets import DATASETS, DatasetError
 from core.train.settings import BY_NAME
-from core.train.training import estimate_seconds
 from ui.customs import add_custom
 from ui.data import dataset
 from ui.jobs import job_queue, session_token
@@ -213,6 +220,10 @@ def settings_ui() -> tuple[SearchSettings, str]:
     return settings, name
 
 
+def _minutes(minutes: float) -> str:
+    return f"{minutes:.1f} min" if minutes < 10 else f"{round(minutes)} min"
+
+
 def plan_ui(settings: SearchSettings) -> list[str]:
     """The settings' problems as errors, else the space's size and roughly how long it takes."""
     problems = settings.problems()
@@ -229,10 +240,7 @@ def plan_ui(settings: SearchSettings) -> list[str]:
         st.error(f"The dataset could not be loaded: {exc}")
         return [str(exc)]
     batches = math.ceil(settings.candidates / settings.k)
-    batch = settings.config(tuple(f"c{i}" for i in range(settings.k)))
-    seconds = estimate_seconds(settings.config(("relu", "silu")), data)
-    seconds += batches * estimate_seconds(batch, data)
-    minutes = min(seconds / 60, settings.minutes)
+    minutes = min(estimate_search_seconds(settings, data) / 60, settings.minutes)
     space = settings.space
     st.caption(
         f"**Space:** {len(space.binary)} binary × {len(space.unary)}² unary = "
@@ -240,9 +248,8 @@ def plan_ui(settings: SearchSettings) -> list[str]:
         f"then up to {settings.candidates} candidates in {batches} batch"
         f"{'es' * (batches > 1)} of {settings.k}, each with {settings.seeds} seed"
         f"{'s' * (settings.seeds > 1)} × {settings.epochs} epochs on {data.describe()}. "
-        f"Expect roughly {max(1, math.ceil(minutes))} min of training on this server (stopped "
-        f"at {settings.minutes:g} min); candidates that are expressions cost more per unit than "
-        "relu, and the screen adds about a second per candidate drawn."
+        f"Expect about {_minutes(minutes)} on this server, screening and tracing included (stopped "
+        f"at {settings.minutes:g} min; measured on 2 cores, slower when the server is busy)."
     )
     return []
 

@@ -33,8 +33,10 @@ from activations.analysis import derivatives
 from activations.expression import custom_activation
 from core.study.search.screen import SCREEN_X, screen
 from core.study.search.space import BETA, BINARY, UNARY, Candidate, Space
+from core.train.datasets import Dataset
 from core.train.record import Comparison
 from core.train.settings import TrainConfig
+from core.train.training import estimate_seconds
 
 BASELINES = ("relu", "silu")
 MAX_DRAWS_PER_CANDIDATE = 20  # refused or repeated draws before a batch gives up looking
@@ -438,3 +440,24 @@ def search_here(
         settings.dataset, settings.samples or None, settings.val_fraction, 1.0, settings.data_seed
     )
     return run(SearchState(settings), train_here, data.n_outputs, on_batch=on_batch)
+
+
+# The search's cost model, on top of the engine's own estimate of each batch's training
+# (core.train.training.estimate_seconds). Fitted to bench/search.py's searches with the default
+# settings on 2 cores (2026-12-03: 200 candidates in 278 s, 16 in about 48 s): the FLOP model
+# alone said about 1 minute for both. bench/estimate.py measures a search against it.
+SEARCH_START_SECONDS = 25.0  # the process's first tracing, the dataset, the baselines' engine
+BATCH_OVERHEAD_SECONDS = 2.0  # each batch builds and traces a new fused model
+EXPRESSION_COST = 2.3  # a candidate's expression costs this many relu-MLP batches' time
+SCREEN_SECONDS = 0.3  # screening one drawn expression at initialisation
+DRAWS_PER_CANDIDATE = 1.54  # drawn per scored: a third are refused (308 drawn for 200)
+
+
+def estimate_search_seconds(settings: SearchSettings, data: Dataset) -> float:
+    """Wall time of a whole search on this kind of machine (before its minutes budget)."""
+    batches = math.ceil(settings.candidates / settings.k)
+    batch = estimate_seconds(settings.config(tuple(f"c{i}" for i in range(settings.k))), data)
+    baselines = estimate_seconds(settings.config(BASELINES), data)
+    screening = SCREEN_SECONDS * DRAWS_PER_CANDIDATE * settings.k
+    per_batch = BATCH_OVERHEAD_SECONDS + EXPRESSION_COST * batch + screening
+    return SEARCH_START_SECONDS + baselines + batches * per_batch

@@ -105,12 +105,20 @@ def test_the_sweep_heatmap_draws_each_activations_predicted_depth_between_its_ro
     assert set(lines) == {"relu", "sigmoid"}
     # relu: 6 / ln 2 = 8.66 layers, between the rows of 6 (row 1) and 10 (row 2).
     assert lines["relu"].y[0] == pytest.approx(1 + (6 / math.log(2) - 6) / 4)
-    assert list(lines["relu"].x) == pytest.approx([-0.46, 0.46])  # relu is column 0
+    # relu is column 0: ticks at its edges, open over the middle where the cell's value is
+    # written (a line across the cell struck through it).
+    ends = [x for x in lines["relu"].x if x is not None]
+    assert ends == pytest.approx([-0.46, -0.24, 0.24, 0.46])
     assert lines["sigmoid"].meta["depth"] == predicted["sigmoid"]
-    assert list(lines["sigmoid"].x) == pytest.approx([0.54, 1.46])
+    ends = [x for x in lines["sigmoid"].x if x is not None]
+    assert ends == pytest.approx([0.54, 0.76, 1.24, 1.46])
     assert row_position(predicted["sigmoid"], grid.architectures)[0] == lines["sigmoid"].y[0]
     # One unit a row and a column, laid over the heatmap: linear, or the positions would be
     # taken as categories and the lines drawn anywhere.
     assert figure.layout.yaxis2.range == (2.5, -0.5) and figure.layout.yaxis2.type == "linear"
     assert figure.layout.xaxis2.range == (-0.5, 1.5) and figure.layout.xaxis2.type == "linear"
     assert row_position(math.inf, grid.architectures) == (2.5, "below")
+    # Three rows get a grid a reader can read: at least 50 px a row under the margins (the
+    # defaults' three depths once got about 60 px in all).
+    margins = figure.layout.margin.t + (figure.layout.margin.b or 0)
+    assert (figure.layout.height - margins) / 3 >= 50
