@@ -368,9 +368,9 @@ def main() -> None:
     setup("Sweep")
     st.title("Sweep")
     st.caption(
-        "Which activation still trains as the network gets deeper? Every depth (and width) you choose is one "
-        "job: all activations, learning rates and seeds of it train together in one fused run. "
-        "Each activation is judged at its own best learning rate."
+        "Which activation still trains as the network gets deeper? Every depth (and width) you "
+        "choose is one job: all activations, learning rates and seeds of it train together in "
+        "one fused run. Each activation is judged at its own best learning rate."
     )
     catalogue = ui_cat.session_catalogue()
     names = catalogue.names()
