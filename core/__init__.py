@@ -7,6 +7,7 @@ module of the app that imports it is in this package or in `activations`, which 
 first. A script that imports TensorFlow itself imports `core` before it.
 """
 
+import logging
 import os
 
 # TensorFlow's C++ start-up chatter is noise in a terminal running the app.
@@ -19,3 +20,20 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 __version__ = "0.1.0"
+
+
+class _NewEngineTracing(logging.Filter):
+    """Drops TensorFlow's "N out of the last M calls … triggered tf.function retracing" warning.
+
+    Why it is safe: each comparison builds its own Engine, whose epoch, validation and probe
+    functions are traced once for that engine's models (bench/compare_training.py counts the
+    traces). TensorFlow counts traces per Python function across every engine of the process,
+    so the warning fires after a few trainings although no engine retraces its own function
+    (tests/core/train/network/test_engine_tracing.py checks that). Every other warning stays.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
+logging.getLogger("tensorflow").addFilter(_NewEngineTracing())
