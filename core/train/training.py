@@ -199,10 +199,17 @@ class Training:
     ) -> keras.Model:
         """The trained network of `activation` and `seed` (at `learning_rate`, in a sweep; the
         first rate when None) as a plain Keras model."""
+        return self.engine.keras_model(self._index(activation, seed, learning_rate))
+
+    def branch(self, activation: str, seed: int = 0, learning_rate: float | None = None) -> Branch:
+        """What that network is: its activation, parameters and the parameters it learns."""
+        return self.engine.branches[self._index(activation, seed, learning_rate)]
+
+    def _index(self, activation: str, seed: int, learning_rate: float | None) -> int:
         for i, b in enumerate(self.record.branches):
             rate_ok = learning_rate is None or b.learning_rate == learning_rate
             if b.activation == activation and b.seed == seed and rate_ok:
-                return self.engine.keras_model(i)
+                return i
         raise ValueError(f"the run has no network {activation!r} with seed {seed}")
 
     def _record(

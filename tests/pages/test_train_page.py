@@ -51,6 +51,16 @@ def test_short_training_shows_loss_and_accuracy_side_by_side_with_a_results_tabl
     assert list(table["activation"]) == ["relu", "SinActivation"]
     downloads = [b.proto.label for b in train.get("download_button")]
     assert "Share image (PNG)" in downloads
+    # The trained relu network is plain Keras: no file beside it. SinActivation's comes with
+    # the generated file it loads with (tests/core/train/test_portable.py loads both).
+    assert ".keras model" in downloads and "custom_objects (.py)" not in downloads
+    assert any("Plain Keras loads it as it is" in c.value for c in train.caption)
+    train.selectbox(key="train.export.model_pick").set_value(("SinActivation", 0, None)).run()
+    assert not train.exception
+    downloads = [b.proto.label for b in train.get("download_button")]
+    assert ".keras model" in downloads and "custom_objects (.py)" in downloads
+    loading = "from sin_activation_objects import custom_objects"
+    assert any(loading in c.value for c in train.caption)
     assert {"final val loss", "best val accuracy", "status"} <= set(table.columns)
     # One value for every row: said once under the table, not a column that pushes it wide.
     assert any("parameters per network" in c.value for c in train.caption)

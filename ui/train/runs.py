@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tempfile
 from pathlib import Path
 
 import plotly.io
@@ -20,6 +19,7 @@ from charts.share import (  # noqa: F401  (setup_label and quantity_label: pages
 )
 from charts.tables import fold_constant_columns, results_table
 from core.serve.store import FILE_NAME, RunStore, StoreError, data_dir, versions
+from core.train import codegen, portable
 from core.train.codegen import reproduce_script
 from core.train.rates import CRITERION, Shown, is_sweep
 from ui.palette import page_theme
@@ -299,37 +299,59 @@ def export_panel(
 
 
 def _model_download(training, stem: str, key: str) -> None:
-    """A .keras file of one trained network (only while its weights are in memory)."""
+    """A .keras file of one trained network (only while its weights are in memory) and, for an
+    activation that is not Keras's own, the generated .py it loads with."""
     branches = training.record.branches
     networks = [(b.activation, b.seed, b.learning_rate) for b in branches if b.status != "diverged"]
     if not networks:
         return
     sweep = is_sweep(training.record)
-    pick_col, button_col, note_col = st.columns([2, 1, 1])
+    pick_col, button_col, objects_col, note_col = st.columns([2, 1, 1, 2])
     name, seed, rate = pick_col.selectbox(
         "Trained model to download",
         networks,
         key=f"{key}.model_pick",
         format_func=lambda n: f"{n[0]} · seed {n[1]}" + (f" · lr {n[2]:g}" if sweep else ""),
     )
-
-    def keras_bytes() -> bytes:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "model.keras"
-            training.keras_model(name, seed, rate).save(path)
-            return path.read_bytes()
-
     lr = f"-lr{rate:g}" if sweep else ""
+    model_file = f"{stem}-{name}-seed{seed}{lr}.keras"
     button_col.download_button(
         ".keras model",
-        keras_bytes,
-        f"{stem}-{name}-seed{seed}{lr}.keras",
+        lambda: portable.keras_file(training.keras_model(name, seed, rate)),
+        model_file,
         "application/octet-stream",
         key=f"{key}.keras",
         on_click="ignore",
         width="stretch",
     )
+    branch = training.branch(name, seed, rate)
+    try:
+        objects = portable.custom_objects_file(branch.act, branch.params, branch.learn, model_file)
+    except ValueError:  # an activation from a user_activations file: no generated code
+        note_col.caption(
+            f"Uses {name} from your user_activations/{branch.act.origin}: loads where this "
+            "project can be imported, after `import core.train.network.models`."
+        )
+        return
+    if objects is None:
+        note_col.caption(
+            "Plain Keras loads it as it is, `keras.saving.load_model(path)`: its activation "
+            "is one of Keras's own layers, nothing of this app is needed."
+        )
+        return
+    module = codegen.objects_module_name(branch.act)
+    objects_col.download_button(
+        "custom_objects (.py)",
+        objects,
+        f"{module}.py",
+        "text/x-python",
+        key=f"{key}.objects",
+        on_click="ignore",
+        width="stretch",
+        help=f"{name} is not one of Keras's own activations: this file defines it for Keras.",
+    )
     note_col.caption(
-        "Loads in plain Keras after `import core.train.network.models` (it registers the "
-        "activation layer); see the README."
+        f"Loads in plain Keras with `{module}.py` beside it: `from {module} import "
+        "custom_objects`, then `keras.saving.load_model(path, custom_objects=custom_objects)` "
+        "(the README's *Loading a downloaded model*)."
     )
