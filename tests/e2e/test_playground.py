@@ -70,7 +70,8 @@ def test_playground_trains_live_pauses_steps_stops_and_the_run_is_on_runs(page, 
     page.get_by_role("button", name="Play").click()
     expect(page.get_by_text("training").first).to_be_visible(timeout=10_000)
     clicked = time.monotonic()
-    page.get_by_role("button", name="Stop").click()
+    # In the page, not the header's own Stop (shown while a script run is in progress).
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click()
     expect(page.get_by_text("stopped").first).to_be_visible(timeout=10_000)
     # The click's callback waits for the job to end: the page shows "stopped" only after it has.
     assert time.monotonic() - clicked < 5  # the click, the job's end (≤ 1 s) and the redraw
