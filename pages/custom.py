@@ -149,12 +149,17 @@ def not_finite_ui(text: str, values: dict) -> bool:
     bad = [p for p in props["problems"] if p.startswith("f is NaN/inf")]
     if not bad:
         return True
+    # In the page's narrow right column: short, the figures in the help's long form.
     st.error(
-        f"**Not finite:** {bad[0]} on the plotted range. A network with it gets NaN or inf "
-        "the first time a unit's input lands there: its loss becomes NaN and it is marked "
-        "diverged, usually in the first epoch."
+        "**Not finite** on the plotted range: a network with it gets a NaN loss and is "
+        "marked diverged, usually in its first epoch.",
+        icon=":material/error:",
     )
-    return st.checkbox("Add it anyway (to study the failure)", key="custom.allow_nonfinite")
+    return st.checkbox(
+        "Add anyway",
+        key="custom.allow_nonfinite",
+        help=f"{bad[0]}. Add it to see the failure happen on Train.",
+    )
 
 
 def add_ui(text: str, values: dict, ranges: dict, learn: dict):

@@ -167,7 +167,8 @@ def test_a_non_finite_activation_says_what_it_does_to_training_before_it_can_be_
     custom.text_input(key="custom.expr").set_value("tf.exp(x*1000)").run()
     custom.text_input(key="custom.name").set_value("blows_up").run()
     said = [e.value for e in custom.error if "Not finite" in e.value]
-    assert said and "NaN/inf" in said[0] and "diverged" in said[0]
+    assert said and "NaN loss" in said[0] and "diverged" in said[0]
+    assert "NaN/inf at" in custom.checkbox(key="custom.allow_nonfinite").help
     assert custom.button(key="custom.add").disabled
     custom.checkbox(key="custom.allow_nonfinite").check().run()
     assert not custom.button(key="custom.add").disabled
