@@ -82,6 +82,7 @@ def _decimals(width: float) -> int:
     """Decimals that show `width` to one significant digit (two when it starts with a 1)."""
     if not math.isfinite(width) or width <= 0:
         return 2
+    width = float(f"{width:.2g}")  # 0.9999999 (float32 arithmetic) counts as 1
     exponent = math.floor(math.log10(width))
     leading_one = width / 10**exponent < 2
     return min(6, max(0, -exponent + leading_one))
@@ -122,7 +123,8 @@ def mean_text(row: Difference, metric: str, unit: bool = True) -> str:
     mean = row.mean * scale
     if not math.isfinite(mean):
         return "no value"
-    two_digits = 1 - math.floor(math.log10(abs(mean))) if mean else 1
+    rounded = abs(float(f"{mean:.2g}"))  # 0.9999999 (float32 arithmetic) counts as 1
+    two_digits = 1 - math.floor(math.log10(rounded)) if rounded else 1
     return f"{_signed(mean, min(6, max(two_digits, 0)))}{units if unit else ''}"
 
 
@@ -303,13 +305,14 @@ def results_table(
 PER_COMPARISON = {
     "s/epoch (all)": "{} s per epoch (all networks together)",
     "parameters": "{:,} parameters per network",
+    "status": "status {} for every activation",
 }
 
 
 def fold_constant_columns(table: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     """The results table as a page shows it, and a note to print under it: a column that has
-    the same value in every row (time per epoch, parameters, "no" divergence) is said once in
-    the note instead, so the columns people compare fit the page's width."""
+    the same value in every row (time per epoch, parameters, "no" divergence, the status) is
+    said once in the note instead, so the columns people compare fit the page's width."""
     folded, said = [], []
     for column, text in PER_COMPARISON.items():
         if column in table.columns and table[column].nunique() == 1:

@@ -40,6 +40,9 @@ def test_a_difference_reads_as_points_with_its_interval_and_verdict():
     one = _row(mean=-0.0062, low=float("nan"), high=float("nan"), verdict=stats.NO_VERDICT)
     one = dataclasses.replace(one, why="one seed", p=float("nan"))
     assert difference_text(one, "accuracy") == "−0.62 pts, no verdict (one seed)"
+    # Float32 arithmetic: 0.75 − 0.76 is −0.0099999905, shown as −1.0, not −1.00.
+    near = dataclasses.replace(one, mean=-0.0099999905)
+    assert difference_text(near, "accuracy", unit=False) == "−1.0, no verdict"
     # In the table, whose heading says the unit and whose note says why.
     assert difference_text(_row(), "accuracy", unit=False) == "+0.3 [−0.1, +0.7] within noise"
     assert difference_text(one, "accuracy", unit=False) == "−0.62, no verdict"
