@@ -132,46 +132,32 @@ def learned_lines(shown: Shown) -> list[tuple[str, str]]:
     return out
 
 
-def verdict_lines(shown: Shown, reference: str | None) -> list[tuple[str | None, str]]:
-    """The differences from `reference` under the table: a heading that names the test, then
-    (activation, its difference) per activation; with one seed, no verdict and the seeds a
-    paired t-test would need under the spread assumed. None when there is nothing to compare."""
+def verdict_lines(
+    shown: Shown, reference: str | None, label: str | None = None
+) -> list[tuple[str | None, str]]:
+    """The differences from `reference` under the table, as (activation, text) lines: first a
+    heading (activation None) that names the test, or says that one seed gives no verdict and
+    what the seed counts assume, then one line per activation. `label` names the run when
+    several are overlaid. Empty when there is nothing to compare."""
     result = compared(shown, reference)
     if result is None:
         return []
-    ref = f"<b>vs {result.reference}</b>"
+    ref = f"{label}, " * bool(label) + f"<b>vs {result.reference}</b>"
     lines: list[tuple[str | None, str]] = []
     if result.assumed_spread is not None:
-        scale = 100 if result.metric == "accuracy" else 1
-        unit = " pts" if result.metric == "accuracy" else ""
+        scale, unit = (100, " pts") if result.metric == "accuracy" else (1, "")
         spread = f"{result.assumed_spread * scale:.2g}{unit}"
+        lines.append((None, f"{ref}: no verdict with 1 seed (it takes 2 or more, paired by seed)."))
         lines.append(
-            (
-                None,
-                f"{ref}: no verdict with 1 seed (telling a difference from seed "
-                f"noise takes 2 or more seeds, paired by seed).",
-            )
-        )
-        lines.append(
-            (
-                None,
-                f"Seeds a paired t-test would need for 80 % power if per-seed "
-                f"differences spread by {spread} (an assumption):",
-            )
+            (None, f"Seeds for 80 % power if per-seed differences spread by {spread} (assumed):")
         )
         for row in result.rows:
-            text = mean_text(row, result.metric)
             needed = row.seeds_needed
             count = f"{needed} seeds" if needed else "more than 1,000 seeds" if row.mean else ""
+            text = mean_text(row, result.metric)
             lines.append((row.activation, f"{text} · {count}" if count else text))
         return lines
-    lines.append(
-        (
-            None,
-            f"{ref}: {result.test}; each interval at Holm's level (95 % or more) holds 0 "
-            f"exactly when within noise.",
-        )
-    )
+    lines.append((None, f"{ref}: {result.test}; intervals at Holm's levels (≥ 95 %)."))
     for row in result.rows:
         text = difference_text(row, result.metric)
         if row.tested:
@@ -244,7 +230,7 @@ def share_figure(
     verdicts = [
         (name, text, run_labels[i] if run_labels else None)
         for i, view in enumerate(shown)
-        for name, text in verdict_lines(view, reference)
+        for name, text in verdict_lines(view, reference, run_labels[i] if run_labels else None)
     ]
     verdicts_top = table_top + table_height + 24
     verdicts_height = 23 * len(verdicts) + 8 if verdicts else 0
@@ -325,7 +311,7 @@ def share_figure(
         lines = []
         for name, text, label in verdicts:
             if name is None:  # a heading: the test, or why there is no verdict
-                lines.append(f"{label}: {text}" if label else text)
+                lines.append(text)
                 continue
             who = f"{name} · {label}" if label else name
             colour = _swatch(colours, name, ink)

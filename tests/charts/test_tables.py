@@ -2,6 +2,7 @@
 page, the HTML report and the share image say about the differences core/train/stats.py finds."""
 
 import dataclasses
+import re
 
 import pytest
 
@@ -129,3 +130,21 @@ def test_every_row_of_a_view_gets_a_cell(seeds):
     table = results_table(shown, reference="silu")
     assert table["vs silu (pts)"].notna().all()
     assert table.loc["silu", "vs silu (pts)"] == "reference"
+
+
+def test_the_share_images_verdict_lines_fit_its_width_when_runs_are_overlaid():
+    # Fails if a line under the table would run past the image's edge (an annotation does not
+    # wrap): at 16 px about 120 characters fit in its 1,200 px. Two overlaid runs, one with one
+    # seed, the longest heading each kind has.
+    many = Shown.of(comparison(("relu", "SinActivation", "gelu", "silu", "mish"), seeds=3))
+    one = Shown.of(comparison(("relu", "SinActivation"), seeds=1))
+    styles = view_styles(("relu", "SinActivation", "gelu", "silu", "mish"), "light")
+    fig = share.share_figure(
+        [many, one], styles, {}, run_labels=["run 1234", "run 1235"], reference="relu"
+    )
+    block = next(a.text for a in fig.layout.annotations if "vs relu" in a.text)
+    lines = [re.sub(r"<[^>]+>", "", line) for line in block.split("<br>")]
+    assert len(lines) == (1 + 4) + (2 + 1)  # a heading and 4 rows; two headings and a row
+    assert lines[0].startswith("run 1234, vs relu: paired t-test over 3 seeds")
+    assert lines[5].startswith("run 1235, vs relu: no verdict with 1 seed")
+    assert max(len(line) for line in lines) <= 120
