@@ -148,10 +148,12 @@ def swatch_table(table, colours: dict):
 
 def results_config(columns) -> dict:
     """Column settings that keep the results table within 1280 px: "epochs to accuracy ≥ 0.9"
-    is headed "epochs to ≥ 0.9" (the full name is its tooltip), the run number is narrow."""
+    is headed "epochs to ≥ 0.9" and "best learning rate" "best lr" (the full name is the
+    tooltip), the run number is narrow."""
     config = {}
     for column in columns:
         short = re.sub(r"^epochs to (accuracy|MAE) ", "epochs to ", column)
+        short = short.replace("best learning rate", "best lr")
         if short != column:
             config[column] = st.column_config.TextColumn(short, help=column)
     if "run" in columns:
