@@ -11,7 +11,7 @@ import json
 import shutil
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -187,8 +187,10 @@ def html_report(
     table: pd.DataFrame,
     title: str,
     versions: Mapping[str, str] | None = None,
+    notes: Sequence[str] = (),
 ) -> str:
-    """A single HTML file with both charts, the results table, the config and versions; plotly.js is
+    """A single HTML file with both charts, the results table (`notes` under it: what its
+    columns mean, in the page's Markdown, bold kept), the config and versions; plotly.js is
     inlined so it opens with no network."""
     charts = []
     for i, fig in enumerate(figures):
@@ -220,7 +222,14 @@ by Activation Explorer ({html.escape(version_text)})</p>
 <div class="charts">{"".join(f"<div>{c}</div>" for c in charts)}</div>
 <h2>Results</h2>
 {table.to_html(escape=True)}
+{"".join(f"<p>{_bold(note)}</p>" for note in notes)}
 <h2>Configuration</h2>
 <pre>{html.escape(config)}</pre>
 </body></html>
 """
+
+
+def _bold(markdown: str) -> str:
+    """A note's text escaped for HTML, its **bold** parts in <b>."""
+    parts = html.escape(markdown).split("**")
+    return "".join(f"<b>{p}</b>" if i % 2 else p for i, p in enumerate(parts))

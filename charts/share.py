@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from charts.figures import FONT, training_chart
 from charts.palette import CHART_BACKGROUND, Style, theme_or_light
-from charts.tables import results_table
+from charts.tables import compared, difference_text, mean_text, p_text, results_table
 from core.train.rates import Shown
 
 APP_NAME = "Activation Explorer"
@@ -132,6 +132,40 @@ def learned_lines(shown: Shown) -> list[tuple[str, str]]:
     return out
 
 
+def verdict_lines(
+    shown: Shown, reference: str | None, label: str | None = None
+) -> list[tuple[str | None, str]]:
+    """The differences from `reference` under the table, as (activation, text) lines: first a
+    heading (activation None) that names the test, or says that one seed gives no verdict and
+    what the seed counts assume, then one line per activation. `label` names the run when
+    several are overlaid. Empty when there is nothing to compare."""
+    result = compared(shown, reference)
+    if result is None:
+        return []
+    ref = f"{label}, " * bool(label) + f"<b>vs {result.reference}</b>"
+    lines: list[tuple[str | None, str]] = []
+    if result.assumed_spread is not None:
+        scale, unit = (100, " pts") if result.metric == "accuracy" else (1, "")
+        spread = f"{result.assumed_spread * scale:.2g}{unit}"
+        lines.append((None, f"{ref}: no verdict with 1 seed (it takes 2 or more, paired by seed)."))
+        lines.append(
+            (None, f"Seeds for 80 % power if per-seed differences spread by {spread} (assumed):")
+        )
+        for row in result.rows:
+            needed = row.seeds_needed
+            count = f"{needed} seeds" if needed else "more than 1,000 seeds" if row.mean else ""
+            text = mean_text(row, result.metric)
+            lines.append((row.activation, f"{text} · {count}" if count else text))
+        return lines
+    lines.append((None, f"{ref}: {result.test}; intervals at Holm's levels (≥ 95 %)."))
+    for row in result.rows:
+        text = difference_text(row, result.metric)
+        if row.tested:
+            text += f" · p {p_text(row.p_holm)}"
+        lines.append((row.activation, text))
+    return lines
+
+
 def _swatch(colours: Mapping[str, Style | str], activation: str, ink) -> str:
     """The activation's colour in this view (the text colour when it has none)."""
     value = colours.get(activation)
@@ -158,13 +192,15 @@ def share_figure(
     target: float | None = None,
     run_labels: Sequence[str] | None = None,
     date: str | None = None,
+    reference: str | None = None,
 ) -> go.Figure:
     """The whole comparison as one figure, WIDTH wide and as tall as its table needs.
 
     `colours` and `options` (log_y, smoothing, x_axis) are the screen's, so the image shows what
     the page shows; `theme` ("light"/"dark") sets its background to the palette's. Each of
     `shown` is one comparison as the page selected it (a sweep: each activation at its best
-    rate)."""
+    rate). With a `reference`, each activation's difference from it, and its verdict, under
+    the table (`verdict_lines`)."""
     theme = theme_or_light(theme)
     ink = THEME_INK[theme]
     options = dict(options or {})
@@ -191,12 +227,19 @@ def share_figure(
     chart_bottom = chart_top + CHART_HEIGHT
     table_top = chart_bottom + 70  # x-axis ticks and title
     table_height = HEADER_HEIGHT + ROW_HEIGHT * len(table) + 4
+    verdicts = [
+        (name, text, run_labels[i] if run_labels else None)
+        for i, view in enumerate(shown)
+        for name, text in verdict_lines(view, reference, run_labels[i] if run_labels else None)
+    ]
+    verdicts_top = table_top + table_height + 24
+    verdicts_height = 23 * len(verdicts) + 8 if verdicts else 0
     learned = [
         (name, text, run_labels[i] if run_labels else None)
         for i, view in enumerate(shown)
         for name, text in learned_lines(view)
     ]
-    learned_top = table_top + table_height + 24
+    learned_top = verdicts_top + verdicts_height + 16 if verdicts else verdicts_top
     learned_height = 23 * (len(learned) + 1) + 8 if learned else 0  # 16 px text, <br> lines
     height = learned_top + learned_height + 56
 
@@ -263,6 +306,17 @@ def share_figure(
             ),
         )
     )
+
+    if verdicts:
+        lines = []
+        for name, text, label in verdicts:
+            if name is None:  # a heading: the test, or why there is no verdict
+                lines.append(text)
+                continue
+            who = f"{name} · {label}" if label else name
+            colour = _swatch(colours, name, ink)
+            lines.append(f"<span style='color:{colour}'><b>━━ {who}</b></span>  {text}")
+        _left_text(fig, "<br>".join(lines), y(verdicts_top), 16, ink["text"])
 
     if learned:
         lines = [LEARNED_HEADING]

@@ -9,6 +9,16 @@ from typing import Any
 import pandas as pd
 
 from core.train.rates import Shown
+from core.train.settings import BY_NAME
+from core.train.stats import (
+    ASSUMED_FROM,
+    ASSUMED_RELATIVE_SPREAD,
+    NO_VERDICT,
+    WITHIN_NOISE,
+    Difference,
+    Differences,
+    differences,
+)
 
 
 def _number(v: float) -> str:
@@ -58,13 +68,186 @@ def _mean_pm(values: list[float], digits: int = 4) -> str:
     return f"{m:.{digits}f} ± {s:.{digits}f}"
 
 
-def results_table(shown: Shown, target: float | None = None) -> pd.DataFrame:
+def compared(shown: Shown, reference: str | None) -> Differences | None:
+    """The view's activations against `reference` (core/train/stats.py); None when there is
+    nothing to compare: no reference, fewer than two activations, or the reference not among
+    them."""
+    names = list(shown.chosen.by_activation())
+    if reference is None or reference not in names or len(names) < 2:
+        return None
+    return differences(shown.chosen, reference)
+
+
+def _decimals(width: float) -> int:
+    """Decimals that show `width` to one significant digit (two when it starts with a 1)."""
+    if not math.isfinite(width) or width <= 0:
+        return 2
+    width = float(f"{width:.2g}")  # 0.9999999 (float32 arithmetic) counts as 1
+    exponent = math.floor(math.log10(width))
+    leading_one = width / 10**exponent < 2
+    return min(6, max(0, -exponent + leading_one))
+
+
+def _signed(value: float, decimals: int) -> str:
+    text = f"{value:+.{decimals}f}"
+    if float(text) == 0:
+        return "0"
+    return text.replace("-", "−")
+
+
+def _units(metric: str) -> tuple[float, str]:
+    """How a difference is shown: accuracy in percentage points, MAE as it is."""
+    return (100.0, " pts") if metric == "accuracy" else (1.0, "")
+
+
+def difference_text(row: Difference, metric: str, unit: bool = True) -> str:
+    """'+0.3 pts [−0.1, +0.7] within noise' (`unit` False: '+0.3 [−0.1, +0.7] within noise', for
+    a column whose heading says the unit), or the difference and that there is no verdict (why:
+    with `unit`, here; else the note under the table says it)."""
+    scale, units = _units(metric)
+    units = units if unit else ""
+    mean, low, high = row.mean * scale, row.low * scale, row.high * scale
+    if math.isnan(mean):
+        return f"no verdict: {row.why}"
+    if row.verdict == NO_VERDICT:
+        why = f" ({row.why})" if unit else ""
+        return f"{mean_text(row, metric, unit)}, no verdict{why}"
+    decimals = _decimals((high - low) / 2) if high > low else _decimals(abs(mean))
+    interval = f"[{_signed(low, decimals)}, {_signed(high, decimals)}]"
+    return f"{_signed(mean, decimals)}{units} {interval} {row.verdict}"
+
+
+def mean_text(row: Difference, metric: str, unit: bool = True) -> str:
+    """The mean difference alone, to two significant digits: '−0.31 pts'."""
+    scale, units = _units(metric)
+    mean = row.mean * scale
+    if not math.isfinite(mean):
+        return "no value"
+    rounded = abs(float(f"{mean:.2g}"))  # 0.9999999 (float32 arithmetic) counts as 1
+    two_digits = 1 - math.floor(math.log10(rounded)) if rounded else 1
+    return f"{_signed(mean, min(6, max(two_digits, 0)))}{units if unit else ''}"
+
+
+def p_text(p: float) -> str:
+    if math.isnan(p):
+        return "—"
+    return "< 0.001" if p < 0.001 else f"{p:.2g}"
+
+
+def versus_label(result: Differences) -> str:
+    """The "vs" column's heading, with the unit of its differences: 'vs relu (pts)'."""
+    return f"vs {result.reference}" + (" (pts)" if result.metric == "accuracy" else "")
+
+
+def p_label(result: Differences) -> str:
+    """The p column's heading: Holm-adjusted when there is more than one comparison."""
+    return "p (Holm)" if result.tested > 1 else "p"
+
+
+def _seeds(n: int) -> str:
+    return f"{n} seed{'s' * (n != 1)}"
+
+
+def _needed(rows: list[Difference]) -> str:
+    """'gelu ≈ 9 seeds, silu more than 1,000' for the rows with a seed count to give."""
+    most = int(BY_NAME["seeds"].high or 0)
+    parts = []
+    for row in rows:
+        if row.seeds_needed is None:
+            parts.append(f"{row.activation} more than 1,000" if row.mean else "")
+        else:
+            parts.append(f"{row.activation} {_seeds(row.seeds_needed)}")
+    parts = [p for p in parts if p]
+    if not parts:
+        return ""
+    beyond = any(r.seeds_needed is None or r.seeds_needed > most for r in rows if r.mean)
+    limit = f" (a run here trains at most {most})" if beyond else ""
+    return ", ".join(parts) + limit
+
+
+METRIC_WORDS = {"accuracy": "final validation accuracy", "mae": "final validation MAE"}
+
+
+def differences_note(result: Differences) -> str:
+    """What the "vs" column means, under the table: the test named, the rule, the p-values and
+    what could not be judged. With one seed: no verdict, and the seeds a paired t-test would
+    need under the spread assumed (said as an assumption)."""
+    ref, metric = result.reference, result.metric
+    scale, unit = _units(metric)
+    what = f"{METRIC_WORDS[metric]} minus {ref}'s" + (", in points" if unit else "")
+    if result.assumed_spread is not None:
+        k = len(result.rows)  # planned at Holm's strictest step: enough whatever the rest do
+        level = f"5 % ÷ {k}, Holm's strictest step" if k > 1 else "5 %"
+        spread = result.assumed_spread * scale
+        relative = ASSUMED_RELATIVE_SPREAD.get(metric, 0.0) * 100
+        assumed = f"{spread:.2g}{unit}" if unit else f"{spread:.2g}, {relative:g} % of {ref}'s MAE"
+        needed = _needed(list(result.rows))
+        plan = (
+            f" If per-seed differences spread by {assumed} ({ASSUMED_FROM[metric]}; yours may "
+            f"differ), a paired t-test (at {level}) would need for 80 % power: {needed}."
+            if needed
+            else ""
+        )
+        return (
+            f"**vs {ref}: no verdict with 1 seed.** The column is the {what}; telling a "
+            f"difference from seed noise takes 2 or more seeds, paired by seed.{plan}"
+        )
+    tested = [r for r in result.rows if r.tested]
+    parts = [
+        f"**vs {ref}**: the {what}, mean over seeds paired by seed (a seed's networks share data "
+        f"order and initial weights), and its interval."
+    ]
+    if tested:
+        holm = len(tested) > 1
+        test = result.test[0].upper() + result.test[1:]
+        p_name = "Holm-adjusted p" if holm else "p"
+        interval = "interval (at Holm's level for it, ≥ 95 %)" if holm else "95 % interval"
+        p_values = ", ".join(f"{r.activation} {p_text(r.p_holm)}" for r in tested)
+        parts.append(
+            f" **{test}**: better or worse when {'the ' * holm}{p_name} < 0.05, else within "
+            f"noise, and then the {interval} holds 0; {p_name}: {p_values}."
+        )
+    untested = [r for r in result.rows if not r.tested]
+    if untested:
+        said = "; ".join(f"{r.activation}, {r.why}" for r in untested)
+        parts.append(f" No verdict for {said}.")
+    left_out = [r for r in result.rows if r.seeds and len(r.seeds) < result.seeds]
+    if left_out:
+        names = ", ".join(f"{r.activation} {len(r.seeds)} of {result.seeds}" for r in left_out)
+        parts.append(f" Seeds paired where a network diverged: {names}.")
+    needed = _needed([r for r in tested if r.verdict == WITHIN_NOISE and r.std > 0])
+    if needed:
+        parts.append(
+            f" To tell a difference within noise at 80 % power, at the spread seen: {needed}."
+        )
+    return "".join(parts)
+
+
+def results_table(
+    shown: Shown, target: float | None = None, reference: str | None = None
+) -> pd.DataFrame:
     """Per activation: final and best validation loss/metric (mean ± std over seeds), epochs to
     reach `target` (accuracy at least, or MAE at most), time per epoch, parameters, status.
+    With a `reference` (one of the view's activations), each activation's final metric against
+    it, paired by seed, with a verdict ("vs <reference>", and the Holm-adjusted "p"; see
+    core/train/stats.py).
 
     A learning-rate sweep: each activation at its best rate (core/train/rates.py), named in a
     column."""
     comparison = shown.chosen
+    result = compared(shown, reference)
+    versus: dict[str, dict[str, str]] = {}
+    if result is not None:
+        column, p_column = versus_label(result), p_label(result)
+        versus[result.reference] = {column: "reference", p_column: "—"}
+        for row in result.rows:
+            versus[row.activation] = {
+                column: difference_text(row, result.metric, unit=False),
+                p_column: p_text(row.p_holm),
+            }
+        if not result.tested:
+            for cells in versus.values():
+                cells.pop(p_column)
     higher_better = comparison.metric_name == "accuracy"
     metric = "accuracy" if higher_better else "MAE"
     seconds = comparison.epoch_seconds
@@ -104,6 +287,7 @@ def results_table(shown: Shown, target: float | None = None) -> pd.DataFrame:
                 "final val loss": _mean_pm([b.val_loss[-1] for b in done]),
                 "best val loss": _mean_pm([min(b.val_loss) for b in done]),
                 f"final val {metric}": _mean_pm([b.val_metric[-1] for b in done]),
+                **versus.get(name, {}),
                 f"best val {metric}": _mean_pm(best_metric),
                 f"epochs to {metric} {'≥' if higher_better else '≤'} {target:g}"
                 if target is not None
@@ -121,13 +305,14 @@ def results_table(shown: Shown, target: float | None = None) -> pd.DataFrame:
 PER_COMPARISON = {
     "s/epoch (all)": "{} s per epoch (all networks together)",
     "parameters": "{:,} parameters per network",
+    "status": "status {} for every activation",
 }
 
 
 def fold_constant_columns(table: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     """The results table as a page shows it, and a note to print under it: a column that has
-    the same value in every row (time per epoch, parameters, "no" divergence) is said once in
-    the note instead, so the columns people compare fit the page's width."""
+    the same value in every row (time per epoch, parameters, "no" divergence, the status) is
+    said once in the note instead, so the columns people compare fit the page's width."""
     folded, said = [], []
     for column, text in PER_COMPARISON.items():
         if column in table.columns and table[column].nunique() == 1:

@@ -9,7 +9,6 @@ import streamlit as st
 from charts.exports import chromium_path
 from charts.figures import png_config, training_chart
 from charts.share import share_figure
-from charts.tables import results_table
 from core.serve.grid import sweep_status
 from core.serve.store import StoreError
 from core.study.learned import learned_series
@@ -24,13 +23,16 @@ from ui.train.learned import learned_ui
 from ui.train.runs import (
     export_panel,
     quantity_label,
-    results_ui,
+    reference_ui,
+    results_section_ui,
     setup_label,
     share_png,
     store,
     sweep_ui,
 )
 from ui.url import default, publish, restore, runs_fields
+
+REFERENCE = "runs.reference"  # the picker of the activation the others are compared with
 
 
 def status_text(status: str, epochs: int) -> str:
@@ -196,11 +198,13 @@ def load_runs(runs_store, chosen: list[int]) -> tuple[list[int], list]:
     return loaded, comparisons
 
 
-def screenshot_ui(loaded, shown, colours, options) -> None:
+def screenshot_ui(loaded, shown, colours, options, reference: str | None) -> None:
     """The Share image itself, as its download renders it; scaled to the page, its layout (made
     for WIDTH pixels) stays as it is. Without Chromium, the same figure drawn by the browser."""
     labels = [f"run {i}" for i in loaded] if len(loaded) > 1 else None
-    fig = share_figure(shown, colours, options, theme=page_theme(), run_labels=labels)
+    fig = share_figure(
+        shown, colours, options, theme=page_theme(), run_labels=labels, reference=reference
+    )
     if chromium_path() is None:
         st.plotly_chart(fig, theme=None, key="runs.share", width="content")
         return
@@ -209,11 +213,15 @@ def screenshot_ui(loaded, shown, colours, options) -> None:
     st.image(png, width="stretch")
 
 
-def comparison_ui(loaded, shown, colours, options, screenshot: bool) -> None:
-    """Title, configuration line, loss and metric side by side, and the results of each run."""
+def comparison_ui(
+    loaded, shown, colours, options, screenshot: bool, reference: str | None
+) -> str | None:
+    """Title, configuration line, loss and metric side by side, and the results of each run
+    with the activations against a reference picked under them (returned). In screenshot mode
+    the Share image instead, its verdicts against `reference` (picked with the controls)."""
     if screenshot:
-        screenshot_ui(loaded, shown, colours, options)
-        return
+        screenshot_ui(loaded, shown, colours, options, reference)
+        return reference
     comparisons = [view.record for view in shown]
     first, cfg = comparisons[0], comparisons[0].config
     activations = dict.fromkeys(n for c in comparisons for n in c.config.activations)
@@ -237,15 +245,8 @@ def comparison_ui(loaded, shown, colours, options, screenshot: bool) -> None:
         )
         slot.plotly_chart(fig, config=png_config(f"{key}-runs-{stem}"), key=f"runs.chart.{key}")
     repeat_notice(colours)
-    tables = [results_table(view, None) for view in shown]
-    if len(loaded) > 1:  # overlaid: each row says whose it is
-        tables = [
-            t.assign(run=run_id).set_index("run", append=True).swaplevel()
-            for run_id, t in zip(loaded, tables, strict=True)
-        ]
-    combined = pd.concat(tables)
-    no_target = [c for c in combined.columns if c.startswith("epochs to")]
-    results_ui(combined.drop(columns=no_target), colours)
+    overlaid = loaded if len(loaded) > 1 else None
+    reference = results_section_ui(shown, colours, REFERENCE, run_ids=overlaid)
     for run_id, view in zip(loaded, shown, strict=True):
         label = f"Run {run_id}" if len(loaded) > 1 else ""  # overlaid: say whose chart it is
         sweep_ui(view, colours, f"runs.{run_id}.sweep_chart", label)
@@ -426,11 +427,17 @@ def main() -> None:
     # What each run shows (a sweep: each activation at its best rate), chosen once for the page:
     # its charts, tables, sections and downloads all take it.
     shown = [Shown.of(c) for c in comparisons]
+    reference = None
+    if screenshot:  # the image shows the verdicts; their picker waits with the controls
+        with controls_area:
+            reference = reference_ui(shown, REFERENCE)
     with comparison_area:
-        comparison_ui(loaded, shown, colours, options, screenshot)
+        reference = comparison_ui(loaded, shown, colours, options, screenshot, reference)
     if not screenshot:
         for run_id, view in zip(loaded, shown, strict=True):
-            manage_ui(runs_store, run_id, view, colours, catalogue, options)
+            manage_ui(
+                runs_store, run_id, view, colours, catalogue, dict(options, reference=reference)
+            )
 
 
 main()

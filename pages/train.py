@@ -5,7 +5,6 @@ from dataclasses import dataclass
 import streamlit as st
 
 from charts.figures import digits_figure, png_config
-from charts.tables import results_table
 from core.serve.executors import JobSpec
 from core.serve.store import StoreError
 from core.train.datasets import DatasetError
@@ -19,7 +18,14 @@ from ui.palette import repeat_notice, styles_here
 from ui.train.controls import estimate_ui, train_controls
 from ui.train.inside import inside_ui
 from ui.train.learned import learned_ui
-from ui.train.runs import comparison_figures, export_panel, file_stem, results_ui, store, sweep_ui
+from ui.train.runs import (
+    comparison_figures,
+    export_panel,
+    file_stem,
+    results_section_ui,
+    store,
+    sweep_ui,
+)
 from ui.url import (
     job_fields,
     publish,
@@ -119,13 +125,15 @@ def controls_ui(config, data, problems) -> tuple[bool, View]:
     return go and not problems and confirmed, View(log_y, smoothing, x_axis, target)
 
 
-def charts_ui(shown: Shown, colours: dict, view: View, final: bool) -> None:
-    """Loss and accuracy (or MAE) side by side, the results table, and inside the network."""
+def charts_ui(shown: Shown, colours: dict, view: View, final: bool) -> str | None:
+    """Loss and accuracy (or MAE) side by side, the results table, and inside the network.
+    Once the job has ended, the table compares each activation with a reference picked under
+    it (returned); while it trains, the numbers are not final and the table has no verdicts."""
     record = shown.record
     if not record.epochs_done:
         if record.has_diagnostics:  # before the first epoch ends: the network at initialisation
             inside_ui(shown, colours, None)
-        return
+        return None
     stem = file_stem(record)
     metric = "accuracy" if record.metric_name == "accuracy" else "mae"
     loss_fig, metric_fig = comparison_figures(shown, colours, view.chart_options())
@@ -135,10 +143,13 @@ def charts_ui(shown: Shown, colours: dict, view: View, final: bool) -> None:
     left.plotly_chart(loss_fig, config=png_config(f"loss-{stem}"), key=loss_key)
     right.plotly_chart(metric_fig, config=png_config(f"{metric}-{stem}"), key=metric_key)
     repeat_notice(colours)
-    results_ui(results_table(shown, view.target), colours)
+    reference = results_section_ui(
+        [shown], colours, "train.reference" if final else None, view.target
+    )
     sweep_ui(shown, colours, "train.sweep_chart" if final else None)
     learned_ui(shown, colours, "train.learned" if final else None)
     inside_ui(shown, colours, "train.inside" if final else None)
+    return reference
 
 
 def submit_ui(queue, config, catalogue, local_path) -> None:
@@ -278,7 +289,7 @@ def job_ui(queue, catalogue, view: View) -> None:
     text, kind = outcome_text(record, job.error if job is not None else "")
     getattr(st, kind)(f"{text} · {record.dataset_source}")
     shown = Shown.of(record)  # chosen once: the charts, the table and the downloads show it
-    charts_ui(shown, colours, view, final=True)
+    reference = charts_ui(shown, colours, view, final=True)
     saved = job is None or job.saved
     if saved and job_id > 0:
         st.caption(f"Saved as run {job_id}: find it on the Runs page, with this run's downloads.")
@@ -286,7 +297,7 @@ def job_ui(queue, catalogue, view: View) -> None:
         st.warning(f"This run is not saved: {job.error}")
     if record.epochs_done:
         with st.expander("Download this comparison", icon=":material/download:"):
-            options = dict(view.chart_options(), target=view.target)
+            options = dict(view.chart_options(), target=view.target, reference=reference)
             trained = job.trained if job is not None else None
             export_panel(shown, colours, catalogue, "train.export", options, training=trained)
 

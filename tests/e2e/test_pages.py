@@ -160,10 +160,13 @@ def test_train_shows_loss_left_and_accuracy_right_and_the_run_is_on_the_runs_pag
     page.get_by_role("tab", name="Distributions per layer").click()
     assert legend(page, 3) == ["relu", "tanh"]
     shared = page.url
-    # At 1280 × 900 the results table is whole: its last column and every row, no scrolling.
+    # At 1280 × 900 the results table is whole: its last column and every row, no scrolling,
+    # with the difference from relu (the status, "finished" in every row, said under it).
     page.set_viewport_size({"width": 1280, "height": 900})
     wait_idle(page)
-    assert grid_headers(page)[-1] == "status" and grid_overflow(page) == (0, 0)
+    headers = grid_headers(page)
+    assert "vs relu (pts)" in headers and headers[-1] == "epochs to ≥ 0.9"
+    assert grid_overflow(page) == (0, 0)
 
     # Runs, opened from the sidebar's plain link: the newest run (this one) is drawn at once,
     # and its table's key columns are on screen at 1280 px (status and the column after it are

@@ -208,3 +208,27 @@ def test_the_runs_table_shows_its_key_columns_first_within_1280_px_and_every_row
     assert all(isinstance(w, int) for w in widths) and sum(widths) <= 820 - 60  # room to spare
     assert table.value.loc[1, "activations"].endswith("+5 more")
     assert layouts()[0] == "content"
+
+
+def test_overlaid_runs_compare_each_with_a_reference_both_share_and_screenshot_mode_says_so():
+    # Fails if Runs has no "vs <reference>" column, offers a reference that one of the runs
+    # does not have, says the test for only one of two overlaid runs, or if the share image
+    # (screenshot mode) loses the reference picker.
+    first, second = _saved(
+        comparison(("relu", "gelu", "silu"), seeds=3, epochs=3),
+        comparison(("tanh", "gelu"), seeds=1, epochs=3),
+    )
+    app = open_link("pages/runs.py", runs=f"{first},{second}")
+    picker = app.selectbox(key="runs.reference")
+    assert picker.options == ["gelu"] and picker.value == "gelu"  # the only one both have
+    table = app.dataframe[1].value
+    rows = zip(table["run"], table["activation"], strict=True)
+    by_row = dict(zip(rows, table["vs gelu (pts)"], strict=True))
+    assert by_row[(first, "gelu")] == by_row[(second, "gelu")] == "reference"
+    assert by_row[(second, "tanh")].endswith(", no verdict")
+    note = next(c.value for c in app.caption if "vs gelu" in c.value)  # one line per run
+    assert note.startswith(f"Run {first} **vs gelu**") and "Paired t-test over 3 seeds" in note
+    assert f"Run {second} **vs gelu: no verdict with 1 seed" in note
+    app.toggle(key="runs.screenshot").set_value(True).run()
+    assert not app.exception
+    assert app.selectbox(key="runs.reference").value == "gelu"

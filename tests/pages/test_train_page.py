@@ -61,10 +61,15 @@ def test_short_training_shows_loss_and_accuracy_side_by_side_with_a_results_tabl
     assert ".keras model" in downloads and "custom_objects (.py)" in downloads
     loading = "from sin_activation_objects import custom_objects"
     assert any(loading in c.value for c in train.caption)
-    assert {"final val loss", "best val accuracy", "status"} <= set(table.columns)
+    assert {"final val loss", "best val accuracy"} <= set(table.columns)
     # One value for every row: said once under the table, not a column that pushes it wide.
-    assert any("parameters per network" in c.value for c in train.caption)
+    folded = next(c.value for c in train.caption if "parameters per network" in c.value)
+    assert "status finished for every activation" in folded and "status" not in table.columns
     assert "Finished 2 epochs" in train.success[0].value
+    # One seed: the difference from the first chosen, and no verdict on it (issue 30).
+    assert table["vs relu (pts)"][0] == "reference"
+    assert table["vs relu (pts)"][1].endswith(", no verdict")
+    assert any("vs relu: no verdict with 1 seed" in c.value for c in train.caption)
     # Inside the network, in the same colours, sliding over init + 2 epochs.
     flow, spread = (_spec(c) for c in charts[2:])
     for inside in (flow, spread):
@@ -99,6 +104,15 @@ def test_regression_shows_mae_and_the_noise_notice(train):
     loss, mae = (_spec(c) for c in train.get("plotly_chart")[:2])
     assert "MAE" in mae["layout"]["title"]["text"]
     assert any(t["name"].endswith("± std") for t in loss["data"])  # two seeds: mean with a band
+    # Two seeds: tanh's final MAE against elu_like's, paired by seed, with a verdict and the
+    # test named under the table (issue 30); no "pts": an MAE is not a share.
+    table = train.dataframe[0].value
+    assert table["vs elu_like"][0] == "reference"
+    cell = table["vs elu_like"][1]
+    assert cell.endswith(("within noise", "better", "worse")) and "[" in cell and "pts" not in cell
+    note = next(c.value for c in train.caption if "vs elu_like" in c.value)
+    assert "Paired t-test over 2 seeds" in note and "final validation MAE" in note
+    assert "; p: tanh " in note  # one comparison: no Holm; the p-values are said in the note
 
 
 def test_mnist1d_trains_from_the_dataset_box_and_says_what_to_expect(train):
@@ -223,6 +237,10 @@ def test_a_learning_rate_sweep_shows_each_activation_at_its_best_rate_and_the_se
     assert list(table["activation"]) == ["relu", "tanh"]
     best = dict(zip(table["activation"], table["best learning rate"], strict=True))
     assert set(best.values()) <= {"1e-05", "0.0001", "0.001", "0.01", "0.1"}
+    # Headed "best lr": at 1280 px the row also holds the difference from relu (issue 30).
+    headers = json.loads(train.dataframe[0].proto.columns)
+    assert headers["best learning rate"]["label"] == "best lr"
+    assert "vs relu (pts)" in table.columns
     charts = [_spec(c) for c in train.get("plotly_chart")]
     assert len(charts) == 3  # loss, accuracy, sensitivity
     loss = charts[0]
@@ -324,21 +342,24 @@ def test_the_activation_box_finds_an_entry_by_its_keras_alias(train):
 
 def test_a_finished_comparison_of_ten_shows_its_whole_table_and_says_colours_repeat(layouts):
     # Fails if the results table scrolls inside itself (Streamlit's default height shows 10
-    # rows), keeps columns with one value for every row that push its last column ("status")
-    # past a 1280 px window, or if 10 activations share 8 colours without the page saying so.
+    # rows), keeps columns with one value for every row (the status too) that push its last
+    # column past a 1280 px window, or if 10 activations share 8 colours without the page
+    # saying so.
     names = ("relu", "tanh", "sigmoid", "gelu", "elu", "SinActivation")
     names += ("selu", "softplus", "silu", "mish", "softsign", "exponential")
     run_id = RunStore().save(comparison(names, seeds=2, epochs=3))
     app = open_link("pages/train.py", job=str(run_id))
     table = app.dataframe[0].value
-    assert list(table["activation"]) == list(names) and table.columns[-1] == "status"
-    assert not {"parameters", "s/epoch (all)", "diverged"} & set(table.columns)
+    assert list(table["activation"]) == list(names)
+    assert table.columns[-1] == "epochs to accuracy ≥ 0.9"
+    assert not {"parameters", "s/epoch (all)", "diverged", "status"} & set(table.columns)
     headers = json.loads(app.dataframe[0].proto.columns)
     assert headers["epochs to accuracy ≥ 0.9"]["label"] == "epochs to ≥ 0.9"  # shortened
     assert layouts() == ["content"]
     captions = [c.value for c in app.caption]
     said = next(c for c in captions if "parameters per network" in c)
     assert "101,770 parameters" in said and "1.50 s per epoch" in said and "diverged" in said
+    assert "status finished for every activation" in said
     note = next(c for c in captions if "colours repeat" in c)
     assert "More than 8 activations" in note
     assert "silu: relu's colour, dotted ■" in note and "exponential: gelu's colour" in note
@@ -358,3 +379,32 @@ def test_a_number_past_its_limit_is_refused_with_the_limit_never_dropped(key, va
     said = [e.value for e in app.error if f"(got {value})" in e.value]
     assert said and limit in said[0]
     assert app.button(key="train.go").disabled
+
+
+def test_a_finished_comparison_of_seeds_says_what_is_within_noise_against_a_picked_reference():
+    # Fails if a comparison with several seeds has no "vs <reference>" column and Holm-corrected
+    # p, if the caption does not name the test, or if picking another reference does not
+    # recompute the column against it.
+    names = ("relu", "gelu", "silu")
+    run_id = RunStore().save(comparison(names, seeds=3, epochs=3))
+    app = open_link("pages/train.py", job=str(run_id))
+    table = app.dataframe[0].value
+    assert list(table.columns[:6]) == [
+        "activation",
+        "final val loss",
+        "best val loss",
+        "final val accuracy",
+        "vs relu (pts)",
+        "best val accuracy",  # the p-values are in the note: no room for them at 1280 px
+    ]
+    assert table["vs relu (pts)"][0] == "reference"
+    assert all(c.endswith(("within noise", "better", "worse")) for c in table["vs relu (pts)"][1:])
+    note = next(c.value for c in app.caption if "vs relu" in c.value)
+    assert "Paired t-test over 3 seeds, Holm-corrected across 2 comparisons" in note
+    assert "Holm-adjusted p: gelu " in note
+    assert app.selectbox(key="train.reference").value == "relu"  # the first chosen
+    app.selectbox(key="train.reference").set_value("silu").run()
+    table = app.dataframe[0].value
+    assert "vs relu (pts)" not in table.columns and list(table["vs silu (pts)"])[2] == "reference"
+    # The made-up relu is the most accurate (tests/made_up.py): against silu, better.
+    assert table["vs silu (pts)"][0].endswith("better") and table["vs silu (pts)"][0][0] == "+"

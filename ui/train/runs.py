@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
 import plotly.io
 import streamlit as st
 
@@ -17,7 +19,7 @@ from charts.share import (  # noqa: F401  (setup_label and quantity_label: pages
     setup_label,
     share_figure,
 )
-from charts.tables import fold_constant_columns, results_table
+from charts.tables import compared, differences_note, fold_constant_columns, results_table
 from core.serve.store import FILE_NAME, RunStore, StoreError, data_dir, versions
 from core.train import codegen, portable
 from core.train.codegen import reproduce_script
@@ -146,10 +148,12 @@ def swatch_table(table, colours: dict):
 
 def results_config(columns) -> dict:
     """Column settings that keep the results table within 1280 px: "epochs to accuracy ≥ 0.9"
-    is headed "epochs to ≥ 0.9" (the full name is its tooltip), the run number is narrow."""
+    is headed "epochs to ≥ 0.9" and "best learning rate" "best lr" (the full name is the
+    tooltip), the run number is narrow."""
     config = {}
     for column in columns:
         short = re.sub(r"^epochs to (accuracy|MAE) ", "epochs to ", column)
+        short = short.replace("best learning rate", "best lr")
         if short != column:
             config[column] = st.column_config.TextColumn(short, help=column)
     if "run" in columns:
@@ -174,6 +178,73 @@ def results_ui(table, colours: dict) -> None:
         st.caption(note)
 
 
+REFERENCE_HELP = (
+    "The activation the others are compared with in the “vs” column: each one's final "
+    "validation accuracy (regression: MAE) minus this one's, paired by seed, with a paired "
+    "t-test and Holm's correction across the activations."
+)
+
+
+def reference_choices(shown: Sequence[Shown]) -> list[str]:
+    """The activations every view has, in the order first chosen; none when a view has only
+    one activation (nothing to compare within it)."""
+    names = [list(view.chosen.by_activation()) for view in shown]
+    if not names or any(len(n) < 2 for n in names):
+        return []
+    return [n for n in names[0] if all(n in other for other in names[1:])]
+
+
+def reference_ui(shown: Sequence[Shown], key: str, where=None) -> str | None:
+    """The reference the other activations are compared with (default: the first chosen), in
+    `where` (a column or container; the page's flow by default); None with nothing to pick."""
+    choices = reference_choices(shown)
+    if not choices:
+        return None
+    if st.session_state.get(key) not in choices:  # another run, without the one picked before
+        st.session_state.pop(key, None)
+    return (where or st).selectbox("Differences vs", choices, key=key, help=REFERENCE_HELP)
+
+
+def results_section_ui(
+    shown: Sequence[Shown],
+    colours: dict,
+    key: str | None,
+    target: float | None = None,
+    run_ids: Sequence[int] | None = None,
+) -> str | None:
+    """The results table of one comparison or several overlaid (`run_ids` says whose each row
+    is), and each activation against a reference: its column in the table, what it means
+    under the table, beside the picker for it (widget `key`). Without a key (the live view) the
+    table alone. Returns the reference."""
+    table_area = st.container()
+    reference = None
+    if key is not None:
+        note_col, pick_col = st.columns([6, 1])
+        reference = reference_ui(shown, key, pick_col)
+    tables = [results_table(view, target, reference) for view in shown]
+    if run_ids:  # overlaid: each row says whose it is
+        tables = [
+            t.assign(run=run_id).set_index("run", append=True).swaplevel()
+            for run_id, t in zip(run_ids, tables, strict=True)
+        ]
+    # The p-values are said in the note: at 1280 px the table has room for the differences
+    # with their intervals and verdicts, not for another column (the HTML report keeps it).
+    combined = pd.concat(tables).drop(columns=["p (Holm)", "p"], errors="ignore")
+    if target is None:
+        combined = combined.drop(columns=[c for c in combined.columns if c.startswith("epochs to")])
+    with table_area:
+        results_ui(combined, colours)
+    notes = []
+    for i, view in enumerate(shown):
+        result = compared(view, reference)
+        if result is not None:
+            whose = f"Run {run_ids[i]} " if run_ids else ""
+            notes.append(whose + differences_note(result))
+    if notes:
+        note_col.caption("  \n".join(notes))
+    return reference
+
+
 def file_stem(comparison) -> str:
     cfg = comparison.config
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{cfg.dataset}-{'-'.join(cfg.activations[:5])}")
@@ -195,15 +266,20 @@ def export_panel(
     comparison = shown.record
     options = dict(options or {})
     target = options.pop("target", None)
+    reference = options.pop("reference", None)
     stem = file_stem(comparison)
     figures = comparison_figures(shown, colours, options)
-    table = results_table(shown, target)
+    table = results_table(shown, target, reference)
+    result = compared(shown, reference)
+    notes = [differences_note(result)] if result is not None else []
     report_title = f"Activation comparison — {setup_label(comparison)}"
     if chromium_path() is not None:
         theme = page_theme()
 
         def share_image() -> bytes:  # on the click, in a server thread (no st.* shows there)
-            fig = share_figure([shown], colours, options, theme=theme, target=target)
+            fig = share_figure(
+                [shown], colours, options, theme=theme, target=target, reference=reference
+            )
             return share_png(fig.to_json())
 
         st.download_button(
@@ -247,6 +323,7 @@ def export_panel(
             table,
             report_title,
             versions(),
+            notes,
         ),
         f"{stem}-report.html",
         "text/html",
