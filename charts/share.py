@@ -86,6 +86,19 @@ def config_line(comparison, data_break: str = " · ") -> str:
     )
 
 
+def formulas_text(shown: Sequence[Shown], width: int = 110) -> str:
+    """What each custom of the image computes ("<br>my_sin = tf.math.sin(x) · …"), one line,
+    or one line each when they do not fit: a name alone says nothing to whoever reads it."""
+    formulas: dict[str, str] = {}
+    for view in shown:
+        formulas.update(view.record.formulas())
+    parts = [f"{name} = {expression}" for name, expression in formulas.items()]
+    if not parts:
+        return ""
+    joined = " · ".join(parts)
+    return "<br>" + (joined if len(joined) <= width else "<br>".join(parts))
+
+
 def share_title(shown: Sequence[Shown]) -> str:
     names = dict.fromkeys(n for view in shown for n in view.record.config.activations)
     return f"{', '.join(names)} — {setup_label(shown[0].record)}"
@@ -220,6 +233,7 @@ def share_figure(
     setup = config_line(first)
     if len(setup) > 110:
         setup = config_line(first, "<br>")
+    setup += formulas_text(shown)
     legend_font = 17
     legend_top = 62 + 26 * (setup.count("<br>") + 1) + 30
     legend_height = 30 * _legend_rows(legend_names, legend_font)

@@ -61,3 +61,14 @@ def test_a_runs_overlay_names_each_activation_of_each_run():
     assert {"relu · run 1", "silu · run 2"} <= legend_names(fig)
     table = next(t for t in fig.data if t.type == "table")
     assert len(table.cells.values[0]) == 5
+
+
+def test_the_share_image_says_what_each_custom_computes():
+    # Fails if a custom appears in the image by name alone ("my_sin" says nothing to whoever
+    # reads the image): its formula is under the configuration line.
+    comp = comparison(("relu", "my_sin"))
+    comp.customs = {"my_sin": {"expression": "tf.math.sin(a * x)", "params": {"a": [2, 0, 4]}}}
+    styles = view_styles(["relu", "my_sin"])
+    fig = share.share_figure([Shown.of(comp)], styles, {})
+    texts = " ".join(a.text or "" for a in fig.layout.annotations)
+    assert "my_sin = tf.math.sin(a * x)" in texts
