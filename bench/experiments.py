@@ -43,7 +43,17 @@ def train(config: TrainConfig) -> Comparison:
     return train_compare(config, data)
 
 
-def search(settings: SearchSettings, budget: int | None = None) -> SearchState:
+SMOKE_EPOCHS, SMOKE_SAMPLES, SMOKE_CANDIDATES = 2, 2000, 8
+
+
+def smoke_train(config: TrainConfig) -> Comparison:
+    """`train` cut to a smoke run's size: the schedule's networks, few epochs, few samples."""
+    samples = min(config.samples or SMOKE_SAMPLES, SMOKE_SAMPLES)
+    epochs = min(config.epochs, SMOKE_EPOCHS)
+    return train(dataclasses.replace(config, epochs=epochs, samples=samples))
+
+
+def search(settings: SearchSettings, budget: int | None = None, smoke: bool = False) -> SearchState:
     """An activation search in this process, as the Search page's job runs it (unsaved); with
     `budget`, a smaller search of that many candidates (a smoke run, not the experiment)."""
     if budget:
@@ -52,6 +62,8 @@ def search(settings: SearchSettings, budget: int | None = None) -> SearchState:
             settings, candidates=budget, population=population,
             sample=min(settings.sample, population),
         )  # fmt: skip
+    if smoke:
+        settings = dataclasses.replace(settings, epochs=min(settings.epochs, SMOKE_EPOCHS))
 
     def said(state: SearchState) -> None:
         print(
@@ -75,13 +87,25 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
         help="a smoke run: searches of this many candidates (their results are marked reduced "
         "and never shown as the experiment's: their digest is 'reduced')",
     )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a smoke run of the format and the verdicts' arithmetic: every training at most "
+        f"{SMOKE_EPOCHS} epochs on at most {SMOKE_SAMPLES:,} samples, searches of "
+        f"{SMOKE_CANDIDATES} candidates (results marked reduced, never shown as the experiment's)",
+    )
     args = parser.parse_args(argv)
     chosen = [experiments.get(i) for i in (args.only or experiments.EXPERIMENTS)]
     results = {}
+    budget = SMOKE_CANDIDATES if args.smoke else args.search_budget
     for experiment in chosen:
         started = time.perf_counter()
-        result = experiments.run(experiment, train, search=lambda s: search(s, args.search_budget))
-        if args.search_budget and experiment.searches():
+        trainer = smoke_train if args.smoke else train
+        result = experiments.run(
+            experiment, trainer, search=lambda s: search(s, budget, args.smoke)
+        )
+        reduced = (budget and experiment.searches()) or (args.smoke and experiment.configs())
+        if reduced:
             result["digest"] = "reduced"  # measured off the experiment's schedule
         results[experiment.id] = result
         seconds = time.perf_counter() - started
