@@ -16,6 +16,7 @@ from core.playground import config as pg
 from core.playground.data import DATASETS as PLAYGROUND_DATASETS
 from core.playground.data import FEATURES
 from core.serve.grid import DEPTHS
+from core.study.search.limits import LIMITS as SEARCH_LIMITS
 from core.study.signal_settings import INITIALISERS, MAX_DEPTH, MAX_SEED, WIDTHS
 from core.train.settings import SETTINGS, TrainConfig
 from core.train.settings import WIDTHS as TRAIN_WIDTHS
@@ -260,17 +261,20 @@ def _indices(options: Iterable[str]) -> tuple[Callable, Callable, Callable]:
 def search_fields(unary: Iterable[str], binary: Iterable[str]) -> list[Field]:
     """The Search page's URL: its settings (Train's URL names where Train has them), the unary
     and binary sets by position, the search shown and the key that lets this browser stop it."""
-    ints = _between(1, 10_000)
+
+    def within(name: str) -> Callable[[Any], bool]:  # the search's own table of ranges
+        return _between(SEARCH_LIMITS[name].low, SEARCH_LIMITS[name].high)
+
     return train_fields((), "search", SEARCH_TRAIN_SETTINGS) + [
         Field("data", "search.dataset", str, _one_of(SEARCH_CLASSIFICATION)),
         Field("width", "search.width", int, _one_of(WIDTHS)),
-        Field("seeds", "search.seeds", int, _between(1, 5)),
-        Field("k", "search.k", int, ints),
-        Field("budget", "search.candidates", int, ints),
-        Field("minutes", "search.minutes", _finite, _between(0.1, 24 * 60), lambda v: f"{v:g}"),
-        Field("pop", "search.population", int, ints),
-        Field("sample", "search.sample", int, ints),
-        Field("seed", "search.seed", int, _between(0, 2**31 - 1)),
+        Field("seeds", "search.seeds", int, within("seeds")),
+        Field("k", "search.k", int, within("k")),
+        Field("budget", "search.candidates", int, within("candidates")),
+        Field("minutes", "search.minutes", _finite, within("minutes"), lambda v: f"{v:g}"),
+        Field("pop", "search.population", int, within("population")),
+        Field("sample", "search.sample", int, within("sample")),
+        Field("seed", "search.seed", int, within("seed")),
         Field("beta", "search.learn_beta", _PARSE["bool"], write=_WRITE["bool"]),
         Field("unary", "search.unary", *_indices(unary)),
         Field("binary", "search.binary", *_indices(binary)),

@@ -3,7 +3,15 @@
 import pytest
 
 from activations import shared_catalogue
-from ui.url import decode, encode, gallery_fields, runs_fields, train_fields, train_param_fields
+from ui.url import (
+    decode,
+    encode,
+    gallery_fields,
+    runs_fields,
+    search_fields,
+    train_fields,
+    train_param_fields,
+)
 
 NAMES = shared_catalogue().names()
 
@@ -174,3 +182,23 @@ def test_a_gallery_link_that_picks_a_keras_alias_opens_its_activation_once():
     values, notices = decode({"pick": "swish,relu,silu,hard_swish"}, fields)
     assert notices == []
     assert values["gallery.picked"] == ["silu", "relu", "hard_silu"]
+
+
+def test_the_search_link_and_the_search_check_share_one_range_per_setting():
+    # Fails if the URL accepts a value the search refuses (K was 1-16 in the box and
+    # 1-10,000 in the link): each range is typed once, in core/study/search/limits.py.
+    from core.study.search.limits import LIMITS
+    from core.study.search.search import SearchSettings
+
+    fields = search_fields(["x"], ["x1 + x2"])
+    params = {"k": "k", "budget": "candidates", "pop": "population", "seeds": "seeds"}
+    for param, name in params.items():
+        limit = LIMITS[name]
+        top = int(limit.high)
+        values, notices = decode({param: str(top)}, fields)
+        assert values and not notices
+        assert not [p for p in SearchSettings(**{name: top}).problems() if LIMITS[name].label in p]
+        values, notices = decode({param: str(top + 1)}, fields)
+        assert not values and len(notices) == 1
+        said = SearchSettings(**{name: top + 1}).problems()
+        assert any(limit.label in p and limit.text() in p for p in said)

@@ -27,6 +27,7 @@ from core.serve.store import INTERRUPTED, MissingRun, StoreError, data_dir
 from core.study.search.search import (
     BETA_RANGE,
     BINARY,
+    LIMITS,
     UNARY,
     Entry,
     SearchSettings,
@@ -133,49 +134,31 @@ def settings_ui() -> tuple[SearchSettings, str]:
     with search:
         st.markdown("**How the search explores**")
         seeds = st.slider(
-            "Seeds per candidate",
-            1,
-            5,
+            LIMITS["seeds"].label,
+            int(LIMITS["seeds"].low),
+            int(LIMITS["seeds"].high),
             key="search.seeds",
             help="Every candidate and baseline trains from these initialisations; the score is "
             "the mean over them.",
         )
-        k = st.number_input(
-            "Candidates per batch (K)",
-            1,
-            16,
-            key="search.k",
-            help="Trained together in one fused model (one run on Runs).",
-        )
+        k = _number("k", "Trained together in one fused model (one run on Runs).")
         budget, minutes = st.columns(2)
-        candidates = budget.number_input(
-            "Max candidates", 1, 2000, key="search.candidates", help="Budget: candidates scored."
-        )
-        time_budget = minutes.number_input(
-            "Max minutes",
-            0.5,
-            24 * 60.0,
-            step=5.0,
-            key="search.minutes",
-            help="Budget: no batch starts after this much searching.",
-        )
+        with budget:
+            candidates = _number("candidates", "Budget: candidates scored.")
+        with minutes:
+            time_budget = _number("minutes", "Budget: no batch starts after this much searching.")
         pop, sample = st.columns(2)
-        population = pop.number_input(
-            "Population",
-            2,
-            500,
-            key="search.population",
-            help="Regularised evolution (Real et al. 2019): the first this many are drawn at "
-            "random, then parents come from the this-many most recent candidates.",
-        )
-        sample_size = sample.number_input(
-            "Sample",
-            1,
-            500,
-            key="search.sample",
-            help="Each new candidate mutates the best of this many drawn from the population.",
-        )
-        seed = st.number_input("Search seed", 0, 2**31 - 1, key="search.seed")
+        with pop:
+            population = _number(
+                "population",
+                "Regularised evolution (Real et al. 2019): the first this many are drawn at "
+                "random, then parents come from the this-many most recent candidates.",
+            )
+        with sample:
+            sample_size = _number(
+                "sample", "Each new candidate mutates the best of this many from the population."
+            )
+        seed = _number("seed", "Draws, mutations and the batches' order.")
         learn_beta = st.toggle(
             "Learn β",
             key="search.learn_beta",
@@ -222,6 +205,17 @@ def settings_ui() -> tuple[SearchSettings, str]:
 
 def _minutes(minutes: float) -> str:
     return f"{minutes:.1f} min" if minutes < 10 else f"{round(minutes)} min"
+
+
+def _number(name: str, help_text: str):
+    """A number box of the search's own settings, from its table of ranges (LIMITS). No bounds
+    in the box: a typed value past them reaches the check, which says the limit (a bounded box
+    keeps its old value without a word)."""
+    limit = LIMITS[name]
+    step = limit.step if isinstance(limit.step, float) else int(limit.step)
+    return st.number_input(
+        limit.label, step=step, key=f"search.{name}", help=f"{help_text} From {limit.text()}."
+    )
 
 
 def plan_ui(settings: SearchSettings) -> list[str]:

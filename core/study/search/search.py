@@ -31,6 +31,7 @@ import numpy as np
 
 from activations.analysis import derivatives
 from activations.expression import custom_activation
+from core.study.search.limits import LIMITS
 from core.study.search.screen import SCREEN_X, screen
 from core.study.search.space import BETA, BINARY, UNARY, Candidate, Space
 from core.train.datasets import Dataset
@@ -74,20 +75,13 @@ class SearchSettings:
 
     def problems(self) -> list[str]:
         out = list(self.space.problems())
-        checks = (
-            (1 <= self.seeds <= 5, "Seeds must be 1 to 5."),
-            (1 <= self.k <= 16, "Candidates per batch must be 1 to 16."),
-            (1 <= self.candidates <= 2000, "The budget must be 1 to 2,000 candidates."),
-            (
-                0 < self.minutes <= 24 * 60,
-                "The time budget must be more than 0 and up to 24 hours.",
-            ),
-            (2 <= self.population <= 500, "The population must be 2 to 500."),
-            (1 <= self.sample <= self.population, "The sample must be 1 to the population."),
-            (1 <= self.epochs <= 200, "Epochs must be 1 to 200."),
-        )
-        out += [text for ok, text in checks if not ok]
-        out += self.config(("relu",)).problems()
+        for name, limit in LIMITS.items():
+            value = getattr(self, name)
+            if not limit.low <= value <= limit.high:
+                out.append(f"{limit.label} must be {limit.text()} (got {value:g}).")
+        if self.sample > self.population:
+            out.append("The sample must be 1 to the population.")
+        out += self.config(("relu",)).problems()  # Train's settings: epochs, depth, …
         return out
 
     def config(self, names: Sequence[str], learn: Sequence[str] = ()) -> TrainConfig:

@@ -351,7 +351,7 @@ def test_settings_and_state_round_trip_through_json():
         (dict(k=17), "per batch"),
         (dict(sample=40, population=32), "sample"),
         (dict(unary=()), "unary"),
-        (dict(minutes=0), "time budget"),
+        (dict(minutes=0), "Max minutes must be 0.5 to 1,440"),
     ],
 )
 def test_bad_settings_are_explained(change, message):
