@@ -5,6 +5,7 @@ the Gallery and to Train in one click, an interrupted search offers Resume, and 
 Every search here is tiny (600 MNIST-1D signals, 1 epoch, 1 seed, K = 2, 4 candidates, width 32)
 and the tests wait for it to end (the runner's thread), never for a wall-clock time."""
 
+import re
 import socket
 import subprocess
 
@@ -58,6 +59,22 @@ def test_the_plan_states_the_space_and_the_batches():
     assert "2 binary × 3² unary = **18 core units**" in plan
     assert "up to 4 candidates in 2 batches of 2" in plan
     assert not app.button(key="search.go").disabled
+
+
+def _expected_minutes(app) -> float:
+    plan = " ".join(c.value for c in app.caption)
+    return float(re.search(r"Expect about ([\d.]+) min", plan).group(1))
+
+
+def test_the_estimate_grows_with_the_candidates_and_counts_what_a_search_costs():
+    # Fails if 200 candidates and 16 are estimated alike (the page said "roughly 1 min" for
+    # both; bench/search.py measured 0.8 and about 4.6 to 8.5 min on 2 cores), i.e. if the
+    # estimate leaves out each batch's tracing, the expressions' cost or the screening.
+    small = _expected_minutes(open_link("pages/search.py", budget="16"))
+    large = _expected_minutes(open_link("pages/search.py", budget="200"))
+    assert 0.4 <= small <= 1.6  # measured 0.8 min: within [0.5, 2] of it
+    assert 2.3 <= large <= 9.2  # measured 4.6 (quiet) to 8.5 min (loaded)
+    assert large > 3 * small
 
 
 def test_a_tiny_search_fills_its_leaderboard_beside_relu_and_silu_and_a_link_reopens_it():
