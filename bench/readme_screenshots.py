@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.browser import CHROMIUM_ARGS, chromium_path, streamlit_server  # noqa: E402
-from tests.e2e.helpers import open_page, wait_idle  # noqa: E402
+from tests.e2e.helpers import open_page, playground_epoch, wait_idle  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 COMPARISON = (
@@ -136,13 +136,8 @@ def learned(browser, url: str) -> None:
     page.close()
 
 
-def _playground_epoch(page) -> int:
-    text = page.get_by_text("Epoch ").first.inner_text()
-    return int(text.split()[1].replace(",", ""))
-
-
 def _until_epoch(page, epoch: int) -> None:
-    while _playground_epoch(page) < epoch:
+    while playground_epoch(page) < epoch:
         time.sleep(0.2)
 
 

@@ -1,5 +1,6 @@
-"""The Playground page's parts: its controls (Playground's own), the job this session shows, the
-Play / Pause / Step / Reset / Stop buttons, and the live panels."""
+"""The Playground page's parts: its controls (Playground's own) with each dataset's known
+setting, the job this session shows, the Play / Pause / Step / Reset / Stop buttons, and the live
+panels with a word when the test losses have stopped moving."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from core.playground.config import (
     MAX_LAYERS,
     MAX_SEED,
     MAX_UNITS,
+    PRESETS,
     REG_RATES,
     REGULARIZATIONS,
     PlaygroundConfig,
@@ -24,6 +26,13 @@ from core.playground.config import (
     parse_layers,
 )
 from core.playground.data import DATASETS, FEATURES
+from core.playground.progress import (
+    PLATEAU_EPOCHS,
+    PLATEAU_TOLERANCE,
+    best_so_far,
+    learnt_loss,
+    stopped_moving,
+)
 from ui.jobs import session_token
 from ui.palette import page_theme, styles_here
 from ui.url import default
@@ -59,6 +68,7 @@ def controls_ui(catalogue) -> PlaygroundConfig:
     top[1].selectbox(
         "Dataset", list(DATASETS), key="pg.dataset", format_func=lambda k: DATASETS[k][0]
     )
+    preset_holder = st.container()  # filled once every control is read: is the preset in use?
     st.pills(
         "Input features",
         list(FEATURES),
@@ -99,7 +109,45 @@ def controls_ui(catalogue) -> PlaygroundConfig:
         st.number_input("Seed (data and weights)", 0, MAX_SEED, key="pg.seed")
     values = {f.name: st.session_state[f"pg.{f.name}"] for f in dataclasses.fields(DEFAULT)}
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
-    return PlaygroundConfig(**values)
+    config = PlaygroundConfig(**values)
+    with preset_holder:
+        preset_ui(config)
+    return config
+
+
+def _use_preset(dataset: str) -> None:
+    """The preset's settings into the controls: a callback, so it runs before they are drawn."""
+    for name, value in PRESETS[dataset].settings().items():
+        st.session_state[f"pg.{name}"] = list(value) if name == "features" else value
+
+
+def preset_ui(config: PlaygroundConfig) -> None:
+    """One click to a setting measured to learn the dataset, and what was measured."""
+    dataset = config.dataset
+    preset, label = PRESETS.get(dataset), DATASETS.get(dataset, ("",))[0]
+    if preset is None:
+        return
+    using = preset.matches(config)
+    name = label.removesuffix(" (regression)")
+    row = st.container(horizontal=True, vertical_alignment="center", wrap=False, gap="medium")
+    row.button(
+        f"Using the setting known to learn {name}"
+        if using
+        else f"Use a setting known to learn {name}",
+        icon=":material/check:" if using else ":material/auto_fix_high:",
+        key="pg.preset",
+        disabled=using,
+        width="content",
+        on_click=_use_preset,
+        args=(dataset,),
+        help="Sets the input features, layers, learning rate, batch size 10 and no "
+        "regularisation; keeps your activations, noise, training share and seed. Measured "
+        "with this app's networks by `bench/playground_presets.py`.",
+    )
+    row.caption(
+        f"**{preset.describe()}** — {preset.measured}. Measured {preset.date} (seeds 0–2, no "
+        "noise, half the points to train)."
+    )
 
 
 def _start(config: PlaygroundConfig, catalogue, store) -> pg_job.PlaygroundJob:
@@ -277,6 +325,9 @@ def panels_ui(job: pg_job.PlaygroundJob, show_train: bool) -> None:
         )
     )
     st.markdown(f"Test loss after epoch {snap.epoch}: {losses_text}")
+    plateau = plateau_words(job, snap)
+    if plateau:
+        st.markdown(f":material/trending_flat: {plateau}")
     st.caption(
         f"Output over the plane after epoch {snap.fields_epoch}: blue +1, orange −1"
         + (" (the boundary is where they meet)" if job.data.task == "classification" else "")
@@ -285,6 +336,37 @@ def panels_ui(job: pg_job.PlaygroundJob, show_train: bool) -> None:
         + "."
     )
     st.plotly_chart(losses, config=png_config("playground-loss"))
+
+
+def plateau_words(job: pg_job.PlaygroundJob, snap) -> str:
+    """Says when test losses have stopped moving (core.playground.progress's rule), and which
+    of them never got low enough to count as learnt; empty while they move."""
+    names, history = job.config.activations, snap.own_history()["test_loss"]
+    stopped = [stopped_moving(losses) for losses in history]
+    if not any(stopped):
+        return ""
+    bar = learnt_loss(job.data.test_labels)
+    best = [float(best_so_far(losses)[-1]) for losses in history]
+    stuck = [n for n, s, b in zip(names, stopped, best, strict=True) if s and not b <= bar]
+    rule = f"{PLATEAU_EPOCHS} epochs (best improved < {PLATEAU_TOLERANCE * 100:g} %)"
+    subject = "Test loss has" if len(names) == 1 else "Test losses have"
+    if all(stopped) and not stuck:
+        return f"{subject} not moved for {rule}, at or below {bar:.2g}: learnt."
+    if not stuck:
+        return ""  # the ones that stopped had learnt; the others still move
+    names_text = ", ".join(stuck)
+    dataset = job.config.dataset
+    preset = PRESETS.get(dataset)
+    hint = ""
+    if preset is not None and not preset.matches(job.config):
+        label = DATASETS[dataset][0].removesuffix(" (regression)")
+        hint = f" Try the setting known to learn {label} (above) or more features."
+    if all(stopped):
+        return (
+            f"{subject} not moved for {rule}: {names_text} still above {bar:.2g}, not learnt.{hint}"
+        )
+    verb = "has" if len(stuck) == 1 else "have"
+    return f"{names_text} {verb} not moved for {rule}, still above {bar:.2g}: not learnt.{hint}"
 
 
 def neurons_ui(job: pg_job.PlaygroundJob) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from core.train import datasets
@@ -32,6 +33,13 @@ def wait_idle(page, timeout: float = 180) -> None:
 def open_page(page, url: str) -> None:
     page.goto(url)
     wait_idle(page)
+
+
+def playground_epoch(page) -> int:
+    """The Playground's epoch counter ("Epoch 1,234 · training"): matched from the start of its
+    line, since the known setting's caption says "by epoch 40–57" too."""
+    text = page.get_by_text(re.compile(r"^Epoch [0-9,]+")).first.inner_text()
+    return int(text.split()[1].replace(",", ""))
 
 
 SIDEBAR_LINKS = '[data-testid="stSidebar"] [data-testid="stPageLink"] a'

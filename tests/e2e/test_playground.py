@@ -8,14 +8,9 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from core.serve.store import RunStore
-from tests.e2e.helpers import chart_titles, errors, open_page
+from tests.e2e.helpers import chart_titles, errors, open_page, playground_epoch
 
 LINK = "playground?act=tanh,relu,sigmoid&data=spiral&feat=x1,x2,sinx1,sinx2&net=8,8"
-
-
-def _epoch(page) -> int:
-    text = page.get_by_text("Epoch ").first.inner_text()
-    return int(text.split()[1].replace(",", ""))
 
 
 def _losses_line(page) -> str:
@@ -45,7 +40,7 @@ def test_playground_trains_live_pauses_steps_stops_and_the_run_is_on_runs(page, 
     words = _losses_line(page)
     assert [w.split()[0] for w in words.split(": ")[1].split(" · ")] == ["tanh", "relu", "sigmoid"]
     assert chart_titles(page)[0].startswith("Loss")
-    assert _epoch(page) == 0
+    assert playground_epoch(page) == 0
 
     page.get_by_role("button", name="Play").click()
     # Left alone, the page shows training progress: the counter passes 20 and the panels'
@@ -53,7 +48,7 @@ def test_playground_trains_live_pauses_steps_stops_and_the_run_is_on_runs(page, 
     expect(page.get_by_text("training").first).to_be_visible(timeout=30_000)
     before = _losses_line(page)
     deadline = time.monotonic() + 120
-    while _epoch(page) < 20:
+    while playground_epoch(page) < 20:
         assert time.monotonic() < deadline, "the epoch counter did not move past 20"
         page.wait_for_timeout(250)
     expect(page.get_by_text("Test loss after epoch").first).not_to_have_text(before)
@@ -63,7 +58,7 @@ def test_playground_trains_live_pauses_steps_stops_and_the_run_is_on_runs(page, 
 
     page.get_by_role("button", name="Pause").click()
     expect(page.get_by_text("paused").first).to_be_visible(timeout=10_000)
-    paused = _epoch(page)
+    paused = playground_epoch(page)
     page.get_by_role("button", name="Step").click()
     expect(page.get_by_text(f"Epoch {paused + 1:,}").first).to_be_visible(timeout=10_000)
 
