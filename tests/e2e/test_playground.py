@@ -8,7 +8,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from core.serve.store import RunStore
-from tests.e2e.helpers import chart_titles, errors, open_page, playground_epoch
+from tests.e2e.helpers import chart_titles, errors, open_page, playground_epoch, wait_idle
 
 LINK = "playground?act=tanh,relu,sigmoid&data=spiral&feat=x1,x2,sinx1,sinx2&net=8,8"
 
@@ -71,7 +71,10 @@ def test_playground_trains_live_pauses_steps_stops_and_the_run_is_on_runs(page, 
     # The click's callback waits for the job to end: the page shows "stopped" only after it has.
     assert time.monotonic() - clicked < 5  # the click, the job's end (≤ 1 s) and the redraw
     assert errors(page) == []
-    # Clicked at once after "stopped": the page has just redrawn, and the button must act.
+    # The state the click needs: the page's run after Stop has ended ("stopped" shows while it
+    # still draws; a click on the button of the run before lands on a file id that run's end
+    # drops). Then, at once, the button must act.
+    wait_idle(page)
     _download_share_image(page)
 
     run = RunStore().runs()[0]
