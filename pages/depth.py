@@ -62,6 +62,7 @@ def choices_ui(catalogue) -> tuple[list[str], str, int, int, int]:
         catalogue.names(),
         key="depth.activations",
         format_func=lambda n: n if catalogue.get(n).elementwise else f"{n} ‡ (vector)",
+        **ui_cat.NAME_PICKER,
         help="Each gets its own network with the same kernels.",
     )
     init = init_col.selectbox(

@@ -31,6 +31,7 @@ def selection_ui(catalogue) -> tuple[list[str], list[str], tuple[float, float]]:
         key="gallery.picked",
         help="Pick any number to overlay. Keras's aliases find their activation: swish is silu.",
         wrap=True,
+        **ui_cat.NAME_PICKER,
     )
     show_col, range_col, _ = st.columns([1, 1.4, 1.6], gap="large", vertical_alignment="bottom")
     show = show_col.segmented_control(

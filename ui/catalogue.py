@@ -20,6 +20,12 @@ def session_catalogue() -> Catalogue:
     return shared_catalogue().with_customs(st.session_state.get(CUSTOMS_KEY, {}).values())
 
 
+# Every dropdown of activation names: typing "relu" + Enter picks relu. Streamlit's defaults
+# (fuzzy matching, a first "Select 5 matches" option) made it pick relu, relu6, leaky_relu,
+# squareplus and sparse_plus. "contains" still finds an alias in a label ("silu (swish)").
+NAME_PICKER = dict(filter_mode="contains", select_all=False)
+
+
 def labels(catalogue: Catalogue) -> dict[str, str]:
     """Each entry's dropdown label, its Keras aliases shown ("silu (swish)"), so that typing an
     alias in a dropdown's search finds the entry."""

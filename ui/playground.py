@@ -33,6 +33,7 @@ from core.playground.progress import (
     learnt_loss,
     stopped_moving,
 )
+from ui.catalogue import NAME_PICKER
 from ui.jobs import session_token
 from ui.palette import page_theme, styles_here
 from ui.url import default
@@ -64,6 +65,7 @@ def controls_ui(catalogue) -> PlaygroundConfig:
         max_selections=MAX_ACTIVATIONS,
         help="Each gets its own network, all starting from the same weights; customs from the "
         "Custom page too.",
+        **NAME_PICKER,
     )
     top[1].selectbox(
         "Dataset", list(DATASETS), key="pg.dataset", format_func=lambda k: DATASETS[k][0]

@@ -220,3 +220,16 @@ def test_gallery_entry_opens_depth_with_it_picked_and_the_depth_view_is_a_link(p
     open_page(page, shared)  # the copied link shows the same view
     assert legend(page, 0) == ["tanh", "selu"]
     assert errors(page) == []
+
+
+def test_typing_a_name_and_enter_picks_that_activation_alone(page, server):
+    # Fails if Enter after typing "relu" picks every fuzzy match (Streamlit's default "Select 5
+    # matches" did: relu, relu6, leaky_relu, squareplus and sparse_plus).
+    url, _ = server
+    open_page(page, f"{url}/train?act=tanh")
+    box = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Activations").first
+    box.locator("input").click()
+    box.locator("input").fill("relu")
+    box.locator("input").press("Enter")
+    wait_idle(page)
+    assert "act=tanh%2Crelu&" in page.url or page.url.split("act=")[1].startswith("tanh,relu&")

@@ -10,8 +10,8 @@ import streamlit as st
 from activations import Catalogue
 from core.train.settings import FAIR_RATES, SETTINGS, Setting, TrainConfig
 from core.train.training import ESTIMATE_BASIS
+from ui.catalogue import NAME_PICKER, learn_widgets, param_widgets
 from ui.catalogue import labels as catalogue_labels
-from ui.catalogue import learn_widgets, param_widgets
 from ui.url import default
 
 GROUPS = ("data", "model", "fit")
@@ -36,7 +36,8 @@ def _widget(
         # Activation names show their Keras aliases ("silu (swish)"): typing swish finds silu.
         shown_option = catalogue_labels(options).get if isinstance(options, Catalogue) else str
         names = options.names() if isinstance(options, Catalogue) else options
-        return st.multiselect(setting.label, names, format_func=shown_option, **common)
+        picker = NAME_PICKER if isinstance(options, Catalogue) else {}
+        return st.multiselect(setting.label, names, format_func=shown_option, **picker, **common)
     if setting.widget == "rates":
         return _rates(setting, values, common, page)
     if setting.widget == "select":
