@@ -25,7 +25,10 @@ async () => {
     if (box.closest('svg') || box.tagName === 'CANVAS') continue;
     const s = getComputedStyle(box);
     const cutsX = s.overflowX !== 'visible';
-    const cutsY = s.overflowY === 'hidden' || s.overflowY === 'clip';
+    // A field shows its whole value: its box scrolling down (a multiselect's chips) cuts too.
+    const field = box.closest('[data-testid="stMultiSelect"], [data-testid="stSelectbox"]');
+    const cutsY = s.overflowY === 'hidden' || s.overflowY === 'clip' ||
+      (field !== null && s.overflowY !== 'visible');
     const wide = cutsX && box.scrollWidth > box.clientWidth + 1;
     const tall = cutsY && box.scrollHeight > box.clientHeight + 1;
     if (!(wide || tall) || box.clientWidth <= 2 || box.clientHeight <= 2) continue;
