@@ -132,19 +132,22 @@ async () => {
     const headerFont = `${theme.headerFontStyle} ${theme.fontFamily}`;
     const cellFont = `${theme.baseFontStyle} ${theme.fontFamily}`;
     const seenWidth = scroller.clientWidth;
-  // How far a cell's text reaches past its cell: sideways on one line; wrapped at spaces (as
-  // the grid wraps when its rows are taller than one line), a word wider than the cell or
-  // lines below the row's height.
+  // How far a cell's text reaches past its cell: sideways on one line; wrapped where the grid
+  // wraps (in rows taller than 64 px), as its line splitter (canvas-hypertxt) does: at spaces,
+  // a line after the first measured with the space it starts with, widths given 1 % to spare
+  // (the splitter may estimate them); then a word wider than the cell, or lines below the row.
   const cellOverflow = (text, room, wraps, rowHeight) => {
-    const width = t => ruler.measureText(t).width;
-    if (!wraps) return width(text.split('\n')[0]) - room;
+    const width = t => ruler.measureText(t).width * 1.01;
+    if (!wraps) return ruler.measureText(text.split('\n')[0]).width - room;
     let lines = 0, wide = 0;
     for (const paragraph of text.split('\n')) {
-      let line = '';
+      let line = '', first = true;
       for (const word of paragraph.split(' ').filter(w => w)) {
         wide = Math.max(wide, width(word) - room);
         const longer = line ? line + ' ' + word : word;
-        if (line && width(longer) > room) { lines += 1; line = word; } else line = longer;
+        if (line && width(first ? longer : ' ' + longer) > room) {
+          lines += 1; line = word; first = false;
+        } else line = longer;
       }
       lines += 1;
     }
