@@ -20,6 +20,20 @@ async () => {
   // a folded expander's content laid out).
   const visible = el => el.checkVisibility({visibilityProperty: true, contentVisibilityAuto: true});
 
+  // Text kept for screen readers only (clipped to a pixel, as KaTeX's MathML copy is) is not
+  // drawn: it is nobody's clipped text.
+  const readerOnly = new Map();
+  const forReaders = (el, box) => {
+    if (!el || el === box) return false;
+    if (!readerOnly.has(el)) {
+      const s = getComputedStyle(el);
+      const cut = s.clip !== 'auto' || s.clipPath !== 'none' ||
+        (s.overflow !== 'visible' && (el.clientWidth <= 2 || el.clientHeight <= 2));
+      readerOnly.set(el, cut || forReaders(el.parentElement, box));
+    }
+    return readerOnly.get(el);
+  };
+
   // Text cut off by an HTML box: one entry per box, naming its most cut text node.
   for (const box of document.body.querySelectorAll('*')) {
     if (box.closest('svg') || box.tagName === 'CANVAS') continue;
@@ -40,14 +54,23 @@ async () => {
     const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       if (!node.textContent.trim() || node.parentElement.closest('svg')) continue;
-      if (!visible(node.parentElement)) continue;
+      if (!visible(node.parentElement) || forReaders(node.parentElement, box)) continue;
       const range = document.createRange();
       range.selectNodeContents(node);
+      // Downwards a line counts as tall as its line-height, not its font's whole box (which
+      // the glyphs seldom fill); in a KaTeX formula, whose glyph boxes (struts, pieces of big
+      // delimiters) reach well past their ink, only sideways.
+      const lineStyle = getComputedStyle(node.parentElement);
+      const lineHeight = parseFloat(lineStyle.lineHeight);
+      const tallHere = tall && !node.parentElement.closest('.katex');
       let by = 0;
       for (const t of range.getClientRects()) {
         if (t.width < 1 || t.height < 1) continue;
         if (wide) by = Math.max(by, t.right - right, left - t.left);
-        if (tall) by = Math.max(by, t.bottom - bottom, top - t.top);
+        if (tallHere) {
+          const trim = Number.isFinite(lineHeight) ? Math.max(0, (t.height - lineHeight) / 2) : 0;
+          by = Math.max(by, t.bottom - trim - bottom, top - (t.top + trim));
+        }
       }
       if (by <= 1) continue;
       count += 1;
