@@ -143,7 +143,7 @@ class {cname}(keras.layers.Layer):
 """
     sig = "".join(f", {k}={v!r}" for k, v in params.items())
     function = f"def {fname}(x{sig}):\n    return {_body(act, params)}\n"
-    method_1 = "a keras.layers.Layer subclass, placed after a Dense layer with no activation"
+    method_1 = "a keras.layers.Layer subclass, after a Dense layer with no activation"
     return function, layer_code, method_1
 
 
