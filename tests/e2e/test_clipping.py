@@ -1,6 +1,6 @@
 """Nothing cut at 1280 px (issue 30, point 9): every page at 1280 × 900, with content as a person
 makes it (activations picked, a custom added, a finished training, sweep and search, a run with
-a long name and ten activations), every expander open and every tab shown in turn, has no
+a long name and nine activations), every expander open and every tab shown in turn, has no
 clipped text by bench/browser.py's measurement: text its box hides or scrolls sideways, a
 field's value wider than the field, chart text outside its chart, dataframe headers, cells and
 columns that do not fit."""
@@ -15,7 +15,7 @@ from tests.e2e.helpers import errors, open_page, train, type_into, wait_idle
 from tests.made_up import comparison
 
 WIDTH, HEIGHT = 1280, 900
-TEN = ("relu", "tanh", "sigmoid", "gelu", "elu", "SinActivation", "selu", "softplus", "silu")
+NINE = ("relu", "tanh", "sigmoid", "gelu", "elu", "SinActivation", "selu", "softplus", "silu")
 # A custom with four parameters: the parameter column's buttons and the code's long lines.
 CUSTOM = "alpha * tf.where(x > threshold, x, tf.exp(x) - 1) + beta * tf.math.sin(gamma * x)"
 # The fair comparison's five rates (the longest chart titles) under the Gaussian initialisation
@@ -89,7 +89,7 @@ def test_no_page_cuts_text_at_1280_px(window, server):
 
     trained = RunStore().runs()[0].id
     store = RunStore()
-    listed = store.save(comparison(TEN, seeds=1, epochs=3))
+    listed = store.save(comparison(NINE, seeds=1, epochs=3))
     store.rename(listed, "fair comparison of nine activations, second try")
     store.set_tags(listed, "paper, figure 2, lr sweep")
     open_page(page, f"{url}/runs?runs={trained}")
