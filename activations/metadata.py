@@ -22,9 +22,10 @@ FORMULAS = {
     "mish": r"x \tanh\!\left(\log(1 + e^{x})\right)",
     "relu": r"\begin{cases} \min(x, m) & x \ge \theta \\ s\,(x - \theta) & x < \theta \end{cases}",
     "relu6": r"\min(\max(0, x), 6)",
+    # The constants on a line of their own: on one line it is wider than the Gallery's column.
     "selu": (
-        r"\lambda \begin{cases} x & x > 0 \\ \alpha\,(e^{x} - 1) & x \le 0 \end{cases},"
-        r"\ \lambda \approx 1.0507,\ \alpha \approx 1.6733"
+        r"\begin{gathered} \lambda \begin{cases} x & x > 0 \\ \alpha\,(e^{x} - 1) & x \le 0"
+        r" \end{cases} \\ \lambda \approx 1.0507,\ \alpha \approx 1.6733 \end{gathered}"
     ),
     "sigmoid": r"\sigma(x) = \frac{1}{1 + e^{-x}}",
     "silu": r"x\,\sigma(x) = \frac{x}{1 + e^{-x}}",

@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,3 +84,44 @@ def streamlit_server(
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+# What `clipped(page)` measures, in the page (bench/clipped.js), where the browser lays it out.
+# Only what is drawn counts: nothing hidden, folded (a closed expander) or in another tab.
+# - "text": a text node reaching past the box of an ancestor that cuts it off (ellipsis
+#   included). Sideways, any overflow but visible cuts: hidden and clip, and auto or scroll too,
+#   since text one must scroll sideways to read (a code block, a row of tabs or chips) is cut
+#   at 1280 px. Downwards only hidden and clip cut: a list or a sidebar that scrolls down is
+#   meant to. Boxes of 2 px or less (screen-reader labels) are left out.
+# - "field": an input's value (a select box shows its choice in one) or, empty, its
+#   placeholder, wider than the field, measured with the field's font; not while focused.
+# - "chart": SVG text of a Plotly chart (title, axis titles, ticks, legend, annotations, colour
+#   bars) outside the chart's SVG, or a legend entry outside the legend's box (a legend that
+#   scrolls). Text overlapping other text inside the chart is not looked for.
+# - "table": a dataframe draws on a canvas, so its columns (widths as drawn) and cells (the text
+#   drawn) are read from the grid's React props and measured with the grid's own font and
+#   padding: a header or a cell wider than its column (wrapped at spaces where the grid wraps,
+#   in rows taller than 64 px, then taller than its row), and a column outside the table's
+#   visible width (the table scrolls sideways). Up to 500 rows a table; vertical scrolling
+#   inside a table is allowed; images, sparklines and checkboxes are not measured.
+CLIPPED_JS = (ROOT / "bench" / "clipped.js").read_text()
+
+
+@dataclass(frozen=True)
+class Clipped:
+    """One piece of text the page cuts off: its kind ("text", "chart", "table"), where it is,
+    the text, and by how many pixels it reaches past what shows it."""
+
+    kind: str
+    where: str
+    text: str
+    px: int
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.where}: {self.text!r} cut by {self.px} px"
+
+
+def clipped(page) -> list[Clipped]:
+    """Every piece of text the Playwright `page` cuts off as it is laid out now (CLIPPED_JS says
+    what counts). Call it once the page has finished drawing (charts and grids included)."""
+    return [Clipped(**found) for found in page.evaluate(CLIPPED_JS)]

@@ -223,7 +223,7 @@ def experiments(browser, url: str) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 2300})
     open_page(page, f"{url}/experiments")
     page.locator(".js-plotly-plot").first.wait_for(timeout=120_000)
-    page.get_by_role("tab", name="Dying ReLU at init").click()
+    page.get_by_role("tab", name="Dying ReLU").click()
     time.sleep(3)
     page.mouse.move(700, 5)
     page.screenshot(path=str(OUT / "experiments.png"))

@@ -109,8 +109,11 @@ def _grid_x_ticks(items: Sequence[tuple[str, Curves, str]]) -> list[float]:
     return sorted({float(x[0]), 0.0, float(x[-1])})
 
 
-# Characters of a bold chart title that fit on one line of a half-page chart.
+# Characters of a bold chart title that fit on one line of a chart as wide as the Gallery's
+# comparison, and of one of the Train page's two charts side by side (about 400 px at 1280 px).
 TITLE_LINE = 60
+HALF_TITLE_LINE = 46
+TITLE_ROW_PX = 22  # each further line of a title
 
 
 def _wrapped(title: str, width: int = TITLE_LINE) -> tuple[str, int]:
@@ -151,9 +154,9 @@ def detail_chart(
     )
     fig.update_yaxes(title_text="value", zeroline=True, zerolinecolor="#999")
     text, lines = _wrapped(title) if title else (None, 0)
-    _base_layout(fig, title=text, height=500 + 22 * max(0, lines - 1))
+    _base_layout(fig, title=text, height=500 + TITLE_ROW_PX * max(0, lines - 1))
     if lines > 1:  # room above the plot for every line of the title
-        fig.update_layout(margin=dict(t=40 + 22 * lines))
+        fig.update_layout(margin=dict(t=40 + TITLE_ROW_PX * lines))
     # Below the plot, so a long legend never runs into the title.
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.16, xanchor="left", x=0))
     return fig
@@ -317,13 +320,17 @@ def training_chart(
     # two of names (about 4 to a row at half a page's width) the chart grows instead.
     entries = sum(1 for t in fig.data if t.showlegend is not False and t.legendgroup != "_style")
     extra_rows = max(0, math.ceil(entries / LEGEND_PER_ROW) - 1)
-    _base_layout(fig, title=title, height=470 + LEGEND_ROW_PX * extra_rows)
+    # A title longer than a line of a half-page chart (a sweep's says its rates) wraps; the
+    # chart grows by its extra lines, the plot keeps its height.
+    text, lines = _wrapped(title, HALF_TITLE_LINE) if title else ("", 1)
+    extra_px = TITLE_ROW_PX * (lines - 1)
+    _base_layout(fig, title=text, height=470 + LEGEND_ROW_PX * extra_rows + extra_px)
     fig.update_layout(
         hovermode="x unified",
         legend=dict(
             orientation="h", yanchor="top", y=-0.24, xanchor="left", x=0, font=dict(size=12)
         ),
-        margin=dict(b=40),
+        margin=dict(b=40, t=(60 if title else 30) + extra_px),
     )
     return fig
 

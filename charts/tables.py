@@ -58,6 +58,41 @@ def properties_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("activation")
 
 
+# The properties of every activation, as two tables that each fit a 1280 px window's page (all
+# twelve columns side by side take about 1,060 px): the shape of f, and its gradient and cost.
+PROPERTY_VIEWS = {
+    "Shape": (
+        "range on [−6, 6]", "limits at −∞ / +∞", "bounded", "monotonic", "zero-centred", "f(0)",
+    ),
+    "Gradient and cost": (
+        "smoothness", "saturates", "dead zone (f′ = 0)", "f′(0)", "cost vs relu", "source",
+    ),
+}  # fmt: skip
+# Widths (px) the columns are drawn at: Streamlit sizes a column from its first rows only, which
+# cut "sparse_sigmoid" and "discontinuous" further down.
+PROPERTY_WIDTHS = {
+    "activation": 150,
+    "range on [−6, 6]": 112,
+    "limits at −∞ / +∞": 118,
+    "bounded": 76,
+    "monotonic": 90,
+    "zero-centred": 96,
+    "f(0)": 72,
+    "smoothness": 108,
+    "saturates": 80,
+    "dead zone (f′ = 0)": 120,
+    "f′(0)": 72,
+    "cost vs relu": 90,
+    "source": 80,
+}
+
+
+def property_views(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """`properties_table(…)`'s columns split as PROPERTY_VIEWS names them (each keeps the
+    activation index)."""
+    return {title: table[list(columns)] for title, columns in PROPERTY_VIEWS.items()}
+
+
 def _mean_pm(values: list[float], digits: int = 4) -> str:
     if not values:
         return "—"

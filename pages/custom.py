@@ -66,7 +66,10 @@ def params_ui(params) -> tuple[dict[str, float], dict[str, tuple], dict[str, str
         st.markdown("**Parameters**")
     for p in params:
         default, low, high = settings.get(p, NEW_PARAM)
-        with st.popover(f"{p}: range {low:g} … {high:g}", width="stretch"):
+        # "alpha: -3 … 3": in a quarter of the page, "threshold: range -3 … 3" was cut.
+        with st.popover(
+            f"{p}: {low:g} … {high:g}", width="stretch", help=f"The range of {p}'s slider."
+        ):
             new_low = st.number_input("lowest", value=float(low), key=f"custom.{p}.low")
             new_high = st.number_input("highest", value=float(high), key=f"custom.{p}.high")
             new_default = st.number_input(
@@ -222,7 +225,7 @@ def properties_ui(name: str, props) -> None:
     with st.expander("Measured properties", expanded=False):
         row = properties_row(name, "session", props, None)
         table = properties_table([row]).drop(columns=["cost vs relu"]).T.astype(str)
-        st.dataframe(table, width="stretch")
+        st.dataframe(table, width="stretch", height="content")
 
 
 def your_activations_ui() -> None:
@@ -256,7 +259,7 @@ def your_activations_ui() -> None:
             with st.expander(
                 "Keras code: a function for activation= and a Layer subclass, runs as-is"
             ):
-                st.code(source, language="python")
+                st.code(source, language="python", wrap_lines=True)  # no line out of sight
             st.download_button(
                 "Download .py",
                 source,

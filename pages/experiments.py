@@ -3,7 +3,13 @@
 import streamlit as st
 
 from charts.figures import png_config
-from charts.study.experiment_figures import activations_of, figure, narrowing_table, numbers
+from charts.study.experiment_figures import (
+    activations_of,
+    figure,
+    narrowing_table,
+    numbers,
+    numbers_layout,
+)
 from core.study import experiments as ex
 from ui.jobs import session_token
 from ui.nav import link_to, setup
@@ -23,35 +29,41 @@ SHOW_VERDICT = {
 HERE, REFERENCE_RUN = "on this server", "reference run"
 
 
+# Three lines of text a row (Streamlit wraps a cell's text in rows taller than 64 px): the
+# summary's long cells wrap, so nothing in it is cut at 1280 px.
+SUMMARY_ROW_PX = 68
+
+
 def summary_ui(runner, reference: dict) -> None:
-    """One row per experiment: its verdict here, or the reference one (marked), with the
-    criterion it was judged by and the date measured."""
+    """One row per experiment: its claim, its verdict here or the reference one (marked, with
+    the date measured) and the criterion it was judged by."""
     rows = []
     for e in ex.EXPERIMENTS.values():
         result, where, outdated = _result(runner, reference, e)
         if result is None:
             verdict = "outdated: press Run" if outdated else "not run yet"
         else:
-            verdict = _verdict(e, result).label
-            verdict += " (reference run)" if where == REFERENCE_RUN else ""
+            verdict = f"{_verdict(e, result).label} ({where}, {result['date']})"
         rows.append(
             {
-                "experiment": e.name,
+                "experiment": f"{e.name}: {e.title}",
                 "verdict": verdict,
-                "measured": f"{result['date']} ({where})" if result else "",
                 "criterion": e.short_criterion,
-                "claim": e.title,
             }
         )
-    # Experiment, verdict and when it was measured first, so none scrolls out of sight at
-    # 1280 px (the criterion, long, is in full in each experiment's tab too).
     columns = {
-        "experiment": st.column_config.TextColumn(width="medium"),
-        "verdict": st.column_config.TextColumn(width=260),
-        "criterion": st.column_config.TextColumn(width="large"),
-        "measured": st.column_config.TextColumn(width="medium"),
+        "experiment": st.column_config.TextColumn(width=270),
+        "verdict": st.column_config.TextColumn(width=150),
+        "criterion": st.column_config.TextColumn(width=390),
     }
-    st.dataframe(rows, hide_index=True, width="stretch", column_config=columns)
+    st.dataframe(
+        rows,
+        hide_index=True,
+        width="stretch",
+        height="content",
+        column_config=columns,
+        row_height=SUMMARY_ROW_PX,
+    )
     st.caption(
         "“Reference run”: measured by `python bench/experiments.py` on the development machine "
         "(2 cores), not on this server; shown until this server runs the experiment itself (its "
@@ -106,7 +118,9 @@ def texts_ui(e: ex.Experiment) -> None:
 
 def links_ui(e: ex.Experiment, result: dict | None) -> None:
     """Open the experiment's runs on Train or Depth with every setting filled in."""
-    cols = st.columns(4)
+    cols = st.columns(
+        3
+    )  # three to a row: a label such as "Open σ_w² 1.761, 64 layers on Train" fits
     links = [("Train", label, train_query(config)) for label, config in e.train_links()]
     for query in e.depth_links():
         label = "Open on Depth" if len(e.depth_links()) == 1 else f"Width {query['width']} on Depth"
@@ -170,7 +184,8 @@ def result_ui(e: ex.Experiment, result: dict, where: str) -> None:
     st.plotly_chart(chart, config=png_config(f"experiment-{e.id}"), key=f"experiments.{e.id}")
     table = numbers(e.id, measured)
     numeric = table.select_dtypes("number").columns
-    st.dataframe(table.style.format("{:.3g}", subset=numeric), width="stretch")
+    styled = table.style.format("{:.3g}", subset=numeric)
+    st.dataframe(styled, width="stretch", **numbers_layout(e.id))
     if e.id == "dying-relu":
         st.caption(
             "The course's 10-layer narrowing net (PyTorch's default init, MNIST digits): dead "

@@ -4,7 +4,7 @@ import streamlit as st
 
 from activations.metadata import KNOWN_ISSUES
 from charts.figures import detail_chart, gallery_grid, png_config
-from charts.tables import properties_row, properties_table
+from charts.tables import PROPERTY_WIDTHS, properties_row, properties_table, property_views
 from core.train import codegen
 from ui import catalogue as ui_cat
 from ui.nav import link_to, setup
@@ -75,7 +75,7 @@ def detail_ui(catalogue, picked, show, x_range, chosen_params, colours) -> None:
 
 
 def about_ui(act, params) -> None:
-    """Formula, summary, known issues, reference and measured properties of one activation."""
+    """Formula, summary, known issues and reference of one activation."""
     if act.formula:
         st.latex(act.formula)
     st.markdown(act.summary or f"A {act.source} activation.")
@@ -85,6 +85,10 @@ def about_ui(act, params) -> None:
         st.warning(KNOWN_ISSUES[act.name])
     if act.reference:
         st.markdown(f"Reference: [{act.reference}]({act.reference})")
+
+
+def measured_ui(act, params) -> None:
+    """The measured properties of one activation, every row in sight."""
     props = ui_cat.properties(act, params)
     for problem in props["problems"]:
         st.warning(problem)
@@ -95,14 +99,15 @@ def about_ui(act, params) -> None:
         )
     row = properties_row(act.name, act.source, props, None)
     table = properties_table([row]).drop(columns=["cost vs relu"]).T.astype(str)
-    st.dataframe(table, width="stretch")
+    st.dataframe(table, width="stretch", height="content")
 
 
 def code_ui(act, params) -> None:
+    """The Keras code, across the page; a line longer than the page wraps, none is hidden."""
     simple = codegen.usage_string(act, params)
     if simple:
-        st.code(simple, language="python")
-    st.code(codegen.keras_module(act, params), language="python")
+        st.code(simple, language="python", wrap_lines=True)
+    st.code(codegen.keras_module(act, params), language="python", wrap_lines=True)
 
 
 def grid_ui(acts, colours) -> None:
@@ -140,7 +145,16 @@ def properties_ui(acts) -> None:
         rows = [
             properties_row(a.name, a.source, ui_cat.properties(a), ui_cat.cost(a)) for a in acts
         ]
-    st.dataframe(properties_table(rows), width="stretch", height=min(38 * len(rows) + 40, 700))
+    views = property_views(properties_table(rows))
+    widths = {column: {"width": px} for column, px in PROPERTY_WIDTHS.items()}
+    for tab, table in zip(st.tabs(list(views)), views.values(), strict=True):
+        with tab:
+            st.dataframe(
+                table,
+                width="stretch",
+                height=min(38 * len(rows) + 40, 700),
+                column_config={"_index": widths["activation"], **widths},
+            )
 
 
 def main() -> None:
@@ -185,13 +199,15 @@ def main() -> None:
         act, params = catalogue.get(name), chosen_params.get(name)
         label = f"**{name}** — formula, properties and Keras code"
         with st.expander(label, expanded=len(picked) == 1):
-            info, code = st.columns([1, 1], gap="large")
+            # The code takes the expander's width: in half of it, its lines scrolled sideways.
+            info, measured = st.columns([1, 1], gap="large")
             with info:
                 if act.elementwise:  # the Depth page measures units, which vector ones lack
                     link_to("Depth", "See it in a deep net", act=name)
                 about_ui(act, params)
-            with code:
-                code_ui(act, params)
+            with measured:
+                measured_ui(act, params)
+            code_ui(act, params)
     acts = catalogue.all()
     grid_ui(acts, colours)
     properties_ui(acts)

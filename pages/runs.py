@@ -8,7 +8,7 @@ import streamlit as st
 
 from charts.exports import chromium_path
 from charts.figures import png_config, training_chart
-from charts.share import share_figure
+from charts.share import DATASET_SHORT, share_figure
 from core.serve.grid import sweep_status
 from core.serve.store import StoreError
 from core.study.learned import learned_series
@@ -61,26 +61,27 @@ def jobs_ui(queue, shown: tuple[int, ...]) -> None:
                 st.progress(progress_fraction(job), text=f"{label} · {progress_text(job)}")
 
 
-# The columns people compare come first, so they are on screen at 1280 px; the rest follow.
+# The columns people compare come first. Every column fits a 1280 px window (about 818 px of
+# table beside the sidebar) because a cell's text wraps on up to three lines: Streamlit wraps
+# text in rows taller than 64 px.
 COLUMNS = (
     "run",
     "activations",
     "best val loss",
     "best val metric",
     "status",
-    "name",
-    "tags",
-    "epochs",
-    "dataset",
-    "model",
+    "name [tags]",
+    "setup",
     "date",
 )
-ACTIVATIONS_SHOWN = 32  # characters of the activation list before it says "+N more"
+ROW_PX = 66
+ACTIVATIONS_SHOWN = 44  # characters of the activation list before it says "+N more"
+NAME_SHOWN, TAGS_SHOWN = 24, 14  # characters of a run's name and of its tags before "…"
 
 
 def short_list(names: str, limit: int = ACTIVATIONS_SHOWN) -> str:
     """'relu, tanh, sigmoid, gelu +6 more': whole names up to `limit` characters, then a count
-    (the filter still searches every name)."""
+    (the filter still searches every name); a first name longer than `limit` ends in "…"."""
     parts = [n for n in names.split(", ") if n]
     shown = []
     for part in parts:
@@ -88,25 +89,38 @@ def short_list(names: str, limit: int = ACTIVATIONS_SHOWN) -> str:
             break
         shown.append(part)
     rest = len(parts) - len(shown)
-    return ", ".join(shown) + (f" +{rest} more" if rest else "")
+    return shortened(", ".join(shown), limit) + (f" +{rest} more" if rest else "")
+
+
+def shortened(text: str, limit: int) -> str:
+    """`text`, or its first `limit` - 1 characters and "…"."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def run_label(name: str, tags: str) -> str:
+    """'baseline relu [paper, v2]': a run's name and its tags in one column, each shortened
+    ("…") past its share of the cell's three lines."""
+    tag_list = ", ".join(t.strip() for t in tags.split(",") if t.strip())
+    tag_text = f"[{shortened(tag_list, TAGS_SHOWN)}]" if tag_list else ""
+    return " ".join(filter(None, [shortened(name, NAME_SHOWN), tag_text]))
+
+
+def metric_text(value: float | None, metric_name: str) -> str | None:
+    """'0.6600 (accuracy)', or nothing before the first epoch."""
+    return None if value is None else f"{value:.4f} ({metric_name})"
 
 
 def runs_frame(summaries) -> pd.DataFrame:
     rows = [
         {
             "run": r.id,
-            "date": datetime.datetime.fromtimestamp(r.created).strftime("%Y-%m-%d %H:%M"),
-            "name": r.name,
-            "tags": r.tags,
-            "dataset": r.dataset,
-            "model": r.model,
             "activations": short_list(r.activations),
-            "epochs": r.epochs,
             "best val loss": None if r.best_val_loss is None else round(r.best_val_loss, 4),
-            "best val metric": (
-                None if r.best_val_metric is None else f"{r.best_val_metric:.4f} ({r.metric_name})"
-            ),
+            "best val metric": metric_text(r.best_val_metric, r.metric_name),
             "status": status_text(r.status, r.epochs),
+            "name [tags]": run_label(r.name, r.tags),
+            "setup": f"{DATASET_SHORT.get(r.dataset, r.dataset)} · {r.model} · {r.epochs} ep.",
+            "date": datetime.datetime.fromtimestamp(r.created).strftime("%Y-%m-%d %H:%M"),
         }
         for r in summaries
     ]
@@ -114,15 +128,18 @@ def runs_frame(summaries) -> pd.DataFrame:
 
 
 def runs_table_config() -> dict:
-    """Widths that keep run, activations, best val loss, best val metric and status within a
-    1280 px window (Streamlit sizes a column to its longest cell otherwise)."""
+    """Every column's width, within a 1280 px window (Streamlit sizes a column to its longest
+    cell otherwise, on one line)."""
     column = st.column_config
     return {
-        "run": column.NumberColumn("run", width=56, format="%d"),
-        "activations": column.TextColumn("activations", width=250),
-        "best val loss": column.NumberColumn("best val loss", width=100, format="%.4f"),
-        "best val metric": column.TextColumn("best val metric", width=130),
-        "status": column.TextColumn("status", width=110),
+        "run": column.NumberColumn("run", width=48, format="%d"),
+        "activations": column.TextColumn("activations", width=150),
+        "best val loss": column.NumberColumn("best val loss", width=88, format="%.4f"),
+        "best val metric": column.TextColumn("best val metric", width=118),
+        "status": column.TextColumn("status", width=84),
+        "name [tags]": column.TextColumn("name [tags]", width=130),
+        "setup": column.TextColumn("setup", width=116, help="Dataset, model and epochs trained."),
+        "date": column.TextColumn("date", width=82),
     }
 
 
@@ -156,6 +173,7 @@ def selection_ui(runs_store) -> tuple[list[int], dict]:
         width="stretch",
         height="content",  # every row of the page: no one cut-off row to scroll
         column_config=runs_table_config(),
+        row_height=ROW_PX,
         key="runs.table",
     )
     matching = " matching the filter" if query else ""

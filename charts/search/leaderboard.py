@@ -88,6 +88,17 @@ COLUMNS = (
     "diverged seeds", "Swish distance", "β*", "monotonic", "zero-centred", "range on [−6, 6]",
     "smoothness", "f′(0)", "batch run",
 )  # fmt: skip
+# The frame's columns split in two tables, each as wide as a 1280 px window's page: the ranking
+# (the leaderboard proper) and what was measured of each candidate. The formula b(u1, u2) is in
+# the picked candidate's box.
+RANKING = (
+    "rank", "name", "curve", "score %", "± std", "vs silu (points)", "expression",
+    "Swish distance", "β*", "batch run",
+)  # fmt: skip
+PROPERTIES = (
+    "rank", "name", "diverged seeds", "monotonic", "zero-centred", "range on [−6, 6]",
+    "smoothness", "f′(0)",
+)  # fmt: skip
 
 
 def leaderboard_frame(state: SearchState, runs_url: str = "runs") -> pd.DataFrame:

@@ -147,7 +147,9 @@ def _glorot(m: dict, colours, theme) -> go.Figure:
             row=len(rows),
             col=col,
         )
-    return _below(_base_layout(fig, height=380 * len(rows) + 80))
+    _base_layout(fig, height=380 * len(rows) + 80)
+    fig.update_layout(margin=dict(t=70))  # room for the first row's two-line panel titles
+    return _below(fig)
 
 
 def _below(fig: go.Figure) -> go.Figure:
@@ -360,10 +362,10 @@ def numbers(experiment_id: str, measured: dict) -> pd.DataFrame:
                 "rank": t["rank"],
                 "candidate": t["expression"],
                 "score": t["score"],
-                "± (std over seeds)": t["std"],
-                "distance from x·σ(βx)": t["swish_distance"],
+                "± std": t["std"],
+                "Swish distance": t["swish_distance"],
                 "best β": t["swish_beta"],
-                "distance from relu": t["relu_distance"],
+                "relu distance": t["relu_distance"],
             }
             for s in m["searches"]
             for t in s["top"]
@@ -379,16 +381,16 @@ def numbers(experiment_id: str, measured: dict) -> pd.DataFrame:
                 accuracy = ex.Spread.of(data["seed_accuracy"])
                 rows.append(
                     {
-                        "network": f"{name}, {init} init",
-                        f"top layer median, lowest in epochs 1–{glorot.EARLY_EPOCHS}": early.mean,
-                        "median ± (std over seeds)": early.std,
-                        "top layer median, last epoch": float(q[-1, top, 2]),
-                        "top layer saturated share, last epoch": data["saturated"][-1][top],
-                        "final validation accuracy": accuracy.mean,
-                        "accuracy ± (std over seeds)": accuracy.std,
+                        "network, init": f"{name}, {init}",
+                        f"top median, lowest ep. 1–{glorot.EARLY_EPOCHS}": early.mean,
+                        "± std": early.std,
+                        "top median, last ep.": float(q[-1, top, 2]),
+                        "saturated, last ep.": data["saturated"][-1][top],
+                        "val accuracy": accuracy.mean,
+                        "accuracy ± std": accuracy.std,
                     }
                 )
-        return pd.DataFrame(rows).set_index("network")
+        return pd.DataFrame(rows).set_index("network, init")
     if experiment_id == "schoenholz-2017-edge-of-chaos":
         cells = np.asarray(m["accuracy"], float)
         by_sigma = {}
@@ -446,6 +448,16 @@ def numbers(experiment_id: str, measured: dict) -> pd.DataFrame:
         ],
         index=["elu_like"],
     )
+
+
+def numbers_layout(experiment_id: str) -> dict:
+    """How `numbers(experiment_id, …)` is laid out (st.dataframe's row_height and column_config):
+    a search's candidates wrap (Streamlit wraps a cell's text only in rows taller than 64 px)
+    in a column of their own width, so every column of the table fits 1280 px; other tables
+    need nothing."""
+    if experiment_id == "ramachandran-2017-search":
+        return {"row_height": 66, "column_config": {"candidate": {"width": 270}}}
+    return {}
 
 
 def narrowing_table(measured: dict) -> pd.DataFrame:

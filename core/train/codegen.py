@@ -74,7 +74,7 @@ def learned_layer_code(
     )
     call_args = "".join(f", {k}=self.{k}_start" for k in fixed)
     call_args += "".join(f", {k}=self.{k}" for k in learn)
-    config = ", ".join(f'"{k}": self.{k}_start' for k in params)
+    config = "".join(f'            "{k}": self.{k}_start,\n' for k in params)
     learned = ", ".join(f"{k} ({g})" for k, g in learn.items())
     return f"""@keras.saving.register_keras_serializable(package="activation_explorer")
 class {cname}(keras.layers.Layer):
@@ -90,7 +90,9 @@ class {cname}(keras.layers.Layer):
         return {fname}(inputs{call_args})
 
     def get_config(self):  # the starting values; the learned ones are the layer's weights
-        return {{**super().get_config(), {config}}}
+        return {{
+            **super().get_config(),
+{config}        }}
 """
 
 
@@ -125,7 +127,7 @@ def _definitions(
     init_args = "".join(f", {k}={v!r}" for k, v in params.items())
     assigns = "".join(f"        self.{k} = {k}\n" for k in params)
     call_args = "".join(f", {k}=self.{k}" for k in params)
-    config = ", ".join(f'"{k}": self.{k}' for k in params)
+    config = "".join(f'            "{k}": self.{k},\n' for k in params)
     layer_code = f"""@keras.saving.register_keras_serializable(package="activation_explorer")
 class {cname}(keras.layers.Layer):
     def __init__(self{init_args}, **kwargs):
@@ -135,11 +137,13 @@ class {cname}(keras.layers.Layer):
         return {fname}(inputs{call_args})
 
     def get_config(self):
-        return {{**super().get_config(), {config}}}
+        return {{
+            **super().get_config(),
+{config}        }}
 """
     sig = "".join(f", {k}={v!r}" for k, v in params.items())
     function = f"def {fname}(x{sig}):\n    return {_body(act, params)}\n"
-    method_1 = "a keras.layers.Layer subclass, placed after a Dense layer with no activation"
+    method_1 = "a keras.layers.Layer subclass, after a Dense layer with no activation"
     return function, layer_code, method_1
 
 
@@ -176,10 +180,19 @@ if __name__ == "__main__":
     x = np.random.default_rng(0).random((256, 10)).astype("float32")
     y = np.random.default_rng(1).random((256, 1)).astype("float32")
     as_function = keras.Sequential(
-        [keras.Input((10,)), keras.layers.Dense(64, activation={fname}), keras.layers.Dense(1)]
+        [
+            keras.Input((10,)),
+            keras.layers.Dense(64, activation={fname}),
+            keras.layers.Dense(1),
+        ]
     )
     as_layer = keras.Sequential(
-        [keras.Input((10,)), keras.layers.Dense(64), {cname}(), keras.layers.Dense(1)]
+        [
+            keras.Input((10,)),
+            keras.layers.Dense(64),
+            {cname}(),
+            keras.layers.Dense(1),
+        ]
     )
     for model in (as_function, as_layer):
         model.compile(optimizer="adam", loss="mse")

@@ -25,12 +25,13 @@ MODELS = {"mlp": "MLP", "cnn": "small CNN (MNIST)"}
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 # Kernel initialisations (core/train/network/models.py draws them, seeded by (seed, layer)). Keys
 # as the Depth page names its initialisers. Biases start at zero except under "mean_field".
+# Labels short enough for the Train page's select box at 1280 px (its help says the rest).
 INITS = {
-    "glorot_uniform": "Glorot uniform (Keras's default)",
+    "glorot_uniform": "Glorot uniform (default)",
     # Glorot & Bengio 2010's "standard" initialisation, the one their saturation result is about.
     "standard_uniform": "Standard U(±1/√fan_in)",
     # The mean-field papers' network (Poole et al. 2016, Schoenholz et al. 2017).
-    "mean_field": "Gaussian N(0, σ_w²/fan_in), biases N(0, σ_b²)",
+    "mean_field": "Gaussian, σ_w² and σ_b²",
 }
 GRANULARITIES = ("layer", "unit")  # activations/learnable.py says what each means
 # "Fair comparison": five rates a decade apart around each rule's usual rate (Keras's default
@@ -266,9 +267,9 @@ SETTINGS = (
         labels=INITS,
         widget="select",
         group="model",
-        help="How every layer's kernel is drawn (seeded by seed and layer). Standard: Glorot & "
-        "Bengio's U(±1/√fan_in). Gaussian: the mean-field papers' network, with σ_w² and σ_b² "
-        "below.",
+        help="How every layer's kernel is drawn (seeded by seed and layer). Glorot uniform: "
+        "Keras's default. Standard: Glorot & Bengio's U(±1/√fan_in). Gaussian: the mean-field "
+        "papers' network, kernels N(0, σ_w²/fan_in) and biases N(0, σ_b²), σ_w² and σ_b² below.",
     ),
     Setting(
         name="sigma_w2",

@@ -35,14 +35,25 @@ def test_every_experiment_shows_its_claim_source_setup_and_criterion():
     for e in ex.EXPERIMENTS.values():
         assert e.claim in text and e.criterion in text and e.schedule in text
     summary = app.dataframe[0].value
-    assert list(summary["experiment"]) == [e.name for e in ex.EXPERIMENTS.values()]
+    claims = [f"{e.name}: {e.title}" for e in ex.EXPERIMENTS.values()]
+    assert list(summary["experiment"]) == claims
     assert not app.error
     assert list(summary["criterion"]) == [e.short_criterion for e in ex.EXPERIMENTS.values()]
     # The reference results (docs/experiments.json) draw for every experiment: a chart that
     # fails on them would show a warning instead.
-    assert {v.removesuffix(" (reference run)") for v in summary["verdict"]} <= set(ex.VERDICTS)
+    # Each verdict names where and when it was measured: "reproduced (reference run, <date>)".
+    assert all(" (reference run, " in v for v in summary["verdict"])
+    assert {v.split(" (reference run, ")[0] for v in summary["verdict"]} <= set(ex.VERDICTS)
     assert len(app.get("plotly_chart")) == len(ex.EXPERIMENTS)
     assert not app.warning or all("Reference verdict:" in w.value for w in app.warning)
+
+
+def _verdicts(app) -> dict[str, str]:
+    """The summary's verdict of each experiment by its name (a row's experiment cell is
+    "name: claim")."""
+    summary = app.dataframe[0].value
+    rows = zip(summary["experiment"], summary["verdict"], strict=True)
+    return {cell.split(": ")[0]: verdict for cell, verdict in rows}
 
 
 def test_reference_results_are_labelled_first_and_judged_by_the_current_criterion():
@@ -55,10 +66,10 @@ def test_reference_results_are_labelled_first_and_judged_by_the_current_criterio
 
     saved = json.loads(reference.read_text())
     app = open_app("pages/experiments.py")
-    summary = app.dataframe[0].value.set_index("experiment")
+    verdicts = _verdicts(app)
     for e in ex.EXPERIMENTS.values():
         label = e.verdict(saved[e.id]["measured"]).label
-        assert summary.loc[e.name, "verdict"] == f"{label} (reference run)"
+        assert verdicts[e.name] == f"{label} (reference run, {saved[e.id]['date']})"
     notices = [i.value for i in app.info if i.value.startswith("Not measured on this server yet")]
     assert len(notices) == len(ex.EXPERIMENTS)
     assert all("bench/experiments.py" in n and "Press Run" in n for n in notices)
@@ -92,13 +103,13 @@ def test_a_result_saved_under_another_criterion_is_not_shown(monkeypatch, tmp_pa
     ui.study.experiments.reference_results.clear()
     try:
         app = open_app("pages/experiments.py")
-        summary = app.dataframe[0].value.set_index("experiment")
-        assert summary.loc[ex.get(SELU).name, "verdict"] == "outdated: press Run"
+        verdicts = _verdicts(app)
+        assert verdicts[ex.get(SELU).name] == "outdated: press Run"
         assert any("outdated" in i.value for i in app.info)
         assert len(app.get("plotly_chart")) == len(ex.EXPERIMENTS) - 1
         judged = tutorial.verdict(saved[tutorial.id]["measured"])
         assert judged.label != ex.NOT_REPRODUCED
-        assert summary.loc[tutorial.name, "verdict"] == f"{judged.label} (reference run)"
+        assert verdicts[tutorial.name].startswith(f"{judged.label} (reference run, ")
         boxes = [a.value for a in [*app.success, *app.warning, *app.info]]
         assert not any("a stale sentence" in b for b in boxes)
         assert any(judged.measured in b for b in boxes)
@@ -129,9 +140,8 @@ def test_run_on_the_page_saves_a_verdict_judged_from_its_numbers():
     assert {"selu", "relu", "tanh"} <= names
     # A fresh session (a refresh) reads the saved result.
     again = open_app("pages/experiments.py")
-    summary = again.dataframe[0].value.set_index("experiment")
-    assert summary.loc[ex.get(SELU).name, "verdict"] == result["verdict"]
-    assert "on this server" in summary.loc[ex.get(SELU).name, "measured"]
+    here = f"{result['verdict']} (on this server, {result['date']})"
+    assert _verdicts(again)[ex.get(SELU).name] == here
 
 
 def test_a_training_experiment_trains_through_the_job_queue_and_lands_on_runs():
@@ -174,6 +184,4 @@ def test_each_experiment_says_how_it_differs_and_the_edge_of_chaos_draws_its_hea
     assert any(n.startswith("6 ξ_c") for n in names)
     line = next(t for t in heatmaps[0]["data"] if t.get("name", "").startswith("6 ξ_c"))
     assert sum(y is not None for y in line["y"]) > 10  # drawn across the grid, not empty
-    summary = app.dataframe[0].value.set_index("experiment")
-    verdict = summary.loc[eoc.name, "verdict"].removesuffix(" (reference run)")
-    assert verdict in ex.VERDICTS
+    assert _verdicts(app)[eoc.name].split(" (reference run, ")[0] in ex.VERDICTS

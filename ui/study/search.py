@@ -13,6 +13,8 @@ import time
 import streamlit as st
 
 from charts.search.leaderboard import (
+    PROPERTIES,
+    RANKING,
     SCORE_TEXT,
     SWISH_TEXT,
     THUMB_CLIP,
@@ -50,6 +52,9 @@ from ui.url import SEARCH_CLASSIFICATION, SEARCH_TRAIN_SETTINGS, default, train_
 SHOWN, KEY = "search.shown", "search.key"
 DATASET_LABELS = {"mnist1d": "MNIST-1D", "mnist": "MNIST digits"}
 BOARD = "search.board"  # the leaderboard's row selection
+# Rows of three lines: Streamlit wraps a cell's text in rows taller than 64 px, and the longest
+# expression of the space (115 characters) takes three lines of its column.
+BOARD_ROW_PX = 66
 SEARCHES_LISTED = 20
 ENDED_TEXT = {
     "finished": "Finished",
@@ -105,7 +110,7 @@ def _defaults() -> None:
 def settings_ui() -> tuple[SearchSettings, str]:
     """The form: what trains, how the search explores, and its space; returns the settings."""
     _defaults()
-    training, search, space = st.columns([1, 1, 1.3], gap="large")
+    training, search = st.columns(2, gap="large")
     with training:
         st.markdown("**What each candidate trains on**")
         dataset_name = st.selectbox(
@@ -165,21 +170,24 @@ def settings_ui() -> tuple[SearchSettings, str]:
             help=f"β starts at {BETA_RANGE[0]:g}; learned, it trains per unit with the weights "
             f"in [{BETA_RANGE[1]:g}, {BETA_RANGE[2]:g}]. Off: β stays 1.",
         )
-    with space:
-        st.markdown("**The space: b(u1(x), u2(x))**")
-        unary = st.multiselect(
-            "Unary functions u1, u2",
-            list(UNARY),
-            key="search.unary",
-            help="Ramachandran, Zoph & Le (2017)'s unary set; narrow it to search a smaller space.",
-        )
-        binary = st.multiselect(
-            "Binary functions b",
-            list(BINARY),
-            key="search.binary",
-            help="The paper's binary set: x1 is u1(x), x2 is u2(x).",
-        )
-        name = st.text_input("Name (optional)", key="search.name", max_chars=120)
+    # The space across the form: its 25 + 10 chips wrap on a few rows, all in sight (in a
+    # third of the width the boxes scrolled, most chips hidden).
+    st.markdown("**The space: b(u1(x), u2(x))**")
+    unary = st.multiselect(
+        "Unary functions u1, u2",
+        list(UNARY),
+        key="search.unary",
+        help="Ramachandran, Zoph & Le (2017)'s unary set; narrow it to search a smaller space.",
+        wrap=True,
+    )
+    binary = st.multiselect(
+        "Binary functions b",
+        list(BINARY),
+        key="search.binary",
+        help="The paper's binary set: x1 is u1(x), x2 is u2(x).",
+        wrap=True,
+    )
+    name = st.text_input("Name (optional)", key="search.name", max_chars=120)
     settings = SearchSettings(
         dataset=dataset_name,
         samples=int(values["samples"]),
@@ -488,40 +496,43 @@ def leaderboard_ui(search_id: int, state: SearchState) -> None:
         return
     frame = leaderboard_frame(state)
     columns = {
-        "rank": st.column_config.NumberColumn("rank", width=50),
-        "name": st.column_config.TextColumn("name", width=60),
+        "rank": st.column_config.NumberColumn("rank", width=44),
+        "name": st.column_config.TextColumn("name", width=56),
         "expression": st.column_config.TextColumn(
             "expression",
-            width="medium",
+            width=270,
             help="As the Custom page writes it (the app's expression grammar).",
         ),
-        "formula": st.column_config.TextColumn(
-            "b(u1, u2)", help="The core unit b(u1(x), u2(x)) by its parts' names."
-        ),
         "curve": st.column_config.LineChartColumn(
-            "f on [−5, 5]",
+            "f(x)",
             y_min=-THUMB_CLIP,
             y_max=THUMB_CLIP,
-            width="small",
+            width=72,
             help=f"f(x) at 41 points of [−5, 5], y shown on [−{THUMB_CLIP:g}, {THUMB_CLIP:g}] "
             "(steeper curves are clipped).",
         ),
-        "score %": st.column_config.NumberColumn("score %", format="%.1f", help=SCORE_TEXT),
+        "score %": st.column_config.NumberColumn(
+            "score %", format="%.1f", width=66, help=SCORE_TEXT
+        ),
         "± std": st.column_config.NumberColumn(
-            "± std", format="%.1f", help="Standard deviation of the accuracy over seeds (ddof 1)."
+            "± std",
+            format="%.1f",
+            width=54,
+            help="Standard deviation of the accuracy over seeds (ddof 1).",
         ),
         "vs silu (points)": st.column_config.NumberColumn(
             "vs silu",
             format="%+.1f",
+            width=60,
             help="Score minus silu's (Swish, β = 1) in this search, in percentage points.",
         ),
         "diverged seeds": st.column_config.NumberColumn(
-            "diverged", help="Seeds whose loss was not finite: counted as chance."
+            "diverged seeds", help="Seeds whose loss was not finite: counted as chance."
         ),
         "Swish distance": st.column_config.NumberColumn(
-            "Swish dist.", format="%.3f", help=SWISH_TEXT
+            "Swish dist.", format="%.3f", width=78, help=SWISH_TEXT
         ),
-        "β*": st.column_config.NumberColumn("β*", format="%.2f", help=SWISH_TEXT),
+        "β*": st.column_config.NumberColumn("β*", format="%.2f", width=42, help=SWISH_TEXT),
         "monotonic": st.column_config.TextColumn(
             "monotonic", help="Measured on [−6, 6] and towards ±∞ (the Gallery's table)."
         ),
@@ -534,15 +545,20 @@ def leaderboard_ui(search_id: int, state: SearchState) -> None:
         ),
         "f′(0)": st.column_config.NumberColumn("f′(0)", format="%.3g"),
         "batch run": st.column_config.LinkColumn(
-            "run", display_text=r"runs=(\d+)", help="The batch's run on the Runs page."
+            "run",
+            display_text=r"runs=(\d+)",
+            width=44,
+            help="The batch's run on the Runs page.",
         ),
     }
     event = st.dataframe(
         frame,
         hide_index=True,
         width="stretch",
-        height=min(38 + 35 * len(frame), 460),
+        height=min(38 + BOARD_ROW_PX * len(frame), 560),
+        column_order=RANKING,
         column_config=columns,
+        row_height=BOARD_ROW_PX,
         on_select="rerun",
         selection_mode="single-row",
         # One selection per search and per leaderboard: after a batch re-sorts the board, a
@@ -557,6 +573,15 @@ def leaderboard_ui(search_id: int, state: SearchState) -> None:
     )
     with st.container(border=True):
         actions_ui(search_id, state, pick)
+    with st.expander("Each candidate's measured properties and diverged seeds"):
+        st.dataframe(
+            frame,
+            hide_index=True,
+            width="stretch",
+            column_order=PROPERTIES,
+            column_config=columns,
+            key=f"{BOARD}.properties.{search_id}.{state.batches}",
+        )
 
 
 def refused_ui(state: SearchState) -> None:

@@ -35,7 +35,7 @@ UVA_DEAD_ABOVE = 0.5  # "more than half" of layer 9's units
 
 class DyingRelu(Experiment):
     id = "dying-relu"
-    name = "Dying ReLU at init"
+    name = "Dying ReLU"
     title = "ReLU networks are born with more dead units the deeper they are"
     kind = "init"
     claim = (

@@ -52,7 +52,7 @@ TRAINABLE_XI = 6.0  # core.study.theory.TRAINABLE_XI (not imported here: it load
 
 class EdgeOfChaos(Experiment):
     id = "schoenholz-2017-edge-of-chaos"
-    name = "Edge of chaos (Schoenholz 2017)"
+    name = "Edge of chaos"
     title = "Random tanh networks train only up to about 6 ξ_c layers"
     claim = (
         "Mean-field theory gives a depth scale ξ_c over which a random network keeps two inputs "

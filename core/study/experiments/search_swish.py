@@ -30,7 +30,7 @@ RELU_NEAR = 0.05
 
 class SearchFindsSwish(Experiment):
     id = "ramachandran-2017-search"
-    name = "Search (Ramachandran 2017)"
+    name = "Swish search"
     title = "An activation search rediscovers Swish, x·σ(βx)"
     kind = "search"
     claim = (

@@ -45,7 +45,7 @@ BEATS_MEAN_BY = 0.05  # "learns nothing": validation MSE ≥ 95 % of the predict
 
 class TutorialLearnsNothing(Experiment):
     id = "tutorial-random-regression"
-    name = "The tutorial's example"
+    name = "Tutorial"
     title = "The tutorial's ELU-like example learns nothing beyond the mean of y"
     claim = (
         "The seed tutorial trains its ELU-like activation, tf.where(x > 0, x, tf.exp(x) − 1), "
