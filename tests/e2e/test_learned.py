@@ -21,8 +21,11 @@ def _annotations(page) -> list[str]:
 def _learned_charts_are_drawn(page) -> None:
     # Plotly draws after the page's script ends: wait for the parameter chart's panel title
     # before reading (CI once read Runs' charts before they were drawn and found none).
-    panel = page.locator(".js-plotly-plot .annotation-text", has_text="leaky_relu · negative_slope")
-    panel.first.wait_for(state="attached", timeout=60_000)
+    # Each chart draws in turn: wait for the last panel title read below too (CI once read the
+    # parameter chart's title before the shapes' chart had drawn its own).
+    for title in ("leaky_relu · negative_slope", "leaky_relu · layer 2"):
+        panel = page.locator(".js-plotly-plot .annotation-text", has_text=title)
+        panel.first.wait_for(state="attached", timeout=60_000)
     titles = _annotations(page)
     assert "leaky_relu · negative_slope" in titles, titles  # the parameter chart's panel
     assert {"leaky_relu · layer 1", "leaky_relu · layer 2"} <= set(titles), titles
