@@ -32,7 +32,7 @@ import numpy as np
 from activations import get
 from core.playground.config import DEFAULT, PRESETS, PlaygroundConfig
 from core.playground.data import generate
-from core.playground.network import PlaygroundNets
+from core.playground.network import PlaygroundNets, loss_history
 from core.playground.progress import best_so_far, learnt_loss, stopped_moving
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid")
@@ -45,11 +45,7 @@ def test_losses(config: PlaygroundConfig, epochs: int) -> tuple[np.ndarray, floa
     data's "learnt" threshold."""
     data = generate(config.dataset, config.noise / 100, config.train_percent / 100, config.seed)
     nets = PlaygroundNets(config, [get(a) for a in config.activations], data)
-    history = [nets.losses()[1].numpy()]
-    for _ in range(epochs):
-        nets.epoch()
-        history.append(nets.losses()[1].numpy())
-    return np.array(history).T, learnt_loss(data.test_labels)
+    return loss_history(nets, epochs), learnt_loss(data.test_labels)
 
 
 def span(values: list[int]) -> str:

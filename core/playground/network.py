@@ -140,3 +140,13 @@ class PlaygroundNets(tf.Module):
         """The output and every hidden unit over the points x (M, features): one call for all
         K networks."""
         return self._forward(x)
+
+
+def loss_history(nets: PlaygroundNets, epochs: int) -> np.ndarray:
+    """Each network's test loss at initialisation and after each of `epochs` epochs trained
+    here, as (K, epochs + 1): what the presets' bench and tests measure."""
+    history = [nets.losses()[1].numpy()]
+    for _ in range(epochs):
+        nets.epoch()
+        history.append(nets.losses()[1].numpy())
+    return np.array(history).T

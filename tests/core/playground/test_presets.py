@@ -7,7 +7,7 @@ import pytest
 from activations import get
 from core.playground.config import PRESETS, PlaygroundConfig
 from core.playground.data import DATASETS, generate
-from core.playground.network import PlaygroundNets
+from core.playground.network import PlaygroundNets, loss_history
 from core.playground.progress import learnt_loss
 
 
@@ -31,11 +31,7 @@ def test_each_preset_is_a_valid_setting_that_says_what_was_measured(dataset):
 def _test_losses(config: PlaygroundConfig, epochs: int) -> tuple[np.ndarray, float]:
     data = generate(config.dataset, 0.0, 0.5, config.seed)
     nets = PlaygroundNets(config, [get(a) for a in config.activations], data)
-    history = [nets.losses()[1].numpy()]
-    for _ in range(epochs):
-        nets.epoch()
-        history.append(nets.losses()[1].numpy())
-    return np.array(history).T, learnt_loss(data.test_labels)
+    return loss_history(nets, epochs), learnt_loss(data.test_labels)
 
 
 def test_the_spiral_preset_learns_where_the_defaults_do_not():
