@@ -14,9 +14,9 @@ import streamlit as st
 DEF_PARAM = "def"  # the URL parameter: JSON, name -> {"expression", "params"}
 CUSTOMS_KEY = "customs"  # this session's customs, name -> Activation (ui.catalogue's)
 CONFLICTS = "customs.conflicts"  # name -> (definition offered, where it came from)
-_SEEN = "customs.link_seen"
+_SEEN = "customs.link_seen"  # the last def= value taken, so a rerun does not take it again
 _RUNS_SEEN = "customs.runs_seen"  # runs whose customs this session has taken
-_PENDING = "customs.notices"  # the last def= value taken, so a rerun does not take it again
+_PENDING = "customs.notices"  # notices kept for the top of the page (from_runs)
 MAX_LINK_CHARS = 8000  # a def= longer than this is refused (a link is not a file)
 
 
@@ -42,9 +42,11 @@ def remove_custom(name: str) -> None:
 
 
 def _definition(act) -> dict[str, Any]:
-    # Read off the Activation without importing activations/ (and TensorFlow) for a plain link.
-    params = {p.name: [float(p.default), float(p.low), float(p.high)] for p in act.params}
-    return {"expression": act.expression, "params": params}
+    # Imported here: a session with a custom has loaded activations/ already, and a page whose
+    # link names none never pays for TensorFlow through this module.
+    from activations.expression import custom_definition
+
+    return custom_definition(act)
 
 
 def definitions_for(names: Iterable[str]) -> dict[str, dict[str, Any]]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from core import __version__
-from core.train.record import Comparison
+from core.train.record import Comparison, named_with_formulas
 from core.train.settings import TrainConfig
 
 SCHEMA_VERSION = 5
@@ -136,9 +136,7 @@ def _summary_values(d: dict[str, Any]) -> dict[str, Any]:
         "dataset": cfg["dataset"],
         "model": TrainConfig.from_dict(cfg).model_label,
         # A custom with its formula: the Runs table says what each name computes.
-        "activations": ", ".join(
-            f"{n} = {customs[n]['expression']}" if n in customs else n for n in cfg["activations"]
-        ),
+        "activations": ", ".join(named_with_formulas(cfg["activations"], customs)),
         "metric_name": d["metric_name"],
         "best_val_loss": min(val_losses) if val_losses else None,
         "best_val_metric": ((max if higher else min)(val_metrics)) if val_metrics else None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +49,13 @@ class BranchHistory:
     # Each learned parameter's values per layer (one, or one per unit) at initialisation and
     # after the last finished epoch: name -> [init, last] × layer × values.
     learned_units: dict[str, list[list[list[float]]]] = field(default_factory=dict)
+
+
+def named_with_formulas(
+    activations: Sequence[str], customs: Mapping[str, Mapping[str, Any]]
+) -> list[str]:
+    """`activations`, each custom among them as "name = expression" (a record's `customs`)."""
+    return [f"{n} = {customs[n]['expression']}" if n in customs else n for n in activations]
 
 
 @dataclass
@@ -94,11 +101,7 @@ class Comparison:
 
     def named_with_formulas(self) -> list[str]:
         """The activations, a custom as "name = expression": what a shared output shows."""
-        formulas = self.formulas()
-        return [
-            f"{name} = {formulas[name]}" if name in formulas else name
-            for name in self.config.activations
-        ]
+        return named_with_formulas(self.config.activations, self.customs)
 
     def to_dict(self) -> dict[str, Any]:
         return {
