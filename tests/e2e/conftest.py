@@ -58,14 +58,55 @@ def data_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("e2e-data")
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[_FAILED] = True
+    return report
+
+
+_FAILED = pytest.StashKey[bool]()
+
+
+class _SharedServer:
+    """One `streamlit run explorer.py` for the browser tests, started again after a test that
+    failed. A failed test can leave work on the server (CI: a 200-epoch job whose Stop click
+    timed out trained on, the next test's tiny search missed its 300 s budget beside it, and
+    the test after that read the search's batch as its newest run): three failures for one.
+    Killing the server ends that work; its runs are marked interrupted when the next one
+    starts, as after any dead server."""
+
+    def __init__(self, data_dir):
+        self.env = {"EXPLORER_DATA_DIR": str(data_dir)}
+        self.context = None
+        self.current = None
+
+    def get(self):
+        if self.current is None:
+            self.context = streamlit_server("explorer.py", env=self.env)
+            url, proc, _ = self.context.__enter__()
+            self.current = (url, proc)
+        return self.current
+
+    def stop(self):
+        if self.context is not None:
+            self.context.__exit__(None, None, None)
+        self.context = self.current = None
+
+
 @pytest.fixture(scope="session")
-def server(data_dir):
-    with streamlit_server("explorer.py", env={"EXPLORER_DATA_DIR": str(data_dir)}) as (
-        url,
-        proc,
-        _,
-    ):
-        yield url, proc
+def _shared_server(data_dir):
+    shared = _SharedServer(data_dir)
+    yield shared
+    shared.stop()
+
+
+@pytest.fixture()
+def server(_shared_server, request):
+    yield _shared_server.get()
+    if request.node.stash.get(_FAILED, False):
+        _shared_server.stop()
 
 
 @pytest.fixture()

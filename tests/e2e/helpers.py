@@ -30,6 +30,28 @@ def wait_idle(page, timeout: float = 180) -> None:
     raise TimeoutError("the app did not become idle")
 
 
+def page_button(page, name: str, timeout: float = 60):
+    """The page's own button `name` (in the main block: the header's Stop, shown while a script
+    run is in progress, is not it), once it is there and enabled. On a timeout the error lists
+    the buttons and messages the page showed instead: a CI failure that said only "waiting for
+    Stop" left nothing to go on."""
+    main = page.get_by_test_id("stMainBlockContainer")
+    button = main.get_by_role("button", name=name, exact=True)
+    try:
+        button.wait_for(timeout=timeout * 1000)
+        expect_enabled = button.is_enabled()
+    except Exception as exc:
+        shown = [t for t in main.get_by_role("button").all_inner_texts() if t.strip()]
+        alerts = main.get_by_test_id("stAlert").all_inner_texts()
+        progress = main.get_by_test_id("stProgress").all_inner_texts()
+        raise AssertionError(
+            f"no {name!r} button within {timeout:.0f} s; buttons {shown}, messages {alerts}, "
+            f"progress {progress}, url {page.url}"
+        ) from exc
+    assert expect_enabled, f"the {name!r} button is disabled (url {page.url})"
+    return button
+
+
 def open_page(page, url: str) -> None:
     page.goto(url)
     wait_idle(page)

@@ -9,7 +9,15 @@ import time
 
 from bench.browser import streamlit_server
 from core.serve.store import RunStore
-from tests.e2e.helpers import errors, open_page, pick, sidebar_link, type_into, wait_idle
+from tests.e2e.helpers import (
+    errors,
+    open_page,
+    page_button,
+    pick,
+    sidebar_link,
+    type_into,
+    wait_idle,
+)
 
 # About half a second an epoch: long enough to reload while it trains.
 SETTINGS = "train?act=relu&data=friedman&n=20000&depth=2&width=256&bs=64&ep=60"
@@ -68,7 +76,7 @@ def test_customs_survive_a_reload_mid_training_and_a_restarted_server(
         assert all(name in chips for name in ("relu", *CUSTOMS)), chips
         page.locator(PROGRESS).first.wait_for(timeout=30_000)  # the run, still training
         assert "ep=60" in page.url and "n=20000" in page.url  # the form kept its settings
-        page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click()
+        page_button(page, "Stop").click()
         page.get_by_text("Stopped after").first.wait_for(timeout=120_000)
         shared = page.url
     context.close()

@@ -15,7 +15,15 @@ import numpy as np
 from bench.browser import streamlit_server
 from core.serve.store import RunStore
 from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.helpers import SUMMARY, errors, grid_has, open_page, sidebar_link, trained_alone
+from tests.e2e.helpers import (
+    SUMMARY,
+    errors,
+    grid_has,
+    open_page,
+    page_button,
+    sidebar_link,
+    trained_alone,
+)
 
 # About half a second an epoch here: 60 epochs leave time to click around while it trains.
 SIXTY = "train?act=relu,tanh&data=friedman&n=20000&depth=2&width=256&bs=64&ep=60"
@@ -44,7 +52,7 @@ def _wait_epochs(page, at_least: int, timeout: float = 300) -> int:
 
 
 def _stop_button(page):
-    return page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop")
+    return page_button(page, "Stop")
 
 
 def _run_id(page) -> int:

@@ -8,7 +8,14 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from core.serve.store import RunStore
-from tests.e2e.helpers import chart_titles, errors, open_page, playground_epoch, wait_idle
+from tests.e2e.helpers import (
+    chart_titles,
+    errors,
+    open_page,
+    page_button,
+    playground_epoch,
+    wait_idle,
+)
 
 LINK = "playground?act=tanh,relu,sigmoid&data=spiral&feat=x1,x2,sinx1,sinx2&net=8,8"
 
@@ -66,7 +73,7 @@ def test_playground_trains_live_pauses_steps_stops_and_the_run_is_on_runs(page, 
     expect(page.get_by_text("training").first).to_be_visible(timeout=10_000)
     clicked = time.monotonic()
     # In the page, not the header's own Stop (shown while a script run is in progress).
-    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click()
+    page_button(page, "Stop").click()
     expect(page.get_by_text("stopped").first).to_be_visible(timeout=10_000)
     # The click's callback waits for the job to end: the page shows "stopped" only after it has.
     assert time.monotonic() - clicked < 5  # the click, the job's end (≤ 1 s) and the redraw

@@ -18,6 +18,7 @@ from tests.e2e.helpers import (
     errors,
     open_page,
     options_of,
+    page_button,
     sidebar_link,
     trained_alone,
     type_into,
@@ -170,9 +171,7 @@ def test_bad_input_gets_a_message_and_the_app_keeps_working(chromium, server, tm
     )
     page.get_by_role("button", name="Train", exact=True).click()
     page.get_by_text("Epoch 2/200").first.wait_for(timeout=300_000)  # one epoch is done
-    page.get_by_test_id("stMainBlockContainer").get_by_role(
-        "button", name="Stop", exact=True
-    ).click()
+    page_button(page, "Stop").click()
     page.get_by_text("Saved as run").first.wait_for(timeout=120_000)
     wait_idle(page)
     stopped = RunStore().runs()[0]
