@@ -285,3 +285,27 @@ def test_the_wings_of_core_depend_one_way_and_nothing_below_charts_imports_it():
             if wing in allowed and target.startswith("core") and into not in allowed[wing]:
                 wrong.append(f"{module} -> {target}")
     assert wrong == []
+
+
+# Threads that are not long work: the PNG renderer's event loop (charts/exports.py) answers one
+# figure at a time for the page that asked and owns no work of its own.
+THREAD_ALLOWED = {"core/serve/tasks.py", "charts/exports.py"}
+THREAD_MAKERS = {"Thread", "Timer", "ThreadPoolExecutor", "ProcessPoolExecutor", "Process"}
+
+
+def test_long_work_gets_its_thread_from_the_task_runner_only():
+    # Fails if a module starts a thread (or a pool, or a process) of its own instead of asking
+    # core/serve/tasks.py's start_thread: four runners that each started their own threads
+    # each grew their own registry, owner rule and recovery, and the bugs lived in those seams.
+    found = []
+    for path in SOURCES:
+        where = path.relative_to(ROOT).as_posix()
+        if where in THREAD_ALLOWED:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name in THREAD_MAKERS:
+                    found.append(f"{where}:{node.lineno} {name}(…)")
+    assert found == []

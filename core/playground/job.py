@@ -21,6 +21,7 @@ import numpy as np
 
 from core.playground.config import PlaygroundConfig
 from core.playground.data import PlaneData, features, generate, grid
+from core.serve.tasks import start_thread
 from core.train.record import BranchHistory, Comparison
 from core.train.settings import TrainConfig
 
@@ -84,8 +85,7 @@ class PlaygroundJob:
         self.snapshot = Snapshot(0, "starting")
         self.started = time.time()
         self.epoch_seconds: list[float] = []
-        self._thread = threading.Thread(target=self._run, name=f"playground-{job_id}", daemon=True)
-        self._thread.start()
+        self._thread = start_thread(self._run, f"playground-{job_id}")
 
     # --- commands (any thread) ---
     def play(self) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import gc
 import itertools
 import os
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from activations import Catalogue
 from core.serve.executors import Executor, JobControl, JobSpec, LocalExecutor
 from core.serve.grid import Grid, architecture_label, default_name
 from core.serve.store import MissingRun, RunStore, StoreError, owner_alive
+from core.serve.tasks import SERVER_ID, start_thread
 from core.train.record import Comparison
 from core.train.training import Training, new_record
 
@@ -30,9 +30,6 @@ MAX_JOBS_ENV = "EXPLORER_MAX_JOBS"
 # A Ray cluster's address ("auto", "ray://head:10001", or "local" to start one here): when set,
 # every job trains as a Ray actor on the cluster (core/serve/ray_executor.py).
 RAY_ENV = "EXPLORER_RAY_ADDRESS"
-# Which server process trains a job, as the store records it: at the next start, a run whose
-# owner process is gone was interrupted.
-SERVER_ID = f"{os.getpid()}@{socket.gethostname()}"
 # Finished jobs whose trained weights stay in memory for the .keras download (data released).
 KEEP_TRAINED = 1
 # Ended jobs kept in memory (their pages read them); older ones are read from the run store.
@@ -187,9 +184,7 @@ class JobQueue:
         # Called with the lock held: wake the workers (started on first use) for the line.
         while len(self._workers) < self.max_running:
             name = f"jobs-worker-{len(self._workers) + 1}"
-            worker = threading.Thread(target=self._worker_loop, name=name, daemon=True)
-            worker.start()
-            self._workers.append(worker)
+            self._workers.append(start_thread(self._worker_loop, name))
         self._wakeup.notify_all()
 
     def _worker_loop(self) -> None:

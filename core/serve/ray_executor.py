@@ -21,6 +21,7 @@ from collections.abc import Iterator
 import activations
 import core
 from core.serve.executors import Executor, JobControl, JobSpec, LocalExecutor
+from core.serve.tasks import start_thread
 from core.train.record import Comparison
 
 CONNECT_SECONDS = 120  # a local start on a busy 2-core machine took 15–40 s
@@ -52,7 +53,7 @@ def connect(address: str, num_cpus: int | None = None) -> int:
                 if not failure:
                     threading.Event().wait()  # never returns: the cluster's parent thread
 
-            threading.Thread(target=keeper, name="ray-keeper", daemon=True).start()
+            start_thread(keeper, "ray-keeper")
             if not started.wait(CONNECT_SECONDS):
                 raise TimeoutError(f"no answer from Ray at {address} in {CONNECT_SECONDS} s")
             if failure:

@@ -25,7 +25,7 @@ from core import __version__
 from core.train.record import Comparison, named_with_formulas
 from core.train.settings import TrainConfig
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 FILE_NAME = "runs.sqlite"
 ACTIVE = ("queued", "running")  # a server process is (or was) training these
 INTERRUPTED = "interrupted"
@@ -70,6 +70,22 @@ class SearchRow:
     name: str
     status: str
     owner: str  # "pid@host" of the server process searching; empty when nobody is
+    state: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """A saved task (core/serve/tasks.py): a search, an experiment, …, its state as JSON and the
+    ids of the runs it produced."""
+
+    id: int
+    kind: str
+    key: str
+    created: float
+    name: str
+    status: str
+    owner: str  # "pid@host" of the server process running it; empty when nobody is
+    runs: list[int]
     state: dict[str, Any]
 
 
@@ -223,6 +239,57 @@ _MIGRATIONS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
         )""",
     ],
 }
+
+
+def _to_v6(conn: sqlite3.Connection) -> None:
+    """v6: one `tasks` table for every piece of long work the server owns. Searches move in with
+    their ids (links name them); each experiment result file `<data folder>/experiments/<id>.json`
+    becomes a finished experiment task (the files are left where they are, unread from now on)."""
+    conn.execute(_TASKS_TABLE)
+    conn.execute(
+        "INSERT INTO tasks (id, kind, key, created, name, status, owner, runs, data) "
+        "SELECT id, 'search', '', created, name, status, owner, '[]', data FROM searches"
+    )
+    # A search's batches are runs named "search N · …" (core/serve/search_jobs.py).
+    for (search_id,) in conn.execute("SELECT id FROM tasks").fetchall():
+        runs = [r for (r,) in conn.execute(
+            "SELECT id FROM runs WHERE name LIKE ? ORDER BY id", (f"search {search_id} · %",)
+        )]  # fmt: skip
+        conn.execute("UPDATE tasks SET runs = ? WHERE id = ?", (json.dumps(runs), search_id))
+    conn.execute("DROP TABLE searches")
+    database = next(row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main")
+    folder = Path(database).parent / "experiments" if database else None
+    files = sorted(folder.glob("*.json"), key=lambda f: f.stat().st_mtime) if folder else []
+    for path in files:
+        try:
+            result = json.loads(path.read_text())
+            runs = [int(r) for r in result.get("run_ids", [])]
+        except (OSError, ValueError, TypeError, AttributeError):
+            continue  # unreadable: the file stays, as it was
+        conn.execute(
+            "INSERT INTO tasks (kind, key, created, name, status, owner, runs, data) "
+            "VALUES ('experiment', ?, ?, ?, 'finished', '', ?, ?)",
+            (path.stem, path.stat().st_mtime, path.stem, json.dumps(runs), _json(result)),
+        )
+
+
+_TASKS_TABLE = """CREATE TABLE tasks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL DEFAULT '',
+    created REAL NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL,
+    owner TEXT NOT NULL DEFAULT '',
+    runs TEXT NOT NULL DEFAULT '[]',
+    data TEXT NOT NULL
+)"""
+_MIGRATIONS[6] = [
+    _to_v6,
+    "CREATE INDEX tasks_kind ON tasks (kind, key)",
+    "CREATE INDEX tasks_status ON tasks (status)",  # unfinished tasks, found at every start
+]
+TASK_ACTIVE = ("queued", "running", "paused")
 
 
 def versions() -> dict[str, str]:
@@ -544,94 +611,150 @@ class RunStore:
         with self._transaction() as conn:
             conn.execute("DELETE FROM sweeps WHERE id = ?", (int(sweep_id),))
 
-    # --- searches ---
-    def save_search(self, state: dict[str, Any], name: str = "", owner: str = "") -> int:
-        """Add a search (its state as SearchState.to_dict() gives it); returns its id."""
+    # --- tasks (core/serve/tasks.py) ---
+    def save_task(
+        self,
+        kind: str,
+        state: dict[str, Any],
+        status: str,
+        name: str = "",
+        owner: str = "",
+        key: str = "",
+    ) -> int:
+        """Add a task; returns its id."""
         try:
             with self._transaction() as conn:
                 cur = conn.execute(
-                    "INSERT INTO searches (created, name, status, owner, data) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (time.time(), name.strip()[:200], state["status"], owner, _json(state)),
+                    "INSERT INTO tasks (kind, key, created, name, status, owner, runs, data) "
+                    "VALUES (?, ?, ?, ?, ?, ?, '[]', ?)",
+                    (kind, key, time.time(), name.strip()[:200], str(status), owner, _json(state)),
                 )
                 return _inserted_id(cur)
         except sqlite3.OperationalError as exc:
-            raise StoreError(f"the search could not be saved to {self.path}: {exc}") from None
+            raise StoreError(f"the {kind} could not be saved to {self.path}: {exc}") from None
 
-    def update_search(self, search_id: int, state: dict[str, Any], owner: str = "") -> None:
+    def update_task(
+        self,
+        task_id: int,
+        status: str,
+        state: dict[str, Any],
+        owner: str = "",
+        runs: list[int] | None = None,
+    ) -> None:
+        sets, values = "status = ?, owner = ?, data = ?", [str(status), owner, _json(state)]
+        if runs is not None:
+            sets, values = sets + ", runs = ?", [*values, json.dumps([int(r) for r in runs])]
         try:
             with self._transaction() as conn:
                 changed = conn.execute(
-                    "UPDATE searches SET status = ?, owner = ?, data = ? WHERE id = ?",
-                    (state["status"], owner, _json(state), int(search_id)),
+                    f"UPDATE tasks SET {sets} WHERE id = ?", (*values, int(task_id))
                 ).rowcount
         except sqlite3.OperationalError as exc:
-            raise StoreError(
-                f"search {search_id} could not be saved in {self.path}: {exc}"
-            ) from None
+            raise StoreError(f"task {task_id} could not be saved in {self.path}: {exc}") from None
         if changed != 1:
-            raise MissingRun(search_id, "search")
+            raise MissingRun(task_id, "task")
 
-    def search(self, search_id: int) -> SearchRow:
+    def task(self, task_id: int, kind: str | None = None) -> TaskRow:
+        """A task by id (of `kind`, when given; raises MissingRun otherwise)."""
         with self._connect() as conn:
             row = conn.execute(
-                f"SELECT {_SEARCH_COLUMNS} FROM searches WHERE id = ?", (int(search_id),)
+                f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id = ?", (int(task_id),)
             ).fetchone()
-        if row is None:
-            raise MissingRun(search_id, "search")
-        return _search_row(row)
+        if row is None or (kind is not None and row[1] != kind):
+            raise MissingRun(task_id, kind or "task")
+        return _task_row(row)
 
-    def searches(self, limit: int | None = None) -> list[SearchRow]:
-        """Searches newest first."""
+    def tasks(
+        self,
+        kind: str | None = None,
+        key: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+    ) -> list[TaskRow]:
+        """Tasks newest first, of `kind`, `key` and `status` when given."""
+        where, values = [], []
+        for column, value in (("kind", kind), ("key", key), ("status", status)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                values.append(str(value))
+        sql = f"SELECT {_TASK_COLUMNS} FROM tasks"
+        sql += f" WHERE {' AND '.join(where)}" if where else ""
+        sql += " ORDER BY id DESC LIMIT ?"
         with self._connect() as conn:
-            rows = conn.execute(
-                f"SELECT {_SEARCH_COLUMNS} FROM searches ORDER BY id DESC LIMIT ?",
-                (-1 if limit is None else int(limit),),
-            ).fetchall()
-        return [_search_row(row) for row in rows]
+            rows = conn.execute(sql, (*values, -1 if limit is None else int(limit))).fetchall()
+        return [_task_row(row) for row in rows]
 
-    def interrupt_searches(self, is_alive: Callable[[str], bool]) -> list[int]:
-        """Mark "interrupted" every running search that no live process owns (its server died);
-        returns their ids. They resume from their last saved batch."""
+    def interrupt_tasks(self, is_alive: Callable[[str], bool]) -> list[int]:
+        """Mark "interrupted" every active task that no live process owns (its server died);
+        returns their ids. A state that says its own status (a search's) says so too."""
         with self._connect() as conn:
             active = conn.execute(
-                "SELECT id, owner FROM searches WHERE status = 'running'"
+                "SELECT id, owner FROM tasks WHERE status IN (?, ?, ?)", TASK_ACTIVE
             ).fetchall()
         orphans = [(i, owner) for i, owner in active if not owner or not is_alive(owner)]
         done = []
         with self._transaction() as conn:
-            for search_id, owner in orphans:
+            for task_id, owner in orphans:
                 row = conn.execute(
-                    "SELECT data FROM searches WHERE id = ? AND owner = ? AND status = 'running'",
-                    (search_id, owner),
+                    "SELECT data FROM tasks WHERE id = ? AND owner = ? AND status IN (?, ?, ?)",
+                    (task_id, owner, *TASK_ACTIVE),
                 ).fetchone()
                 if row is None:
                     continue  # a live server took it meanwhile
                 data = json.loads(row[0])
-                data["status"] = INTERRUPTED
-                data["ended"] = "interrupted: the server stopped while it searched"
+                if isinstance(data, dict) and "status" in data:
+                    data["status"] = INTERRUPTED
+                    data["ended"] = "interrupted: the server stopped while it ran"
                 conn.execute(
-                    "UPDATE searches SET status = ?, owner = '', data = ? WHERE id = ?",
-                    (INTERRUPTED, _json(data), search_id),
+                    "UPDATE tasks SET status = ?, owner = '', data = ? WHERE id = ?",
+                    (INTERRUPTED, _json(data), task_id),
                 )
-                done.append(search_id)
+                done.append(task_id)
         return done
+
+    def delete_task(self, task_id: int) -> None:
+        """Forget a task; its runs stay (delete them on the Runs page)."""
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM tasks WHERE id = ?", (int(task_id),))
+
+    # --- searches: tasks of kind "search" ---
+    def save_search(self, state: dict[str, Any], name: str = "", owner: str = "") -> int:
+        """Add a search (its state as SearchState.to_dict() gives it); returns its id."""
+        return self.save_task("search", state, state["status"], name, owner)
+
+    def update_search(self, search_id: int, state: dict[str, Any], owner: str = "") -> None:
+        self.search(search_id)  # a search, not another kind of task
+        self.update_task(search_id, state["status"], state, owner)
+
+    def search(self, search_id: int) -> SearchRow:
+        return _search_row(self.task(search_id, "search"))
+
+    def searches(self, limit: int | None = None) -> list[SearchRow]:
+        """Searches newest first."""
+        return [_search_row(row) for row in self.tasks("search", limit=limit)]
 
     def delete_search(self, search_id: int) -> None:
         """Forget a search; its batches' runs stay (delete them on the Runs page)."""
-        with self._transaction() as conn:
-            conn.execute("DELETE FROM searches WHERE id = ?", (int(search_id),))
+        self.search(search_id)
+        self.delete_task(search_id)
 
 
-_SEARCH_COLUMNS = "id, created, name, status, owner, data"
+_TASK_COLUMNS = "id, kind, key, created, name, status, owner, runs, data"
 
 
 def _json(data: dict[str, Any]) -> str:
     return json.dumps(data, allow_nan=True)
 
 
-def _search_row(row) -> SearchRow:
-    return SearchRow(int(row[0]), row[1], row[2], row[3], row[4], json.loads(row[5]))
+def _task_row(row) -> TaskRow:
+    runs = [int(r) for r in json.loads(row[7])]
+    return TaskRow(
+        int(row[0]), row[1], row[2], row[3], row[4], row[5], row[6], runs, json.loads(row[8])
+    )
+
+
+def _search_row(task: TaskRow) -> SearchRow:
+    return SearchRow(task.id, task.created, task.name, task.status, task.owner, task.state)
 
 
 def _sweep_row(row) -> SweepRow:

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from core.serve import experiment_runs
+from core.serve.jobs import queue_for
 from core.serve.store import RunStore, data_dir
 from core.study import experiments as ex
 from core.study.experiments import tutorial_regression
@@ -17,7 +18,8 @@ SELU = "klambauer-2017-selu"
 
 def _runner() -> experiment_runs.ExperimentRunner:
     """The runner of this test's data folder (each test has its own)."""
-    return experiment_runs._RUNNERS[str(data_dir())]
+    folder = data_dir()
+    return experiment_runs.runner_for(folder, queue_for(str(folder), RunStore()))
 
 
 def _wait_for(experiment_id: str, timeout: float = 300) -> None:

@@ -9,7 +9,8 @@ import re
 import socket
 import subprocess
 
-from core.serve import search_jobs
+from core.serve import search_jobs, tasks
+from core.serve.jobs import queue_for
 from core.serve.store import RunStore, data_dir
 from core.study.search.search import SearchSettings, SearchState
 from tests.pages.conftest import open_app, open_link
@@ -21,7 +22,8 @@ TINY_SETTINGS = SearchSettings(
 
 
 def _runner() -> search_jobs.SearchRunner:
-    return search_jobs._RUNNERS[str(data_dir())]  # this test's data folder, this test's runner
+    folder = str(data_dir())  # this test's data folder, this test's runner
+    return search_jobs.runner_for(folder, RunStore(), queue_for(folder, RunStore()))
 
 
 def _finished(app, search_id: int):
@@ -97,7 +99,7 @@ def test_a_tiny_search_fills_its_leaderboard_beside_relu_and_silu_and_a_link_reo
     assert app.query_params["search"] in (str(search_id), [str(search_id)])
     assert any("Finished" in s.value for s in app.success)
 
-    search_jobs._RUNNERS.clear()  # a restarted server: the state comes from the store alone
+    tasks.forget(str(data_dir()))  # a restarted server: the state comes from the store alone
     again = open_link("pages/search.py", search=str(search_id))
     assert list(again.dataframe[0].value["name"]) == list(board["name"])
     assert again.number_input(key="search.k").value == 2
@@ -163,7 +165,7 @@ def test_a_search_this_session_did_not_start_cannot_be_stopped_from_it():
     # one started elsewhere): with no owner recorded, "no owner" must not match "no key".
     open_app("pages/search.py")  # makes this data folder's runner
     long = SearchSettings(**{**TINY_SETTINGS.__dict__, "candidates": 40, "epochs": 3})
-    search_id = _runner().start(long, name="not mine")
+    search_id = _runner().start(long, "another session", name="not mine")
     try:
         app = open_link("pages/search.py", search=str(search_id))
         assert not app.exception
@@ -171,5 +173,5 @@ def test_a_search_this_session_did_not_start_cannot_be_stopped_from_it():
         stop = app.button(key="search.stop")
         assert stop.disabled and "Only the session that started" in stop.help
     finally:
-        _runner().stop(search_id)
+        assert _runner().stop(search_id, "another session")
         assert _runner().wait(search_id, 600).status == "stopped"

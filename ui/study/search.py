@@ -74,22 +74,11 @@ def search_runner() -> SearchRunner | None:
     return runner_for(str(data_dir()), runs_store, job_queue())
 
 
-@st.cache_resource
-def _owners() -> dict[tuple[str, int], str]:
-    """Which session started (or resumed) each search in this server process: only its key
-    stops it, as only a job's key stops a Train job. Not a user's data: a map of ids to keys."""
-    return {}
-
-
-def _set_owner(search_id: int, token: str) -> None:
-    _owners()[(str(data_dir()), search_id)] = token
-
-
-def can_stop(search_id: int) -> bool:
-    # A search nobody here started (an experiment's, or one from before a restart) has no
-    # owner: no session may stop it from this page (None == None must not count as a match).
-    owner = _owners().get((str(data_dir()), search_id))
-    return owner is not None and owner == st.session_state.get(KEY)
+def _key() -> str | None:
+    """This session's key for the search it shows: the token it started (or resumed) it with,
+    kept in the link (key=) so a refresh keeps it. The task runner's owner rule
+    (core/serve/tasks.py `may_stop`) compares it with the search's owner."""
+    return st.session_state.get(KEY)
 
 
 # --- the settings ---------------------------------------------------------------------------
@@ -271,7 +260,6 @@ def start_ui(runner: SearchRunner, settings: SearchSettings, name: str, problems
     except (ValueError, StoreError, DatasetError) as exc:
         st.error(str(exc))
         return
-    _set_owner(search_id, session_token())
     st.session_state[SHOWN], st.session_state[KEY] = search_id, session_token()
 
 
@@ -350,12 +338,12 @@ def live_ui(runner: SearchRunner, search_id: int, seen: tuple) -> None:
 def controls_ui(runner: SearchRunner, search_id: int, state: SearchState) -> None:
     """Stop while it runs (for the session that started it), Resume when it was cut short."""
     if runner.running(search_id):
-        mine = can_stop(search_id)
+        mine = runner.may_stop(search_id, _key())
         st.button(
             "Stop search",
             key="search.stop",
             on_click=runner.stop,
-            args=(search_id,),
+            args=(search_id, _key()),
             disabled=not mine,
             help="Stops the batch in training (it is not scored); what was scored stays, and "
             "Resume continues from there."
@@ -377,7 +365,6 @@ def controls_ui(runner: SearchRunner, search_id: int, state: SearchState) -> Non
                 st.error(str(exc))
                 return
             if resumed:
-                _set_owner(search_id, session_token())
                 st.session_state[KEY] = session_token()
                 st.rerun()
 

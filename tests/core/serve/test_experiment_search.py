@@ -27,7 +27,7 @@ def test_a_search_experiment_runs_its_searches_on_the_servers_runner(tmp_path, m
     store = RunStore(tmp_path / "runs.sqlite")
     queue = JobQueue(store)
     runner = ExperimentRunner(tmp_path, queue)
-    assert runner.start(EXPERIMENT)
+    assert runner.start(EXPERIMENT, "a session")
     deadline = time.monotonic() + 600  # a guard against a hang, not a timing check
     while runner.running(EXPERIMENT) and time.monotonic() < deadline:
         time.sleep(0.2)

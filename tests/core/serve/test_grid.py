@@ -138,7 +138,7 @@ def test_the_store_keeps_sweeps_and_migrates_runs_from_v3(tmp_path):
     old = RunStore(path, target_version=3)
     run_id = old.save(_run(2, FINALS))
     store = RunStore(path)
-    assert store.schema_version == 5 and store.load(run_id).config.depth == 2
+    assert store.schema_version == 6 and store.load(run_id).config.depth == 2
     grid = Grid(_run(2, FINALS).config, (2,), (64,))
     sweep_id = store.save_sweep(grid.to_dict(), [], "mine")
     store.set_sweep_runs(sweep_id, [(2, 64, run_id)])

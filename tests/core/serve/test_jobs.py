@@ -2,6 +2,7 @@
 within a batch, waits its turn, and a job cut off by a dead server is found as interrupted."""
 
 import pickle
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -155,7 +156,7 @@ def test_a_job_cut_off_by_a_dead_server_is_found_interrupted_with_its_epochs(sto
     config = TrainConfig(activations=("relu",), **SMALL)
     record = new_record(config, JobSpec(config).dataset())
     record.status = "running"
-    run_id = store.save(record, owner=f"{dead.pid}@{jobs.socket.gethostname()}")
+    run_id = store.save(record, owner=f"{dead.pid}@{socket.gethostname()}")
     queue = JobQueue(store, max_running=1)
     assert queue.interrupted == [run_id]
     assert store.load(run_id).status == "interrupted"

@@ -16,6 +16,7 @@ from core.serve.store import RunStore
 from core.study.search.search import Entry, SearchSettings, SearchState
 from core.study.search.space import Candidate
 
+SESSION = "a session's token"
 TINY = SearchSettings(
     samples=600, epochs=2, width=32, k=2, seeds=1, candidates=4, population=2, sample=1
 )
@@ -29,8 +30,8 @@ class _Watched(RunStore):
         self.saved = []
         self.changed = threading.Condition()
 
-    def update_search(self, search_id, state, owner=""):
-        super().update_search(search_id, state, owner)
+    def update_task(self, task_id, status, state, owner="", runs=None):
+        super().update_task(task_id, status, state, owner, runs)
         with self.changed:
             self.saved.append((state["status"], len(_scored(state)), owner))
             self.changed.notify_all()
@@ -70,7 +71,7 @@ def test_a_search_runs_to_its_budget_saving_after_every_batch(store):
     # Fails if a search keeps its state in memory only (a restart would lose it), if its
     # batches are not runs of the store, or if its end is not saved with nobody owning it.
     runner = SearchRunner(store, JobQueue(store, max_running=1))
-    search_id = runner.start(TINY, name="")
+    search_id = runner.start(TINY, SESSION, name="")
     state = runner.wait(search_id, 600)
     assert (state.status, state.ended) == ("finished", "the budget of 4 candidates is spent")
     assert len(state.scored) == 4 and not [e for e in state.entries if e.status == "pending"]
@@ -96,9 +97,10 @@ def test_stop_keeps_what_was_scored_and_resume_finishes_it(store):
     # search "running"; and if a resume retrains what was scored or proposes other batches.
     settings = SearchSettings(**{**TINY.to_dict(), "epochs": 30, "candidates": 6})
     runner = SearchRunner(store, JobQueue(store, max_running=1))
-    search_id = runner.start(settings)
+    search_id = runner.start(settings, SESSION)
     store.wait_for(lambda saved: any(n >= 2 for _, n, _ in saved))  # batch 1 is saved
-    runner.stop(search_id)
+    assert not runner.stop(search_id, "another session") and not runner.stop(search_id, None)
+    assert runner.stop(search_id, SESSION)
     stopped = runner.wait(search_id, 600)
     assert stopped.status == "stopped" and stopped.ended.startswith("stopped by request")
     assert len(stopped.scored) == 2 and [e.status for e in stopped.entries].count("pending") == 0
@@ -108,13 +110,13 @@ def test_stop_keeps_what_was_scored_and_resume_finishes_it(store):
         cut = [r for r in store.runs() if r.name == f"search {search_id} · batch 2"]
         # Stopped mid-training, or cancelled while it waited for the queue: not scored.
         assert [r.status for r in cut] in (["stopped"], ["cancelled"])
-    assert runner.resume(search_id) and not runner.resume(search_id)  # once only
+    assert runner.resume(search_id, SESSION) and not runner.resume(search_id, SESSION)  # once
     done = runner.wait(search_id, 600)
     assert (done.status, len(done.scored)) == ("finished", 6)
     assert [e.to_dict() for e in done.entries[: len(kept)]] == kept  # kept as they were
     assert [e.batch for e in done.scored] == [0, 0, 1, 1, 2, 2]
     _assert_scores_are_their_runs(store, done)
-    assert not runner.resume(search_id)  # a finished search does not resume
+    assert not runner.resume(search_id, SESSION)  # a finished search does not resume
 
 
 @pytest.mark.slow
@@ -124,9 +126,9 @@ def test_a_search_cut_off_by_a_dead_server_is_interrupted_at_start_and_resumes(t
     # resume it from its last saved batch to its budget.
     store = _Watched(tmp_path / "runs.sqlite")
     first = SearchRunner(store, JobQueue(store, max_running=1))
-    search_id = first.start(TINY)
+    search_id = first.start(TINY, SESSION)
     store.wait_for(lambda saved: any(n >= 2 for _, n, _ in saved))
-    first.stop(search_id)
+    assert first.stop(search_id, SESSION)
     first.wait(search_id, 600)
     # What the store holds when the server dies mid-search: running, owned by a dead process.
     died = store.search(search_id).state
@@ -135,11 +137,11 @@ def test_a_search_cut_off_by_a_dead_server_is_interrupted_at_start_and_resumes(t
 
     restarted = RunStore(store.path)
     runner = SearchRunner(restarted, JobQueue(restarted, max_running=1))
-    assert runner.interrupted == [search_id]
+    assert runner.tasks.interrupted == [search_id]
     row = restarted.search(search_id)
     assert (row.status, row.owner) == ("interrupted", "")
-    assert runner.state(search_id).ended == "interrupted: the server stopped while it searched"
-    assert runner.resume(search_id)
+    assert runner.state(search_id).ended == "interrupted: the server stopped while it ran"
+    assert runner.resume(search_id, SESSION)
     done = runner.wait(search_id, 600)
     assert (done.status, len(done.scored)) == ("finished", 4)
     assert [e.to_dict() for e in done.scored[:2]] == _scored(died)  # batch 1 not retrained
@@ -165,7 +167,7 @@ def test_on_a_cluster_two_batches_train_at_once(tmp_path, ray_executor):
     queue = JobQueue(store, ray_executor)
     assert queue.max_running == 2
     runner = SearchRunner(store, queue)
-    search_id = runner.start(SearchSettings(**{**TINY.to_dict(), "epochs": 6}))
+    search_id = runner.start(SearchSettings(**{**TINY.to_dict(), "epochs": 6}), SESSION)
     most = 0
     while runner.running(search_id):  # watch the queue: how many of its jobs run at once
         most = max(most, sum(j.state == "running" for j in queue.active()))
@@ -183,8 +185,8 @@ class _SlowReads(RunStore):
     """A store whose search reads take a while, to widen the window between a resume's read of
     a search's status and its write of "running"."""
 
-    def search(self, search_id):
-        row = super().search(search_id)
+    def task(self, task_id, kind=None):
+        row = super().task(task_id, kind)
         time.sleep(0.3)
         return row
 
@@ -204,11 +206,12 @@ def test_two_resumes_at_once_launch_the_search_once(tmp_path):
     search_id = store.save_search(done.to_dict())
     runner = SearchRunner(store, JobQueue(store, max_running=1))
     launched = []
-    launch = runner._launch
-    runner._launch = lambda *args: (launched.append(args[0]), launch(*args))
+    launch = runner.tasks._launch
+    runner.tasks._launch = lambda task, work: (launched.append(task.id), launch(task, work))
     answers = []
     clicks = [
-        threading.Thread(target=lambda: answers.append(runner.resume(search_id))) for _ in "ab"
+        threading.Thread(target=lambda: answers.append(runner.resume(search_id, SESSION)))
+        for _ in "ab"
     ]
     for click in clicks:
         click.start()

@@ -207,7 +207,7 @@ def test_a_v2_file_migrates_with_its_summaries_filled_from_each_history(tmp_path
     conn.close()
 
     s = RunStore(path)
-    assert s.schema_version == store_module.SCHEMA_VERSION == 5  # through v3 and v4 to v5
+    assert s.schema_version == store_module.SCHEMA_VERSION == 6  # through v3, v4 and v5 to v6
     listed = s.runs()
     assert [r.id for r in listed] == [3, 2, 1]
     for summary, record in zip(listed, records[2::-1], strict=True):
@@ -423,14 +423,65 @@ def test_a_v4_store_migrates_to_v5_keeping_its_runs_and_sweeps(tmp_path):
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     conn.close()
     assert "searches" not in tables and old.schema_version == 4
-    new = RunStore(path)
-    assert new.schema_version == store_module.SCHEMA_VERSION == 5
+    new = RunStore(path, target_version=5)
+    assert new.schema_version == 5
     assert [r.id for r in new.runs()] == run_ids[::-1] and new.runs()[1].name == "kept"
     assert new.load(run_ids[0]).branches == _comparison(0.5).branches
     sweep = new.sweep(sweep_id)
     assert sweep.name == "g" and sweep.runs == [(1, 16, run_ids[0]), (2, 16, run_ids[1])]
-    assert new.searches() == []
-    assert new.save_search(_search_state(), "first") == 1
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM searches").fetchone()[0] == 0
+    conn.close()
+
+
+def test_a_v5_store_migrates_to_v6_keeping_runs_sweeps_searches_and_experiment_results(tmp_path):
+    # Fails if the move to one tasks table loses anything v5 held: a run, a sweep, a search
+    # (its id, which links name, its state with NaN accuracies, its status and owner), or an
+    # experiment result that lived in a JSON file beside the store; or if a damaged result
+    # file stops the store from opening instead of staying where it was.
+    path = tmp_path / "runs.sqlite"
+    old = RunStore(path, target_version=5)
+    run_ids = [old.save(_comparison(0.5), name="kept"), old.save(_comparison(0.25))]
+    batch = old.save(_comparison(0.75), name="search 2 · batch 1", tags="search")
+    sweep_id = old.save_sweep({"depths": [1, 2]}, [(1, 16, run_ids[0]), (2, 16, run_ids[1])], "g")
+    searches = [_search_state("finished"), _search_state("stopped", scored=2)]
+    with sqlite3.connect(path) as conn:
+        for i, state in enumerate(searches, start=1):
+            conn.execute(
+                "INSERT INTO searches (id, created, name, status, owner, data) "
+                "VALUES (?, ?, ?, ?, '', ?)",
+                (i, 1000.0 + i, f"search {i}", state["status"], json.dumps(state)),
+            )
+    conn.close()
+    results = tmp_path / "experiments"
+    results.mkdir()
+    result = {"verdict": "reproduced", "run_ids": run_ids, "measured": {"gap": float("nan")}}
+    (results / "glorot-2010").write_text("not a result")  # not *.json: never read
+    (results / "glorot-2010.json").write_text(json.dumps(result))
+    (results / "damaged.json").write_text("{ half a file")
+
+    new = RunStore(path)
+    assert new.schema_version == store_module.SCHEMA_VERSION == 6
+    assert [r.id for r in new.runs()] == [batch, *run_ids[::-1]]
+    assert new.load(run_ids[0]).branches == _comparison(0.5).branches
+    assert new.sweep(sweep_id).runs == [(1, 16, run_ids[0]), (2, 16, run_ids[1])]
+    for i, state in enumerate(searches, start=1):
+        row = new.search(i)
+        assert (row.name, row.status, row.owner, row.created) == (
+            f"search {i}",
+            state["status"],
+            "",
+            1000.0 + i,
+        )
+        assert json.dumps(row.state, allow_nan=True) == json.dumps(state, allow_nan=True)
+    assert new.task(2).runs == [batch] and new.task(1).runs == []  # "search 2 · batch 1"
+    (task,) = new.tasks("experiment")
+    assert (task.key, task.status, task.runs) == ("glorot-2010", "finished", run_ids)
+    assert json.dumps(task.state, allow_nan=True) == json.dumps(result, allow_nan=True)
+    assert (results / "damaged.json").read_text() == "{ half a file"  # left as it was
+    # New tasks take ids after the moved searches: a search link never names another task.
+    assert new.save_search(_search_state(), "next") == 4
+    assert [r.id for r in new.searches()] == [4, 2, 1]
 
 
 def test_a_search_round_trips_and_updates_in_place(tmp_path):
@@ -469,9 +520,10 @@ def test_searches_list_newest_first_and_delete_keeps_the_runs(tmp_path):
     assert [r.id for r in s.runs()] == [run_id]  # a search's batches are runs of their own
 
 
-def test_searches_of_a_dead_server_are_interrupted_and_live_or_ended_ones_are_not(tmp_path):
+def test_tasks_of_a_dead_server_are_interrupted_and_live_or_ended_ones_are_not(tmp_path):
     # A server that died mid-search leaves it "running" for ever unless the next start finds
     # it; a search another live process is running, or one that ended, must not be touched.
+    # One recovery for every kind of task: an experiment's task is found the same way.
     s = RunStore(tmp_path / "runs.sqlite")
     host = socket.gethostname()
     dead, alive = f"{_dead_pid()}@{host}", f"{os.getpid()}@{host}"
@@ -482,7 +534,10 @@ def test_searches_of_a_dead_server_are_interrupted_and_live_or_ended_ones_are_no
         "stopped, dead": s.save_search(_search_state("stopped"), owner=dead),
         "finished, nobody": s.save_search(_search_state("finished")),
     }
-    interrupted = s.interrupt_searches(owner_alive)
+    experiment = s.save_task("experiment", {}, "running", "e", dead, key="e")
+    interrupted = s.interrupt_tasks(owner_alive)
+    assert experiment in interrupted and s.task(experiment).status == "interrupted"
+    interrupted.remove(experiment)
     assert sorted(interrupted) == sorted([ids["running, dead"], ids["running, nobody"]])
     for key, search_id in ids.items():
         row = s.search(search_id)
@@ -492,9 +547,9 @@ def test_searches_of_a_dead_server_are_interrupted_and_live_or_ended_ones_are_no
                 "",
                 "interrupted",
             )
-            assert row.state["ended"] == "interrupted: the server stopped while it searched"
+            assert row.state["ended"] == "interrupted: the server stopped while it ran"
             assert len(row.state["entries"]) == 1  # what it scored stays, to resume from
         else:
             assert row.status == row.state["status"] == key.split(",")[0]
     assert s.search(ids["running, alive"]).owner == alive
-    assert s.interrupt_searches(owner_alive) == []  # a second start finds nothing new
+    assert s.interrupt_tasks(owner_alive) == []  # a second start finds nothing new
