@@ -11,11 +11,12 @@ from charts.figures import png_config, training_chart
 from charts.share import DATASET_SHORT, share_figure
 from core.serve.grid import sweep_status
 from core.serve.store import StoreError
+from core.serve.tasks import may_stop
 from core.study.learned import learned_series
 from core.train.rates import Shown
 from ui import catalogue as ui_cat
 from ui.customs import from_runs
-from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text
+from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text, session_token
 from ui.nav import link_to, setup
 from ui.palette import page_theme, repeat_notice, styles_here
 from ui.train.inside import inside_ui
@@ -293,14 +294,21 @@ def manage_ui(runs_store, run_id: int, shown, colours, catalogue, options) -> No
         export_panel(shown, colours, catalogue, f"runs.{run_id}.export", options)
         job = job_queue().get(run_id)
         training = job is not None and job.active
+        # Deleting a training run stops it: the task model's owner rule, as for Stop.
+        mine = not training or may_stop(job.owner, session_token())
         label = (
             "I want to stop its training and delete this run"
             if training
             else ("I want to delete this run")
         )
-        confirm = st.checkbox(label, key=f"runs.{run_id}.confirm")
+        confirm = st.checkbox(label, key=f"runs.{run_id}.confirm", disabled=not mine)
+        if not mine:
+            st.caption("It trains for another session: it can be deleted once it has ended.")
         if st.button(
-            "Delete run", key=f"runs.{run_id}.delete", type="primary", disabled=not confirm
+            "Delete run",
+            key=f"runs.{run_id}.delete",
+            type="primary",
+            disabled=not (confirm and mine),
         ):
             if training:  # a deleted run must not keep the worker (and the queue) busy
                 job_queue().stop(run_id)

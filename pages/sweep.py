@@ -15,6 +15,7 @@ from charts.grid_figures import trainability_heatmap
 from core.serve.grid import CRITERION, DEPTHS, Cell, Grid, cells_of, grid_frame, sweep_status
 from core.serve.jobs import stop_sweep, submit_sweep
 from core.serve.store import MissingRun, RunStore, StoreError
+from core.serve.tasks import may_stop
 from core.train.datasets import DatasetError
 from core.train.settings import BY_NAME, WIDTHS, TrainConfig
 from core.train.training import estimate_seconds
@@ -239,7 +240,7 @@ def live_ui(queue, runs_store, sweep_id: int) -> None:
     status.progress(done / max(1, len(states)), text=_progress_text(records, grid))
     run_ids = [r for _, _, r in row.runs]
     owners = {job.owner for r in run_ids if (job := queue.get(r)) is not None and job.active}
-    can_stop = st.session_state.get("sweep.key") in owners
+    can_stop = any(may_stop(owner, st.session_state.get("sweep.key")) for owner in owners)
     button.button(
         "Stop sweep",
         key="sweep.stop",

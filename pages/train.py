@@ -7,6 +7,7 @@ import streamlit as st
 from charts.figures import digits_figure, png_config
 from core.serve.executors import JobSpec
 from core.serve.store import StoreError
+from core.serve.tasks import may_stop
 from core.train.datasets import DatasetError
 from core.train.rates import Shown
 from core.train.training import estimate_seconds, learning_problems
@@ -282,7 +283,7 @@ def job_ui(queue, catalogue, view: View) -> None:
         return
     colours = styles_here(record.config.activations)  # in the order they were chosen
     if job is not None and job.active:
-        can_stop = st.session_state.get("train.job_key") == job.owner
+        can_stop = may_stop(job.owner, st.session_state.get("train.job_key"))
         stop_ui(queue, job, can_stop)
         live_job_ui(queue, job_id, colours, view, job.state)
         return

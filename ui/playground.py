@@ -33,6 +33,7 @@ from core.playground.progress import (
     learnt_loss,
     stopped_moving,
 )
+from core.serve.tasks import may_stop
 from ui.catalogue import NAME_PICKER
 from ui.jobs import session_token
 from ui.palette import page_theme, styles_here
@@ -183,8 +184,14 @@ def current_job(config: PlaygroundConfig, catalogue, store) -> pg_job.Playground
 # Each button says what it did when it was drawn (play or pause, the epoch it steps from, the
 # job it resets): a click that Streamlit delivers twice (seen here: a Pause inside the
 # self-refreshing view fired again on the next refresh and played on) acts once.
-def _play(job_id: int, play: bool) -> None:
+def _mine(job_id: int) -> pg_job.PlaygroundJob | None:
+    """The job, if this session started it (the task model's one owner rule); else None."""
     job = pg_job.get(job_id)
+    return job if job is not None and may_stop(job.owner, session_token()) else None
+
+
+def _play(job_id: int, play: bool) -> None:
+    job = _mine(job_id)
     if job is None:
         return
     if play:
@@ -195,7 +202,7 @@ def _play(job_id: int, play: bool) -> None:
 
 
 def _step(job_id: int, from_epoch: int) -> None:
-    job = pg_job.get(job_id)
+    job = _mine(job_id)
     if job is None or job.settle().epoch != from_epoch:
         return
     job.step()
@@ -207,14 +214,14 @@ def _step(job_id: int, from_epoch: int) -> None:
 
 
 def _reset(job_id: int, catalogue, store) -> None:
-    job = pg_job.get(job_id)
+    job = _mine(job_id)
     if job is not None and st.session_state.get(JOB) == job_id:
         job.stop()
         _start(job.config, catalogue, store)
 
 
 def _stop(job_id: int) -> None:
-    job = pg_job.get(job_id)
+    job = _mine(job_id)
     if job is not None:
         job.stop()
         job.join(1.0)  # it ends within an epoch

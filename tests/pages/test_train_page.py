@@ -210,6 +210,15 @@ def test_a_second_tab_finds_the_running_job_and_may_not_stop_it():
     assert not second.exception
     assert second.button(key="train.stop").disabled  # only the session that started it stops it
     assert not first.button(key="train.stop").disabled
+    # Deleting a training run on Runs stops it: the same rule (a delete from any session once
+    # stopped other people's training).
+    run_id = first.session_state["train.job"]
+    other = open_link("pages/runs.py", runs=str(run_id))
+    assert other.checkbox(key=f"runs.{run_id}.confirm").disabled
+    assert other.button(key=f"runs.{run_id}.delete").disabled
+    first.query_params["runs"] = str(run_id)
+    first.switch_page("pages/runs.py").run()
+    assert not first.exception and not first.checkbox(key=f"runs.{run_id}.confirm").disabled
     for queue in jobs._QUEUES.values():
         for job in queue.active():
             queue.stop(job.id)
