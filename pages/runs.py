@@ -311,7 +311,7 @@ def manage_ui(runs_store, run_id: int, shown, colours, catalogue, options) -> No
             disabled=not (confirm and mine),
         ):
             if training:  # a deleted run must not keep the worker (and the queue) busy
-                job_queue().stop(run_id)
+                job_queue().stop(run_id, session_token())
             runs_store.delete(run_id)
             st.session_state["runs.deleted"] = st.session_state.get("runs.deleted", set()) | {
                 run_id

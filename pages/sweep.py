@@ -246,7 +246,7 @@ def live_ui(queue, runs_store, sweep_id: int) -> None:
         key="sweep.stop",
         width="stretch",
         on_click=stop_sweep,
-        args=(queue, run_ids),
+        args=(queue, run_ids, st.session_state.get("sweep.key")),
         disabled=not can_stop,
         help="Stops the architecture training now (its finished epochs are kept) and cancels "
         "the ones still queued."

@@ -204,7 +204,7 @@ def stop_ui(queue, job, can_stop: bool) -> None:
         disabled=not can_stop,
         help=help_text if can_stop else "Only the session that started it.",
         on_click=queue.stop,
-        args=(job.id,),
+        args=(job.id, st.session_state.get("train.job_key")),
     )
 
 

@@ -22,7 +22,7 @@ from activations import Catalogue
 from core.serve.executors import Executor, JobControl, JobSpec, LocalExecutor
 from core.serve.grid import Grid, architecture_label, default_name
 from core.serve.store import MissingRun, RunStore, StoreError, owner_alive
-from core.serve.tasks import SERVER_ID, start_thread
+from core.serve.tasks import SERVER_ID, Status, may_stop, start_thread
 from core.train.record import Comparison
 from core.train.training import Training, new_record
 
@@ -46,7 +46,9 @@ class Job:
     owner: str  # the session (token) that submitted it; it may stop it
     record: Comparison
     control: JobControl = field(default_factory=JobControl)
-    state: str = "queued"  # queued, running, done, cancelled
+    # The task model's status: queued, running, then as its run ended (finished, stopped,
+    # failed) or cancelled while it waited.
+    state: Status = Status.QUEUED
     saved: bool = True  # whether the run store has it
     error: str = ""
     submitted: float = field(default_factory=time.time)
@@ -55,7 +57,7 @@ class Job:
 
     @property
     def active(self) -> bool:
-        return self.state in ("queued", "running")
+        return self.state.active
 
     def progress(self) -> dict:
         """Epochs and batches done, and an estimate of the seconds left (None when unknown)."""
@@ -145,17 +147,18 @@ class JobQueue:
         with self._lock:
             return self._waiting.index(job_id) + 1 if job_id in self._waiting else None
 
-    def stop(self, job_id: int, keep: bool = False) -> None:
-        """Stop a running job within about a batch, or cancel a queued one. A cancelled run
-        trained nothing and is deleted, unless `keep`: a sweep keeps it, saved as cancelled, so
-        its grid says "cancelled" for that architecture rather than "deleted"."""
+    def stop(self, job_id: int, session: str | None, keep: bool = False) -> bool:
+        """Stop a running job within about a batch, or cancel a queued one, if `session` submitted
+        it (the task model's owner rule); False when it may not or there is nothing to stop. A
+        cancelled run trained nothing and is deleted, unless `keep`: a sweep keeps it, saved as
+        cancelled, so its grid says "cancelled" for that architecture rather than "deleted"."""
         with self._lock:
             job = self._jobs.get(job_id)
-            if job is None:
-                return
-            if job.state == "queued":
+            if job is None or not job.active or not may_stop(job.owner, session):
+                return False
+            if job.state == Status.QUEUED:
                 self._waiting.remove(job_id)
-                job.state = "cancelled"
+                job.state = Status.CANCELLED
                 job.record.status = "cancelled"
                 for branch in job.record.branches:
                     branch.status = "cancelled"
@@ -169,6 +172,7 @@ class JobQueue:
         elif job.saved and self.store is not None:
             job.saved = False
             self.store.delete(job_id)
+        return True
 
     def wait(self, job_id: int, timeout: float = 600) -> Job | None:
         """Until the job has ended (tests and benchmarks); None for a job this queue forgot."""
@@ -195,7 +199,7 @@ class JobQueue:
                 while not self._waiting:
                     self._wakeup.wait()
                 job = self._jobs[self._waiting.pop(0)]
-                job.state = "running"
+                job.state = Status.RUNNING
                 self._running.add(job.id)
             self._work(job)
 
@@ -219,7 +223,7 @@ class JobQueue:
                 if job.control.trained is not None:
                     job.trained, job.control.trained = job.control.trained, None
                     self._forget_old_models(job)
-                job.state = "done"
+                job.state = _ended(job.record.status)
                 self._running.discard(job.id)
                 self._forget_old_jobs()
             # A job leaves cycles behind (its traced graphs, Keras objects). The server turns
@@ -289,11 +293,20 @@ def submit_sweep(
     return sweep_id
 
 
-def stop_sweep(queue: JobQueue, run_ids) -> None:
+def stop_sweep(queue: JobQueue, run_ids, session: str | None) -> None:
     """Stop a sweep's running job and cancel its queued ones (the last first, so none starts
-    while the others are being cancelled)."""
+    while the others are being cancelled), as far as `session` submitted them."""
     for run_id in reversed(list(run_ids)):
-        queue.stop(run_id, keep=True)
+        queue.stop(run_id, session, keep=True)
+
+
+def _ended(status: str) -> Status:
+    """A job's status once its run has ended: the run's own, in the task model's words."""
+    try:
+        ended = Status(status)
+    except ValueError:
+        return Status.FAILED
+    return Status.FAILED if ended.active else ended
 
 
 def _failed(record: Comparison) -> Comparison:

@@ -138,7 +138,7 @@ class SearchRunner:
             while any(j.active for j in jobs):
                 if context.stopping():
                     for j in reversed(jobs):
-                        self.queue.stop(j.id, keep=True)
+                        self.queue.stop(j.id, context.owner, keep=True)
                 context.report(text=_phase(jobs, first))
                 time.sleep(POLL_SECONDS)
             stopped = context.stopping()

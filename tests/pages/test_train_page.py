@@ -221,7 +221,7 @@ def test_a_second_tab_finds_the_running_job_and_may_not_stop_it():
     assert not first.exception and not first.checkbox(key=f"runs.{run_id}.confirm").disabled
     for queue in jobs._QUEUES.values():
         for job in queue.active():
-            queue.stop(job.id)
+            queue.stop(job.id, job.owner)
             queue.wait(job.id, 120)
 
 

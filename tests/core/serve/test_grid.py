@@ -179,9 +179,12 @@ def test_stopping_a_sweep_cancels_what_is_queued_and_the_store_says_so(tmp_path)
     store = RunStore(tmp_path / "runs.sqlite")
     queue = JobQueue(store, LocalExecutor(), max_running=1)
     base = TrainConfig(activations=("relu",), dataset="friedman", samples=4000, epochs=20)
-    sweep_id = submit_sweep(queue, Grid(base, (1, 2, 3), (64,)), shared_catalogue())
+    grid = Grid(base, (1, 2, 3), (64,))
+    sweep_id = submit_sweep(queue, grid, shared_catalogue(), owner="a session")
     runs = [r for _, _, r in store.sweep(sweep_id).runs]
-    stop_sweep(queue, runs)
+    stop_sweep(queue, runs, "another session")  # the owner rule: nothing stops
+    assert all(queue.get(r).active for r in runs)
+    stop_sweep(queue, runs, "a session")
     for run_id in runs:
         queue.wait(run_id, 300)
     statuses = [queue.get(r).record.status for r in runs]

@@ -23,6 +23,8 @@ from core.train.training import new_record, train_compare
 
 SMALL = dict(dataset="friedman", samples=600, width=16, batch_size=64, epochs=3)
 
+OWNER = "the session that submitted it"
+
 
 @pytest.fixture()
 def store(tmp_path):
@@ -74,7 +76,7 @@ def test_stop_mid_epoch_drops_the_unfinished_epoch_and_keeps_the_rest(store):
         batch_size=16, epochs=50,
     )  # fmt: skip
     queue = JobQueue(store, max_running=1)
-    job = queue.submit(JobSpec(config))
+    job = queue.submit(JobSpec(config), OWNER)
     deadline = time.monotonic() + 300
     while True:  # well inside the second epoch (the counter still shows 3375 as it ends)
         done_at_stop = job.record.epochs_done
@@ -83,7 +85,7 @@ def test_stop_mid_epoch_drops_the_unfinished_epoch_and_keeps_the_rest(store):
             break
         assert time.monotonic() < deadline and done_at_stop < 2
         time.sleep(0.01)
-    queue.stop(job.id)
+    assert queue.stop(job.id, OWNER)
     queue.wait(job.id, 120)
     saved = store.load(job.id)
     assert saved.status == "stopped" and saved.branches[0].status == "stopped"
@@ -99,10 +101,10 @@ def test_stop_before_the_first_epoch_leaves_a_stopped_run_with_its_configuration
         batch_size=16, epochs=5,
     )  # fmt: skip
     queue = JobQueue(store, max_running=1)
-    job = queue.submit(JobSpec(config))
+    job = queue.submit(JobSpec(config), OWNER)
     while not (job.control.batches() or (0, 0))[0]:
         time.sleep(0.02)
-    queue.stop(job.id)
+    assert queue.stop(job.id, OWNER)
     queue.wait(job.id, 120)
     saved = store.load(job.id)
     assert saved.status == "stopped" and saved.epochs_done == 0
@@ -117,7 +119,7 @@ def test_jobs_wait_their_turn_and_each_equals_its_run_alone(store):
     assert b.state == "queued" and queue.position(b.id) == 1
     assert [j.id for j in queue.active()] == [a.id, b.id]
     queue.wait(b.id, 300)
-    assert a.state == b.state == "done"
+    assert a.state == b.state == "finished" and not a.active
     for job, config in ((a, first), (b, second)):
         alone = _alone(config)
         for x, y in zip(store.load(job.id).branches, alone.branches, strict=True):
@@ -127,11 +129,14 @@ def test_jobs_wait_their_turn_and_each_equals_its_run_alone(store):
 def test_a_queued_job_can_be_cancelled(store):
     queue = JobQueue(store, max_running=1)
     long = TrainConfig(activations=("relu",), **{**SMALL, "epochs": 200})
-    running, waiting = queue.submit(JobSpec(long)), queue.submit(JobSpec(long))
-    queue.stop(waiting.id)
+    running, waiting = queue.submit(JobSpec(long), OWNER), queue.submit(JobSpec(long), OWNER)
+    # The task model's owner rule: another session, or none, stops nothing.
+    assert not queue.stop(waiting.id, "another session") and not queue.stop(waiting.id, None)
+    assert waiting.state == "queued"
+    assert queue.stop(waiting.id, OWNER)
     assert waiting.state == "cancelled" and queue.position(waiting.id) is None
     assert waiting.id not in {r.id for r in store.runs()}  # it trained nothing
-    queue.stop(running.id)
+    assert queue.stop(running.id, OWNER)
     queue.wait(running.id, 120)
     time.sleep(0.5)  # a cancelled job that was still in line would start now
     assert waiting.state == "cancelled" and queue.active() == []
@@ -198,7 +203,7 @@ def test_a_job_whose_worker_fails_ends_failed_and_the_next_one_runs(store):
     config = TrainConfig(activations=("relu",), **SMALL)
     first, second = queue.submit(JobSpec(config)), queue.submit(JobSpec(config))
     queue.wait(second.id, 300)
-    assert first.state == "done" and "worker lost" in first.error
+    assert first.state == "failed" and "worker lost" in first.error
     failed = store.load(first.id)
     assert failed.status == "failed" and {b.status for b in failed.branches} == {"failed"}
     assert store.load(second.id).status == "finished"

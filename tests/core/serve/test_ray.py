@@ -91,11 +91,11 @@ def test_a_ray_job_stops_within_a_batch_and_keeps_its_finished_epochs(tmp_path, 
         batch_size=16, epochs=50,
     )  # fmt: skip
     queue = JobQueue(RunStore(tmp_path / "runs.sqlite"), ray_executor)
-    job = queue.submit(JobSpec(config))
+    job = queue.submit(JobSpec(config), "a session")
     while not (job.record.epochs_done >= 1 and (job.control.batches() or (0, 0))[0] > 5):
         assert job.active, f"the job ended before any progress came back: {job.error!r}"
         time.sleep(0.1)
-    queue.stop(job.id)
+    assert queue.stop(job.id, "a session")
     job = queue.wait(job.id, 600)
     assert job.record.status == "stopped"
     assert 1 <= job.record.epochs_done < 50
