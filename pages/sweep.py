@@ -21,7 +21,7 @@ from core.train.settings import BY_NAME, WIDTHS, TrainConfig
 from core.train.training import estimate_seconds
 from ui import catalogue as ui_cat
 from ui.data import dataset
-from ui.jobs import job_queue, session_token
+from ui.jobs import controls_row, job_queue, session_token, stop_button
 from ui.nav import link_to, setup
 from ui.palette import page_theme
 from ui.study.theory import predicted_depths
@@ -235,25 +235,26 @@ def live_ui(queue, runs_store, sweep_id: int) -> None:
     states = _states(records)
     if sweep_status(states) != "training":
         st.rerun()  # the whole page: the final heatmap with its downloads
-    status, button = st.columns([5, 1], vertical_alignment="center")
     done = sum(s not in ("queued", "running") for s in states)
-    status.progress(done / max(1, len(states)), text=_progress_text(records, grid))
+    st.progress(done / max(1, len(states)), text=_progress_text(records, grid))
+    heatmap_ui(grid, records, None)
+
+
+def stop_ui(queue, row) -> None:
+    """Stop sweep, drawn by the page run above the live view (ui/tasks.py)."""
     run_ids = [r for _, _, r in row.runs]
     owners = {job.owner for r in run_ids if (job := queue.get(r)) is not None and job.active}
-    can_stop = any(may_stop(owner, st.session_state.get("sweep.key")) for owner in owners)
-    button.button(
+    key = st.session_state.get("sweep.key")
+    stop_button(
+        controls_row()[1],
         "Stop sweep",
         key="sweep.stop",
-        width="stretch",
         on_click=stop_sweep,
-        args=(queue, run_ids, st.session_state.get("sweep.key")),
-        disabled=not can_stop,
-        help="Stops the architecture training now (its finished epochs are kept) and cancels "
-        "the ones still queued."
-        if can_stop
-        else "Only the session that started the sweep (or its link with key=) can stop it.",
+        args=(queue, run_ids, key),
+        can_stop=any(may_stop(owner, key) for owner in owners),
+        what_it_does="Stops the architecture training now (its finished epochs are kept) and "
+        "cancels the ones still queued.",
     )
-    heatmap_ui(grid, records, None)
 
 
 def shown_ui(queue, runs_store) -> None:
@@ -275,6 +276,7 @@ def shown_ui(queue, runs_store) -> None:
     records = _records(queue, runs_store, row)
     states = _states(records)
     if sweep_status(states) == "training":
+        stop_ui(queue, row)
         live_ui(queue, runs_store, sweep_id)
         return
     ended = {s for s in states if s != "finished"}

@@ -13,7 +13,15 @@ from core.train.rates import Shown
 from core.train.training import estimate_seconds, learning_problems
 from ui import catalogue as ui_cat
 from ui.data import dataset
-from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text, session_token
+from ui.jobs import (
+    controls_row,
+    job_queue,
+    place_in_line,
+    progress_fraction,
+    progress_text,
+    session_token,
+    stop_button,
+)
 from ui.nav import setup
 from ui.palette import repeat_notice, styles_here
 from ui.train.controls import estimate_ui, train_controls
@@ -185,26 +193,19 @@ def outcome_text(record, error: str = "") -> tuple[str, str]:
 
 
 def stop_ui(queue, job, can_stop: bool) -> None:
-    """Stop (or Cancel, while queued) for the job's owner. Drawn by the page run, outside the
-    self-refreshing view: a click on a button inside that view was lost when it landed while
-    the view redrew itself (CI under load: no "Stopped after" within 60 s of the click; the
-    Playground's buttons left its view for the same reason)."""
-    row = st.columns([5, 1], vertical_alignment="center")
-    if job.control.stop_requested():
-        row[1].caption("Stopping…")
-        return
-    if job.state == "queued":
-        label, help_text = "Cancel", "Takes it out of the queue; nothing has been trained."
-    else:
-        label, help_text = "Stop", "Ends training within a batch; every finished epoch is kept."
-    row[1].button(
-        label,
+    """Stop (or Cancel, while queued) for the job's owner, drawn by the page run (ui/tasks.py)."""
+    queued = job.state == "queued"
+    stop_button(
+        controls_row()[1],
+        "Cancel" if queued else "Stop",
         key="train.stop",
-        width="stretch",
-        disabled=not can_stop,
-        help=help_text if can_stop else "Only the session that started it.",
         on_click=queue.stop,
         args=(job.id, st.session_state.get("train.job_key")),
+        can_stop=can_stop,
+        stopping=job.control.stop_requested(),
+        what_it_does="Takes it out of the queue; nothing has been trained."
+        if queued
+        else "Ends training within a batch; every finished epoch is kept.",
     )
 
 

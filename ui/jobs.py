@@ -1,8 +1,10 @@
-"""The server's job queue as the pages use it, and how a job's progress reads."""
+"""The server's job queue as the pages use it, how a job's progress reads, and the one look of a
+task's Stop and Resume on every page."""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -54,3 +56,48 @@ def progress_fraction(job: jobs.Job) -> float:
     p = job.progress()
     within = p["batch"] / p["batches"] if p["batches"] else 0.0
     return min(1.0, (p["epoch"] + within) / p["epochs"])
+
+
+# --- the one look of a task's controls on every page -------------------------------------
+# A row with the status on the left and Stop (or Resume) on the right, drawn by the page's script
+# run, never inside a self-refreshing view (a click that lands while such a view redraws itself is
+# lost: CI saw Train's Stop and the Playground's Share do nothing). Who may stop is the task
+# model's rule (core/serve/tasks.py `may_stop`); a disabled button says so.
+NOT_YOURS = "Only the session that started it (or its link with key=) can stop it."
+
+
+def controls_row():
+    """The status column and the button column, the same proportions on every page."""
+    return st.columns([5, 1], vertical_alignment="center")
+
+
+def stop_button(
+    where,
+    label: str,
+    *,
+    key: str,
+    on_click: Callable,
+    args: tuple,
+    can_stop: bool,
+    what_it_does: str,
+    stopping: bool = False,
+) -> None:
+    """Stop (or Cancel) in `where` (a column of `controls_row`): enabled for the session that
+    started the task, explained otherwise; "Stopping…" once a stop was asked for."""
+    if stopping:
+        where.caption("Stopping…")
+        return
+    where.button(
+        label,
+        key=key,
+        width="stretch",
+        disabled=not can_stop,
+        help=what_it_does if can_stop else NOT_YOURS,
+        on_click=on_click,
+        args=args,
+    )
+
+
+def resume_button(label: str, *, key: str, what_it_does: str) -> bool:
+    """Resume, for a task that was stopped, interrupted or failed with its state saved."""
+    return st.button(label, key=key, type="primary", help=what_it_does)

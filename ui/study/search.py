@@ -42,7 +42,7 @@ from core.train.datasets import DATASETS, DatasetError
 from core.train.settings import BY_NAME
 from ui.customs import add_custom
 from ui.data import dataset
-from ui.jobs import job_queue, session_token
+from ui.jobs import controls_row, job_queue, resume_button, session_token, stop_button
 from ui.nav import link_to
 from ui.palette import page_theme
 from ui.train.controls import setting_widgets
@@ -336,37 +336,34 @@ def live_ui(runner: SearchRunner, search_id: int, seen: tuple) -> None:
 
 
 def controls_ui(runner: SearchRunner, search_id: int, state: SearchState) -> None:
-    """Stop while it runs (for the session that started it), Resume when it was cut short."""
+    """Stop while it runs (for the session that started it), Resume when it was cut short: the
+    look every page's task controls share (ui/jobs.py)."""
     if runner.running(search_id):
-        mine = runner.may_stop(search_id, _key())
-        st.button(
+        stop_button(
+            controls_row()[1],
             "Stop search",
             key="search.stop",
             on_click=runner.stop,
             args=(search_id, _key()),
-            disabled=not mine,
-            help="Stops the batch in training (it is not scored); what was scored stays, and "
-            "Resume continues from there."
-            if mine
-            else "Only the session that started the search (or its link with key=) can stop it.",
+            can_stop=runner.may_stop(search_id, _key()),
+            what_it_does="Stops the batch in training (it is not scored); what was scored "
+            "stays, and Resume continues from there.",
         )
         return
-    if state.status in ("stopped", INTERRUPTED, "failed"):
-        if st.button(
-            "Resume search",
-            key="search.resume",
-            type="primary",
-            help="Continues from the last scored batch, drawing exactly the candidates it would "
-            "have drawn.",
-        ):
-            try:
-                resumed = runner.resume(search_id, session_token())
-            except (StoreError, MissingRun) as exc:
-                st.error(str(exc))
-                return
-            if resumed:
-                st.session_state[KEY] = session_token()
-                st.rerun()
+    if state.status in ("stopped", INTERRUPTED, "failed") and resume_button(
+        "Resume search",
+        key="search.resume",
+        what_it_does="Continues from the last scored batch, drawing exactly the candidates it "
+        "would have drawn.",
+    ):
+        try:
+            resumed = runner.resume(search_id, session_token())
+        except (StoreError, MissingRun) as exc:
+            st.error(str(exc))
+            return
+        if resumed:
+            st.session_state[KEY] = session_token()
+            st.rerun()
 
 
 def status_ui(runner: SearchRunner, search_id: int, state: SearchState) -> None:
