@@ -55,7 +55,7 @@ def presets_ui(catalogue) -> None:
 
 def choices_ui(catalogue) -> tuple[list[str], str, int, int, int]:
     """The activations, initialiser, depth, width and seed."""
-    # The initialiser's longest label ("Glorot uniform (Keras's default)") needs ~280 px.
+    # The initialiser's longest label ("Glorot uniform (default)") needs ~230 px.
     acts_col, init_col = st.columns([2, 1.1], gap="medium", vertical_alignment="bottom")
     names = acts_col.multiselect(
         "Activations",

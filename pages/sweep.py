@@ -17,7 +17,7 @@ from core.serve.jobs import stop_sweep, submit_sweep
 from core.serve.store import MissingRun, RunStore, StoreError
 from core.serve.tasks import may_stop
 from core.train.datasets import DatasetError
-from core.train.settings import BY_NAME, WIDTHS, TrainConfig
+from core.train.settings import BY_NAME, INITIALISERS, WIDTHS, TrainConfig
 from core.train.training import estimate_seconds
 from ui import catalogue as ui_cat
 from ui.data import dataset
@@ -29,18 +29,29 @@ from ui.train.controls import setting_widgets
 from ui.train.runs import DATASET_SHORT, store
 from ui.url import default, publish, restore, sweep_fields
 
-# Keras's default Glorot uniform kernels on a width × width hidden layer: σ_w² = N·Var(W) =
-# 2·fan_in / (fan_in + fan_out) = 1; biases start at zero.
-SWEEP_SIGMA_W2, SWEEP_SIGMA_B2 = 1.0, 0.0
-PREDICTED_TEXT = (
-    "Red line in each column: mean-field theory's predicted trainable depth, 6 ξ_c at "
-    "σ_w² = 1 and σ_b² = 0 (Schoenholz et al. 2017, arXiv 1611.01232: networks train up to "
-    "about six correlation lengths ξ_c), drawn between the rows where it falls; dashed and at "
-    "the edge when it is past the grid. It treats every layer as its hidden ones are: Glorot "
-    "uniform kernels on square layers (fan_in = fan_out = width gives σ_w² = 2·fan_in/(fan_in "
-    "+ fan_out) = 1) with zero biases; the input layer (784 wide for MNIST) differs and is "
-    "ignored, and the theory is for infinitely wide layers at initialisation, not trained ones."
-)
+
+def sigma_of(config: TrainConfig) -> tuple[float, float]:
+    """σ_w² and σ_b² of the sweep's initialisation on its square hidden layers, where
+    mean-field theory places it (core/train/settings.py INITIALISERS says why each value)."""
+    if config.init == "mean_field":
+        return config.sigma_w2, config.sigma_b2
+    return INITIALISERS[config.init].sigma_w2, 0.0
+
+
+def predicted_text(config: TrainConfig) -> str:
+    sigma_w2, sigma_b2 = sigma_of(config)
+    return (
+        "Red line in each column: mean-field theory's predicted trainable depth, 6 ξ_c at "
+        f"σ_w² = {sigma_w2:.3g} and σ_b² = {sigma_b2:.3g} (Schoenholz et al. 2017, arXiv "
+        "1611.01232: networks train up to about six correlation lengths ξ_c), drawn between the "
+        "rows where it falls; dashed and at the edge when it is past the grid. It treats every "
+        f"layer as its hidden ones are: {INITIALISERS[config.init].label.split(' (')[0]} "
+        "kernels on square layers (fan_in = fan_out = width); the input layer (784 wide for "
+        "MNIST) differs and is ignored, and the theory is for infinitely wide layers at "
+        "initialisation, not trained ones."
+    )
+
+
 # Train's settings a sweep offers (the architecture comes from the grid; the MLP only).
 # Activation chips, dataset names and the rates' chips are long: they get wide rows (as on Train),
 # the rest sit in the three columns.
@@ -48,7 +59,8 @@ WIDE = ("activations", "dataset")
 DATA = ("samples", "noise", "data_seed")
 RATES = ("learning_rates", "learning_rate")
 FIT = ("optimizer", "batch_size", "epochs", "seeds")
-SETTINGS = WIDE + DATA + RATES + FIT
+INIT = ("init", "sigma_w2", "sigma_b2")  # the same table as Train's: one place for each
+SETTINGS = WIDE + DATA + RATES + FIT + INIT
 DEFAULTS = dict(
     activations=["relu", "tanh", "sigmoid", "selu"],
     depths=[2, 6, 10],
@@ -81,6 +93,7 @@ def controls_ui(catalogue) -> tuple[Grid, str]:
             "together in one fused run.",
         )
         widths = st.multiselect("Widths", WIDTHS, key="sweep.widths")
+        values = setting_widgets([BY_NAME[s] for s in INIT], "sweep", names, values)
         name = st.text_input("Name (optional)", key="sweep.name", max_chars=120)
         st.caption(
             "Parametric activations train with their default parameters, none learned; for "
@@ -213,7 +226,7 @@ def predicted_ui(grid: Grid) -> dict:
     catalogue = ui_cat.session_catalogue()
     acts = [catalogue.get(n) for n in grid.base.activations if n in catalogue]
     with st.spinner("Mean-field theory's predicted depths…"):
-        return predicted_depths(acts, SWEEP_SIGMA_W2, SWEEP_SIGMA_B2)
+        return predicted_depths(acts, *sigma_of(grid.base))
 
 
 def heatmap_ui(grid: Grid, records: dict, key: str | None):
@@ -283,7 +296,7 @@ def shown_ui(queue, runs_store) -> None:
     if ended:
         st.info(f"Ended with some architectures {', '.join(sorted(ended))}.")
     fig = heatmap_ui(grid, records, "sweep.heatmap")
-    st.caption(PREDICTED_TEXT)
+    st.caption(predicted_text(grid.base))
     downloads_ui(grid, records, fig, row)
     forget_ui(runs_store, row)
 

@@ -17,6 +17,7 @@ from typing import Any
 from activations import Activation
 from activations.expression import custom_from_definition
 from activations.learnable import BUILTIN_FORMS
+from core.train.settings import INITIALISERS
 
 # Modules generated code imports: a function named after one would hide it.
 _IMPORTED = {"keras", "tf", "np"}
@@ -311,11 +312,16 @@ def _activation_code(act: Activation, params: Mapping[str, Any]) -> tuple[str, s
 
 # The script's `init(seed, layer)`: the keyword arguments of one layer, as the `Init` of
 # core/train/network/models.py draws them (every kernel seeded by (seed, layer)).
-_INIT_CODE = {
-    "glorot_uniform": """\
+_KERAS_INIT_CODE = """\
 def init(seed, layer):  # the app seeds every kernel by (seed, layer); biases start at zero
-    return {{"kernel_initializer": keras.initializers.GlorotUniform(seed=1 + seed * 1000 + layer)}}
-""",
+    return {{{{"kernel_initializer": keras.initializers.{name}(seed=1 + seed * 1000 + layer)}}}}
+"""
+_INIT_CODE = {
+    **{
+        key: _KERAS_INIT_CODE.format(name=init.keras_class)
+        for key, init in INITIALISERS.items()
+        if init.keras_class
+    },
     "standard_uniform": """\
 def init(seed, layer):  # U(±1/√fan_in) seeded by (seed, layer); biases start at zero
     return {{"kernel_initializer": keras.initializers.VarianceScaling(

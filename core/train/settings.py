@@ -23,16 +23,38 @@ BATCH_SIZES = (16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
 WIDTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 MODELS = {"mlp": "MLP", "cnn": "small CNN (MNIST)"}
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
-# Kernel initialisations (core/train/network/models.py draws them, seeded by (seed, layer)). Keys
-# as the Depth page names its initialisers. Biases start at zero except under "mean_field".
-# Labels short enough for the Train page's select box at 1280 px (its help says the rest).
-INITS = {
-    "glorot_uniform": "Glorot uniform (default)",
+
+
+@dataclass(frozen=True)
+class Initialiser:
+    """One way a network's kernels start, for every page that initialises a network (Train,
+    Sweep, Depth): its label, Keras's own initializer class when there is one (drawn with the
+    seed of (seed, layer)), and its σ_w² = N·Var(W_ij) on square layers, where mean-field theory
+    places it (None: the user sets σ_w²)."""
+
+    label: str
+    keras_class: str | None
+    sigma_w2: float | None
+
+
+# The one table of kernel initialisations (core/train/network/models.py `Init` draws them,
+# seeded by (seed, layer); biases start at zero except under "mean_field"). Labels short enough
+# for the Train page's select box at 1280 px (its help says the rest). σ_w²: Glorot's
+# 2 / (fan_in + fan_out) and LeCun's 1 / fan_in give 1 on square layers, He's 2 / fan_in gives
+# 2, an orthogonal kernel's rows have unit length (1 / N per entry), and U(±1/√fan_in) has
+# variance 1 / (3 fan_in).
+INITIALISERS = {
+    "glorot_uniform": Initialiser("Glorot uniform (default)", "GlorotUniform", 1.0),
+    "glorot_normal": Initialiser("Glorot normal", "GlorotNormal", 1.0),
+    "he_normal": Initialiser("He normal", "HeNormal", 2.0),
+    "lecun_normal": Initialiser("LeCun normal", "LecunNormal", 1.0),
+    "orthogonal": Initialiser("Orthogonal", "Orthogonal", 1.0),
     # Glorot & Bengio 2010's "standard" initialisation, the one their saturation result is about.
-    "standard_uniform": "Standard U(±1/√fan_in)",
+    "standard_uniform": Initialiser("Standard U(±1/√fan_in)", None, 1 / 3),
     # The mean-field papers' network (Poole et al. 2016, Schoenholz et al. 2017).
-    "mean_field": "Gaussian, σ_w² and σ_b²",
+    "mean_field": Initialiser("Gaussian, σ_w² and σ_b²", None, None),
 }
+INITS = {key: init.label for key, init in INITIALISERS.items()}
 GRANULARITIES = ("layer", "unit")  # activations/learnable.py says what each means
 # "Fair comparison": five rates a decade apart around each rule's usual rate (Keras's default
 # 1e-3 for Adam and RMSprop, 1e-2 for SGD). Wide on purpose: half-decade presets
@@ -268,8 +290,10 @@ SETTINGS = (
         widget="select",
         group="model",
         help="How every layer's kernel is drawn (seeded by seed and layer). Glorot uniform: "
-        "Keras's default. Standard: Glorot & Bengio's U(±1/√fan_in). Gaussian: the mean-field "
-        "papers' network, kernels N(0, σ_w²/fan_in) and biases N(0, σ_b²), σ_w² and σ_b² below.",
+        "Keras's default; Glorot normal, He normal, LeCun normal and Orthogonal: Keras's own "
+        "initializers of those names. Standard: Glorot & Bengio's U(±1/√fan_in). Gaussian: the "
+        "mean-field papers' network, kernels N(0, σ_w²/fan_in) and biases N(0, σ_b²), σ_w² and "
+        "σ_b² below.",
     ),
     Setting(
         name="sigma_w2",

@@ -1,6 +1,7 @@
 """AppTest for the Sweep page: its plan, its checks, a sweep from the button to the heatmap and
 its downloads, a link that reopens a saved sweep, and Runs listing it."""
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from charts.grid_figures import PREDICTED_NAME
@@ -100,3 +101,26 @@ def test_deleting_a_sweep_keeps_its_runs_unless_asked():
         assert row.id not in [s.id for s in store.sweeps()]
         assert (run_id in store.summaries([run_id])) is not delete_runs
         assert "sweep" not in app.query_params
+
+
+def test_a_sweep_trains_and_predicts_at_the_initialisation_chosen():
+    # Fails if the Sweep page's initialisation (the settings table's, as on Train) does not
+    # reach its runs, or if the theory line stays at Glorot's σ_w² = 1 for He's kernels
+    # (σ_w² = N·Var(W) = 2 on square layers: He normal's variance is 2 / fan_in).
+    from activations import shared_catalogue
+    from ui.study.theory import measures_at
+
+    app = _sweep_link(**TINY, depths="1", widths="8", init="he_normal")
+    assert app.selectbox(key="sweep.init").value == "he_normal"
+    app.button(key="sweep.go").click().run()
+    assert not app.exception
+    finish_jobs(app)
+    (summary,) = RunStore().runs()
+    assert RunStore().load(summary.id).config.init == "he_normal"
+    assert any("σ_w² = 2 and σ_b² = 0" in c.value and "He normal" in c.value for c in app.caption)
+    lines = [t for t in spec(app.get("plotly_chart")[0])["data"] if t.get("name") == PREDICTED_NAME]
+    drawn = next(t for t in lines if t["meta"]["activation"] == "sigmoid")["meta"]["depth"]
+    sigmoid = [shared_catalogue().get("sigmoid")]
+    at = {w2: float(measures_at(sigmoid, w2, 0.0)["sigmoid"].trainable_depth) for w2 in (1, 2)}
+    assert at[1] != pytest.approx(at[2], rel=0.01)  # the two initialisations are told apart
+    assert drawn == pytest.approx(at[2], rel=1e-9)  # the same function, as JSON

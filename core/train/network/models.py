@@ -21,6 +21,7 @@ from activations.expression import custom_activation
 from activations.learnable import learnable_fn
 from activations.tutorial import PACKAGE
 from core.train.network.diagnostics import activate_with_derivative
+from core.train.settings import INITIALISERS
 
 # The small CNN's two convolutions (3×3, valid, each followed by its activation and 2×2 pooling).
 CNN_FILTERS = (16, 32)
@@ -56,7 +57,7 @@ class Init:
         if self.kind == "mean_field":
             scale = float(self.sigma_w2)
             return keras.initializers.VarianceScaling(scale, "fan_in", "untruncated_normal", seed=s)
-        return keras.initializers.GlorotUniform(seed=s)
+        return getattr(keras.initializers, INITIALISERS[self.kind].keras_class)(seed=s)
 
     def bias(self, seed: int, layer: int):
         if self.kind == "mean_field" and self.sigma_b2 > 0:

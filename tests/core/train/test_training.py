@@ -356,7 +356,7 @@ def test_the_cnn_trains_on_mnist(mnist_small):
         (dict(activations=()), "at least one"),
         (dict(epochs=0), "epochs"),
         (dict(depth=101), "hidden|depth"),  # the limit is 100 (the edge-of-chaos experiment)
-        (dict(init="he_normal"), "initialisation"),
+        (dict(init="he_uniform"), "initialisation"),  # not offered
         (dict(init="mean_field", sigma_w2=0.0), "σ_w²"),
         (dict(learning_rate=-1.0), "learning rate"),
         (dict(model="cnn", dataset="random"), "CNN"),

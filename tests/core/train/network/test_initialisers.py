@@ -68,8 +68,37 @@ def _keras_only(config, data, seed, kernel, bias):
     return keras.Sequential([keras.Input(data.input_shape), *dense, out])
 
 
+# Keras's own initializers as a reader writes them from the names on the page, seeded as the
+# guide says (1 + 1000·seed + layer): the table in core/train/settings.py must draw exactly these.
+KERAS_OWN = {
+    "glorot_normal": lambda s: keras.initializers.GlorotNormal(seed=s),
+    "he_normal": lambda s: keras.initializers.HeNormal(seed=s),
+    "lecun_normal": lambda s: keras.initializers.LecunNormal(seed=s),
+    "orthogonal": lambda s: keras.initializers.Orthogonal(gain=1.0, seed=s),
+}
+
+
+@pytest.mark.parametrize("init", list(KERAS_OWN))
+@pytest.mark.parametrize("shape", [(784, 64), (64, 64), (3, 3, 16, 32)])
+def test_keras_own_initialisers_draw_what_keras_draws(init, shape):
+    """Catches a choice drawn by another class than its name, unseeded, or with another seed
+    than its layer's (the runs of a comparison would then not be reproducible in Keras)."""
+    seed, layer = 2, 5
+    expected = KERAS_OWN[init](init_seed(seed, layer))(shape)
+    drawn = Init(init).kernel(seed, layer)(shape)
+    # Exact: the same Keras initializer with the same seed draws the same float32 numbers.
+    np.testing.assert_array_equal(np.asarray(drawn), np.asarray(expected))
+
+
+def test_an_orthogonal_kernel_is_orthogonal_at_the_scale_keras_gives():
+    """Catches an "orthogonal" choice that is only a Gaussian (rows not orthonormal): the
+    dynamical-isometry argument on the Depth page rests on it."""
+    kernel = np.asarray(Init("orthogonal").kernel(0, 1)((64, 64)))
+    np.testing.assert_allclose(kernel @ kernel.T, np.eye(64), atol=1e-5)
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("init", ["mean_field", "standard_uniform"])
+@pytest.mark.parametrize("init", ["mean_field", "standard_uniform", *KERAS_OWN])
 def test_fused_training_under_each_initialisation_equals_plain_keras(init):
     """Catches a fused network whose initial weights (kernels or biases) differ from the plain
     model's under the new initialisations: the whole comparison would then no longer be the
@@ -85,6 +114,8 @@ def test_fused_training_under_each_initialisation_equals_plain_keras(init):
         s = 1 + seed * 1000 + layer
         if init == "mean_field":
             return keras.initializers.RandomNormal(stddev=np.sqrt(sw2 / fan_in), seed=s)
+        if init in KERAS_OWN:
+            return KERAS_OWN[init](s)
         bound = 1 / np.sqrt(fan_in)
         return keras.initializers.RandomUniform(-bound, bound, seed=s)
 
@@ -107,7 +138,7 @@ def test_exported_script_draws_the_runs_initial_weights():
     from core.train.network.models import plain_model
 
     catalogue = shared_catalogue()
-    for init in ("standard_uniform", "mean_field"):
+    for init in ("standard_uniform", "mean_field", *KERAS_OWN):
         config = TrainConfig(activations=("tanh",), dataset="random", depth=2, width=8,
                              init=init, sigma_w2=1.5, sigma_b2=0.2)  # fmt: skip
         record = type("R", (), {"config": config, "task": "regression", "dataset_source": "x"})
