@@ -28,8 +28,6 @@ from ui.palette import page_theme
 from ui.train.inside import inside_figures
 from ui.train.learned import learned_figures
 
-SAVED = "runs.saved"  # id(comparison) -> run id, for this session
-
 
 @st.cache_resource(show_spinner=False)
 def _store(folder: str) -> RunStore:
@@ -47,25 +45,6 @@ def store() -> RunStore | None:
     if s.notice:
         st.warning(s.notice)
     return s
-
-
-def save_once(comparison) -> int | None:
-    """Save a finished or stopped comparison, once; say so on the page."""
-    saved = st.session_state.setdefault(SAVED, {})
-    if id(comparison) in saved:
-        return saved[id(comparison)]
-    if comparison.status == "running" or comparison.epochs_done == 0:
-        return None
-    s = store()
-    if s is None:
-        return None
-    try:
-        run_id = s.save(comparison)
-    except StoreError as exc:
-        st.error(str(exc))
-        return None
-    saved[id(comparison)] = run_id
-    return run_id
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
