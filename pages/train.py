@@ -15,6 +15,7 @@ from ui.data import dataset
 from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text, session_token
 from ui.nav import setup
 from ui.palette import repeat_notice, styles_here
+from ui.serve.store import store
 from ui.train.controls import estimate_ui, train_controls
 from ui.train.inside import inside_ui
 from ui.train.learned import learned_ui
@@ -23,7 +24,6 @@ from ui.train.runs import (
     export_panel,
     file_stem,
     results_section_ui,
-    store,
     sweep_ui,
 )
 from ui.url import (
