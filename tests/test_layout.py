@@ -6,7 +6,8 @@ if TensorFlow could load before core/__init__.py sets its process settings.
 And the house by feature (docs/architecture.md): they fail if a module under core/ or
 activations/ imports plotly (figures belong in charts/), if two of the app's modules import each
 other, directly or round a longer loop (core/jobs.py and core/ray_executor.py once did), if a
-package folder grows past ten modules, or if a chart re-selects a view's networks."""
+package folder grows past ten modules, or if a chart re-selects a view's networks; and if a
+benchmark imports the tests."""
 
 import ast
 import os
@@ -285,3 +286,14 @@ def test_the_wings_of_core_depend_one_way_and_nothing_below_charts_imports_it():
             if wing in allowed and target.startswith("core") and into not in allowed[wing]:
                 wrong.append(f"{module} -> {target}")
     assert wrong == []
+
+
+def test_no_benchmark_imports_the_tests():
+    # Fails if a file under bench/ imports tests/ (bench/readme_screenshots.py once imported
+    # tests.e2e.helpers and bench/share.py tests.made_up, while the browser tests import
+    # bench.browser: a loop between the two folders). What both need lives in bench/
+    # (browser.py, made_up.py); tests import it from there, never the other way round.
+    bench = sorted((ROOT / "bench").rglob("*.py"))
+    assert bench, "no benchmarks found"
+    offenders = [p.relative_to(ROOT).as_posix() for p in bench if "tests" in _imported_modules(p)]
+    assert offenders == []
