@@ -6,8 +6,9 @@ if TensorFlow could load before core/__init__.py sets its process settings.
 And the house by feature (docs/architecture.md): they fail if a module under core/ or
 activations/ imports plotly (figures belong in charts/), if two of the app's modules import each
 other, directly or round a longer loop (core/jobs.py and core/ray_executor.py once did), if a
-package folder grows past ten modules, or if a chart re-selects a view's networks; and if a
-benchmark imports the tests."""
+package folder grows past ten modules, or if a chart re-selects a view's networks; if anything
+below ui/ imports streamlit, if core/playground leans on a wing other than train or another wing
+leans on it, and if a benchmark imports the tests."""
 
 import ast
 import os
@@ -25,6 +26,11 @@ SOURCES = [
 
 
 PACKAGES = ("activations", "core", "charts", "ui")
+# Where each top-level folder of the app sits: pages/ and ui/ may use streamlit, everything below
+# them may not (user_activations/ is loaded by the catalogue); tools/ is a script beside the app.
+ABOVE_UI = ("explorer.py", "pages", "ui")
+BELOW_UI = ("charts", "core", "activations", "user_activations")
+BESIDE = ("tools",)
 MAX_MODULES = 10
 
 
@@ -121,6 +127,20 @@ def test_importing_the_app_turns_onednn_on():
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert "oneDNN True" in done.stdout, done.stderr[-2000:]
+
+
+def test_nothing_below_ui_imports_streamlit():
+    # Fails if a module in charts/, core/, activations/ or user_activations/ imports streamlit
+    # (even inside a function): it could then only be tested or benchmarked with a Streamlit
+    # runtime, and a job on the server would depend on a page. Fails too if a new top-level
+    # folder appears without being placed above, below or beside ui/ here, so none escapes.
+    tops = {p.relative_to(ROOT).parts[0] for p in SOURCES}
+    assert tops == set(ABOVE_UI + BELOW_UI + BESIDE), "place the new folder in ABOVE_UI/BELOW_UI"
+    below = [p for p in SOURCES if p.relative_to(ROOT).parts[0] in BELOW_UI]
+    offenders = [
+        p.relative_to(ROOT).as_posix() for p in below if "streamlit" in _imported_modules(p)
+    ]
+    assert offenders == []
 
 
 def _names_used(path: Path) -> set[str]:
@@ -286,6 +306,40 @@ def test_the_wings_of_core_depend_one_way_and_nothing_below_charts_imports_it():
             if wing in allowed and target.startswith("core") and into not in allowed[wing]:
                 wrong.append(f"{module} -> {target}")
     assert wrong == []
+
+
+# The one edge from core/playground into another wing than train that the code has today:
+# core/playground/job.py's saver reads SERVER_ID (the owner token of a running run) from
+# core/serve/jobs.py. docs/architecture.md names it as the exception that goes when the task
+# model owns the Playground's session (issue 31); a second such edge fails the test below.
+PLAYGROUND_EXCEPTIONS = {"core.playground.job -> core.serve.jobs"}
+
+
+def _wing(module: str) -> str:
+    """core.train.network.engine -> core.train; core -> core."""
+    return ".".join(module.split(".")[:2])
+
+
+def test_the_playground_is_a_wing_of_its_own_built_on_train():
+    # Fails if anything in core/ or activations/ outside core/playground imports it (train,
+    # study and serve build on each other, never on the Playground), or if core/playground
+    # imports a wing of core other than train, such as study or serve (it would lean on the
+    # studies' or the server's internals), beyond PLAYGROUND_EXCEPTIONS. Its importing charts/
+    # or ui/ fails the wings test above; activations/ it may import.
+    graph = _import_graph()
+    playground = {m for m in graph if _wing(m) == "core.playground"}
+    assert playground, "no modules found under core/playground"
+    below = {m for m in graph if m.split(".")[0] in ("core", "activations")} - playground
+    into = sorted(f"{m} -> {t}" for m in below for t in graph[m] if t in playground)
+    may_import = {"core", "core.playground", "core.train"}
+    out_of = {
+        f"{m} -> {t}"
+        for m in playground
+        for t in graph[m]
+        if t.split(".")[0] == "core" and _wing(t) not in may_import
+    }
+    assert into == []
+    assert sorted(out_of - PLAYGROUND_EXCEPTIONS) == []
 
 
 def test_no_benchmark_imports_the_tests():
