@@ -1,9 +1,11 @@
-"""Shared helpers for benchmarks and browser tests: start `streamlit run` on a free port, find
-Chromium."""
+"""The browser harness that benchmarks, the README's screenshots and the browser tests share: start
+`streamlit run` on a free port, find Chromium, open a page and wait until the app is idle, read
+what a page shows. Nothing here imports tests/ (tests/test_layout.py checks)."""
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -84,6 +86,35 @@ def streamlit_server(
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def wait_idle(page, timeout: float = 180) -> None:
+    """Until the script has finished running (Streamlit's running indicator is gone)."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while time.monotonic() < deadline:
+        busy = (
+            page.locator('[data-testid="stStatusWidget"]').count()
+            or page.locator('[data-testid="stSpinner"]').count()
+        )
+        quiet = 0 if busy else quiet + 1
+        if quiet >= 4:
+            return
+        time.sleep(0.25)
+    raise TimeoutError("the app did not become idle")
+
+
+def open_page(page, url: str) -> None:
+    page.goto(url)
+    wait_idle(page)
+
+
+def playground_epoch(page) -> int:
+    """The Playground's epoch counter ("Epoch 1,234 · training"): matched from the start of its
+    line, since the known setting's caption says "by epoch 40–57" too."""
+    text = page.get_by_text(re.compile(r"^Epoch [0-9,]+")).first.inner_text()
+    return int(text.split()[1].replace(",", ""))
 
 
 # What `clipped(page)` measures, in the page (bench/clipped.js), where the browser lays it out.

@@ -23,8 +23,14 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.browser import CHROMIUM_ARGS, chromium_path, streamlit_server  # noqa: E402
-from tests.e2e.helpers import open_page, playground_epoch, wait_idle  # noqa: E402
+from bench.browser import (  # noqa: E402
+    CHROMIUM_ARGS,
+    chromium_path,
+    open_page,
+    playground_epoch,
+    streamlit_server,
+    wait_idle,
+)
 
 OUT = ROOT / "docs" / "screenshots"
 COMPARISON = (

@@ -2,7 +2,7 @@
 first PNG of the process: Chromium starts) and warm (Chromium kept open), against a baseline
 measured in the same run: kaleido's one-shot render of a trivial one-trace figure of the same
 size at 2×, which is what each click cost before the browser was kept (plotly's `to_image`
-starts and stops a Chromium per image). The comparison is made up (tests/made_up.py): no
+starts and stops a Chromium per image). The comparison is made up (bench/made_up.py): no
 training. Last line: `share image seconds = C (warm W), ratio to a trivial kaleido render = R`.
 
     python bench/share.py [--repeats 3]
@@ -20,11 +20,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import plotly.graph_objects as go  # noqa: E402
 
+from bench.made_up import SIX, comparison  # noqa: E402
 from charts import exports  # noqa: E402
 from charts.palette import view_styles  # noqa: E402
 from charts.share import share_figure  # noqa: E402
 from core.train.rates import Shown  # noqa: E402
-from tests.made_up import SIX, comparison  # noqa: E402
 
 
 def seconds(fn) -> float:

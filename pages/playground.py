@@ -17,7 +17,7 @@ from ui.playground import (
     panels_ui,
     status_ui,
 )
-from ui.train.runs import store
+from ui.serve.store import store
 from ui.url import Field, playground_fields, publish, restore
 
 # The view redraws this often (while training, each redraw sends ~70 kB of panels).

@@ -19,6 +19,7 @@ from ui.customs import from_runs
 from ui.jobs import job_queue, place_in_line, progress_fraction, progress_text, session_token
 from ui.nav import link_to, setup
 from ui.palette import page_theme, repeat_notice, styles_here
+from ui.serve.store import store
 from ui.train.inside import inside_ui
 from ui.train.learned import learned_ui
 from ui.train.runs import (
@@ -28,7 +29,6 @@ from ui.train.runs import (
     results_section_ui,
     setup_label,
     share_png,
-    store,
     sweep_ui,
 )
 from ui.url import default, publish, restore, runs_fields

@@ -24,9 +24,10 @@ from ui.data import dataset
 from ui.jobs import controls_row, job_queue, session_token, stop_button
 from ui.nav import link_to, setup
 from ui.palette import page_theme
+from ui.serve.store import store
 from ui.study.theory import predicted_depths
 from ui.train.controls import setting_widgets
-from ui.train.runs import DATASET_SHORT, store
+from ui.train.runs import DATASET_SHORT
 from ui.url import default, publish, restore, sweep_fields
 
 

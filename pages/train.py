@@ -24,6 +24,7 @@ from ui.jobs import (
 )
 from ui.nav import setup
 from ui.palette import repeat_notice, styles_here
+from ui.serve.store import store
 from ui.train.controls import estimate_ui, train_controls
 from ui.train.inside import inside_ui
 from ui.train.learned import learned_ui
@@ -32,7 +33,6 @@ from ui.train.runs import (
     export_panel,
     file_stem,
     results_section_ui,
-    store,
     sweep_ui,
 )
 from ui.url import (

@@ -6,7 +6,9 @@ if TensorFlow could load before core/__init__.py sets its process settings.
 And the house by feature (docs/architecture.md): they fail if a module under core/ or
 activations/ imports plotly (figures belong in charts/), if two of the app's modules import each
 other, directly or round a longer loop (core/jobs.py and core/ray_executor.py once did), if a
-package folder grows past ten modules, or if a chart re-selects a view's networks."""
+package folder grows past ten modules, or if a chart re-selects a view's networks; if anything
+below ui/ imports streamlit, if core/playground leans on a wing other than train or another wing
+leans on it, and if a benchmark imports the tests."""
 
 import ast
 import os
@@ -24,6 +26,11 @@ SOURCES = [
 
 
 PACKAGES = ("activations", "core", "charts", "ui")
+# Where each top-level folder of the app sits: pages/ and ui/ may use streamlit, everything below
+# them may not (user_activations/ is loaded by the catalogue); tools/ is a script beside the app.
+ABOVE_UI = ("explorer.py", "pages", "ui")
+BELOW_UI = ("charts", "core", "activations", "user_activations")
+BESIDE = ("tools",)
 MAX_MODULES = 10
 
 
@@ -120,6 +127,20 @@ def test_importing_the_app_turns_onednn_on():
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert "oneDNN True" in done.stdout, done.stderr[-2000:]
+
+
+def test_nothing_below_ui_imports_streamlit():
+    # Fails if a module in charts/, core/, activations/ or user_activations/ imports streamlit
+    # (even inside a function): it could then only be tested or benchmarked with a Streamlit
+    # runtime, and a job on the server would depend on a page. Fails too if a new top-level
+    # folder appears without being placed above, below or beside ui/ here, so none escapes.
+    tops = {p.relative_to(ROOT).parts[0] for p in SOURCES}
+    assert tops == set(ABOVE_UI + BELOW_UI + BESIDE), "place the new folder in ABOVE_UI/BELOW_UI"
+    below = [p for p in SOURCES if p.relative_to(ROOT).parts[0] in BELOW_UI]
+    offenders = [
+        p.relative_to(ROOT).as_posix() for p in below if "streamlit" in _imported_modules(p)
+    ]
+    assert offenders == []
 
 
 def _names_used(path: Path) -> set[str]:
@@ -309,3 +330,48 @@ def test_long_work_gets_its_thread_from_the_task_runner_only():
                 if name in THREAD_MAKERS:
                     found.append(f"{where}:{node.lineno} {name}(…)")
     assert found == []
+
+
+# The one edge from core/playground into another wing than train: core/playground/job.py asks
+# the task model (core/serve/tasks.py) for its thread (start_thread) and for the server's id
+# its saver writes as a running run's owner (SERVER_ID). docs/architecture.md names it; a
+# second such edge fails the test below.
+PLAYGROUND_EXCEPTIONS = {"core.playground.job -> core.serve.tasks"}
+
+
+def _wing(module: str) -> str:
+    """core.train.network.engine -> core.train; core -> core."""
+    return ".".join(module.split(".")[:2])
+
+
+def test_the_playground_is_a_wing_of_its_own_built_on_train():
+    # Fails if anything in core/ or activations/ outside core/playground imports it (train,
+    # study and serve build on each other, never on the Playground), or if core/playground
+    # imports a wing of core other than train, such as study or serve (it would lean on the
+    # studies' or the server's internals), beyond PLAYGROUND_EXCEPTIONS. Its importing charts/
+    # or ui/ fails the wings test above; activations/ it may import.
+    graph = _import_graph()
+    playground = {m for m in graph if _wing(m) == "core.playground"}
+    assert playground, "no modules found under core/playground"
+    below = {m for m in graph if m.split(".")[0] in ("core", "activations")} - playground
+    into = sorted(f"{m} -> {t}" for m in below for t in graph[m] if t in playground)
+    may_import = {"core", "core.playground", "core.train"}
+    out_of = {
+        f"{m} -> {t}"
+        for m in playground
+        for t in graph[m]
+        if t.split(".")[0] == "core" and _wing(t) not in may_import
+    }
+    assert into == []
+    assert sorted(out_of - PLAYGROUND_EXCEPTIONS) == []
+
+
+def test_no_benchmark_imports_the_tests():
+    # Fails if a file under bench/ imports tests/ (bench/readme_screenshots.py once imported
+    # tests.e2e.helpers and bench/share.py tests.made_up, while the browser tests import
+    # bench.browser: a loop between the two folders). What both need lives in bench/
+    # (browser.py, made_up.py); tests import it from there, never the other way round.
+    bench = sorted((ROOT / "bench").rglob("*.py"))
+    assert bench, "no benchmarks found"
+    offenders = [p.relative_to(ROOT).as_posix() for p in bench if "tests" in _imported_modules(p)]
+    assert offenders == []

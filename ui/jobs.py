@@ -10,7 +10,7 @@ import streamlit as st
 
 from core.serve import jobs
 from core.serve.store import data_dir
-from ui.train.runs import store
+from ui.serve.store import store
 
 TOKEN = "jobs.token"  # this session's key: the jobs it submits carry it, and only it stops them
 

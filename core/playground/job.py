@@ -21,7 +21,7 @@ import numpy as np
 
 from core.playground.config import PlaygroundConfig
 from core.playground.data import PlaneData, features, generate, grid
-from core.serve.tasks import start_thread
+from core.serve.tasks import SERVER_ID, start_thread
 from core.train.record import BranchHistory, Comparison
 from core.train.settings import TrainConfig
 
@@ -347,7 +347,6 @@ def store_saver(store) -> Callable[[PlaygroundJob, Comparison], int | None]:
     """Saves a job's run in `store` (core.store.RunStore): a new row the first time, tagged
     "playground", then updates of it. Owned by this server while it trains, so a server that
     dies mid-run leaves it marked interrupted, as a Train run."""
-    from core.serve.jobs import SERVER_ID
 
     def save(job: PlaygroundJob, record: Comparison) -> int | None:
         owner = SERVER_ID if record.status == "running" else ""

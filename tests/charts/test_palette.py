@@ -7,6 +7,7 @@ import itertools
 import pytest
 from coloraide import Color
 
+from bench.made_up import comparison
 from charts.figures import VALIDATION_DASH, training_chart
 from charts.palette import (
     CHART_BACKGROUND,
@@ -18,7 +19,6 @@ from charts.palette import (
     view_styles,
 )
 from core.train.rates import Shown
-from tests.made_up import comparison
 
 FIRST = 8  # the colours the issue measures; past them dash and symbol join in
 

@@ -6,10 +6,10 @@ import io
 import pytest
 from PIL import Image
 
+from bench.made_up import SIX, comparison
 from charts import exports, share
 from charts.palette import CHART_BACKGROUND, view_styles
 from core.train.rates import Shown
-from tests.made_up import SIX, comparison
 
 
 def legend_names(fig) -> set[str]:

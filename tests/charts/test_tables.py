@@ -6,12 +6,12 @@ import re
 
 import pytest
 
+from bench.made_up import comparison
 from charts import exports, share
 from charts.palette import view_styles
 from charts.tables import compared, difference_text, differences_note, results_table
 from core.train import stats
 from core.train.rates import Shown
-from tests.made_up import comparison
 
 NAMES = ("relu", "gelu", "silu")
 

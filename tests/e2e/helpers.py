@@ -1,33 +1,22 @@
-"""What a person does in the app, as Playwright steps."""
+"""What a person does in the app, as Playwright steps. Opening a page, waiting until it is idle
+and reading the Playground's epoch live in bench/browser.py: the README's screenshots use them
+too, and bench/ never imports tests/."""
 
 from __future__ import annotations
 
-import re
 import time
 
+from bench.browser import (  # noqa: F401  (the page helpers bench/readme_screenshots.py uses too)
+    open_page,
+    playground_epoch,
+    wait_idle,
+)
 from core.train import datasets
 from core.train.training import train_compare
 
 # Summary lines of the reliability checks, printed at the end of the test run (conftest.py).
 SUMMARY: list[str] = []
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
-
-
-def wait_idle(page, timeout: float = 180) -> None:
-    """Until the script has finished running (Streamlit's running indicator is gone)."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
-    deadline = time.monotonic() + timeout
-    quiet = 0
-    while time.monotonic() < deadline:
-        busy = (
-            page.locator('[data-testid="stStatusWidget"]').count()
-            or page.locator('[data-testid="stSpinner"]').count()
-        )
-        quiet = 0 if busy else quiet + 1
-        if quiet >= 4:
-            return
-        time.sleep(0.25)
-    raise TimeoutError("the app did not become idle")
 
 
 def page_button(page, name: str, timeout: float = 60):
@@ -50,18 +39,6 @@ def page_button(page, name: str, timeout: float = 60):
         ) from exc
     assert expect_enabled, f"the {name!r} button is disabled (url {page.url})"
     return button
-
-
-def open_page(page, url: str) -> None:
-    page.goto(url)
-    wait_idle(page)
-
-
-def playground_epoch(page) -> int:
-    """The Playground's epoch counter ("Epoch 1,234 · training"): matched from the start of its
-    line, since the known setting's caption says "by epoch 40–57" too."""
-    text = page.get_by_text(re.compile(r"^Epoch [0-9,]+")).first.inner_text()
-    return int(text.split()[1].replace(",", ""))
 
 
 SIDEBAR_LINKS = '[data-testid="stSidebar"] [data-testid="stPageLink"] a'

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 
 from bench.browser import clipped
+from bench.made_up import comparison
 from core.serve.store import RunStore
 from tests.e2e.helpers import errors, open_page, train, type_into, wait_idle
-from tests.made_up import comparison
 
 WIDTH, HEIGHT = 1280, 900
 NINE = ("relu", "tanh", "sigmoid", "gelu", "elu", "SinActivation", "selu", "softplus", "silu")

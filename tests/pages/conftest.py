@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest, element_tree, local_script_runner
 
 from core.serve import jobs
+from core.serve.store import data_dir
 
 APP = str(Path(__file__).resolve().parents[2] / "explorer.py")
 
@@ -36,10 +37,11 @@ def open_link(page: str, **query: str) -> AppTest:
 
 def finish_jobs(app: AppTest, timeout: float = 300) -> AppTest:
     """Wait until every job the app started has ended, then rerun the page (AppTest does not run
-    the page's self-refreshing fragment on a clock)."""
-    for queue in list(jobs._QUEUES.values()):
-        for job in queue.active():
-            queue.wait(job.id, timeout)
+    the page's self-refreshing fragment on a clock). The pages queue every job in the one queue
+    of the data folder in use (ui.jobs.job_queue), and each test has its own folder."""
+    queue = jobs.queue_for(str(data_dir()), None)  # the page's queue; None leaves its store be
+    for job in queue.active():
+        queue.wait(job.id, timeout)
     app.run()
     assert not app.exception
     return app

@@ -4,9 +4,9 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
+from bench.made_up import comparison
 from charts.palette import PALETTES
 from core.serve.store import RunStore
-from tests.made_up import comparison
 from tests.pages.conftest import APP, finish_jobs, open_app, open_link, spec
 
 TEN = (

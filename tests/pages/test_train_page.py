@@ -4,9 +4,9 @@ import json
 
 import pytest
 
+from bench.made_up import comparison
 from charts.palette import PALETTES
 from core.serve.store import RunStore
-from tests.made_up import comparison
 from tests.pages.conftest import finish_jobs, open_app, open_link
 from tests.pages.conftest import spec as _spec
 
@@ -415,5 +415,5 @@ def test_a_finished_comparison_of_seeds_says_what_is_within_noise_against_a_pick
     app.selectbox(key="train.reference").set_value("silu").run()
     table = app.dataframe[0].value
     assert "vs relu (pts)" not in table.columns and list(table["vs silu (pts)"])[2] == "reference"
-    # The made-up relu is the most accurate (tests/made_up.py): against silu, better.
+    # The made-up relu is the most accurate (bench/made_up.py): against silu, better.
     assert table["vs silu (pts)"][0].endswith("better") and table["vs silu (pts)"][0][0] == "+"

@@ -1,10 +1,9 @@
-"""The run store as the pages use it, and the export buttons shared by the Train and Runs pages."""
+"""A comparison's charts, results table and export buttons, shared by the Train and Runs pages."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
 import pandas as pd
 import plotly.io
@@ -20,52 +19,14 @@ from charts.share import (  # noqa: F401  (setup_label and quantity_label: pages
     share_figure,
 )
 from charts.tables import compared, differences_note, fold_constant_columns, results_table
-from core.serve.store import FILE_NAME, RunStore, StoreError, data_dir, versions
+from core.serve.store import versions
 from core.train import codegen, portable
 from core.train.codegen import reproduce_script
 from core.train.rates import CRITERION, Shown, is_sweep
 from ui.palette import page_theme
+from ui.serve.store import store  # noqa: F401  (kept for ui/study/search.py until it moves)
 from ui.train.inside import inside_figures
 from ui.train.learned import learned_figures
-
-SAVED = "runs.saved"  # id(comparison) -> run id, for this session
-
-
-@st.cache_resource(show_spinner=False)
-def _store(folder: str) -> RunStore:
-    # One handle per data folder for the whole server: it holds no user data, only the path.
-    return RunStore(Path(folder) / FILE_NAME)
-
-
-def store() -> RunStore | None:
-    """The run store, or None with an error on the page when it cannot be opened."""
-    try:
-        s = _store(str(data_dir()))
-    except StoreError as exc:
-        st.error(f"Runs cannot be saved: {exc}")
-        return None
-    if s.notice:
-        st.warning(s.notice)
-    return s
-
-
-def save_once(comparison) -> int | None:
-    """Save a finished or stopped comparison, once; say so on the page."""
-    saved = st.session_state.setdefault(SAVED, {})
-    if id(comparison) in saved:
-        return saved[id(comparison)]
-    if comparison.status == "running" or comparison.epochs_done == 0:
-        return None
-    s = store()
-    if s is None:
-        return None
-    try:
-        run_id = s.save(comparison)
-    except StoreError as exc:
-        st.error(str(exc))
-        return None
-    saved[id(comparison)] = run_id
-    return run_id
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

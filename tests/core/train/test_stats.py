@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
+from bench.made_up import comparison
 from core.train import stats
 from core.train.record import BranchHistory
-from tests.made_up import comparison
 
 # Made-up final accuracies of four activations over five seeds: a shared seed effect (the seed's
 # data order and initial weights) plus each network's own noise; mish really is better.

@@ -1,4 +1,5 @@
-"""Made-up comparisons for tests of what is drawn: the charts need numbers, not a training."""
+"""Made-up comparisons for the tests and benchmarks of what is drawn: the charts need numbers, not
+a training. In bench/ so that bench/share.py uses them without importing tests/."""
 
 import math
 import random
