@@ -359,3 +359,10 @@ def queue_for(key: str, store: RunStore | None) -> JobQueue:
     if store is not None and queue.store is None:
         queue.attach_store(store)
     return queue
+
+
+def forget(key: str) -> None:
+    """Drop this process's queue for a data folder, as a restarted server has none: the next
+    `queue_for` reads the folder's runs from the store alone (tests of a restart)."""
+    with _QUEUES_LOCK:
+        _QUEUES.pop(key, None)

@@ -5,33 +5,16 @@ what to install; with EXPLORER_REQUIRE_BROWSER=1 (CI) a missing browser is a fai
 from __future__ import annotations
 
 import os
-import tempfile
-from pathlib import Path
 
 import pytest
 
 from bench.browser import CHROMIUM_ARGS, chromium_path, streamlit_server
-from tests.e2e.helpers import SUMMARY
-
-SCREENSHOTS = Path(
-    os.environ.get("EXPLORER_SCREENSHOTS")
-    or Path(tempfile.gettempdir()) / "activation-explorer-screenshots"
-)
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/e2e" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
-
-
-def pytest_terminal_summary(terminalreporter):
-    if SUMMARY:
-        terminalreporter.section("reliability")
-        for line in SUMMARY:
-            terminalreporter.write_line(line)
-    if SCREENSHOTS.exists() and any(SCREENSHOTS.iterdir()):
-        terminalreporter.write_line(f"screenshots of every page (light and dark): {SCREENSHOTS}")
 
 
 @pytest.fixture(scope="session")

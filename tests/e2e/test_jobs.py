@@ -14,7 +14,7 @@ import numpy as np
 
 from bench.browser import streamlit_server
 from core.serve.store import RunStore
-from tests.e2e.conftest import SCREENSHOTS
+from tests.conftest import SCREENSHOTS
 from tests.e2e.helpers import (
     SUMMARY,
     errors,

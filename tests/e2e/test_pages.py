@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from bench.browser import streamlit_server
 from core.serve.store import RunStore
-from tests.e2e.conftest import SCREENSHOTS
+from tests.conftest import SCREENSHOTS
 from tests.e2e.helpers import (
     chart_titles,
     errors,

@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from charts.grid_figures import PREDICTED_NAME
 from core.serve import jobs
-from core.serve.store import RunStore
+from core.serve.store import RunStore, data_dir
 from tests.pages.conftest import APP, finish_jobs, open_link, spec
 
 TINY = dict(act="relu,sigmoid", data="friedman", n="400", ep="1", lrs="0.001,0.01", bs="64")
@@ -71,7 +71,7 @@ def test_a_sweep_runs_to_a_heatmap_with_downloads_and_is_listed_on_runs():
     listed = " ".join(m.value for m in runs.markdown)
     assert f"**Sweep {row.id}**" in listed and "2 architectures · finished" in listed
 
-    jobs._QUEUES.clear()  # a restarted server: the records now come from the store alone
+    jobs.forget(str(data_dir()))  # a restarted server: the records now come from the store alone
     again = _sweep_link(sweep=str(row.id))  # a new session: the link alone reopens it
     assert _heatmap(again)["z"] == heat["z"]
     # ... with its settings filled in, to change one thing and start it again.

@@ -6,7 +6,7 @@ import pytest
 
 from bench.made_up import comparison
 from charts.palette import PALETTES
-from core.serve.store import RunStore
+from core.serve.store import RunStore, data_dir
 from tests.pages.conftest import finish_jobs, open_app, open_link
 from tests.pages.conftest import spec as _spec
 
@@ -219,10 +219,10 @@ def test_a_second_tab_finds_the_running_job_and_may_not_stop_it():
     first.query_params["runs"] = str(run_id)
     first.switch_page("pages/runs.py").run()
     assert not first.exception and not first.checkbox(key=f"runs.{run_id}.confirm").disabled
-    for queue in jobs._QUEUES.values():
-        for job in queue.active():
-            queue.stop(job.id, job.owner)
-            queue.wait(job.id, 120)
+    queue = jobs.queue_for(str(data_dir()), None)  # this test's data folder's queue
+    for job in queue.active():
+        queue.stop(job.id, job.owner)
+        queue.wait(job.id, 120)
 
 
 def test_a_learning_rate_sweep_shows_each_activation_at_its_best_rate_and_the_sensitivity(train):
@@ -271,7 +271,7 @@ def test_a_typed_learning_rate_reaches_the_job_its_optimiser_and_the_saved_run(t
     # typed rate is rounded on the way (the number widget's default "%0.2f" shows 0.00), or if it
     # does not reach the job's configuration, the optimiser that trains it and the saved run.
     from core.serve import jobs
-    from core.serve.store import RunStore, data_dir
+    from core.serve.store import RunStore
 
     train.number_input(key="train.samples").set_value(600).run()
     train.number_input(key="train.epochs").set_value(1).run()
@@ -282,7 +282,7 @@ def test_a_typed_learning_rate_reaches_the_job_its_optimiser_and_the_saved_run(t
     assert train.query_params["lr"] in ("0.0003", ["0.0003"])  # a link keeps it
     train.button(key="train.go").click().run()
     job_id = train.session_state["train.job"]
-    job = jobs._QUEUES[str(data_dir())].get(job_id)  # this test's data folder, this test's job
+    job = jobs.queue_for(str(data_dir()), None).get(job_id)  # this test's folder, this test's job
     assert job.record.config.learning_rate == 3e-4
     finish_jobs(train)
     assert not train.exception and not train.error

@@ -18,6 +18,9 @@ from core.train.settings import TrainConfig
 
 SMALL = dict(dataset="friedman", samples=600, width=16, batch_size=64, epochs=3)
 
+# One worker runs every test that starts a Ray cluster (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("ray")
+
 
 @pytest.fixture(scope="module")
 def ray_executor():

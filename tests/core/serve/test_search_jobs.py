@@ -160,6 +160,7 @@ def ray_executor():
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("ray")  # one worker runs every test that starts a Ray cluster
 def test_on_a_cluster_two_batches_train_at_once(tmp_path, ray_executor):
     # Fails if the search hands the queue one batch at a time (a cluster's second slot idles
     # for the whole search) or if batches trained side by side are settled out of order.
