@@ -306,7 +306,7 @@ class TaskRunner:
 def _final_status(state: dict[str, Any], stopped: bool) -> Status:
     """A work function may say how it ended (its state's "status"); else stopped or finished."""
     said = state.get("status") if isinstance(state, dict) else None
-    if said in Status.__members__.values() and not Status(said).active:
+    if isinstance(said, str) and said in Status.__members__.values() and not Status(said).active:
         return Status(said)
     return Status.STOPPED if stopped else Status.FINISHED
 

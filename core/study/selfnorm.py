@@ -157,11 +157,11 @@ def solve(
     first, var = moments_at(lambda x: fn(x, **{**fixed, name: value}), mean, variance)
     scale = float(np.sqrt(variance / var))
 
-    def layer(m, v):
+    def shaped(m, v):
         e, s = moments_at(lambda x: fn(x, **{**fixed, name: value}), m, v)
         return scale * e, scale**2 * s
 
-    return Constants(mean, variance, scale, (name, value), 0.0, _radius(layer, mean, variance))
+    return Constants(mean, variance, scale, (name, value), 0.0, _radius(shaped, mean, variance))
 
 
 def _flat(var: float) -> str:

@@ -6,10 +6,12 @@ from core.train.settings import INITIALISERS as _ALL
 
 # The Depth page draws Keras's own initializers (the training table's, core/train/settings.py):
 # URL value -> (label, Keras initializer class name). Biases always start at zero.
-INITIALISERS = {k: (i.label, i.keras_class) for k, i in _ALL.items() if i.keras_class}
+INITIALISERS = {
+    k: (i.label, i.keras_class) for k, i in _ALL.items() if i.keras_class and i.sigma_w2
+}
 # σ_w² = N·Var(W_ij) of each on the page's square layers: mean-field theory places them there,
 # with σ_b² = 0 (the page's biases start at zero).
-INIT_SIGMA_W2 = {k: _ALL[k].sigma_w2 for k in INITIALISERS}
+INIT_SIGMA_W2 = {k: float(_ALL[k].sigma_w2 or 0.0) for k in INITIALISERS}
 MAX_DEPTH = 100
 # From 2: the dying-ReLU experiment (Lu et al. 2019) shows how narrow nets are born dead.
 WIDTHS = (2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)

@@ -57,7 +57,9 @@ class Init:
         if self.kind == "mean_field":
             scale = float(self.sigma_w2)
             return keras.initializers.VarianceScaling(scale, "fan_in", "untruncated_normal", seed=s)
-        return getattr(keras.initializers, INITIALISERS[self.kind].keras_class)(seed=s)
+        keras_class = INITIALISERS[self.kind].keras_class
+        assert keras_class is not None, self.kind  # the two without one are drawn above
+        return getattr(keras.initializers, keras_class)(seed=s)
 
     def bias(self, seed: int, layer: int):
         if self.kind == "mean_field" and self.sigma_b2 > 0:
