@@ -92,6 +92,26 @@ PAGES = (
 )
 
 
+# Streamlit draws "Press Enter to apply" (and a text box's "36/120") inside a number or text box,
+# at its bottom right, while a typed value is not yet applied: a long value in a narrow box ran
+# under it. Its wrapper already sits at the box's bottom edge, with no height; the hint hangs up
+# from it by its own `bottom`, so moving the wrapper does nothing: the hint itself is hung below,
+# in the gap to the next element, under the box's right edge.
+PAGE_STYLE = """<style>
+:is([data-testid="stNumberInput"], [data-testid="stTextInput"])
+  div:has(> [data-testid="InputInstructions"]) {
+  right: 0;
+}
+:is([data-testid="stNumberInput"], [data-testid="stTextInput"])
+  [data-testid="InputInstructions"] {
+  top: 0.125rem;
+  bottom: auto;
+  line-height: 1;
+  white-space: nowrap;
+}
+</style>"""
+
+
 def link_to(title: str, label: str, icon: str | None = None, **query: str) -> None:
     """A link to the page called `title` with `query` in its URL (its choices filled in)."""
     page = next(p for p in PAGES if p.title == title)
@@ -101,13 +121,14 @@ def link_to(title: str, label: str, icon: str | None = None, **query: str) -> No
 
 
 def setup(title: str) -> None:
-    """Page config and the app's sidebar; the first thing every page does."""
+    """Page config, the app's style and its sidebar; the first thing every page does."""
     keep_keras_session()
     st.set_page_config(
         page_title=title if title == "Activation Explorer" else f"{title} · Activation Explorer",
         page_icon=":material/ssid_chart:",
         layout="wide",
     )
+    st.html(PAGE_STYLE)
     with st.sidebar:
         for page in PAGES:
             st.page_link(page.path, label=page.title, icon=page.icon)
