@@ -192,9 +192,9 @@ def outcome_text(record, error: str = "") -> tuple[str, str]:
     return error or f"The job ended {record.status} after {done} of {total} epochs.", "error"
 
 
-def stop_ui(queue, job, can_stop: bool) -> None:
+def stop_ui(queue, job, state: str, can_stop: bool) -> None:
     """Stop (or Cancel, while queued) for the job's owner, drawn by the page run (ui/tasks.py)."""
-    queued = job.state == "queued"
+    queued = state == "queued"
     stop_button(
         controls_row()[1],
         "Cancel" if queued else "Stop",
@@ -285,8 +285,12 @@ def job_ui(queue, catalogue, view: View) -> None:
     colours = styles_here(record.config.activations)  # in the order they were chosen
     if job is not None and job.active:
         can_stop = may_stop(job.owner, st.session_state.get("train.job_key"))
-        stop_ui(queue, job, can_stop)
-        live_job_ui(queue, job_id, colours, view, job.state)
+        # The state read once: the button and the view's "rerun when it changes" must agree. Read
+        # twice, a job that started between the reads got Cancel with a view that waited for
+        # "running" to change (CI under load: Cancel for 60 s while epoch 4 trained).
+        state = job.state
+        stop_ui(queue, job, state, can_stop)
+        live_job_ui(queue, job_id, colours, view, state)
         return
     text, kind = outcome_text(record, job.error if job is not None else "")
     getattr(st, kind)(f"{text} · {record.dataset_source}")
