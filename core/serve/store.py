@@ -22,13 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from core import __version__
+from core.serve.status import Status
 from core.train.record import Comparison, named_with_formulas
 from core.train.settings import TrainConfig
 
 SCHEMA_VERSION = 6
 FILE_NAME = "runs.sqlite"
-ACTIVE = ("queued", "running")  # a server process is (or was) training these
-INTERRUPTED = "interrupted"
+ACTIVE = (Status.QUEUED.value, Status.RUNNING.value)  # a server process is (or was) training these
+INTERRUPTED = Status.INTERRUPTED.value
 
 
 class StoreError(RuntimeError):
@@ -289,7 +290,7 @@ _MIGRATIONS[6] = [
     "CREATE INDEX tasks_kind ON tasks (kind, key)",
     "CREATE INDEX tasks_status ON tasks (status)",  # unfinished tasks, found at every start
 ]
-TASK_ACTIVE = ("queued", "running", "paused")
+TASK_ACTIVE = tuple(s.value for s in Status if s.active)
 
 
 def versions() -> dict[str, str]:

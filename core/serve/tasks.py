@@ -24,37 +24,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from typing import Any
 
+from core.serve.status import Status
 from core.serve.store import MissingRun, RunStore, StoreError, TaskRow, owner_alive
 
 # Which server process runs a task, as the store records it: at the next start, a task whose
 # owner process is gone was interrupted.
 SERVER_ID = f"{os.getpid()}@{socket.gethostname()}"
-
-
-class Status(StrEnum):
-    """Every status a task (and a run) can have. A StrEnum: a status read back from the store
-    as text compares equal to its member."""
-
-    QUEUED = "queued"
-    RUNNING = "running"
-    PAUSED = "paused"
-    FINISHED = "finished"
-    STOPPED = "stopped"
-    CANCELLED = "cancelled"
-    INTERRUPTED = "interrupted"
-    FAILED = "failed"
-
-    @property
-    def active(self) -> bool:
-        return self in (Status.QUEUED, Status.RUNNING, Status.PAUSED)
-
-    @property
-    def resumable(self) -> bool:
-        """Ended before its work was done, with its state saved: Resume continues it."""
-        return self in (Status.STOPPED, Status.INTERRUPTED, Status.FAILED)
 
 
 def may_stop(task_owner: str | None, session: str | None) -> bool:
@@ -248,7 +225,7 @@ class TaskRunner:
         saved = []
         if self.store is not None:
             saved = [Task.of_row(r) for r in self.store.tasks(kind, key, status, limit=1)]
-        found = [t for t in live + saved]
+        found = live + saved
         return max(found, key=lambda t: (t.created, t.id)) if found else None
 
     def wait(self, task_id: int, timeout: float = 600) -> Task:
@@ -275,8 +252,8 @@ class TaskRunner:
         try:
             state = work(context, dict(self._live[task_id].state))
             status = _final_status(state, context.stopping())
-            self._change(task_id, state=state, status=status, progress=1.0 if status ==
-                         Status.FINISHED else self._live[task_id].progress)  # fmt: skip
+            done = 1.0 if status == Status.FINISHED else self._live[task_id].progress
+            self._change(task_id, state=state, status=status, progress=done)
         except Exception as exc:  # a task must end, whatever went wrong in its work
             error = f"{type(exc).__name__}: {exc}"
             state = {**self._live[task_id].state, "error": error}
