@@ -118,5 +118,15 @@ def vector_view_text(name: str) -> str:
 def layer_function(layer_cls: type) -> Callable[..., Any]:
     """A `keras.layers.Layer` subclass as a function of `x`, for charts and analysis."""
     layer = layer_cls()
-    # `call` directly: Layer.__call__ would cast float64 analysis grids to float32.
-    return lambda x, **_: layer.call(x)
+
+    def fn(x, **_):
+        x = tf.convert_to_tensor(x)
+        if not layer.built:  # a layer that makes weights in build() (`call` alone skips it)
+            layer.build(x.shape)
+        if not layer.weights:
+            # `call` directly: Layer.__call__ would cast float64 analysis grids to float32.
+            return layer.call(x)
+        # Weights of its own are float32: the layer computes in their dtype.
+        return tf.cast(layer.call(tf.cast(x, layer.compute_dtype)), x.dtype)
+
+    return fn

@@ -83,8 +83,8 @@ def custom_objects_file(
     learn: Mapping[str, str] | None = None,
     model_file: str = "model.keras",
 ) -> str | None:
-    """The generated file a network of `act` needs to load (None: plain Keras loads it alone).
-    Raises ValueError for an activation from a user_activations file (no generated code)."""
+    """The generated file a network of `act` needs to load (None: plain Keras loads it alone);
+    for an activation of a user_activations file, that file's text with the layer it needs."""
     if keras_layer(act, params, learn) is not None:
         return None
     return codegen.custom_objects_module(act, params, learn, model_file)
@@ -116,11 +116,12 @@ def portable_model(model: keras.Model) -> keras.Model:
     file's class. Both compute with the same TensorFlow ops on the same weights."""
 
     def clone(layer: keras.layers.Layer) -> keras.layers.Layer:
-        user_file = isinstance(layer, CatalogueActivation) and layer._act.source == "user file"
-        if not isinstance(layer, CatalogueActivation) or user_file:
-            # A user_activations file's activation keeps the app's layer: no code is generated
-            # for it, so its network loads where the project (and that file) can be imported.
+        if not isinstance(layer, CatalogueActivation):
             return layer.__class__.from_config(layer.get_config())
+        if layer._inner is not None and layer._act.source == "user file":
+            # The user's own Layer subclass, which their file (embedded in the generated one)
+            # defines: the network is saved with it, and its weights are the app layer's.
+            return layer._act.layer.from_config(layer._inner.get_config())
         rank = len(layer.get_build_config()["input_shape"])
         own = keras_layer(layer._act, layer.params, layer.learn, rank)
         return own if own is not None else _saved_as_generated(layer)

@@ -369,14 +369,7 @@ def _model_download(training, stem: str, key: str) -> None:
         width="stretch",
     )
     branch = training.branch(name, seed, rate)
-    try:
-        objects = portable.custom_objects_file(branch.act, branch.params, branch.learn, model_file)
-    except ValueError:  # an activation from a user_activations file: no generated code
-        note_col.caption(
-            f"Uses {name} from your user_activations/{branch.act.origin}: loads where this "
-            "project can be imported, after `import core.train.network.models`."
-        )
-        return
+    objects = portable.custom_objects_file(branch.act, branch.params, branch.learn, model_file)
     if objects is None:
         note_col.caption(
             "Plain Keras loads it as it is, `keras.saving.load_model(path)`: its activation "
@@ -392,7 +385,12 @@ def _model_download(training, stem: str, key: str) -> None:
         key=f"{key}.objects",
         on_click="ignore",
         width="stretch",
-        help=f"{name} is not one of Keras's own activations: this file defines it for Keras.",
+        help=f"{name} is not one of Keras's own activations: this file defines it for Keras"
+        + (
+            f" (it holds your user_activations/{branch.act.origin} as it is now)."
+            if branch.act.source == "user file"
+            else "."
+        ),
     )
     note_col.caption(
         f"Loads in plain Keras with `{module}.py` beside it: `from {module} import "

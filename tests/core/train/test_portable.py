@@ -263,3 +263,87 @@ def test_parameters_go_to_keras_layers_that_take_them_or_to_the_file(
     assert all(module.startswith("keras") for module in _saved_modules(model))
     reloaded = keras.saving.load_model(path)
     np.testing.assert_array_equal(np.asarray(reloaded(x)), np.asarray(model(x)))
+
+
+# A user_activations file as a user writes one: a function with a parameter and a Layer
+# subclass with a weight of its own (both kinds the folder's README, example.py, describes).
+USER_FILE = '''"""My activations."""
+import keras
+import tensorflow as tf
+
+
+def soft_step(x, k=2.0):
+    """x·σ(k·x), with a slope to set or learn."""
+    return x * tf.sigmoid(k * x)
+
+
+class ScaledTanh(keras.layers.Layer):
+    """A tanh with a learned output scale."""
+
+    def build(self, input_shape):
+        self.scale = self.add_weight(name="scale", shape=(), initializer="ones")
+
+    def call(self, inputs):
+        return self.scale * tf.tanh(inputs)
+'''
+
+
+@pytest.mark.slow
+def test_a_user_files_network_loads_with_its_generated_file_alone(tmp_path, monkeypatch):
+    # Fails if a network of an activation from the user's own user_activations file still
+    # needs the project to load (the app's layer was saved, the page said "loads where this
+    # project can be imported"), if the generated file does not carry the user's code, or if
+    # what loads computes anything else: a parameter or the user layer's own weight lost on the
+    # way. (A user file's parameters are set, not learned: only typed expressions and
+    # built-ins learn theirs, activations/learnable.py.)
+    from activations.user_files import load_user_files
+    from core.train.network import models
+
+    folder = tmp_path / "user_activations"
+    folder.mkdir()
+    (folder / "mine.py").write_text(USER_FILE)
+    found, errors = load_user_files(folder)
+    assert errors == [] and {a.name for a in found} == {"soft_step", "ScaledTanh"}
+    mine = {a.name: a for a in found}
+    catalogue = shared_catalogue()
+    # The app's layer finds an activation by name in the shared catalogue, which reads the
+    # project's own user_activations folder: here it reads this one too.
+    monkeypatch.setattr(models, "get", lambda n: mine[n] if n in mine else catalogue.get(n))
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    x = np.random.default_rng(3).normal(0.0, 2.0, (64, 10)).astype(np.float32)
+    np.save(downloads / "x.npy", x)
+    cases, expected = [], {}
+    for tag, name, params, learn in (
+        ("fixed", "soft_step", {"k": 0.7}, {}),
+        ("layer", "ScaledTanh", {}, {}),
+    ):
+        model = plain_model(mine[name], params, 0, (10,), 3, depth=2, width=16, learn=learn)
+        _assign_weights(model, start=0.3)  # the user layer's scale: not its start of 1
+        model_file = f"{tag}.keras"
+        (downloads / model_file).write_bytes(portable.keras_file(model))
+        objects = portable.custom_objects_file(mine[name], params, learn, model_file)
+        assert objects is not None and "def soft_step(x, k=2.0):" in objects
+        module = f"{tag}_{codegen.objects_module_name(mine[name])}"
+        (downloads / f"{module}.py").write_text(objects)
+        cases.append({"name": name, "model": model_file, "objects": module})
+        expected[model_file] = np.asarray(model(x))
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", FRESH_PYTHON, json.dumps(cases)],
+        cwd=downloads,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = dict(line.split(" ", 1) for line in done.stdout.splitlines() if " " in line)
+    assert json.loads(lines["PROJECT"]) == {
+        "core": "ModuleNotFoundError: core",
+        "activations": "ModuleNotFoundError: activations",
+    }
+    assert json.loads(lines["PROJECT_MODULES"]) == []
+    for model_file, in_app in expected.items():
+        # Exact: the same TensorFlow ops (the user's own function or layer, run from the same
+        # text) on the same float32 weights in the same build.
+        np.testing.assert_array_equal(np.load(downloads / f"{model_file}.npy"), in_app)
