@@ -17,14 +17,40 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import StrEnum
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from core import __version__
-from core.serve.status import Status
 from core.train.record import Comparison, named_with_formulas
 from core.train.settings import TrainConfig
+
+
+# The one status vocabulary of everything the server owns: a task, a job, a run (the task
+# model, core/serve/tasks.py, re-exports it). Here because the store reads it too.
+class Status(StrEnum):
+    """Every status a task (and a run) can have. A StrEnum: a status read back from the store
+    as text compares equal to its member."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    PAUSED = "paused"
+    FINISHED = "finished"
+    STOPPED = "stopped"
+    CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"
+    FAILED = "failed"
+
+    @property
+    def active(self) -> bool:
+        return self in (Status.QUEUED, Status.RUNNING, Status.PAUSED)
+
+    @property
+    def resumable(self) -> bool:
+        """Ended before its work was done, with its state saved: Resume continues it."""
+        return self in (Status.STOPPED, Status.INTERRUPTED, Status.FAILED)
+
 
 SCHEMA_VERSION = 6
 FILE_NAME = "runs.sqlite"

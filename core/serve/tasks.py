@@ -26,8 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from core.serve.status import Status
-from core.serve.store import MissingRun, RunStore, StoreError, TaskRow, owner_alive
+from core.serve.store import MissingRun, RunStore, Status, StoreError, TaskRow, owner_alive
 
 # Which server process runs a task, as the store records it: at the next start, a task whose
 # owner process is gone was interrupted.
