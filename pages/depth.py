@@ -26,6 +26,7 @@ from ui.study.theory import (
     phase,
     predicted_depths,
 )
+from ui.study.trainable import trainable_ui
 from ui.url import default, depth_fields, publish, restore
 
 # (button label, activations, initialiser, depth): the classic pictures, one click away.
@@ -201,6 +202,8 @@ def main() -> None:
         st.info("Pick one or more element-wise activations above to see them layer by layer.")
     if names:
         theory_ui(catalogue, names, init)
+    if acts:
+        trainable_ui(catalogue, acts, depth)
     publish("depth", fields)
 
 

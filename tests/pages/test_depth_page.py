@@ -128,3 +128,63 @@ def test_a_typed_custom_gets_its_phase_diagram_and_softmax_is_told_it_has_none()
     assert [a["text"] for a in figure["layout"]["annotations"]] == ["sine", "relu"]
     assert list(app.dataframe[1].value.index) == ["sine", "relu"]
     assert any("softmax: no mean-field theory" in c.value for c in app.caption)
+
+
+def _solved(app, names: tuple[str, ...], depth: int) -> AppTest:
+    """Wait for the page's "make it trainable" task of `names` at `depth` to end (it runs on
+    the server, not in the page), then rerun the page as its self-refreshing view would."""
+    from core.serve.store import data_dir
+    from core.serve.tasks import runner_for
+    from core.serve.trainable_runs import KIND, Request
+
+    runner = runner_for(str(data_dir()), None)
+    task = runner.latest(KIND, Request(names, depth).key())
+    assert task is not None, "no task was started"
+    ended = runner.wait(task.id, timeout=600)
+    assert not ended.error, ended.error
+    app.run()
+    assert not app.exception
+    return app
+
+
+def test_make_it_trainable_solves_on_the_server_and_adds_a_custom_that_travels_to_train():
+    # Fails if the section computes in the page (no task), if its table misses an activation
+    # or the per-layer target ζ^(1/L), if relu is not said to be solved by DKS's rule, or if
+    # "Add as custom" does not give a custom whose link to Train carries its definition (def=)
+    # with the depth and the orthogonal initialisation it was solved for.
+    app = _depth_link(act="tanh,relu", depth="20", width="16")
+    app.button(key="trainable.solve").click().run()
+    _solved(app, ("tanh", "relu"), 20)
+    tables = [d.value for d in app.dataframe]
+    dks = next(t for t in tables if "C′(1) a layer" in t.columns)
+    assert list(dks.index) == ["tanh", "relu"]
+    assert dks["C′(1) a layer"].tolist() == pytest.approx([1.5 ** (1 / 20)] * 2, abs=1e-8)
+    assert dks.loc["tanh", "Q′(1)"] == pytest.approx(1.0, abs=1e-8)
+    assert dks.loc["relu", "conditions"] == "Q′(1) left free (below)"
+    assert any("piecewise linear" in c.value for c in app.caption)
+    snn = next(t for t in tables if "λ (scale)" in t.columns)
+    assert list(snn.index) == ["tanh", "relu"]
+    app.button(key="trainable.add.tanh_dks20").click().run()
+    assert not app.exception and not app.error
+    assert any("In this session" in c.value for c in app.caption)
+    links = [link.proto for link in app.main.get("page_link") if link.label.startswith("Train at")]
+    query = links[0].query_string
+    assert "tanh_dks20" in query and "depth=20" in query and "init=orthogonal" in query
+    assert "def=" in query  # the custom's definition travels with the link
+
+
+def test_make_it_trainable_is_kept_when_the_page_is_opened_again():
+    # Fails if the result lives in the session or in the server's memory (a new session on a
+    # restarted server would have to solve again): the task's saved state is what the page
+    # reads.
+    app = _depth_link(act="softplus", depth="8", width="16")
+    from core.serve import tasks
+    from core.serve.store import data_dir
+
+    app.button(key="trainable.solve").click().run()
+    _solved(app, ("softplus",), 8)
+    tasks.forget(str(data_dir()))  # as a restarted server: only the store knows the task
+    again = _depth_link(act="softplus", depth="8", width="16")
+    tables = [d.value for d in again.dataframe]
+    assert any("C′(1) a layer" in t.columns and list(t.index) == ["softplus"] for t in tables)
+    assert again.button(key="trainable.solve").label == "Solve again"

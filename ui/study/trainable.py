@@ -1,0 +1,230 @@
+"""The Depth page's "Make it trainable at depth L": Deep Kernel Shaping's transform and the
+self-normalising constants of the picked activations, computed as a task of the server
+(core/serve/trainable_runs.py), each transform one click from being a custom that trains on the
+Train page at that depth."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from activations.expression import ExpressionError, custom_activation, custom_definition
+from core.serve import trainable_runs
+from core.serve.store import data_dir
+from core.serve.tasks import TaskRunner, runner_for
+from core.study.trainable import ZETA
+from ui.customs import add_custom
+from ui.jobs import session_token
+from ui.nav import link_to
+from ui.serve.store import store
+
+ZETA_RANGE = (1.01, 10.0)
+# Weights of variance 1/fan_in, zero biases: what DKS's conditions assume (Martens et al. 2021
+# use orthogonal "delta" initialisation); Keras's Orthogonal on square layers gives that.
+INIT = "orthogonal"
+
+
+def _runner() -> TaskRunner:
+    return runner_for(str(data_dir()), store())
+
+
+def _request(catalogue, acts, depth: int, zeta: float) -> trainable_runs.Request:
+    definitions = {
+        a.name: custom_definition(catalogue.get(a.name)) for a in acts if a.expression is not None
+    }
+    return trainable_runs.Request(tuple(a.name for a in acts), depth, zeta, definitions)
+
+
+@st.fragment(run_every=1.0)
+def _progress(runner: TaskRunner, task_id: int) -> None:
+    """Redraws itself every second while the task runs; the whole page once it ends."""
+    task = runner.get(task_id)
+    if not task.status.active:
+        st.rerun()
+    st.progress(task.progress, text=f"Solving: {task.text}")
+
+
+def _dks_table(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "activation": r["name"],
+                "α (input scale)": r["input_scale"],
+                "β (input shift)": r["input_shift"],
+                "δ (output shift)": r["output_shift"],
+                "γ (output scale)": r["output_scale"],
+                "C′(1) a layer": r["c_slope"],
+                "Q′(1)": r["q_slope"],
+                "conditions": _met(r),
+            }
+            for r in rows
+        ]
+    ).set_index("activation")
+
+
+def _met(r: dict) -> str:
+    """The table's short word on which conditions hold; the whole story is under the table."""
+    if r["problem"]:
+        return "no solution (below)"
+    return "Q′(1) left free (below)" if r["note"] else "all four met"
+
+
+# A fixed point attracts when the Jacobian's spectral radius is below 1 by more than its
+# central-difference error (about 1e-9 here): a linear map (relu solved to slope 1) sits at 1.
+MARGIN = 1e-6
+
+
+def _attracts(r: dict) -> str:
+    if r["snn_problem"]:
+        return "—"
+    radius = r["snn_radius"]
+    if abs(radius - 1) <= MARGIN:
+        return "marginal (≈ 1)"
+    return "yes" if radius < 1 else "no"
+
+
+def _tiny(value: float) -> float:
+    return 0.0 if abs(value) < 1e-12 else value  # quadrature rounding of an exact 0
+
+
+def _snn_table(rows: list[dict]) -> pd.DataFrame:
+    def shape(r):
+        if r["snn_shape"]:
+            name, value = r["snn_shape"]
+            return f"{name} = {value:.10g}"
+        return "—" if r["snn_problem"] else f"output shift {_tiny(r['snn_shift']):.6g}"
+
+    return pd.DataFrame(
+        [
+            {
+                "activation": r["name"],
+                "λ (scale)": r["snn_scale"],
+                "shape": shape(r),
+                "Jacobian radius": r["snn_radius"],
+                "(0, 1) attracts": _attracts(r),
+            }
+            for r in rows
+        ]
+    ).set_index("activation")
+
+
+def _add(name: str, expression: str, params: dict) -> None:
+    try:
+        add_custom(custom_activation(name, expression, {k: tuple(v) for k, v in params.items()}))
+    except (ExpressionError, ValueError) as exc:
+        st.session_state["trainable.error"] = f"{name} could not be added: {exc}"
+
+
+def _customs_ui(catalogue, rows: list[dict], depth: int) -> None:
+    """Per transform with a spelling: add it as a custom, then train it at this depth."""
+    offered = [r for r in rows if r["expression"]]
+    unspelled = [r["name"] for r in rows if not r["expression"] and not r["problem"]]
+    if error := st.session_state.pop("trainable.error", None):
+        st.error(error)
+    for r in offered:
+        name = f"{r['name']}_dks{depth}"[:40]
+        mine = catalogue.get(name) if name in catalogue else None
+        text_col, add_col, link_col = st.columns([4, 1.2, 1.6], vertical_alignment="center")
+        text_col.markdown(f"`{name}(x) = {r['expression']}`")
+        if mine is not None and mine.expression == r["expression"]:
+            add_col.caption("In this session ✓")
+            with link_col:
+                link_to(
+                    "Train",
+                    f"Train at depth {depth}",
+                    act=f"{r['name']},{name}",
+                    depth=str(depth),
+                    init=INIT,
+                )
+            continue
+        add_col.button(
+            "Add as custom",
+            key=f"trainable.add.{name}",
+            on_click=_add,
+            args=(name, r["expression"], r["params"]),
+            disabled=mine is not None and mine.source != "session",  # a shared name
+            help=f"Adds {name} to this session's activations: it trains, exports and shares "
+            f"like any custom. Train it with orthogonal initialisation at depth {depth}, "
+            "the setting the transform was solved for."
+            + (f" (replaces your {name})" if mine is not None else ""),
+        )
+    if unspelled:
+        st.caption(
+            f"{', '.join(unspelled)}: the expression grammar has no spelling for it, so its "
+            "transform is shown but not offered as a custom; type it on Custom and solve again."
+        )
+
+
+def trainable_ui(catalogue, acts, depth: int) -> None:
+    """The section, for the picked element-wise activations at the page's depth."""
+    st.subheader(f"Make it trainable at depth {depth}")
+    st.caption(
+        "Deep Kernel Shaping (Martens et al. 2021, arXiv 2110.01765; google-deepmind/dks): the "
+        "activation becomes φ̂(x) = γ·(f(α·x + β) + δ), with α, β, δ, γ solved so that a "
+        "vanilla network of this depth (weights of variance 1/fan-in, zero biases) keeps "
+        "Q(1) = 1, C(0) = 0, Q′(1) = 1, and the whole network's correlation slope C′(1) = ζ, "
+        "that is ζ^(1/L) a layer. A piecewise-linear f (relu) cannot meet Q′(1) = 1: its input "
+        "shift is fixed at ±1 as DKS does, and the table says so."
+    )
+    zeta_col, button_col = st.columns([1, 3], vertical_alignment="bottom")
+    zeta = zeta_col.number_input(
+        "ζ (whole-network C′(1))",
+        min_value=ZETA_RANGE[0],
+        max_value=ZETA_RANGE[1],
+        value=ZETA,
+        step=0.1,
+        key="trainable.zeta",
+        help="DKS's c_slope_1_target (default 1.5): how much the network may pull two close "
+        "inputs apart over all its layers. Closer to 1 is safer and slower to learn.",
+    )
+    runner = _runner()
+    request = _request(catalogue, acts, depth, float(zeta))
+    task = trainable_runs.latest(runner, request)
+    if task is not None and task.status.active and runner.knows(task.id):
+        _progress(runner, task.id)
+        return
+    finished = task is not None and "rows" in task.state and len(task.state["rows"]) == len(acts)
+    button_col.button(
+        "Solve again" if finished else f"Solve for {len(acts)} activation(s)",
+        key="trainable.solve",
+        type="secondary" if finished else "primary",
+        on_click=trainable_runs.start,
+        args=(runner, request, session_token()),
+        help="A few seconds an activation on 2 cores, on the server: the page can be left "
+        "meanwhile, the result is kept.",
+    )
+    if task is None:
+        return
+    if task.error:
+        st.error(f"The last solve failed: {task.error}")
+    rows = task.state.get("rows") or []
+    if not rows:
+        return
+    table = _dks_table(rows)
+    numbers = [c for c in table.columns if table[c].dtype.kind == "f"]
+    st.dataframe(table.style.format("{:.6g}", subset=numbers, na_rep="—"), width="stretch")
+    st.caption(
+        f"Target a layer: C′(1) = ζ^(1/L) = {rows[0]['target']:.6g} (ζ = {zeta:g}, L = "
+        f"{depth}). Conditions met to 1e-8 by SciPy's root finder from DKS's starting points; "
+        "expectations by Gauss–Legendre quadrature split at 0 of each activation's own "
+        "TensorFlow function (tests/core/study/test_trainable.py checks them against SciPy's "
+        "adaptive quadrature and DeepMind's dks package)."
+    )
+    for r in rows:
+        if r["problem"] or r["note"]:
+            st.caption(f"**{r['name']}**: {r['problem'] or r['note']}")
+    _customs_ui(catalogue, rows, depth)
+    st.markdown("**Self-normalising constants** (Klambauer et al. 2017)")
+    snn = _snn_table(rows)
+    numbers = [c for c in snn.columns if snn[c].dtype.kind == "f"]
+    st.dataframe(snn.style.format("{:.10g}", subset=numbers, na_rep="—"), width="stretch")
+    st.caption(
+        "λ·f(x) with its first parameter (or an output shift, when it has none) solved so that "
+        "mean 0 and variance 1 are a fixed point of the layer's map for normalised weights "
+        "(LeCun normal); the fixed point attracts when the map's Jacobian there has a spectral "
+        f"radius below 1 (by more than {MARGIN:g}; “marginal” within it, as for a linear "
+        "map). From ELU this recovers SELU's α = 1.6732632… and λ = 1.0507009…."
+    )
+    for r in rows:
+        if r["snn_problem"]:
+            st.caption(f"**{r['name']}**: {r['snn_problem']}")
