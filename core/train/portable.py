@@ -118,10 +118,11 @@ def portable_model(model: keras.Model) -> keras.Model:
     def clone(layer: keras.layers.Layer) -> keras.layers.Layer:
         if not isinstance(layer, CatalogueActivation):
             return layer.__class__.from_config(layer.get_config())
-        if layer._inner is not None and layer._act.source == "user file":
+        inner = layer._inner
+        if inner is not None and layer._act.source == "user file":
             # The user's own Layer subclass, which their file (embedded in the generated one)
             # defines: the network is saved with it, and its weights are the app layer's.
-            return layer._act.layer.from_config(layer._inner.get_config())
+            return inner.__class__.from_config(inner.get_config())
         rank = len(layer.get_build_config()["input_shape"])
         own = keras_layer(layer._act, layer.params, layer.learn, rank)
         return own if own is not None else _saved_as_generated(layer)
