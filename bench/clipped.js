@@ -158,15 +158,26 @@ async () => {
   // How far a cell's text reaches past its cell: sideways on one line; wrapped where the grid
   // wraps (in rows taller than 64 px), as its line splitter (canvas-hypertxt) does: at spaces,
   // a line after the first measured with the space it starts with, widths given 1 % to spare
-  // (the splitter may estimate them); then a word wider than the cell, or lines below the row.
+  // (the splitter may estimate them); a word wider than the cell is broken between characters
+  // on lines of its own (the grid draws 'elu_sin_with' / '_a_rather_lo' / 'ng_name'); then
+  // lines below the row.
   const cellOverflow = (text, room, wraps, rowHeight) => {
     const width = t => ruler.measureText(t).width * 1.01;
     if (!wraps) return ruler.measureText(text.split('\n')[0]).width - room;
     let lines = 0, wide = 0;
     for (const paragraph of text.split('\n')) {
       let line = '', first = true;
-      for (const word of paragraph.split(' ').filter(w => w)) {
-        wide = Math.max(wide, width(word) - room);
+      for (let word of paragraph.split(' ').filter(w => w)) {
+        if (width(word) > room) {
+          if (line) { lines += 1; first = false; }
+          let piece = '';
+          for (const ch of word) {
+            if (piece && width(piece + ch) > room) { lines += 1; piece = ch; first = false; }
+            else piece += ch;
+          }
+          line = piece;
+          continue;
+        }
         const longer = line ? line + ' ' + word : word;
         if (line && width(first ? longer : ' ' + longer) > room) {
           lines += 1; line = word; first = false;

@@ -338,6 +338,7 @@ def results_table(
 
 # Columns that hold one value for a whole comparison, and how a page says that value once.
 PER_COMPARISON = {
+    "best learning rate": "best learning rate {} for every activation",
     "s/epoch (all)": "{} s per epoch (all networks together)",
     "parameters": "{:,} parameters per network",
     "status": "status {} for every activation",

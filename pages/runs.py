@@ -144,6 +144,15 @@ def runs_table_config() -> dict:
     }
 
 
+# A chosen run's chip holds about 44 characters at 1280 px; the runs table above says the rest
+# (a custom's formula made one run 'run 1 · relu, tanh, elu_sin… = alp…', cut by 50 px).
+CHIP_CHARS = 44
+
+
+def _chip(label: str) -> str:
+    return label if len(label) <= CHIP_CHARS else label[: CHIP_CHARS - 1].rstrip() + "…"
+
+
 def selection_ui(runs_store) -> tuple[list[int], dict]:
     """The runs table, one page at a time, with its filter; the runs picked to overlay (this
     page's and those already picked on other pages); and the chart options."""
@@ -188,7 +197,7 @@ def selection_ui(runs_store) -> tuple[list[int], dict]:
         "Runs to show and overlay",
         sorted(by_id, reverse=True),
         key="runs.selected",
-        format_func=lambda i: f"run {i} · {by_id[i].name or by_id[i].activations}",
+        format_func=lambda i: _chip(f"run {i} · {by_id[i].name or by_id[i].activations}"),
     )
     cols = st.columns([1.4, 1.1, 2, 2], vertical_alignment="bottom")
     cols[0].toggle(

@@ -7,6 +7,9 @@ columns that do not fit."""
 
 from __future__ import annotations
 
+import json
+from urllib.parse import quote
+
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -20,8 +23,15 @@ NINE = ("relu", "tanh", "sigmoid", "gelu", "elu", "SinActivation", "selu", "soft
 # A custom with four parameters: the parameter column's buttons and the code's long lines.
 CUSTOM = "alpha * tf.where(x > threshold, x, tf.exp(x) - 1) + beta * tf.math.sin(gamma * x)"
 # The fair comparison's five rates (the longest chart titles) under the Gaussian initialisation
-# (the longest label of the Initialisation box).
-TRAIN = "train?act=relu,tanh&ep=2&n=1000&lrs=1e-05,0.0001,0.001,0.01,0.1&init=mean_field"
+# (the longest label of the Initialisation box), over two seeds (mean ± std in every cell, a
+# "vs relu" column) with a custom of a 31-character name from its link: the widest results
+# table (it ran 63 to 223 px past the page before its cells wrapped).
+LONG_NAME = "elu_sin_with_a_rather_long_name"
+TRAIN = (
+    f"train?act=relu,tanh,{LONG_NAME}&ep=2&n=1000&lrs=1e-05,0.0001,0.001,0.01,0.1"
+    "&init=mean_field&seeds=2&def="
+    + quote(json.dumps({LONG_NAME: {"expression": CUSTOM, "params": {}}}))
+)
 SWEEP = "sweep?act=relu,tanh&data=friedman&n=1000&ep=1&lrs=0.001,0.01&depths=1,2&widths=16"
 SEARCH = "search?n=600&ep=1&seeds=1&k=2&budget=4&width=32&pop=2&sample=1"
 CHARTS_DRAWN = """() => [...document.querySelectorAll('.js-plotly-plot')]
