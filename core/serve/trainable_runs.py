@@ -91,6 +91,25 @@ def row(act, depth: int, zeta: float) -> dict[str, Any]:
     }
 
 
+def failed_row(name: str, problem: str) -> dict[str, Any]:
+    """The row of an activation whose computation raised: every number missing, the reason."""
+    keys = ("input_scale", "input_shift", "output_shift", "output_scale", "c_slope", "q_slope")
+    return {
+        "name": name,
+        **dict.fromkeys(keys),
+        "target": math.nan,
+        "note": "",
+        "problem": problem,
+        "expression": None,
+        "params": {},
+        "snn_scale": None,
+        "snn_shape": None,
+        "snn_shift": None,
+        "snn_radius": None,
+        "snn_problem": problem,
+    }
+
+
 def work(context: TaskContext, state: dict[str, Any]) -> dict[str, Any]:
     names, depth, zeta = state["names"], int(state["depth"]), float(state["zeta"])
     definitions = state.get("definitions") or {}
@@ -101,8 +120,15 @@ def work(context: TaskContext, state: dict[str, Any]) -> dict[str, Any]:
         if context.stopping():
             return {**state, "rows": rows, "status": Status.STOPPED}
         context.report(i / len(names), f"{name} ({i + 1} of {len(names)})")
-        act = custom_from_definition(name, definitions[name]) if name in definitions else get(name)
-        rows.append(row(act, depth, zeta))
+        try:
+            act = (
+                custom_from_definition(name, definitions[name])
+                if name in definitions
+                else get(name)
+            )
+            rows.append(row(act, depth, zeta))
+        except Exception as exc:  # one activation's failure is its row's, not the whole task's
+            rows.append(failed_row(name, f"{type(exc).__name__}: {exc}"[:300]))
         context.save({**state, "rows": rows})
     context.report(1.0, "done")
     return {**state, "rows": rows}

@@ -128,7 +128,10 @@ class _Moments:
                 inner.watch(zt)
                 y = tf.cast(self.fn(zt), tf.float64)
             dy = inner.gradient(y, zt)
-        d2y = outer.gradient(dy, zt) if dy is not None else None
+        try:
+            d2y = outer.gradient(dy, zt) if dy is not None else None
+        except LookupError:  # an op with no second derivative (softsign): curvature unknown
+            d2y = tf.fill(tf.shape(zt), tf.constant(np.nan, tf.float64))
         y = np.asarray(y, np.float64)
         dy = np.zeros_like(y) if dy is None else np.asarray(dy, np.float64)
         d2y = np.zeros_like(y) if d2y is None else np.asarray(d2y, np.float64)
@@ -162,16 +165,20 @@ def dks(fn: Callable, depth: int, zeta: float = ZETA) -> Transform:
 
     def at(scale: float, shift: float):
         m = moments(scale, shift)
-        if not (m["var"] > 1e-12 and all(math.isfinite(v) for v in m.values())):
+        needed = ("mean", "var", "d2", "cross")  # the curvature only tells kinds of f apart
+        if not (m["var"] > 1e-12 and all(math.isfinite(m[k]) for k in needed)):
             return None
         return m
 
-    probe = at(1.0, 0.3)
+    try:
+        probe = at(1.0, 0.3)
+    except (tf.errors.OpError, ValueError, TypeError) as exc:
+        return Transform(depth, zeta, problem=f"f cannot be differentiated here: {exc}"[:300])
     if probe is None:
         return Transform(
             depth, zeta, problem="f(z) is constant or not finite under a unit Gaussian input."
         )
-    if moments(1.0, 0.3)["curv"] == 0.0 and moments(0.7, -0.4)["curv"] == 0.0:
+    if probe["curv"] == 0.0 and moments(0.7, -0.4)["curv"] == 0.0:
         return _piecewise_linear(at, depth, zeta, target)
 
     def residual(v: np.ndarray) -> np.ndarray:

@@ -204,7 +204,7 @@ def trainable_ui(catalogue, acts, depth: int) -> None:
     numbers = [c for c in table.columns if table[c].dtype.kind == "f"]
     st.dataframe(table.style.format("{:.6g}", subset=numbers, na_rep="—"), width="stretch")
     st.caption(
-        f"Target a layer: C′(1) = ζ^(1/L) = {rows[0]['target']:.6g} (ζ = {zeta:g}, L = "
+        f"Target a layer: C′(1) = ζ^(1/L) = {zeta ** (1 / depth):.6g} (ζ = {zeta:g}, L = "
         f"{depth}). Conditions met to 1e-8 by SciPy's root finder from DKS's starting points; "
         "expectations by Gauss–Legendre quadrature split at 0 of each activation's own "
         "TensorFlow function (tests/core/study/test_trainable.py checks them against SciPy's "

@@ -163,3 +163,11 @@ def test_each_builtins_spelling_computes_the_builtin():
         got = np.asarray(compile_expression(text)(x))
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12, err_msg=act.name)
     assert spelled >= 24  # every element-wise built-in but threshold (no defaults in Keras)
+
+
+def test_an_activation_without_a_second_derivative_in_tensorflow_is_solved():
+    # Fails if TensorFlow's missing gradient of SoftsignGrad (the curvature used only to tell a
+    # piecewise-linear f apart) ends the solve with a LookupError, as it did in the bench.
+    t = trainable.of_activation(get("softsign"), 50)
+    assert t.found and not t.note
+    assert t.c_slope == pytest.approx(1.5 ** (1 / 50), abs=1e-8)
