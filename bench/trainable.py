@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import core  # noqa: E402,F401  (TensorFlow's settings before TensorFlow loads)
-from activations import get, shared_catalogue  # noqa: E402
+from activations import shared_catalogue  # noqa: E402
 from activations.expression import custom_activation  # noqa: E402
 from core.study import trainable  # noqa: E402
 from core.train import datasets  # noqa: E402
@@ -97,7 +97,8 @@ def main() -> None:
 
     glorot, seconds_glorot = _train(names, "glorot_uniform", catalogue, data, args)
     failing = [n for n in names if glorot[n] <= FAILS_AT_MOST]
-    print(f"Glorot: {len(failing)} of {len(names)} within 10 points of chance ({seconds_glorot:.0f} s)")
+    within = f"{len(failing)} of {len(names)} within 10 points of chance"
+    print(f"Glorot: {within} ({seconds_glorot:.0f} s)")
 
     transformed, rows = [], {}
     for name in failing:
