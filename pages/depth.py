@@ -1,5 +1,7 @@
 """Depth: what each activation does to a signal in an untrained deep network, layer by layer."""
 
+import math
+
 import streamlit as st
 
 from charts.figures import png_config
@@ -15,7 +17,7 @@ from core.study.signal import LOSS_TEXT, SAMPLES, VECTOR_REASON, estimate_second
 from core.study.signal_settings import INIT_SIGMA_W2, INITIALISERS, MAX_DEPTH, MAX_SEED, WIDTHS
 from core.train.network.diagnostics import DEAD_RULE
 from ui import catalogue as ui_cat
-from ui.nav import setup
+from ui.nav import link_to, setup
 from ui.palette import styles_here
 from ui.study.signal import signal
 from ui.study.theory import (
@@ -130,7 +132,31 @@ def signal_ui(catalogue, acts, init, depth, width, seed) -> None:
     )
 
 
-def theory_ui(catalogue, names, init) -> None:
+def edge_links_ui(critical: dict, depth: int) -> None:
+    """Each activation with an edge of chaos at σ_b² = 0, one click from training there: Train's
+    Gaussian initialisation at that σ_w², at this page's depth."""
+    at_edge = {n: v for n, v in critical.items() if math.isfinite(v)}
+    if not at_edge:
+        return
+    st.caption(
+        "Train at the edge of chaos (Schoenholz et al. 2017): the Gaussian initialisation at "
+        f"the critical σ_w², σ_b² = 0, {depth} layers."
+    )
+    cols = st.columns(min(4, len(at_edge)))
+    for i, (name, sigma_w2) in enumerate(at_edge.items()):
+        with cols[i % len(cols)]:
+            link_to(
+                "Train",
+                f"{name} at σ_w² {sigma_w2:.4g}",
+                act=name,
+                init="mean_field",
+                sw2=f"{sigma_w2:.6g}",
+                sb2="0",
+                depth=str(depth),
+            )
+
+
+def theory_ui(catalogue, names, init, depth: int) -> None:
     """The phase diagram of the picked element-wise activations and their measures at `init`."""
     st.subheader("Edge of chaos: which depths train, predicted")
     acts = [catalogue.get(n) for n in names]
@@ -170,6 +196,7 @@ def theory_ui(catalogue, names, init) -> None:
         "the predicted trainable depth; “critical σ_w²” is the edge at σ_b² = 0 (empty when "
         "χ1 stays below 1 up to σ_w² = 12)."
     )
+    edge_links_ui(critical, depth)
 
 
 def main() -> None:
@@ -201,7 +228,7 @@ def main() -> None:
     else:
         st.info("Pick one or more element-wise activations above to see them layer by layer.")
     if names:
-        theory_ui(catalogue, names, init)
+        theory_ui(catalogue, names, init, depth)
     if acts:
         trainable_ui(catalogue, acts, depth)
     publish("depth", fields)

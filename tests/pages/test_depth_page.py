@@ -188,3 +188,23 @@ def test_make_it_trainable_is_kept_when_the_page_is_opened_again():
     tables = [d.value for d in again.dataframe]
     assert any("C′(1) a layer" in t.columns and list(t.index) == ["softplus"] for t in tables)
     assert again.button(key="trainable.solve").label == "Solve again"
+
+
+def test_each_edge_of_chaos_is_one_click_from_train_at_that_initialisation():
+    # Fails if the critical σ_w² the table gives does not reach Train (issue 34: the edge of
+    # chaos as an initialisation choice): relu's edge at σ_b² = 0 is σ_w² = 2 exactly (He's),
+    # and its link must open Train with the Gaussian initialisation there, at this depth.
+    from urllib.parse import parse_qsl
+
+    app = _depth_link(act="relu,tanh", depth="6", width="16")
+    links = [link.proto for link in app.main.get("page_link") if "σ_w²" in link.label]
+    relu = next(link for link in links if link.label.startswith("relu"))
+    query = dict(parse_qsl(relu.query_string))
+    assert query["init"] == "mean_field" and float(query["sw2"]) == pytest.approx(2.0, abs=1e-4)
+    assert query["sb2"] == "0" and query["depth"] == "6"
+    train = open_link("pages/train.py", **query)
+    assert not train.error
+    assert train.selectbox(key="train.init").value == "mean_field"
+    assert train.number_input(key="train.sigma_w2").value == pytest.approx(2.0, abs=1e-4)
+    assert train.number_input(key="train.sigma_b2").value == 0.0
+    assert train.slider(key="train.depth").value == 6
