@@ -17,6 +17,15 @@ from activations.activation import Activation, Param, layer_function
 from activations.discovery import docstring_summary, params_of
 
 USER_DIR = Path(__file__).resolve().parent.parent / "user_activations"
+# Each imported file's text as it was imported: a downloaded network's generated file carries
+# the code that trained it, even if the file changed or went since (core/train/codegen.py).
+_TEXTS: dict[str, str] = {}
+
+
+def file_text(act: Activation) -> str | None:
+    """The text of the user file `act` was imported from, as it was then (None if unknown)."""
+    module = getattr(act.layer if act.layer is not None else act.fn, "__module__", None)
+    return _TEXTS.get(module or "")
 
 
 def load_user_files(folder: Path = USER_DIR) -> tuple[list[Activation], list[str]]:
@@ -36,7 +45,9 @@ def load_user_files(folder: Path = USER_DIR) -> tuple[list[Activation], list[str
                 raise ImportError(f"no loader for {path.name}")
             module = importlib.util.module_from_spec(spec)
             sys.modules[module_name] = module
+            text = path.read_text(encoding="utf-8")
             spec.loader.exec_module(module)
+            _TEXTS[module_name] = text
         except Exception as exc:  # a broken user file must not take the app down
             errors.append(f"{path.name}: {type(exc).__name__}: {exc}")
             continue

@@ -351,7 +351,10 @@ def fold_constant_columns(table: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     said once in the note instead, so the columns people compare fit the page's width."""
     folded, said = [], []
     for column, text in PER_COMPARISON.items():
-        if column in table.columns and table[column].nunique() == 1:
+        # One value in every row, none missing: an overlay of a sweep and a run at one rate
+        # has no best rate in the run's rows, which nunique() alone would not see.
+        values = table[column] if column in table.columns else None
+        if values is not None and values.notna().all() and values.nunique(dropna=False) == 1:
             folded.append(column)
             said.append(text.format(table[column].iloc[0]))
     if "diverged" in table.columns and (table["diverged"] == "no").all():

@@ -16,9 +16,11 @@ input_shift) + output_shift)). With x ~ N(0, 1) its maps satisfy, as DKS's code 
 
 α and β are solved with `scipy.optimize.root` (Powell's hybrid method), from DKS's own starting
 points (α ∈ {1, 0.1} × β ∈ {0, 1, −1}) then 50 seeded random ones (α in [0, 2], β in [−3, 3]), as
-DKS does. A piecewise-linear f (relu) cannot meet both slope conditions: its Q′(1) is 1 at every
-α, β only where the kink is far away. DKS fixes its input shift at ±1 and drops the Q′ condition;
-so does this module, for any f whose second derivative is zero almost everywhere.
+DKS does. A positively homogeneous f (relu, leaky_relu: f(c·z) = c·f(z)) has one degree of
+freedom fewer (α only scales it) and cannot meet both slope conditions; DKS fixes its input shift
+at ±1 and drops the Q′ condition, and so does this module. Other piecewise-linear f (relu6,
+hard_tanh) get the two-condition solve from DKS's starting points, then that rule. An f that
+jumps (hard_shrink) is refused: its true C′(1) is infinite, which autodiff does not see.
 
 Expectations are over z = αx + β ~ N(β, α²) by core.study.selfnorm's Gauss–Legendre rule split
 at z = 0 (where relu-like kinks are), of the activation's own TensorFlow function and its
@@ -37,7 +39,7 @@ import tensorflow as tf
 from scipy.optimize import brentq, root
 
 from activations.expression import FUNCTIONS
-from core.study.selfnorm import _rule
+from core.study.selfnorm import NODES, TAIL, _rule
 
 ZETA = 1.5  # DKS's default c_slope_1_target: the whole network's C′(1)
 TOLERANCE = 1e-8  # |residual| accepted for each condition
@@ -113,14 +115,49 @@ def substitute_x(text: str, replacement: str) -> str:
     return "".join(out)
 
 
+def _kinks(fn: Callable) -> tuple[float, ...]:
+    """Where f′ jumps on [−20, 20] (relu6 at 0 and 6, soft_shrink at ±0.5), located to ~1e-12 by
+    bisection; () when there are none or too many to split at (more than 16)."""
+    z = np.linspace(-20.0, 20.0, 40001)
+    _, dy = _values(fn, z)
+    at = np.flatnonzero(np.abs(np.diff(dy)) > 1e-3)
+    if at.size == 0 or at.size > 16:
+        return ()
+    left, right, slope = z[at], z[at + 1], dy[at]
+    for _ in range(45):
+        mid = (left + right) / 2
+        _, d_mid = _values(fn, mid)
+        same = np.abs(d_mid - slope) < 1e-9  # still the left piece's slope
+        left, right = np.where(same, mid, left), np.where(same, right, mid)
+    return tuple(sorted({round(float(k), 12) for k in (left + right) / 2}))
+
+
+def _split_rule(mean: float, variance: float, kinks: tuple[float, ...]):
+    """core.study.selfnorm's rule (Gauss–Legendre, 12 standard deviations a side, split at 0),
+    split at f's kinks too: each smooth piece integrated to float64 precision."""
+    if not kinks:
+        return _rule(mean, variance)
+    sd = math.sqrt(variance)
+    low, high = mean - TAIL * sd, mean + TAIL * sd
+    edges = sorted({low, high, *(k for k in (0.0, *kinks) if low < k < high)})
+    t, u = np.polynomial.legendre.leggauss(NODES)
+    xs, ws = [], []
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        x = (b - a) / 2 * t + (a + b) / 2
+        xs.append(x)
+        ws.append((b - a) / 2 * u * np.exp(-((x - mean) ** 2) / (2 * variance)))
+    return np.concatenate(xs), np.concatenate(ws) / math.sqrt(2 * math.pi * variance)
+
+
 class _Moments:
     """E over x ~ N(0, 1) of what the conditions need, for φ(z) = f(z) at z = αx + β."""
 
     def __init__(self, fn: Callable):
         self.fn = fn
+        self.kinks = _kinks(fn)
 
     def __call__(self, scale: float, shift: float) -> dict[str, float]:
-        z, w = _rule(shift, scale * scale)
+        z, w = _split_rule(shift, scale * scale, self.kinks)
         zt = tf.constant(z, tf.float64)
         with tf.GradientTape(persistent=True) as outer:
             outer.watch(zt)
@@ -178,7 +215,20 @@ def dks(fn: Callable, depth: int, zeta: float = ZETA) -> Transform:
         return Transform(
             depth, zeta, problem="f(z) is constant or not finite under a unit Gaussian input."
         )
-    if probe["curv"] == 0.0 and moments(0.7, -0.4)["curv"] == 0.0:
+    jump = _jump(fn)
+    if jump is not None:
+        where, size = jump
+        return Transform(
+            depth,
+            zeta,
+            problem=f"f jumps (by {size:.3g} near z = {where:.3g}): its true C′(1) is infinite, "
+            "which autodiff does not see, so no transform keeps a deep network's correlations. "
+            "Pick a continuous activation.",
+        )
+    linear_pieces = probe["curv"] == 0.0 and moments(0.7, -0.4)["curv"] == 0.0
+    if linear_pieces and _homogeneous(fn):
+        # f(c·z) = c·f(z) (relu, leaky_relu): α only scales f, one degree of freedom fewer,
+        # which is why DKS fixes β for relu.
         return _piecewise_linear(at, depth, zeta, target)
 
     def residual(v: np.ndarray) -> np.ndarray:
@@ -191,7 +241,9 @@ def dks(fn: Callable, depth: int, zeta: float = ZETA) -> Transform:
 
     rng = np.random.default_rng(123)  # DKS's _RANDOM_SEED
     randoms = [(rng.uniform(0, 2), rng.uniform(-3, 3)) for _ in range(RANDOM_TRIES)]
-    for start in [*STARTS, *randoms]:
+    # Linear pieces with kinks away from 0 (relu6, hard_tanh): DKS's own starting points, then
+    # its relu rule if they find no root.
+    for start in STARTS if linear_pieces else [*STARTS, *randoms]:
         sol = root(residual, np.asarray(start), method="hybr")
         if sol.success and np.all(np.abs(residual(sol.x)) < TOLERANCE):
             scale, shift = float(sol.x[0]), float(sol.x[1])
@@ -199,12 +251,48 @@ def dks(fn: Callable, depth: int, zeta: float = ZETA) -> Transform:
             assert m is not None  # residual() was finite there
             gamma, c_slope, q_slope = _maps(m, scale)
             return Transform(depth, zeta, scale, shift, -m["mean"], gamma, c_slope, q_slope)
+    if linear_pieces:
+        return _piecewise_linear(at, depth, zeta, target)
     return Transform(
         depth,
         zeta,
         problem=f"No input scale and shift make Q′(1) = 1 and C′(1) = {target:.6g} "
         f"(ζ = {zeta:g} over {depth} layers) from {len(STARTS) + RANDOM_TRIES} starting points.",
     )
+
+
+def _values(fn: Callable, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """f(z) and f′(z) by autodiff, float64."""
+    zt = tf.constant(z, tf.float64)
+    with tf.GradientTape() as tape:
+        tape.watch(zt)
+        y = tf.cast(fn(zt), tf.float64)
+    dy = tape.gradient(y, zt)
+    y_np = np.asarray(y, np.float64)
+    return y_np, (np.zeros_like(y_np) if dy is None else np.asarray(dy, np.float64))
+
+
+def _jump(fn: Callable) -> tuple[float, float] | None:
+    """(where, by how much) f jumps on [−8, 8], or None: a step between neighbours of a 0.001
+    grid more than 10 times what the larger of their derivatives allows (plus 1e-6)."""
+    z = np.linspace(-8.0, 8.0, 16001)
+    y, dy = _values(fn, z)
+    steps = np.abs(np.diff(y))
+    slope = np.maximum(np.abs(dy[:-1]), np.abs(dy[1:]))
+    allowed = np.where(np.isfinite(slope), 10 * slope * (z[1] - z[0]) + 1e-6, np.inf)
+    bad = np.flatnonzero(steps > allowed)
+    if bad.size == 0:
+        return None
+    i = int(bad[0])
+    return float((z[i] + z[i + 1]) / 2), float(steps[i])
+
+
+def _homogeneous(fn: Callable) -> bool:
+    """Whether f(2z) = 2·f(z) (to 1e-9 relative) on [−5, 5]: relu-like."""
+    z = np.linspace(-5.0, 5.0, 101)
+    once, _ = _values(fn, z)
+    twice, _ = _values(fn, 2 * z)
+    return bool(np.allclose(twice, 2 * once, rtol=1e-9, atol=1e-12))
 
 
 def _piecewise_linear(at, depth: int, zeta: float, target: float) -> Transform:

@@ -122,7 +122,8 @@ def _customs_ui(catalogue, rows: list[dict], depth: int) -> None:
     if error := st.session_state.pop("trainable.error", None):
         st.error(error)
     for r in offered:
-        name = f"{r['name']}_dks{depth}"[:40]
+        suffix = f"_dks{depth}"  # the base name is shortened, never the suffix: a cut suffix
+        name = r["name"][: 40 - len(suffix)] + suffix  # could name the user's own custom
         mine = catalogue.get(name) if name in catalogue else None
         text_col, add_col, link_col = st.columns([4, 1.2, 1.6], vertical_alignment="center")
         text_col.markdown(f"`{name}(x) = {r['expression']}`")
@@ -163,8 +164,8 @@ def trainable_ui(catalogue, acts, depth: int) -> None:
         "activation becomes φ̂(x) = γ·(f(α·x + β) + δ), with α, β, δ, γ solved so that a "
         "vanilla network of this depth (weights of variance 1/fan-in, zero biases) keeps "
         "Q(1) = 1, C(0) = 0, Q′(1) = 1, and the whole network's correlation slope C′(1) = ζ, "
-        "that is ζ^(1/L) a layer. A piecewise-linear f (relu) cannot meet Q′(1) = 1: its input "
-        "shift is fixed at ±1 as DKS does, and the table says so."
+        "that is ζ^(1/L) a layer. A relu-like f (f(c·z) = c·f(z)) cannot meet Q′(1) = 1: its "
+        "input shift is fixed at ±1 as DKS does, and the table says so."
     )
     zeta_col, button_col = st.columns([1, 3], vertical_alignment="bottom")
     zeta = zeta_col.number_input(
@@ -205,10 +206,12 @@ def trainable_ui(catalogue, acts, depth: int) -> None:
     st.dataframe(table.style.format("{:.6g}", subset=numbers, na_rep="—"), width="stretch")
     st.caption(
         f"Target a layer: C′(1) = ζ^(1/L) = {zeta ** (1 / depth):.6g} (ζ = {zeta:g}, L = "
-        f"{depth}). Conditions met to 1e-8 by SciPy's root finder from DKS's starting points; "
-        "expectations by Gauss–Legendre quadrature split at 0 of each activation's own "
-        "TensorFlow function (tests/core/study/test_trainable.py checks them against SciPy's "
-        "adaptive quadrature and DeepMind's dks package)."
+        f"{depth}). SciPy's root finder meets the conditions to 1e-8 from DKS's starting "
+        "points, on expectations by Gauss–Legendre quadrature of each activation's own "
+        "TensorFlow function, split at 0 and at every kink it has (tests/core/study/"
+        "test_trainable.py checks them to 1e-7 against SciPy's adaptive quadrature, and "
+        "against DeepMind's dks package). An activation that jumps is refused (its C′(1) is "
+        "infinite)."
     )
     for r in rows:
         if r["problem"] or r["note"]:

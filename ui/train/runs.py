@@ -136,7 +136,7 @@ CELL_PAD_PX = 20
 WRAP_ROW_PX = 66  # Streamlit wraps a cell's text in rows taller than 64 px: three lines
 
 
-HEADER_PAD_PX = 28  # a header's padding and the room its sort icon keeps
+HEADER_PAD_PX = 24  # a header's padding and the room its sort icon keeps
 
 
 def _text_px(text: str) -> float:
@@ -153,12 +153,17 @@ def fitted_widths(frame, headers: dict[str, str]) -> dict[str, int] | None:
     fits as it is. A learning-rate sweep over two seeds with a reference and a long custom name
     ran 63 to 223 px past the page."""
     natural = {
-        c: max(_header_px(headers.get(c, c)), *(_text_px(str(v)) for v in frame[c]))
+        c: max([_header_px(headers.get(c, c)), *(_text_px(str(v)) for v in frame[c])])
         for c in frame.columns
     }
     if sum(natural.values()) <= TABLE_PX:
         return None
-    floor = {c: _header_px(headers.get(c, c)) for c in frame.columns}
+    # Never below the heading (a heading does not wrap), nor below a third of the longest cell
+    # (its text then needs more than the row's three lines).
+    floor = {
+        c: max(_header_px(headers.get(c, c)), (natural[c] - CELL_PAD_PX) / 3 + CELL_PAD_PX)
+        for c in frame.columns
+    }
     # The cap that fills the room: each column min(natural, cap), never below its heading.
     low, high = 0.0, max(natural.values())
     for _ in range(40):
@@ -419,7 +424,14 @@ def _model_download(training, stem: str, key: str) -> None:
         width="stretch",
     )
     branch = training.branch(name, seed, rate)
-    objects = portable.custom_objects_file(branch.act, branch.params, branch.learn, model_file)
+    try:
+        objects = portable.custom_objects_file(branch.act, branch.params, branch.learn, model_file)
+    except ValueError as exc:  # a user file's text that was never read: say what to do
+        note_col.caption(
+            f"The .keras file names {name}'s layer, but its generated file cannot be made ({exc}): "
+            "restart the app so that user_activations/ is read again, then train once more."
+        )
+        return
     if objects is None:
         note_col.caption(
             "Plain Keras loads it as it is, `keras.saving.load_model(path)`: its activation "

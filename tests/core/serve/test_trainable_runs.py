@@ -6,9 +6,11 @@ import math
 
 import pytest
 
+from activations import get
 from activations.expression import custom_activation, custom_definition
 from core.serve import trainable_runs
 from core.serve.tasks import Status, TaskRunner
+from core.study import trainable
 
 
 @pytest.mark.slow
@@ -37,7 +39,11 @@ def test_a_task_solves_each_activation_and_keeps_going_past_one_that_fails(monke
     assert not rows["softsign"]["problem"] and rows["softsign"]["c_slope"] == pytest.approx(
         1.5 ** (1 / 20), abs=1e-8
     )
-    # 2·tanh: the same input transform as tanh, half its output scale.
-    assert rows["my_tanh"]["expression"].endswith(")") and "tanh((" in rows["my_tanh"]["expression"]
+    # 2·tanh: the same input transform as tanh, half its output scale (both solves stop at
+    # 1e-8 residuals of smooth maps: 1e-6 relative), written around the custom's own text.
+    tanh = trainable.of_activation(get("tanh"), 20)
+    assert rows["my_tanh"]["input_scale"] == pytest.approx(tanh.input_scale, rel=1e-6)
+    assert 2 * rows["my_tanh"]["output_scale"] == pytest.approx(tanh.output_scale, rel=1e-6)
+    assert "2 * tanh((" in rows["my_tanh"]["expression"]
     assert "made to fail" in rows["relu"]["problem"] and rows["relu"]["input_scale"] is None
     assert math.isnan(rows["relu"]["target"])

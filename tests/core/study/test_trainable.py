@@ -22,11 +22,16 @@ NUMPY = {
     "softplus": (lambda z: np.logaddexp(0, z), special.expit),
     "sigmoid": (special.expit, lambda z: special.expit(z) * (1 - special.expit(z))),
     "relu": (lambda z: max(z, 0.0), lambda z: float(z > 0)),
+    "soft_shrink": (
+        lambda z: z - 0.5 if z > 0.5 else (z + 0.5 if z < -0.5 else 0.0),
+        lambda z: float(abs(z) > 0.5),
+    ),
 }
+KINKS = {"relu": (0.0,), "soft_shrink": (-0.5, 0.5)}
 
 
-def _expect(g, kink: float | None = None) -> float:
-    points = [kink] if kink is not None and -12 < kink < 12 else None
+def _expect(g, kinks: tuple[float, ...] = ()) -> float:
+    points = [k for k in kinks if -12 < k < 12] or None
     value, _ = integrate.quad(lambda x: g(x) * DENSITY(x), -12, 12, points=points, limit=400)
     return value
 
@@ -36,7 +41,7 @@ def _conditions(name: str, t: trainable.Transform) -> dict[str, float]:
     a, b, d, g = t.input_scale, t.input_shift, t.output_shift, t.output_scale
     phi = lambda x: g * (f(a * x + b) + d)  # noqa: E731
     dphi = lambda x: g * a * df(a * x + b)  # noqa: E731
-    kink = -b / a if name == "relu" else None
+    kink = tuple((k - b) / a for k in KINKS.get(name, ()))  # in x, where αx + β is a kink
     return {
         "Q(1)": _expect(lambda x: phi(x) ** 2, kink),
         "C(0)": _expect(phi, kink) ** 2,
@@ -171,3 +176,22 @@ def test_an_activation_without_a_second_derivative_in_tensorflow_is_solved():
     t = trainable.of_activation(get("softsign"), 50)
     assert t.found and not t.note
     assert t.c_slope == pytest.approx(1.5 ** (1 / 50), abs=1e-8)
+
+
+def test_a_piecewise_linear_f_that_is_not_relu_like_meets_all_four_conditions():
+    # Fails if every piecewise-linear f is sent to DKS's relu rule (soft_shrink, kinks at ±0.5,
+    # is not positively homogeneous and meets Q′(1) = 1 too), checked by SciPy's quadrature
+    # split at its two kinks.
+    t = trainable.of_activation(get("soft_shrink"), 50)
+    assert t.found and not t.note
+    got = _conditions("soft_shrink", t)
+    want = {"Q(1)": 1.0, "C(0)": 0.0, "Q'(1)": 1.0, "C'(1)": 1.5 ** (1 / 50)}
+    for key, value in want.items():
+        assert got[key] == pytest.approx(value, abs=1e-6), (key, got)
+
+
+def test_an_activation_that_jumps_is_refused_with_the_reason():
+    # Fails if hard_shrink (a jump of 0.5 at ±0.5) gets a transform: autodiff sees slope 0 or
+    # 1 either side and would report C′(1) met, while the true C′(1) is infinite.
+    t = trainable.of_activation(get("hard_shrink"), 50)
+    assert not t.found and "jumps" in t.problem
