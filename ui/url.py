@@ -17,7 +17,7 @@ from core.playground.data import DATASETS as PLAYGROUND_DATASETS
 from core.playground.data import FEATURES
 from core.serve.grid import DEPTHS
 from core.study.search.limits import LIMITS as SEARCH_LIMITS
-from core.study.signal_settings import INITIALISERS, MAX_DEPTH, MAX_SEED, WIDTHS
+from core.study.signal_settings import INITIALISERS, MAX_DEPTH, MAX_SEED, WIDTHS, ZETA_RANGE
 from core.train.settings import SETTINGS, TrainConfig
 from core.train.settings import WIDTHS as TRAIN_WIDTHS
 from ui.customs import with_definitions, written
@@ -211,7 +211,7 @@ def train_learn_fields(catalogue, picked: Iterable[str]) -> list[Field]:
 
 
 def depth_fields(names: Iterable[str]) -> list[Field]:
-    """The Depth page's choices: activations, initialiser, depth, width and seed."""
+    """The Depth page's choices: activations, initialiser, depth, width, seed and ζ."""
     names = frozenset(names)
     return [
         Field("act", "depth.activations", _names, lambda v: len(v) > 0, ",".join, names),
@@ -219,6 +219,7 @@ def depth_fields(names: Iterable[str]) -> list[Field]:
         Field("depth", "depth.depth", int, _between(1, MAX_DEPTH)),
         Field("width", "depth.width", int, lambda v: v in WIDTHS),
         Field("seed", "depth.seed", int, _between(0, MAX_SEED)),
+        Field("zeta", "trainable.zeta", float, _between(*ZETA_RANGE)),
     ]
 
 

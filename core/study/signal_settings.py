@@ -16,3 +16,7 @@ MAX_DEPTH = 100
 # From 2: the dying-ReLU experiment (Lu et al. 2019) shows how narrow nets are born dead.
 WIDTHS = (2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 MAX_SEED = 9999
+# "Make it trainable": Deep Kernel Shaping's whole-network C′(1) (its default c_slope_1_target,
+# core/study/trainable.py) and the range the page and its URL accept (DKS needs ζ > 1).
+ZETA = 1.5
+ZETA_RANGE = (1.01, 10.0)

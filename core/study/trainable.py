@@ -40,8 +40,8 @@ from scipy.optimize import brentq, root
 
 from activations.expression import FUNCTIONS
 from core.study.selfnorm import NODES, TAIL, _rule
+from core.study.signal_settings import ZETA
 
-ZETA = 1.5  # DKS's default c_slope_1_target: the whole network's C′(1)
 TOLERANCE = 1e-8  # |residual| accepted for each condition
 RANDOM_TRIES = 50
 STARTS = tuple(itertools.product((1.0, 0.1), (0.0, 1.0, -1.0)))  # DKS's _ALWAYS_TRY_VALUES

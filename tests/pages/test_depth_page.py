@@ -208,3 +208,14 @@ def test_each_edge_of_chaos_is_one_click_from_train_at_that_initialisation():
     assert train.number_input(key="train.sigma_w2").value == pytest.approx(2.0, abs=1e-4)
     assert train.number_input(key="train.sigma_b2").value == 0.0
     assert train.slider(key="train.depth").value == 6
+
+
+def test_zeta_travels_in_the_link_and_a_bad_one_is_refused_with_its_range():
+    # Fails if ζ is not page state in the URL (a shared link would solve for DKS's default),
+    # or if a value DKS cannot use (ζ ≤ 1) is taken silently instead of named.
+    app = _depth_link(act="tanh", depth="10", width="16", zeta="2")
+    assert app.number_input(key="trainable.zeta").value == 2.0
+    assert app.query_params["zeta"] in ("2.0", ["2.0"], "2", ["2"])
+    bad = _depth_link(act="tanh", depth="10", width="16", zeta="0.5")
+    assert bad.number_input(key="trainable.zeta").value == 1.5
+    assert any("zeta" in w.value for w in bad.warning)

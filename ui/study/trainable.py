@@ -12,13 +12,13 @@ from activations.expression import ExpressionError, custom_activation, custom_de
 from core.serve import trainable_runs
 from core.serve.store import data_dir
 from core.serve.tasks import TaskRunner, runner_for
-from core.study.trainable import ZETA
+from core.study.signal_settings import ZETA, ZETA_RANGE
 from ui.customs import add_custom
 from ui.jobs import session_token
 from ui.nav import link_to
 from ui.serve.store import store
+from ui.url import default
 
-ZETA_RANGE = (1.01, 10.0)
 # Weights of variance 1/fan_in, zero biases: what DKS's conditions assume (Martens et al. 2021
 # use orthogonal "delta" initialisation); Keras's Orthogonal on square layers gives that.
 INIT = "orthogonal"
@@ -168,11 +168,11 @@ def trainable_ui(catalogue, acts, depth: int) -> None:
         "input shift is fixed at ±1 as DKS does, and the table says so."
     )
     zeta_col, button_col = st.columns([1, 3], vertical_alignment="bottom")
+    default("trainable.zeta", ZETA)  # a link's zeta= wins (ui/url.py depth_fields)
     zeta = zeta_col.number_input(
         "ζ (whole-network C′(1))",
         min_value=ZETA_RANGE[0],
         max_value=ZETA_RANGE[1],
-        value=ZETA,
         step=0.1,
         key="trainable.zeta",
         help="DKS's c_slope_1_target (default 1.5): how much the network may pull two close "
