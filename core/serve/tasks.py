@@ -180,8 +180,13 @@ class TaskRunner:
             if not task.status.resumable:
                 return False
             resumed = replace(task, owner=session, status=Status.RUNNING, error="", text="")
-            self._launch(resumed, work)
+            # "Running" is saved before the thread starts: saved after, a write that waited on
+            # SQLite's lock could land after the thread's own last save and put the state it
+            # resumed from back over its result (CI: a resumed search read back "stopped").
+            with self._lock:
+                self._live[task_id] = resumed
             self._persist(task_id, Status.RUNNING, SERVER_ID)
+            self._launch(resumed, work)
             return True
 
     def stop(self, task_id: int, session: str | None) -> bool:
