@@ -57,14 +57,17 @@ class Constants:
         return self.found and self.radius < 1.0
 
 
-def _rule(mean: float, variance: float) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes x and weights w with Σ w g(x) ≈ E g(x) for x ~ N(mean, variance), split at 0."""
+def _rule(
+    mean: float, variance: float, kinks: tuple[float, ...] = ()
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes x and weights w with Σ w g(x) ≈ E g(x) for x ~ N(mean, variance), split at 0 and
+    at `kinks` (where g's derivative jumps): each smooth piece to float64 precision."""
     sd = float(np.sqrt(variance))
     t, u = np.polynomial.legendre.leggauss(NODES)
     low, high = mean - TAIL * sd, mean + TAIL * sd
-    pieces = [(low, high)] if not low < 0 < high else [(low, 0.0), (0.0, high)]
+    edges = sorted({low, high, *(k for k in (0.0, *kinks) if low < k < high)})
     xs, ws = [], []
-    for a, b in pieces:
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
         x = (b - a) / 2 * t + (a + b) / 2
         xs.append(x)
         ws.append((b - a) / 2 * u * np.exp(-((x - mean) ** 2) / (2 * variance)))

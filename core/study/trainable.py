@@ -39,7 +39,7 @@ import tensorflow as tf
 from scipy.optimize import brentq, root
 
 from activations.expression import FUNCTIONS
-from core.study.selfnorm import NODES, TAIL, _rule
+from core.study.selfnorm import _rule
 from core.study.signal_settings import ZETA
 
 TOLERANCE = 1e-8  # |residual| accepted for each condition
@@ -132,23 +132,6 @@ def _kinks(fn: Callable) -> tuple[float, ...]:
     return tuple(sorted({round(float(k), 12) for k in (left + right) / 2}))
 
 
-def _split_rule(mean: float, variance: float, kinks: tuple[float, ...]):
-    """core.study.selfnorm's rule (Gauss–Legendre, 12 standard deviations a side, split at 0),
-    split at f's kinks too: each smooth piece integrated to float64 precision."""
-    if not kinks:
-        return _rule(mean, variance)
-    sd = math.sqrt(variance)
-    low, high = mean - TAIL * sd, mean + TAIL * sd
-    edges = sorted({low, high, *(k for k in (0.0, *kinks) if low < k < high)})
-    t, u = np.polynomial.legendre.leggauss(NODES)
-    xs, ws = [], []
-    for a, b in zip(edges[:-1], edges[1:], strict=True):
-        x = (b - a) / 2 * t + (a + b) / 2
-        xs.append(x)
-        ws.append((b - a) / 2 * u * np.exp(-((x - mean) ** 2) / (2 * variance)))
-    return np.concatenate(xs), np.concatenate(ws) / math.sqrt(2 * math.pi * variance)
-
-
 class _Moments:
     """E over x ~ N(0, 1) of what the conditions need, for φ(z) = f(z) at z = αx + β."""
 
@@ -157,7 +140,7 @@ class _Moments:
         self.kinks = _kinks(fn)
 
     def __call__(self, scale: float, shift: float) -> dict[str, float]:
-        z, w = _split_rule(shift, scale * scale, self.kinks)
+        z, w = _rule(shift, scale * scale, self.kinks)
         zt = tf.constant(z, tf.float64)
         with tf.GradientTape(persistent=True) as outer:
             outer.watch(zt)
