@@ -361,3 +361,14 @@ def fold_constant_columns(table: pd.DataFrame) -> tuple[pd.DataFrame, str]:
         folded.append("diverged")
         said.append("no network diverged")
     return table.drop(columns=folded), " · ".join(said)
+
+
+def numbers_styled(table: pd.DataFrame, fmt: str = "{:.4g}"):
+    """`table` as a Styler with its float columns written with `fmt`, a missing value as "—".
+    st.dataframe draws a NaN cell as "None" whatever the Styler's na_rep says, so a float column
+    with a missing value becomes text (its numbers formatted here); the others stay numbers."""
+    table = table.copy()
+    numbers = [c for c in table.columns if table[c].dtype.kind == "f"]
+    for c in [c for c in numbers if table[c].isna().any()]:
+        table[c] = [fmt.format(v) if pd.notna(v) else "—" for v in table[c]]
+    return table.style.format(fmt, subset=[c for c in numbers if table[c].dtype.kind == "f"])

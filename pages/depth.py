@@ -13,6 +13,7 @@ from charts.study.depth_figures import (
     unplotted,
 )
 from charts.study.theory_figures import SIGMA_B2, SIGMA_W2, XI_RANGE, phase_figure, theory_table
+from charts.tables import numbers_styled
 from core.study.signal import LOSS_TEXT, SAMPLES, VECTOR_REASON, estimate_seconds
 from core.study.signal_settings import INIT_SIGMA_W2, INITIALISERS, MAX_DEPTH, MAX_SEED, WIDTHS
 from core.train.network.diagnostics import DEAD_RULE
@@ -20,6 +21,7 @@ from ui import catalogue as ui_cat
 from ui.nav import link_to, setup
 from ui.palette import styles_here
 from ui.study.signal import signal
+from ui.study.spectrum import spectrum_ui
 from ui.study.theory import (
     NO_THEORY,
     beyond_text,
@@ -156,8 +158,9 @@ def edge_links_ui(critical: dict, depth: int) -> None:
             )
 
 
-def theory_ui(catalogue, names, init, depth: int) -> None:
-    """The phase diagram of the picked element-wise activations and their measures at `init`."""
+def theory_ui(catalogue, names, init, depth: int) -> dict:
+    """The phase diagram of the picked element-wise activations and their measures at `init`;
+    returns each one's critical σ_w² at σ_b² = 0."""
     st.subheader("Edge of chaos: which depths train, predicted")
     acts = [catalogue.get(n) for n in names]
     for act in acts:
@@ -165,7 +168,7 @@ def theory_ui(catalogue, names, init, depth: int) -> None:
             st.caption(f"{act.name}: {NO_THEORY}.")
     acts = [a for a in acts if a.elementwise]
     if not acts:
-        return
+        return {}
     sigma_w2 = INIT_SIGMA_W2[init]
     with st.spinner(f"Mean-field theory over a 40 × 41 grid for {len(acts)} activation(s)…"):
         fields = phase(acts, SIGMA_W2, SIGMA_B2)
@@ -188,8 +191,7 @@ def theory_ui(catalogue, names, init, depth: int) -> None:
     )
     table = theory_table(points, critical)
     label = INITIALISERS[init][0].split(" (")[0]
-    numbers = [c for c in table.columns if table[c].dtype.kind == "f"]
-    st.dataframe(table.style.format("{:.4g}", subset=numbers, na_rep="—"), width="stretch")
+    st.dataframe(numbers_styled(table), width="stretch")
     st.caption(
         f"At {label} (σ_w² = {sigma_w2:g}, σ_b² = 0): the length fixed point q*, the slope "
         "χ1 of the correlation map at c = 1, the depth scales ξ_q and ξ_c, and "
@@ -197,6 +199,7 @@ def theory_ui(catalogue, names, init, depth: int) -> None:
         "χ1 stays below 1 up to σ_w² = 12)."
     )
     edge_links_ui(critical, depth)
+    return critical
 
 
 def main() -> None:
@@ -216,6 +219,7 @@ def main() -> None:
     default("depth.depth", 50)
     default("depth.width", 256)
     default("depth.seed", 0)
+    default("spectrum.scale", "edge")
     # A custom removed on the Custom page leaves this page's list.
     picked_now = [n for n in st.session_state["depth.activations"] if n in catalogue]
     st.session_state["depth.activations"] = picked_now
@@ -227,9 +231,10 @@ def main() -> None:
         signal_ui(catalogue, acts, init, depth, width, seed)
     else:
         st.info("Pick one or more element-wise activations above to see them layer by layer.")
-    if names:
-        theory_ui(catalogue, names, init, depth)
+    critical = theory_ui(catalogue, names, init, depth) if names else {}
     if acts:
+        label = INITIALISERS[init][0].split(" (")[0]
+        spectrum_ui(acts, critical, INIT_SIGMA_W2[init], label, depth, width, seed)
         trainable_ui(catalogue, acts, depth)
     publish("depth", fields)
 

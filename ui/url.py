@@ -17,7 +17,14 @@ from core.playground.data import DATASETS as PLAYGROUND_DATASETS
 from core.playground.data import FEATURES
 from core.serve.grid import DEPTHS
 from core.study.search.limits import LIMITS as SEARCH_LIMITS
-from core.study.signal_settings import INITIALISERS, MAX_DEPTH, MAX_SEED, WIDTHS, ZETA_RANGE
+from core.study.signal_settings import (
+    INITIALISERS,
+    MAX_DEPTH,
+    MAX_SEED,
+    SPECTRUM_SCALES,
+    WIDTHS,
+    ZETA_RANGE,
+)
 from core.train.settings import SETTINGS, TrainConfig
 from core.train.settings import WIDTHS as TRAIN_WIDTHS
 from ui.customs import with_definitions, written
@@ -211,7 +218,8 @@ def train_learn_fields(catalogue, picked: Iterable[str]) -> list[Field]:
 
 
 def depth_fields(names: Iterable[str]) -> list[Field]:
-    """The Depth page's choices: activations, initialiser, depth, width, seed and ζ."""
+    """The Depth page's choices: activations, initialiser, depth, width, seed, ζ and the
+    Jacobian spectrum's σ_w²."""
     names = frozenset(names)
     return [
         Field("act", "depth.activations", _names, lambda v: len(v) > 0, ",".join, names),
@@ -220,6 +228,7 @@ def depth_fields(names: Iterable[str]) -> list[Field]:
         Field("width", "depth.width", int, lambda v: v in WIDTHS),
         Field("seed", "depth.seed", int, _between(0, MAX_SEED)),
         Field("zeta", "trainable.zeta", float, _between(*ZETA_RANGE)),
+        Field("jscale", "spectrum.scale", str, lambda v: v in SPECTRUM_SCALES),
     ]
 
 

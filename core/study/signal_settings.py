@@ -20,3 +20,5 @@ MAX_SEED = 9999
 # core/study/trainable.py) and the range the page and its URL accept (DKS needs ζ > 1).
 ZETA = 1.5
 ZETA_RANGE = (1.01, 10.0)
+# The Jacobian spectrum's σ_w²: each activation's critical one (σ_b² = 0) or the initialiser's.
+SPECTRUM_SCALES = ("edge", "init")

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from activations.expression import ExpressionError, custom_activation, custom_definition
+from charts.tables import numbers_styled
 from core.serve import trainable_runs
 from core.serve.store import data_dir
 from core.serve.tasks import TaskRunner, runner_for
@@ -202,8 +203,7 @@ def trainable_ui(catalogue, acts, depth: int) -> None:
     if not rows:
         return
     table = _dks_table(rows)
-    numbers = [c for c in table.columns if table[c].dtype.kind == "f"]
-    st.dataframe(table.style.format("{:.6g}", subset=numbers, na_rep="—"), width="stretch")
+    st.dataframe(numbers_styled(table, "{:.6g}"), width="stretch")
     st.caption(
         f"Target a layer: C′(1) = ζ^(1/L) = {zeta ** (1 / depth):.6g} (ζ = {zeta:g}, L = "
         f"{depth}). SciPy's root finder meets the conditions to 1e-8 from DKS's starting "
@@ -219,8 +219,7 @@ def trainable_ui(catalogue, acts, depth: int) -> None:
     _customs_ui(catalogue, rows, depth)
     st.markdown("**Self-normalising constants** (Klambauer et al. 2017)")
     snn = _snn_table(rows)
-    numbers = [c for c in snn.columns if snn[c].dtype.kind == "f"]
-    st.dataframe(snn.style.format("{:.10g}", subset=numbers, na_rep="—"), width="stretch")
+    st.dataframe(numbers_styled(snn, "{:.10g}"), width="stretch")
     st.caption(
         "λ·f(x) with its first parameter (or an output shift, when it has none) solved so that "
         "mean 0 and variance 1 are a fixed point of the layer's map for normalised weights "
