@@ -1,7 +1,6 @@
 """AppTest for the Depth page: its choices, its figure and table, its URL, and the Gallery's link
 to it."""
 
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
