@@ -1,4 +1,4 @@
-"""Mean-field theory (core/study/theory.py): the edge of chaos of reference activations, and the
+"""Mean-field theory (core/train/theory.py): the edge of chaos of reference activations, and the
 time of a phase diagram (50 × 50 (σ_w², σ_b²) grid, 4 activations) against a baseline measured in
 the same run: the same number of activation evaluations done once as plain TensorFlow calls
 (what any quadrature of the grid must at least cost).
@@ -16,7 +16,7 @@ import tensorflow as tf
 
 import core  # noqa: F401  (oneDNN on before TensorFlow loads)
 from activations import shared_catalogue
-from core.study.theory import NODES, Propagation, phase_diagram
+from core.train.theory import NODES, Propagation, phase_diagram
 
 GRID = 50
 NAMES = ("relu", "tanh", "selu", "gelu")

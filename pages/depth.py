@@ -144,6 +144,15 @@ def edge_links_ui(critical: dict, depth: int) -> None:
         "Train at the edge of chaos (Schoenholz et al. 2017): the Gaussian initialisation at "
         f"the critical σ_w², σ_b² = 0, {depth} layers."
     )
+    if len(at_edge) > 1:
+        link_to(
+            "Train",
+            f"All {len(at_edge)} in one run, each at its own edge",
+            act=",".join(at_edge),
+            init="edge_of_chaos",
+            sb2="0",
+            depth=str(depth),
+        )
     cols = st.columns(min(4, len(at_edge)))
     for i, (name, sigma_w2) in enumerate(at_edge.items()):
         with cols[i % len(cols)]:

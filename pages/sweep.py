@@ -25,7 +25,7 @@ from ui.jobs import controls_row, job_queue, session_token, stop_button
 from ui.nav import link_to, setup
 from ui.palette import page_theme
 from ui.serve.store import store
-from ui.study.theory import predicted_depths
+from ui.study.theory import critical_at, predicted_depths
 from ui.train.controls import setting_widgets
 from ui.train.runs import DATASET_SHORT
 from ui.url import default, publish, restore, sweep_fields
@@ -33,17 +33,26 @@ from ui.url import default, publish, restore, sweep_fields
 
 def sigma_of(config: TrainConfig) -> tuple[float, float]:
     """σ_w² and σ_b² of the sweep's initialisation on its square hidden layers, where
-    mean-field theory places it (core/train/settings.py INITIALISERS says why each value)."""
+    mean-field theory places it (core/train/settings.py INITIALISERS says why each value);
+    under "edge_of_chaos" σ_w² is each activation's own (NaN here: see `predicted_ui`)."""
     if config.init == "mean_field":
         return config.sigma_w2, config.sigma_b2
+    if config.init == "edge_of_chaos":
+        return math.nan, config.sigma_b2
     return INITIALISERS[config.init].sigma_w2, 0.0
 
 
 def predicted_text(config: TrainConfig) -> str:
     sigma_w2, sigma_b2 = sigma_of(config)
+    where = (
+        f"each activation's own critical σ_w² (χ1 = 1) and σ_b² = {sigma_b2:.3g}, where ξ_c is "
+        "infinite in theory"
+        if config.init == "edge_of_chaos"
+        else f"σ_w² = {sigma_w2:.3g} and σ_b² = {sigma_b2:.3g}"
+    )
     return (
         "Red line in each column: mean-field theory's predicted trainable depth, 6 ξ_c at "
-        f"σ_w² = {sigma_w2:.3g} and σ_b² = {sigma_b2:.3g} (Schoenholz et al. 2017, arXiv "
+        f"{where} (Schoenholz et al. 2017, arXiv "
         "1611.01232: networks train up to about six correlation lengths ξ_c), drawn between the "
         "rows where it falls; dashed and at the edge when it is past the grid. It treats every "
         f"layer as its hidden ones are: {INITIALISERS[config.init].label.split(' (')[0]} "
@@ -226,8 +235,18 @@ def predicted_ui(grid: Grid) -> dict:
     """Each activation's predicted trainable depth (none for one that left the catalogue)."""
     catalogue = ui_cat.session_catalogue()
     acts = [catalogue.get(n) for n in grid.base.activations if n in catalogue]
+    sigma_w2, sigma_b2 = sigma_of(grid.base)
     with st.spinner("Mean-field theory's predicted depths…"):
-        return predicted_depths(acts, *sigma_of(grid.base))
+        if grid.base.init != "edge_of_chaos":
+            return predicted_depths(acts, sigma_w2, sigma_b2)
+        # Each at its own edge: the depth there (numerically huge or infinite), NaN without one.
+        critical = critical_at([a for a in acts if a.elementwise], sigma_b2)
+        return {
+            n: predicted_depths([catalogue.get(n)], w, sigma_b2)[n]
+            if math.isfinite(w)
+            else math.nan
+            for n, w in critical.items()
+        }
 
 
 def heatmap_ui(grid: Grid, records: dict, key: str | None):

@@ -1,6 +1,6 @@
 """Mean-field theory's pictures: the phase diagram over (σ_w², σ_b²) coloured by the depth scale
 ξ_c with the edge of chaos drawn on it, and the table of one initialiser's measures. MeanField
-data in (core/study/theory.py), `go.Figure` or DataFrame out; no streamlit, no TensorFlow.
+data in (core/train/theory.py), `go.Figure` or DataFrame out; no streamlit, no TensorFlow.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from charts.palette import CHART_BACKGROUND
 from core.study.signal_settings import INIT_SIGMA_W2, INITIALISERS
 
 if TYPE_CHECKING:
-    from core.study.theory import MeanField
+    from core.train.theory import MeanField
 
 # The colour scale of ξ_c, in layers, log: below 0.1 a signal's correlations are gone in a layer
 # anyway, above 1000 it is as good as the edge (where ξ_c is infinite).

@@ -213,7 +213,9 @@ class JobQueue:
                 job.epoch_started = time.monotonic()
                 self._write(job, record, SERVER_ID)
         except Exception as exc:  # a worker must end its job, whatever went wrong
-            job.error = f"Training failed: {type(exc).__name__}: {exc}"
+            # A ValueError is the configuration's problem, in words for the user.
+            kind = "" if isinstance(exc, ValueError) else f"{type(exc).__name__}: "
+            job.error = f"Training failed: {kind}{exc}"
             job.record = _failed(job.record)
         finally:
             # Whatever happened above, the job ends and the next one in line starts.

@@ -150,7 +150,7 @@ def _last_finite(params: dict[str, np.ndarray]) -> int:
     return finite[-1] if finite else 0
 
 
-# Mean-field theory at the learned values (core/study/theory.py): the network the Train page builds,
+# Mean-field theory at the learned values (core/train/theory.py): the network the Train page builds,
 # Glorot uniform on square hidden layers (σ_w² = 1) with zero biases.
 THEORY_SIGMA_W2, THEORY_SIGMA_B2 = 1.0, 0.0
 THEORY_RULE = (
@@ -178,7 +178,7 @@ def learned_parameter_values(shown: Shown) -> list[tuple[str, int, str, dict[str
 def theory_at(act, fixed: dict, values: dict[str, float]) -> tuple[float, float]:
     """χ1 and the predicted trainable depth 6 ξ_c of `act` with its fixed parameters and the
     learned `values`, at THEORY_SIGMA_W2, THEORY_SIGMA_B2 (NaN for a vector activation)."""
-    from core.study.theory import TRAINABLE_XI, Propagation
+    from core.train.theory import TRAINABLE_XI, Propagation
 
     if not act.elementwise:
         return float("nan"), float("nan")

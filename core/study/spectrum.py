@@ -33,8 +33,8 @@ import numpy as np
 import tensorflow as tf
 
 from activations import Activation
-from core.study.theory import NODES, _gauss_hermite
 from core.train.network.models import init_seed
+from core.train.theory import NODES, _gauss_hermite
 
 # The weights compared: Keras's scaled orthogonal initializer and i.i.d. Gaussian entries.
 WEIGHTS = {"orthogonal": ("Orthogonal", 0.0), "gaussian": ("Gaussian", 1.0)}

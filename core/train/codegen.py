@@ -18,6 +18,7 @@ from activations import Activation
 from activations.expression import custom_from_definition
 from activations.learnable import BUILTIN_FORMS
 from activations.user_files import file_text
+from core.train.network.models import Init
 from core.train.settings import INITIALISERS
 
 # Modules generated code imports: a function named after one would hide it.
@@ -369,7 +370,7 @@ def _activation_code(act: Activation, params: Mapping[str, Any]) -> tuple[str, s
 # The script's `init(seed, layer)`: the keyword arguments of one layer, as the `Init` of
 # core/train/network/models.py draws them (every kernel seeded by (seed, layer)).
 _KERAS_INIT_CODE = """\
-def init(seed, layer):  # the app seeds every kernel by (seed, layer); biases start at zero
+def init(seed, layer, name=None):  # the app seeds every kernel by (seed, layer); zero biases
     return {{{{"kernel_initializer": keras.initializers.{name}(seed=1 + seed * 1000 + layer)}}}}
 """
 _INIT_CODE = {
@@ -379,17 +380,31 @@ _INIT_CODE = {
         if init.keras_class
     },
     "standard_uniform": """\
-def init(seed, layer):  # U(±1/√fan_in) seeded by (seed, layer); biases start at zero
+def init(seed, layer, name=None):  # U(±1/√fan_in) seeded by (seed, layer); zero biases
     return {{"kernel_initializer": keras.initializers.VarianceScaling(
         1 / 3, "fan_in", "uniform", seed=1 + seed * 1000 + layer)}}
 """,
     "mean_field": """\
-SIGMA_W2, SIGMA_B2 = {sigma_w2!r}, {sigma_b2!r}
+SIGMA_W2, SIGMA_B2 = {sigma_w2}, {sigma_b2!r}
 
 
-def init(seed, layer):  # kernels N(0, SIGMA_W2/fan_in), biases N(0, SIGMA_B2), seeded by layer
+def init(seed, layer, name=None):  # kernels N(0, SIGMA_W2/fan_in), biases N(0, SIGMA_B2)
     kernel = keras.initializers.VarianceScaling(
         SIGMA_W2, "fan_in", "untruncated_normal", seed=1 + seed * 1000 + layer)
+    bias = (keras.initializers.RandomNormal(stddev=SIGMA_B2 ** 0.5, seed=501 + seed * 1000 + layer)
+            if SIGMA_B2 > 0 else "zeros")
+    return {{"kernel_initializer": kernel, "bias_initializer": bias}}
+""",
+    # {sigma_w2} is written by _sigma_w2: a dict literal here, each activation's own σ_w².
+    "edge_of_chaos": """\
+# Each activation's critical σ_w² at SIGMA_B2 (the edge of chaos, χ1 = 1), as the app's
+# mean-field theory solved it when the run started.
+SIGMA_W2, SIGMA_B2 = {sigma_w2}, {sigma_b2!r}
+
+
+def init(seed, layer, name=None):  # kernels N(0, SIGMA_W2[name]/fan_in), biases N(0, SIGMA_B2)
+    kernel = keras.initializers.VarianceScaling(
+        SIGMA_W2[name], "fan_in", "untruncated_normal", seed=1 + seed * 1000 + layer)
     bias = (keras.initializers.RandomNormal(stddev=SIGMA_B2 ** 0.5, seed=501 + seed * 1000 + layer)
             if SIGMA_B2 > 0 else "zeros")
     return {{"kernel_initializer": kernel, "bias_initializer": bias}}
@@ -400,6 +415,18 @@ def init(seed, layer):  # kernels N(0, SIGMA_W2/fan_in), biases N(0, SIGMA_B2), 
 def _customs_header(customs: dict) -> str:
     lines = [f"\n  {name} = {d['expression']}" for name, d in customs.items()]
     return "\nYour activations:" + "".join(lines) if lines else ""
+
+
+def _sigma_w2(cfg, catalogue) -> str:
+    """The script's σ_w²: the configuration's, or under "edge_of_chaos" a dict literal of each
+    activation's own (repr of floats: the script draws exactly the app's kernels)."""
+    if cfg.init != "edge_of_chaos":
+        return repr(cfg.sigma_w2)
+    per_act = {}
+    for name in cfg.activations:
+        act = catalogue.get(name)
+        per_act[name] = Init.of(cfg).for_act(act, cfg.params_for(name)).sigma_w2
+    return repr(per_act)
 
 
 def reproduce_script(comparison, catalogue) -> str:
@@ -434,19 +461,19 @@ def reproduce_script(comparison, catalogue) -> str:
     n_out = 10 if comparison.task == "classification" else 1
     if cfg.model == "cnn":
         body = """\
-        keras.layers.Conv2D(16, 3, **init(seed, 0)), make_activation(),
+        keras.layers.Conv2D(16, 3, **init(seed, 0, name)), make_activation(),
         keras.layers.MaxPooling2D(),
-        keras.layers.Conv2D(32, 3, **init(seed, 1)), make_activation(),
+        keras.layers.Conv2D(32, 3, **init(seed, 1, name)), make_activation(),
         keras.layers.MaxPooling2D(),
         keras.layers.Flatten(),
-        keras.layers.Dense(WIDTH, **init(seed, 2)), make_activation(),
-        keras.layers.Dense(OUTPUTS, **init(seed, 3)),"""
+        keras.layers.Dense(WIDTH, **init(seed, 2, name)), make_activation(),
+        keras.layers.Dense(OUTPUTS, **init(seed, 3, name)),"""
     else:
         body = """\
         keras.layers.Flatten(),
         *[layer for i in range(DEPTH)
-          for layer in (keras.layers.Dense(WIDTH, **init(seed, i)), make_activation())],
-        keras.layers.Dense(OUTPUTS, **init(seed, DEPTH)),"""
+          for layer in (keras.layers.Dense(WIDTH, **init(seed, i, name)), make_activation())],
+        keras.layers.Dense(OUTPUTS, **init(seed, DEPTH, name)),"""
     return f'''"""Reproduces an Activation Explorer comparison in plain Keras, network by network.
 
 Dataset: {comparison.dataset_source}
@@ -475,9 +502,9 @@ def split(x, y):
 ACTIVATIONS = {{{", ".join(f"{n!r}: lambda: {m}" for n, m in layers.items())}}}
 
 
-{_INIT_CODE[cfg.init].format(sigma_w2=cfg.sigma_w2, sigma_b2=cfg.sigma_b2)}
+{_INIT_CODE[cfg.init].format(sigma_w2=_sigma_w2(cfg, catalogue), sigma_b2=cfg.sigma_b2)}
 
-def build(make_activation, seed, input_shape):
+def build(make_activation, seed, input_shape, name=None):
     return keras.Sequential([
         keras.Input(input_shape),
 {body}
@@ -488,7 +515,7 @@ if __name__ == "__main__":
     x_train, y_train, x_val, y_val = load_data()
     for name, make_activation in ACTIVATIONS.items():
         for rate, seed in [(r, s) for r in LEARNING_RATES for s in range(SEEDS)]:
-            model = build(make_activation, seed, x_train.shape[1:])
+            model = build(make_activation, seed, x_train.shape[1:], name)
             optimizers = {{"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD,
                           "rmsprop": keras.optimizers.RMSprop}}
             optimizer = optimizers[OPTIMIZER](learning_rate=rate)

@@ -53,6 +53,9 @@ INITIALISERS = {
     "standard_uniform": Initialiser("Standard U(±1/√fan_in)", None, 1 / 3),
     # The mean-field papers' network (Poole et al. 2016, Schoenholz et al. 2017).
     "mean_field": Initialiser("Gaussian, σ_w² and σ_b²", None, None),
+    # The same Gaussian network, each activation at its own critical σ_w² (χ1 = 1) at σ_b²
+    # (Schoenholz et al. 2017): core/train/theory.py edge_sigma_w2 solves for it.
+    "edge_of_chaos": Initialiser("Edge of chaos, per activation", None, None),
 }
 INITS = {key: init.label for key, init in INITIALISERS.items()}
 GRANULARITIES = ("layer", "unit")  # activations/learnable.py says what each means
@@ -293,7 +296,8 @@ SETTINGS = (
         "Keras's default; Glorot normal, He normal, LeCun normal and Orthogonal: Keras's own "
         "initializers of those names. Standard: Glorot & Bengio's U(±1/√fan_in). Gaussian: the "
         "mean-field papers' network, kernels N(0, σ_w²/fan_in) and biases N(0, σ_b²), σ_w² and "
-        "σ_b² below.",
+        "σ_b² below. Edge of chaos: that network with each activation at its own critical σ_w² "
+        "(χ1 = 1, mean-field theory) at the σ_b² below.",
     ),
     Setting(
         name="sigma_w2",
@@ -320,8 +324,8 @@ SETTINGS = (
         widget="number",
         step=0.01,
         group="model",
-        help="Gaussian initialisation only: biases are N(0, σ_b²).",
-        disabled_when=_is_not("init", "mean_field"),
+        help="Gaussian and edge-of-chaos initialisations: biases are N(0, σ_b²).",
+        disabled_when=lambda values: values.get("init") not in ("mean_field", "edge_of_chaos"),
     ),
     Setting(
         name="optimizer",

@@ -20,7 +20,13 @@ from activations.expression import custom_definition
 from activations.learnable import learn_problems
 from core.train.datasets import Dataset
 from core.train.network.engine import Engine
-from core.train.network.models import CNN_FILTERS, Branch, epoch_order, parameter_count
+from core.train.network.models import (
+    CNN_FILTERS,
+    Branch,
+    Init,
+    epoch_order,
+    parameter_count,
+)
 from core.train.record import BranchHistory, Comparison
 from core.train.settings import TrainConfig
 
@@ -49,6 +55,22 @@ def branches_for(config: TrainConfig, catalogue: Catalogue | None = None) -> lis
                 Branch(act, params, seed, learn=learn, learning_rate=rate)
                 for seed in range(config.seeds)
             ]
+    return out
+
+
+def edge_problems(config: TrainConfig, catalogue: Catalogue) -> list[str]:
+    """Under the edge-of-chaos initialisation, the activations without an edge at the run's σ_b²
+    (each solved once, then cached: Init.for_act draws from the same values). A solve takes up
+    to 2 s, so it runs where the job does (`Training`), never in a page's script run."""
+    if config.init != "edge_of_chaos":
+        return []
+    out = []
+    for name in config.activations:
+        act = catalogue.get(name)
+        try:
+            Init.of(config).for_act(act, config.params_for(name))
+        except ValueError as e:
+            out.append(str(e))
     return out
 
 
@@ -108,6 +130,9 @@ class Training:
         if problems:
             raise ValueError(" ".join(problems))
         branches = branches_for(config, catalogue)
+        edges = edge_problems(config, catalogue or shared_catalogue())
+        if edges:
+            raise ValueError(" ".join(edges))
         self.record = new_record(config, data, catalogue, branches)
         self.engine = Engine(config, data, branches)
         if config.diagnostics:

@@ -242,3 +242,26 @@ def test_the_jacobian_spectrum_shows_orthogonal_beside_gaussian_with_the_theory_
     bad = _depth_link(act="tanh", depth="6", width="16", jscale="wild")
     assert bad.radio(key="spectrum.scale").value == "edge"
     assert any("jscale" in w.value for w in bad.warning)
+
+
+def test_all_activations_train_in_one_run_each_at_its_own_edge_of_chaos():
+    # Fails if the edge of chaos is not an initialisation choice of a whole run (issue 34 (a)):
+    # Depth's one link must open Train with the edge-of-chaos initialisation for every picked
+    # activation that has an edge, and the run must train (each network drawn at its own
+    # σ_w², which tests/core/train/network/test_initialisers.py checks against plain Keras).
+    from urllib.parse import parse_qsl
+
+    from tests.pages.conftest import finish_jobs
+
+    app = _depth_link(act="relu,tanh,sigmoid", depth="2", width="16")
+    link = next(x.proto for x in app.main.get("page_link") if "each at its own edge" in x.label)
+    query = dict(parse_qsl(link.query_string))
+    assert query["act"] == "relu,tanh" and query["init"] == "edge_of_chaos"  # sigmoid has none
+    train = open_link("pages/train.py", **query, data="random", n="200", ep="1")
+    assert train.selectbox(key="train.init").value == "edge_of_chaos"
+    assert train.number_input(key="train.sigma_w2").disabled
+    assert not train.number_input(key="train.sigma_b2").disabled
+    train.button(key="train.go").click().run()
+    finish_jobs(train)
+    assert not train.error, [e.value for e in train.error]
+    assert train.dataframe  # the results table

@@ -36,7 +36,7 @@ def _functions(names: tuple[str, ...], customs: tuple[CustomSpec, ...]) -> dict:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _phase(names, customs, sigma_w2: tuple, sigma_b2: tuple) -> dict:
-    from core.study.theory import phase_diagram  # TensorFlow: imported once a page needs it
+    from core.train.theory import phase_diagram  # TensorFlow: imported once a page needs it
 
     fns = _functions(names, customs)
     return {n: phase_diagram(fns[n], np.array(sigma_w2), np.array(sigma_b2)) for n in names}
@@ -44,7 +44,7 @@ def _phase(names, customs, sigma_w2: tuple, sigma_b2: tuple) -> dict:
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _point(names, customs, sigma_w2: float, sigma_b2: float) -> dict:
-    from core.study.theory import Propagation
+    from core.train.theory import Propagation
 
     fns = _functions(names, customs)
     return {n: Propagation(fns[n]).measures(sigma_w2, sigma_b2) for n in names}
@@ -52,7 +52,7 @@ def _point(names, customs, sigma_w2: float, sigma_b2: float) -> dict:
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _critical(names, customs, sigma_b2: float) -> dict:
-    from core.study.theory import Propagation
+    from core.train.theory import Propagation
 
     fns = _functions(names, customs)
     return {n: Propagation(fns[n]).critical_sigma_w2(sigma_b2) for n in names}

@@ -47,7 +47,7 @@ EOC_TRAINS = 0.5  # a network "trains": last-epoch training accuracy ≥ 50 % (c
 EOC_SHARE = 0.8  # each prediction must hold in at least 80 % of its cells
 EOC_BEYOND = 2.0  # "well beyond": depth ≥ 2 × 6 ξ_c
 EOC_CURVE_POINTS = 61  # ξ_c on a fine σ_w² grid, for the figure's 6 ξ_c line
-TRAINABLE_XI = 6.0  # core.study.theory.TRAINABLE_XI (not imported here: it loads TensorFlow)
+TRAINABLE_XI = 6.0  # core.train.theory.TRAINABLE_XI (not imported here: it loads TensorFlow)
 
 
 class EdgeOfChaos(Experiment):
@@ -71,7 +71,7 @@ class EdgeOfChaos(Experiment):
         f"{', '.join(f'{v:g}' for v in EOC_SIGMA_W2)} (critical: 1.761) and depths "
         f"{', '.join(map(str, EOC_DEPTHS))}; 2,000 MNIST digits (1,800 train), RMSProp at "
         "Keras's default rate 0.001 (untuned), batch 64, 3 epochs (about 85 steps), 3 seeds "
-        "per cell; ξ_c from the app's mean-field theory (core/study/theory.py) at each σ_w²."
+        "per cell; ξ_c from the app's mean-field theory (core/train/theory.py) at each σ_w²."
     )
     criterion = (
         f"A cell (σ_w², depth) trains when its training accuracy over the last epoch (mean over "
@@ -110,7 +110,7 @@ class EdgeOfChaos(Experiment):
     def measure(self, records, progress=quiet):
         import tensorflow as tf
 
-        from core.study.theory import Propagation
+        from core.train.theory import Propagation
 
         by_cell = iter(records)
         accuracy = []  # σ_w² × depth × seed

@@ -22,6 +22,7 @@ from activations.learnable import learnable_fn
 from activations.tutorial import PACKAGE
 from core.train.network.diagnostics import activate_with_derivative
 from core.train.settings import INITIALISERS
+from core.train.theory import edge_sigma_w2
 
 # The small CNN's two convolutions (3×3, valid, each followed by its activation and 2×2 pooling).
 CNN_FILTERS = (16, 32)
@@ -49,7 +50,18 @@ class Init:
     def of(cls, config) -> Init:
         return cls(config.init, config.sigma_w2, config.sigma_b2)
 
+    def for_act(self, act: Activation, params: Mapping[str, Any] | None = None) -> Init:
+        """The initialisation of `act`'s network: under "edge_of_chaos", the Gaussian one at
+        the activation's own critical σ_w² at this σ_b² (mean-field theory, with its parameters
+        at their starting values); every other kind is the same for every activation."""
+        if self.kind != "edge_of_chaos":
+            return self
+        sigma_w2 = edge_sigma_w2(act, act.resolve(params or {}), self.sigma_b2)
+        return Init("mean_field", sigma_w2, self.sigma_b2)
+
     def kernel(self, seed: int, layer: int):
+        if self.kind == "edge_of_chaos":
+            raise ValueError("The edge of chaos is per activation: draw from Init.for_act(act).")
         s = init_seed(seed, layer)
         if self.kind == "standard_uniform":
             # U[−1/√n, 1/√n]: VarianceScaling's uniform limit is √(3·scale/fan_in), so 1/3.
@@ -62,6 +74,8 @@ class Init:
         return getattr(keras.initializers, keras_class)(seed=s)
 
     def bias(self, seed: int, layer: int):
+        if self.kind == "edge_of_chaos":
+            raise ValueError("The edge of chaos is per activation: draw from Init.for_act(act).")
         if self.kind == "mean_field" and self.sigma_b2 > 0:
             stddev = float(self.sigma_b2) ** 0.5  # as the exported script writes it
             seed = init_seed(seed, layer) + BIAS_SEED_OFFSET
@@ -167,6 +181,7 @@ def plain_model(
 ) -> keras.Sequential:
     """One activation's model, the way a Keras user writes it: Dense layers (or a small CNN), the
     activation after each hidden layer, a linear output (logits for classification)."""
+    init = init.for_act(act, params)
     layers: list[keras.layers.Layer] = [keras.Input(tuple(input_shape))]
     layer = 0
     if kind == "cnn":
@@ -298,26 +313,36 @@ class FusedMLP(tf.Module):
         # One activation instance per hidden layer and branch, as the plain model has.
         self.activations = [[b.new_apply(width) for b in branches] for _ in range(depth)]
         self.groups = _shared_groups(branches, width)
-        kernel = lambda b, layer, shape: np.asarray(init.kernel(b.seed, layer)(shape))  # noqa: E731
+        inits = [init.for_act(b.act, b.params) for b in branches]
+        kernel = lambda k, layer, shape: np.asarray(  # noqa: E731
+            inits[k].kernel(branches[k].seed, layer)(shape)
+        )
 
         def biases(layer: int, units: int) -> np.ndarray:  # (K, 1, units)
-            return np.stack([init.bias_values(b.seed, layer, units)[None] for b in branches])
+            return np.stack(
+                [
+                    i.bias_values(b.seed, layer, units)[None]
+                    for i, b in zip(inits, branches, strict=True)
+                ]
+            )
 
         self.w0 = tf.Variable(
-            np.concatenate([kernel(b, 0, (in_dim, width)) for b in branches], axis=1), name="w0"
+            np.concatenate([kernel(k, 0, (in_dim, width)) for k in range(self.k)], axis=1),
+            name="w0",
         )
         self.b0 = tf.Variable(biases(0, width).reshape(-1), name="b0")
         self.hidden = [
             (
                 tf.Variable(
-                    np.stack([kernel(b, layer, (width, width)) for b in branches]), name=f"w{layer}"
+                    np.stack([kernel(k, layer, (width, width)) for k in range(self.k)]),
+                    name=f"w{layer}",
                 ),
                 tf.Variable(biases(layer, width), name=f"b{layer}"),
             )
             for layer in range(1, depth)
         ]
         self.w_out = tf.Variable(
-            np.stack([kernel(b, depth, (width, n_outputs)) for b in branches]), name="w_out"
+            np.stack([kernel(k, depth, (width, n_outputs)) for k in range(self.k)]), name="w_out"
         )
         self.b_out = tf.Variable(biases(depth, n_outputs), name="b_out")
 
@@ -427,17 +452,25 @@ class FusedCNN(tf.Module):
         # One activation instance per hidden layer and branch; a channel is a unit.
         self.activations = [[b.new_apply(units) for b in branches] for units in (c1, c2, width)]
         shapes = [(3, 3, channels, c1), (3, 3, c1, c2), (self.flat, width), (width, n_outputs)]
+        inits = [init.for_act(b.act, b.params) for b in branches]
         # Every variable has the network on its first axis, so network k's weights are [k].
         self.kernel_vars = [
             tf.Variable(
-                np.stack([init.kernel(b.seed, layer)(shape) for b in branches]),
+                np.stack(
+                    [i.kernel(b.seed, layer)(shape) for i, b in zip(inits, branches, strict=True)]
+                ),
                 name=f"w{layer}",
             )
             for layer, shape in enumerate(shapes)
         ]
         self.bias_vars = [
             tf.Variable(
-                np.stack([init.bias_values(b.seed, layer, units) for b in branches]),
+                np.stack(
+                    [
+                        i.bias_values(b.seed, layer, units)
+                        for i, b in zip(inits, branches, strict=True)
+                    ]
+                ),
                 name=f"b{layer}",
             )
             for layer, units in enumerate((c1, c2, width, n_outputs))

@@ -14,7 +14,7 @@ from charts.study.depth_figures import PREDICTED_GROUP, signal_figure
 from charts.study.theory_figures import DIVERGES, EDGE, critical_line, phase_figure
 from core.serve.grid import Grid, cells_of
 from core.study.signal_settings import INIT_SIGMA_W2, INITIALISERS
-from core.study.theory import Propagation, phase_diagram
+from core.train.theory import Propagation, phase_diagram
 from tests.core.serve.test_grid import FINALS, _run
 
 SW = np.linspace(0.5, 3.0, 26)  # steps of 0.1

@@ -1,4 +1,4 @@
-"""Mean-field theory (core/study/theory.py) against figures computed without the app: the papers'
+"""Mean-field theory (core/train/theory.py) against figures computed without the app: the papers'
 reference points, and a wide random network measured directly."""
 
 import numpy as np
@@ -7,7 +7,7 @@ import tensorflow as tf
 
 from activations import shared_catalogue
 from activations.expression import custom_activation
-from core.study.theory import Propagation, phase_diagram
+from core.train.theory import Propagation, phase_diagram
 
 
 @pytest.mark.parametrize(

@@ -152,3 +152,78 @@ def test_exported_script_draws_the_runs_initial_weights():
         for a, b in zip(theirs.get_weights(), ours.get_weights(), strict=True):
             np.testing.assert_allclose(a, b, rtol=1e-6)
         assert any(np.any(w != 0) for w in theirs.get_weights()[1::2]) == (init == "mean_field")
+
+
+def _plain_gaussian(config, data, activation, sigma_w2, seed):
+    """Dense layers of `activation` with N(0, σ_w²/fan_in) kernels and zero biases, no app code."""
+    sizes = [data.input_shape[-1]] + [config.width] * config.depth
+    layers = [
+        keras.layers.Dense(
+            config.width,
+            activation=activation,
+            kernel_initializer=keras.initializers.RandomNormal(
+                stddev=np.sqrt(sigma_w2 / sizes[i]), seed=1 + seed * 1000 + i
+            ),
+        )
+        for i in range(config.depth)
+    ]
+    out = keras.layers.Dense(
+        data.n_outputs,
+        kernel_initializer=keras.initializers.RandomNormal(
+            stddev=np.sqrt(sigma_w2 / config.width), seed=1 + seed * 1000 + config.depth
+        ),
+    )
+    return keras.Sequential([keras.Input(data.input_shape), *layers, out])
+
+
+@pytest.mark.slow
+def test_the_edge_of_chaos_gives_each_activation_its_own_critical_sigma_w2():
+    """Catches the edge-of-chaos initialisation drawing one σ_w² for every network of a run, or
+    another one than the theory's: at σ_b² = 0 the edge is known in closed form, σ_w² = 2 for
+    relu (χ1 = σ_w²/2) and 1 for tanh (q* = 0, χ1 = σ_w² tanh′(0)²), so each fused network must
+    equal the plain-Keras Gaussian network at its own value, trained alone (the solver's 1e-9
+    bisection error moves the kernels far less than the float32 tolerance of the other twin
+    tests, 2e-4, which the different summation order of the fused matmuls needs)."""
+    data = datasets.random_regression(samples=300, val_fraction=0.1, seed=0)
+    config = TrainConfig(
+        activations=("relu", "tanh"), dataset="random", samples=300, depth=3, width=16,
+        epochs=2, batch_size=50, seeds=1, init="edge_of_chaos", sigma_b2=0.0, diagnostics=False,
+    )  # fmt: skip
+    fused = train_compare(config, data)
+    for branch, sigma_w2 in zip(fused.branches, (2.0, 1.0), strict=True):
+        plain = _plain_gaussian(config, data, branch.activation, sigma_w2, branch.seed)
+        alone = _fit(plain, config, data)
+        np.testing.assert_allclose(branch.loss, alone["loss"], rtol=2e-4, atol=1e-6)
+        np.testing.assert_allclose(branch.val_loss, alone["val_loss"], rtol=2e-4, atol=1e-6)
+
+
+def test_an_activation_without_an_edge_is_refused_in_words_before_training():
+    """Catches a run that would silently draw sigmoid at some σ_w² and call it the edge of chaos:
+    sigmoid's χ1 stays below 1 up to σ_w² = 12 at σ_b² = 0 (the Depth page's table says so)."""
+    from core.train.training import Training
+
+    config = TrainConfig(activations=("relu", "sigmoid"), dataset="random", samples=100,
+                         init="edge_of_chaos", sigma_b2=0.0)  # fmt: skip
+    data = datasets.random_regression(samples=100, val_fraction=0.1, seed=0)
+    with pytest.raises(ValueError, match="sigmoid has no edge of chaos at σ_b² = 0"):
+        Training(config, data)
+
+
+def test_the_exported_script_draws_each_activations_edge_of_chaos():
+    """Catches a reproduce script that draws one σ_w² for every activation of an edge-of-chaos
+    run: each network's initial weights must be the app's."""
+    from activations import shared_catalogue
+    from core.train.network.models import plain_model
+
+    catalogue = shared_catalogue()
+    config = TrainConfig(activations=("relu", "tanh"), dataset="random", depth=2, width=8,
+                         init="edge_of_chaos", sigma_b2=0.0)  # fmt: skip
+    record = type("R", (), {"config": config, "task": "regression", "dataset_source": "x"})
+    namespace = {"__name__": "not_main"}
+    exec(compile(reproduce_script(record, catalogue), "script", "exec"), namespace)
+    for name, sigma_w2 in (("relu", 2.0), ("tanh", 1.0)):
+        theirs = namespace["build"](lambda n=name: keras.layers.Activation(n), 1, (10,), name)
+        ours = plain_model(catalogue.get(name), {}, 1, (10,), 1, "mlp", 2, 8, init=Init.of(config))
+        for a, b in zip(theirs.get_weights(), ours.get_weights(), strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-6)
+        assert namespace["SIGMA_W2"][name] == pytest.approx(sigma_w2, abs=1e-6)

@@ -281,3 +281,30 @@ def phase_diagram(fn: Callable, sigma_w2: np.ndarray, sigma_b2: np.ndarray) -> M
     """The measures on the grid σ_w2 × σ_b2 (rows σ_b², columns σ_w²)."""
     sw, sb = np.meshgrid(np.asarray(sigma_w2, float), np.asarray(sigma_b2, float))
     return Propagation(fn).measures(sw, sb)
+
+
+# The edge of chaos is looked for up to this σ_w² (the Depth page's table says the same).
+EDGE_HIGH = 12.0
+_EDGES: dict[tuple, float] = {}
+
+
+def edge_sigma_w2(act, params: dict, sigma_b2: float) -> float:
+    """The critical σ_w² of activation `act` with parameters `params` at `sigma_b2`: where its
+    network sits at the edge of chaos (χ1 = 1). ValueError, in words a user can act on, when it
+    has none up to σ_w² = 12 or is not element-wise. Cached: a solve takes up to 2 s (tanh)."""
+    if not act.elementwise:
+        raise ValueError(
+            f"{act.name} is not element-wise, so mean-field theory gives it no edge of chaos: "
+            "choose another initialisation or leave it out."
+        )
+    key = (act.name, act.source, act.expression, tuple(sorted(params.items())), float(sigma_b2))
+    if key not in _EDGES:
+        fn = lambda x: act.fn(x, **params)  # noqa: E731
+        _EDGES[key] = Propagation(fn).critical_sigma_w2(float(sigma_b2), high=EDGE_HIGH)
+    value = _EDGES[key]
+    if not np.isfinite(value):
+        raise ValueError(
+            f"{act.name} has no edge of chaos at σ_b² = {sigma_b2:g}: χ1 stays below 1 up to "
+            f"σ_w² = {EDGE_HIGH:g}. Choose another initialisation or leave it out."
+        )
+    return value
