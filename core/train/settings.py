@@ -310,7 +310,8 @@ SETTINGS = (
         widget="number",
         step=0.05,
         group="model",
-        help="Gaussian initialisation only: kernels are N(0, σ_w²/fan_in).",
+        help="Gaussian initialisation only: kernels are N(0, σ_w²/fan_in) (under the edge of "
+        "chaos each activation gets its own, solved when the run starts).",
         disabled_when=_is_not("init", "mean_field"),
     ),
     Setting(
