@@ -23,7 +23,8 @@ MAX_LENGTH = 400
 MAX_NODES = 200
 MAX_DEPTH = 30
 MAX_CONSTANT = 1e6
-MAX_PARAMS = 8
+# 12: a rational activation of orders (6, 5) (core/study/rational.py); PAU uses (5, 4).
+MAX_PARAMS = 12
 
 # Spellings a TensorFlow/NumPy user types for the same allowed function.
 PREFIXES = (

@@ -25,9 +25,11 @@ EXAMPLES = (
 )
 EXPR, NAME, SETTINGS = "custom.expr", "custom.name", "custom.settings"
 LEARNED = "custom.learned"  # each added custom's learned parameters: name -> {param: granularity}
+RATIONAL = "custom.rational"  # the last rational fitted: its target, text, coefficients, errors
 MAX_NAME = 40  # characters of a name, as activations/expression.py's NAME_PATTERN allows
 NEW_PARAM = (1.0, -3.0, 3.0)  # default, lowest, highest of a parameter seen for the first time
 PREVIEW_COLOUR = "#1f77b4"  # an expression not yet added has no colour of its own
+TARGET_COLOUR = "#999999"  # a rational's target, drawn beside it
 HELP = (
     "Allowed: x, numbers, + − * / **, comparisons, `a if cond else b`, pi, e and functions "
     "like sin, exp, log, tanh, sigmoid, softplus, erf, relu, maximum, minimum, where, clip — "
@@ -45,6 +47,87 @@ def examples_ui() -> None:
         col.button(
             label, on_click=_load, args=(text, name), key=f"custom.example.{label}", width="stretch"
         )
+
+
+def _fit_rational(catalogue) -> None:
+    """Fit the rational the section asks for and load it into the editor, its coefficients as
+    the parameters' defaults; a fit that cannot be made is said in the section."""
+    import numpy as np
+    import tensorflow as tf
+
+    from core.study import rational
+
+    target = catalogue.get(st.session_state[f"{RATIONAL}.target"])
+    m, n = int(st.session_state[f"{RATIONAL}.m"]), int(st.session_state[f"{RATIONAL}.n"])
+    low, high = st.session_state[f"{RATIONAL}.low"], st.session_state[f"{RATIONAL}.high"]
+    try:
+        fitted = rational.fit(
+            lambda x: np.asarray(target.curve(tf.constant(x, tf.float64)), np.float64),
+            m,
+            n,
+            float(low),
+            float(high),
+        )
+    except ValueError as exc:
+        st.session_state[RATIONAL] = {"error": str(exc)}
+        return
+    _load(fitted.text, f"{target.name}_pau"[:MAX_NAME])
+    st.session_state[SETTINGS].update(fitted.settings())
+    st.session_state[RATIONAL] = {
+        "target": target.name,
+        "text": fitted.text,
+        "params": fitted.params(),
+        "range": (fitted.low, fitted.high),
+        "max_error": fitted.max_error,
+        "rms_error": fitted.rms_error,
+    }
+
+
+def rational_ui(catalogue) -> None:
+    """PAU's rational activation P(x) / (1 + |B(x)|) fitted to any element-wise activation, loaded
+    into the editor as an expression whose coefficients can learn."""
+    from core.study.rational import MAX_ORDER, ORDERS, POINTS, RANGE
+
+    with st.expander("Rational activation (Padé), fitted to an activation", expanded=False):
+        st.caption(
+            "Molina et al. 2019 (PAU, arXiv 1907.06732): f(x) = P(x) / (1 + |b1 x + … + bn x^n|), "
+            "P of order m, a denominator that has no pole. Its coefficients start as the least-"
+            f"squares fit to the activation you pick ({POINTS} points of the range) and are "
+            "parameters: set them to learn per layer or per unit below, as PAU does."
+        )
+        names = [n for n in catalogue.names() if catalogue.get(n).elementwise]
+        cols = st.columns([2, 1, 1, 1, 1], vertical_alignment="bottom")
+        cols[0].selectbox("Fitted to", names, index=names.index("gelu"), key=f"{RATIONAL}.target")
+        cols[1].number_input("m", 0, MAX_ORDER, ORDERS[0], key=f"{RATIONAL}.m")
+        cols[2].number_input("n", 0, MAX_ORDER - 1, ORDERS[1], key=f"{RATIONAL}.n")
+        cols[3].number_input("from", value=RANGE[0], key=f"{RATIONAL}.low")
+        cols[4].number_input("to", value=RANGE[1], key=f"{RATIONAL}.high")
+        st.button(
+            "Fit and load into the editor",
+            on_click=_fit_rational,
+            args=(catalogue,),
+            key=f"{RATIONAL}.go",
+        )
+        done = st.session_state.get(RATIONAL)
+        if done and "error" in done:
+            st.error(f"No fit: {done['error']}")
+        elif done:
+            low, high = done["range"]
+            st.caption(
+                f"Fitted to {done['target']} on [{low:g}, {high:g}]: largest error "
+                f"{done['max_error']:.2g}, root-mean-square error {done['rms_error']:.2g}. The "
+                "chart draws it beside its target while the editor holds it; outside the range "
+                "it was fitted on it follows no target."
+            )
+
+
+def fitted_target(text: str):
+    """The activation the editor's rational was fitted to, while the editor holds that rational
+    at its fitted coefficients; else None."""
+    done = st.session_state.get(RATIONAL)
+    if not done or "error" in done or text != done["text"]:
+        return None
+    return done["target"]
 
 
 def refusal_ui(text: str, error: ExpressionError) -> None:
@@ -201,9 +284,9 @@ def add_ui(text: str, values: dict, ranges: dict, learn: dict):
     return candidate
 
 
-def preview_ui(act, values, label: str, title: str):
-    """f, f′ and f″ of the expression, labelled `label`; its measured properties, or None if
-    TensorFlow refused it."""
+def preview_ui(act, values, label: str, title: str, beside: str | None = None):
+    """f, f′ and f″ of the expression, labelled `label` (and those of the catalogue's `beside`
+    in grey); its measured properties, or None if TensorFlow refused it."""
     try:
         curves = analysis.curves(act, values)
         props = analysis.properties(act, values)
@@ -214,7 +297,10 @@ def preview_ui(act, values, label: str, title: str):
     catalogue = ui_cat.session_catalogue()
     added = act.name in catalogue.customs
     colour = colours_here([act.name])[act.name] if added else PREVIEW_COLOUR
-    fig = detail_chart([(label, curves, colour)], show=("f", "df", "d2f"), title=title)
+    items = [(label, curves, colour)]
+    if beside is not None and beside in catalogue:
+        items.append((beside, analysis.curves(catalogue.get(beside), {}), TARGET_COLOUR))
+    fig = detail_chart(items, show=("f", "df", "d2f"), title=title)
     st.plotly_chart(fig, config=png_config(f"custom-{label}"), key="custom.preview")
     return props
 
@@ -284,6 +370,7 @@ def main() -> None:
         "parsed and checked, never run as Python."
     )
     examples_ui()
+    rational_ui(ui_cat.session_catalogue())
     text = st.text_input("f(x) =", key=EXPR, max_chars=400, help=HELP)
     try:
         compiled = compile_expression(text)
@@ -299,7 +386,8 @@ def main() -> None:
         # A name that is refused still previews, under a placeholder name.
         preview = candidate or custom_activation("preview", text)
         label = st.session_state[NAME] or "f"
-        props = preview_ui(preview, values, label, title=f"f(x) = {compiled.text}")
+        beside = fitted_target(text)
+        props = preview_ui(preview, values, label, title=f"f(x) = {compiled.text}", beside=beside)
     if props is not None:
         properties_ui(label, props)
         your_activations_ui()

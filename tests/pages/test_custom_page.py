@@ -187,3 +187,40 @@ def test_the_typed_name_survives_a_refused_expression_and_is_never_invented(cust
     custom.text_input(key="custom.name").set_value("").run()
     assert custom.button(key="custom.add").disabled
     assert any("Type a name" in i.value for i in custom.info)
+
+
+def test_a_rational_fitted_to_gelu_loads_with_its_coefficients_and_is_drawn_beside_gelu(custom):
+    # Fails if "Fit and load" does not put PAU's expression and the fitted coefficients (as the
+    # parameters' starting values, exactly: a slider that snapped them to its step would start
+    # another function) into the editor, if the preview does not draw gelu beside it, if the
+    # fit's error is not stated, or if the rational cannot be added and learned like any custom.
+    import numpy as np
+    import tensorflow as tf
+
+    from activations import shared_catalogue
+    from core.study import rational
+
+    custom.selectbox(key="custom.rational.target").set_value("gelu")
+    custom.button(key="custom.rational.go").click().run()
+    assert not custom.exception and not custom.error
+    assert custom.text_input(key="custom.expr").value == rational.text(5, 4)
+    assert custom.text_input(key="custom.name").value == "gelu_pau"
+    gelu = shared_catalogue().get("gelu")
+    expected = rational.fit(lambda x: np.asarray(gelu.curve(tf.constant(x, tf.float64))))
+    for p, v in expected.params().items():
+        slider = next(s for s in custom.slider if s.label == p)
+        assert slider.value == v, p  # exact: the start is the fit, not a rounded one
+    assert {"gelu_pau f", "gelu f"} <= set(_traces(custom))
+    assert any("largest error" in c.value for c in custom.caption)
+    next(r for r in custom.radio if r.label == "learn a0").set_value("layer").run()
+    custom.button(key="custom.add").click().run()
+    assert "gelu_pau" in custom.session_state["customs"]
+
+
+def test_a_rational_that_cannot_be_fitted_says_why(custom):
+    # Fails if a range with its ends the wrong way round crashes the page or fits silently.
+    custom.number_input(key="custom.rational.low").set_value(2.0)
+    custom.number_input(key="custom.rational.high").set_value(-2.0)
+    custom.button(key="custom.rational.go").click().run()
+    assert not custom.exception
+    assert any("low end below its high end" in e.value for e in custom.error)
