@@ -53,6 +53,15 @@ def test_a_learned_swish_beta_moves_and_is_charted(train):
     # Mean-field theory at the learned values: a row per layer, initial then final β.
     theory = next(d.value for d in train.dataframe if "χ1" in d.value.columns)
     assert list(theory["parameters"])[:2] == ["initial: b 1", f"final: b {beta[-1]:.3g}"]
+    # The formula it learned: x·σ(βx) is silu(βx)/β exactly, so silu must rank first with an R²
+    # that only the 4-digit rounding of its coefficients keeps below 1; one click adds it.
+    train.button(key="train.learned.formula.go").click().run()
+    assert not train.exception
+    listed = [m.value for m in train.markdown if "R² =" in m.value]
+    assert len(listed) == 5 and listed[0].startswith("1. `") and "silu(" in listed[0]
+    assert float(listed[0].rsplit("R² = ", 1)[1]) >= 0.99999
+    train.button(key="train.learned.formula.add.0.1").click().run()
+    assert "swish_b_l1_silu" in train.session_state["customs"]
 
 
 def test_a_start_without_a_derivative_is_explained_and_not_trained(train):

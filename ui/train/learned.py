@@ -3,9 +3,11 @@ each layer's learned activation over its input distribution."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
+from activations.expression import ExpressionError, custom_activation
 from charts.figures import png_config
 from charts.learned_figures import parameter_figure, shape_figure
 from core.study.learned import (
@@ -19,6 +21,7 @@ from core.study.learned import (
 from core.train.network.diagnostics import HISTOGRAM_RULE
 from core.train.rates import Shown
 from ui.catalogue import session_catalogue
+from ui.customs import add_custom
 
 
 def learned_figures(shown: Shown, colours: dict) -> list:
@@ -93,6 +96,80 @@ def learned_ui(shown: Shown, colours: dict, key: str | None) -> None:
         config=png_config("learned-shapes"),
         key=None if key is None else f"{key}.shapes",
     )
+    if key is not None:  # not while the run trains: its shapes still change every epoch
+        formula_ui(curves, key)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _formulas(x: np.ndarray, y: np.ndarray) -> list:
+    from core.study.formula import closest_formulas  # TensorFlow and SciPy: once needed
+
+    return closest_formulas(x, y)
+
+
+def _turn_on(flag: str) -> None:
+    st.session_state[flag] = True
+
+
+def _add_formula(name: str, text: str, where: str) -> None:
+    try:
+        add_custom(custom_activation(name, text))
+        st.session_state[where] = f"Added {name} to this session's activations."
+    except (ExpressionError, ValueError) as exc:
+        st.session_state[where] = f"{name} could not be added: {exc}"
+
+
+def formula_ui(curves: dict, key: str) -> None:
+    """The formulas a·f(b·x + c) + d closest to one learned shape, each one click from being a
+    custom."""
+    from core.study.formula import CANDIDATES
+
+    shapes = [(name, layer) for name, layers in curves.items() for layer in range(len(layers))]
+    with st.expander("The formula it learned", expanded=False):
+        st.caption(
+            "The closest formulas a·f(b·x + c) + d to a learned shape (its final curve, the "
+            "median over units and seeds), f one of "
+            f"{', '.join(CANDIDATES)}; fitted by least squares on 400 evenly spaced points of "
+            "the range its inputs covered (the chart's x range), ranked by R² = 1 − residual / "
+            "total sum of squares, each scored as written (4 significant digits)."
+        )
+        choice = st.selectbox(
+            "Shape",
+            range(len(shapes)),
+            format_func=lambda i: f"{shapes[i][0]}, layer {shapes[i][1] + 1}",
+            key=f"{key}.formula.shape",
+        )
+        name, layer = shapes[choice]
+        entry = curves[name][layer]
+        x = np.linspace(float(entry["x"][0]), float(entry["x"][-1]), 400)
+        y = np.interp(x, entry["x"], entry["final"])
+        where = f"{key}.formula.added"
+        if message := st.session_state.pop(where, None):
+            st.info(message)
+        on = f"{key}.formula.on"
+        # Fitted on request (about a second), not on every run of the page.
+        if not st.session_state.get(on):
+            st.button(
+                "Find the closest formulas", key=f"{key}.formula.go", on_click=_turn_on, args=(on,)
+            )
+            return
+        try:
+            with st.spinner(f"Fitting {len(CANDIDATES)} formulas…"):
+                found = _formulas(x, y)
+        except ValueError as exc:
+            st.warning(str(exc))
+            return
+        for rank, formula in enumerate(found, 1):
+            left, right = st.columns([5, 1], vertical_alignment="center")
+            left.markdown(f"{rank}. `{formula.text}` — R² = {formula.r2:.6f}")
+            custom_name = f"{name}_l{layer + 1}_{formula.function}"[:40]
+            right.button(
+                "Add as custom",
+                key=f"{key}.formula.add.{choice}.{rank}",
+                on_click=_add_formula,
+                args=(custom_name, formula.text, where),
+                help=f"Adds {custom_name}(x) = {formula.text} to this session's activations.",
+            )
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
