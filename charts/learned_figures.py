@@ -145,8 +145,14 @@ def shape_figure(curves, colours: dict[str, str], title: str = "") -> go.Figure:
             curve_axis = fig.get_subplot(row, col).xaxis.plotly_name.replace("axis", "")
             fig.update_xaxes(matches=curve_axis, row=row + 1, col=col)
             fig.update_xaxes(showticklabels=False, row=row, col=col)
-    _base_layout(fig, title=title, height=height)
-    fig.update_layout(hovermode="closest", bargap=0)
+    _base_layout(fig, title=title, height=height + 50)
+    # The legend below the panels: above them its four entries wrap onto the panels' titles.
+    fig.update_layout(
+        hovermode="closest",
+        bargap=0,
+        margin=dict(b=95),
+        legend=dict(orientation="h", yanchor="top", y=-30 / height, xanchor="left", x=0),
+    )
     return fig
 
 

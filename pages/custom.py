@@ -52,22 +52,13 @@ def examples_ui() -> None:
 def _fit_rational(catalogue) -> None:
     """Fit the rational the section asks for and load it into the editor, its coefficients as
     the parameters' defaults; a fit that cannot be made is said in the section."""
-    import numpy as np
-    import tensorflow as tf
-
     from core.study import rational
 
     target = catalogue.get(st.session_state[f"{RATIONAL}.target"])
     m, n = int(st.session_state[f"{RATIONAL}.m"]), int(st.session_state[f"{RATIONAL}.n"])
     low, high = st.session_state[f"{RATIONAL}.low"], st.session_state[f"{RATIONAL}.high"]
     try:
-        fitted = rational.fit(
-            lambda x: np.asarray(target.curve(tf.constant(x, tf.float64)), np.float64),
-            m,
-            n,
-            float(low),
-            float(high),
-        )
+        fitted = rational.fit_activation(target, m, n, float(low), float(high))
     except ValueError as exc:
         st.session_state[RATIONAL] = {"error": str(exc)}
         return

@@ -130,3 +130,13 @@ def fit(
         float(np.max(np.abs(error))),
         float(np.sqrt(np.mean(error**2))),
     )
+
+
+def fit_activation(act, m: int = ORDERS[0], n: int = ORDERS[1], low=RANGE[0], high=RANGE[1]) -> Fit:
+    """`fit` to a catalogue activation (its parameters at their defaults), evaluated in float64
+    by its own TensorFlow function."""
+    import tensorflow as tf
+
+    return fit(
+        lambda x: np.asarray(act.curve(tf.constant(x, tf.float64)), np.float64), m, n, low, high
+    )
