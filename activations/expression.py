@@ -23,7 +23,7 @@ MAX_LENGTH = 400
 MAX_NODES = 200
 MAX_DEPTH = 30
 MAX_CONSTANT = 1e6
-# 12: a rational activation of orders (6, 5) (core/study/rational.py); PAU uses (5, 4).
+# 12: a rational activation of orders (6, 5) (core/study/shapes/rational.py); PAU uses (5, 4).
 MAX_PARAMS = 12
 
 # Spellings a TensorFlow/NumPy user types for the same allowed function.
@@ -86,6 +86,26 @@ def _clip(x, lo, hi):
     return tf.minimum(tf.maximum(x, lo), hi)
 
 
+def bspline(x, lo, hi, *coefs):
+    """Σ c_i B_i(x): KAN's cubic B-spline (Liu et al. 2024) on len(coefs) − 3 equal intervals of
+    [lo, hi], its knots extended by three intervals each side, so it is 0 below lo − 3h and
+    above hi + 3h (h = (hi − lo) / G). B_i is the cardinal cubic B-spline centred on knot i − 1
+    of the grid, in closed form: 2/3 − r² + r³/2 for r < 1, (2 − r)³/6 for r < 2, else 0, with
+    r = |u − (i − 1)| and u = (x − lo) / h. Generated code copies this function."""
+    h = (hi - lo) / (len(coefs) - 3)
+    u = (x - lo) / h
+    out = tf.zeros_like(u)
+    for i, c in enumerate(coefs):
+        r = tf.abs(u - (i - 1))
+        near = 2.0 / 3.0 - r**2 + r**3 / 2.0
+        far = tf.where(r < 2.0, (2.0 - r) ** 3 / 6.0, tf.zeros_like(r))
+        out = out + c * tf.where(r < 1.0, near, far)
+    return out
+
+
+# A spline of G intervals has G + 3 coefficients: from G = 1 to G = 50 (KAN's finest grid).
+BSPLINE_COEFFICIENTS = (4, 53)
+
 _F1 = (1, 1)
 FUNCTIONS: dict[str, Fn] = {
     "sin": Fn(_F1, tf.math.sin, "tf.math.sin"),
@@ -132,6 +152,7 @@ FUNCTIONS: dict[str, Fn] = {
     # where and clip are spelled in generated code by _Compiler, not as fn.source(args).
     "clip": Fn((3, 3), _clip, "tf.clip_by_value"),
     "clip_by_value": Fn((3, 3), _clip, "tf.clip_by_value"),
+    "bspline": Fn((3 + BSPLINE_COEFFICIENTS[0], 3 + BSPLINE_COEFFICIENTS[1]), bspline, "bspline"),
 }
 ALIASES = {
     "arcsin": "asin",
@@ -455,6 +476,10 @@ class _Compiler:
                 kwargs[kw.arg] = self.visit(kw.value, depth)
         if name == "where":
             return self._where(*args)
+        if name == "bspline":
+            low, high = args[1].constant, args[2].constant
+            if low is None or high is None or not low < high:
+                self.fail("bspline(x, lo, hi, c0, …)'s lo and hi are numbers with lo < hi", node)
 
         def build(x, p):
             values = [_as_number(a.build(x, p), x) for a in args]

@@ -32,7 +32,8 @@ PREVIEW_COLOUR = "#1f77b4"  # an expression not yet added has no colour of its o
 TARGET_COLOUR = "#999999"  # a rational's target, drawn beside it
 HELP = (
     "Allowed: x, numbers, + − * / **, comparisons, `a if cond else b`, pi, e and functions "
-    "like sin, exp, log, tanh, sigmoid, softplus, erf, relu, maximum, minimum, where, clip — "
+    "like sin, exp, log, tanh, sigmoid, softplus, erf, relu, maximum, minimum, where, clip, "
+    "bspline(x, lo, hi, c0, …) — "
     "spelled bare or with tf., tf.math., tf.nn., np. or keras.ops."
 )
 
@@ -52,7 +53,7 @@ def examples_ui() -> None:
 def _fit_rational(catalogue) -> None:
     """Fit the rational the section asks for and load it into the editor, its coefficients as
     the parameters' defaults; a fit that cannot be made is said in the section."""
-    from core.study import rational
+    from core.study.shapes import rational
 
     target = catalogue.get(st.session_state[f"{RATIONAL}.target"])
     m, n = int(st.session_state[f"{RATIONAL}.m"]), int(st.session_state[f"{RATIONAL}.n"])
@@ -77,7 +78,7 @@ def _fit_rational(catalogue) -> None:
 def rational_ui(catalogue) -> None:
     """PAU's rational activation P(x) / (1 + |B(x)|) fitted to any element-wise activation, loaded
     into the editor as an expression whose coefficients can learn."""
-    from core.study.rational import MAX_ORDER, ORDERS, POINTS, RANGE
+    from core.study.shapes.rational import MAX_ORDER, ORDERS, POINTS, RANGE
 
     with st.expander("Rational activation (Padé), fitted to an activation", expanded=False):
         st.caption(
@@ -112,13 +113,77 @@ def rational_ui(catalogue) -> None:
             )
 
 
+SPLINE = "custom.spline"  # the last spline loaded: its target (None: silu), text, error
+KAN_START = "silu (the spline at 0, as KAN)"
+
+
+def _load_spline(catalogue) -> None:
+    """Load KAN's φ = wb·silu + ws·spline into the editor, its spline at 0 or fitted so that φ is
+    the chosen activation on the range."""
+    from core.study.shapes import spline
+
+    chosen = st.session_state[f"{SPLINE}.start"]
+    g = int(st.session_state[f"{SPLINE}.g"])
+    low, high = float(st.session_state[f"{SPLINE}.low"]), float(st.session_state[f"{SPLINE}.high"])
+    try:
+        if chosen == KAN_START:
+            loaded = spline.silu_start(g, low, high)
+        else:
+            loaded = spline.fitted_activation(catalogue.get(chosen), g, low, high)
+    except ValueError as exc:
+        st.session_state[SPLINE] = {"error": str(exc)}
+        return
+    _load(loaded.text, f"{loaded.target or 'silu'}_kan{g}"[:MAX_NAME])
+    st.session_state[SETTINGS].update(loaded.settings())
+    st.session_state[SPLINE] = {
+        "target": loaded.target,
+        "text": loaded.text,
+        "range": (loaded.low, loaded.high),
+        "max_error": loaded.max_error,
+    }
+
+
+def spline_ui(catalogue) -> None:
+    """KAN's learnable edge function as an activation: wb·silu(x) + ws·(a cubic B-spline)."""
+    from core.study.shapes.spline import GRID, MAX_GRID, RANGE
+
+    with st.expander("Spline activation (KAN's φ), learnable shape", expanded=False):
+        st.caption(
+            "Liu et al. 2024 (KAN, arXiv 2404.19756): φ(x) = wb·silu(x) + ws·spline(x), the spline "
+            "cubic on G equal intervals of the range, G + 3 coefficients, 0 beyond three "
+            "intervals past either end. It starts as KAN starts it (the spline at 0: φ = silu) "
+            "or fitted by least squares to an activation; set its coefficients to learn per "
+            "layer or per unit below."
+        )
+        names = [KAN_START] + [n for n in catalogue.names() if catalogue.get(n).elementwise]
+        cols = st.columns([2, 1, 1, 1], vertical_alignment="bottom")
+        cols[0].selectbox("Starts as", names, key=f"{SPLINE}.start")
+        cols[1].number_input("G (intervals)", 1, MAX_GRID, GRID, key=f"{SPLINE}.g")
+        cols[2].number_input("from", value=RANGE[0], key=f"{SPLINE}.low")
+        cols[3].number_input("to", value=RANGE[1], key=f"{SPLINE}.high")
+        st.button(
+            "Load into the editor", on_click=_load_spline, args=(catalogue,), key=f"{SPLINE}.go"
+        )
+        done = st.session_state.get(SPLINE)
+        if done and "error" in done:
+            st.error(f"Not loaded: {done['error']}")
+        elif done and done["target"]:
+            low, high = done["range"]
+            st.caption(
+                f"Fitted to {done['target']} on [{low:g}, {high:g}]: largest error "
+                f"{done['max_error']:.2g}. The chart draws it beside its target while the editor "
+                "holds it; three intervals past either end it is silu again."
+            )
+
+
 def fitted_target(text: str):
-    """The activation the editor's rational was fitted to, while the editor holds that rational
-    at its fitted coefficients; else None."""
-    done = st.session_state.get(RATIONAL)
-    if not done or "error" in done or text != done["text"]:
-        return None
-    return done["target"]
+    """The activation the editor's rational or spline was fitted to, while the editor holds it;
+    else None."""
+    for key in (RATIONAL, SPLINE):
+        done = st.session_state.get(key)
+        if done and "error" not in done and text == done["text"] and done["target"]:
+            return done["target"]
+    return None
 
 
 def refusal_ui(text: str, error: ExpressionError) -> None:
@@ -362,6 +427,7 @@ def main() -> None:
     )
     examples_ui()
     rational_ui(ui_cat.session_catalogue())
+    spline_ui(ui_cat.session_catalogue())
     text = st.text_input("f(x) =", key=EXPR, max_chars=400, help=HELP)
     try:
         compiled = compile_expression(text)

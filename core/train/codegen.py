@@ -6,6 +6,7 @@ The generated file runs as-is with only keras and tensorflow installed; a test r
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import keyword
@@ -15,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from activations import Activation
-from activations.expression import custom_from_definition
+from activations.expression import bspline, custom_from_definition
 from activations.learnable import BUILTIN_FORMS
 from activations.user_files import file_text
 from core.train.network.models import Init
@@ -23,6 +24,24 @@ from core.train.settings import INITIALISERS
 
 # Modules generated code imports: a function named after one would hide it.
 _IMPORTED = {"keras", "tf", "np"}
+
+
+def _with_helpers(generate):
+    """Generated modules that call a grammar function with no TensorFlow spelling (bspline) get
+    its definition, copied from activations/expression.py, after their imports."""
+
+    @functools.wraps(generate)
+    def wrapped(*args, **kwargs) -> str:
+        module = generate(*args, **kwargs)
+        if "bspline(" not in module or "def bspline(" in module:
+            return module
+        helper = "\n\n" + inspect.getsource(bspline) + "\n"
+        anchor = "import tensorflow as tf\n"
+        if anchor not in module:
+            return "import tensorflow as tf\n" + helper + "\n" + module
+        return module.replace(anchor, anchor + helper, 1)
+
+    return wrapped
 
 
 def _snake(name: str) -> str:
@@ -150,6 +169,7 @@ class {cname}(keras.layers.Layer):
     return function, layer_code, method_1
 
 
+@_with_helpers
 def keras_module(
     act: Activation,
     params: Mapping[str, Any] | None = None,
@@ -256,6 +276,7 @@ def objects_module_name(act: Activation) -> str:
     return f"{_snake(act.name)}_objects"
 
 
+@_with_helpers
 def custom_objects_module(
     act: Activation,
     params: Mapping[str, Any] | None = None,
@@ -429,6 +450,7 @@ def _sigma_w2(cfg, catalogue) -> str:
     return repr(per_act)
 
 
+@_with_helpers
 def reproduce_script(comparison, catalogue) -> str:
     """A plain-Keras script that trains the comparison's networks one by one, with the same data,
     initial weights and batch order, and prints each epoch's loss."""

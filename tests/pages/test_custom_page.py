@@ -198,7 +198,7 @@ def test_a_rational_fitted_to_gelu_loads_with_its_coefficients_and_is_drawn_besi
     import tensorflow as tf
 
     from activations import shared_catalogue
-    from core.study import rational
+    from core.study.shapes import rational
 
     custom.selectbox(key="custom.rational.target").set_value("gelu")
     custom.button(key="custom.rational.go").click().run()
@@ -224,3 +224,27 @@ def test_a_rational_that_cannot_be_fitted_says_why(custom):
     custom.button(key="custom.rational.go").click().run()
     assert not custom.exception
     assert any("low end below its high end" in e.value for e in custom.error)
+
+
+def test_kans_spline_loads_as_silu_or_fitted_and_can_learn_per_unit(custom):
+    # Fails if "Load into the editor" does not write KAN's φ with its G + 3 coefficients (at 0:
+    # φ = silu, as KAN starts), if a fitted start is not drawn beside its target with its error
+    # stated, or if the spline cannot be added learning its coefficients per unit.
+    from core.study.shapes import spline
+
+    custom.number_input(key="custom.spline.g").set_value(4)
+    custom.button(key="custom.spline.go").click().run()
+    assert not custom.exception and not custom.error
+    assert custom.text_input(key="custom.expr").value == spline.text(4, -3.0, 3.0)
+    assert custom.text_input(key="custom.name").value == "silu_kan4"
+    assert {s.label: s.value for s in custom.slider if s.label.startswith("c")} == {
+        f"c{i}": 0.0 for i in range(7)
+    }
+    custom.selectbox(key="custom.spline.start").set_value("tanh")
+    custom.button(key="custom.spline.go").click().run()
+    assert custom.text_input(key="custom.name").value == "tanh_kan4"
+    assert {"tanh_kan4 f", "tanh f"} <= set(_traces(custom))
+    assert any("largest error" in c.value for c in custom.caption)
+    next(r for r in custom.radio if r.label == "learn c0").set_value("unit").run()
+    custom.button(key="custom.add").click().run()
+    assert "tanh_kan4" in custom.session_state["customs"]

@@ -102,7 +102,7 @@ def learned_ui(shown: Shown, colours: dict, key: str | None) -> None:
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def _formulas(x: np.ndarray, y: np.ndarray) -> list:
-    from core.study.formula import closest_formulas  # TensorFlow and SciPy: once needed
+    from core.study.shapes.formula import closest_formulas  # TensorFlow and SciPy: once needed
 
     return closest_formulas(x, y)
 
@@ -122,7 +122,7 @@ def _add_formula(name: str, text: str, where: str) -> None:
 def formula_ui(curves: dict, key: str) -> None:
     """The formulas a·f(b·x + c) + d closest to one learned shape, each one click from being a
     custom."""
-    from core.study.formula import CANDIDATES
+    from core.study.shapes.formula import CANDIDATES
 
     shapes = [(name, layer) for name, layers in curves.items() for layer in range(len(layers))]
     with st.expander("The formula it learned", expanded=False):

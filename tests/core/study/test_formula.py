@@ -6,7 +6,7 @@ import pytest
 import tensorflow as tf
 
 from activations.expression import compile_expression
-from core.study.formula import closest_formulas, formula_text
+from core.study.shapes.formula import closest_formulas, formula_text
 
 X = np.linspace(-4, 4, 400)
 

@@ -9,7 +9,7 @@ import tensorflow as tf
 
 from activations import shared_catalogue
 from activations.expression import custom_activation
-from core.study import rational
+from core.study.shapes import rational
 from core.train import datasets
 from core.train.settings import TrainConfig
 from core.train.training import train_compare

@@ -64,6 +64,12 @@ def test_generated_code_for_session_customs_computes_the_same_values(tmp_path):
         custom_activation("swish_beta", "x * tf.sigmoid(beta * x)", {"beta": (1.7, 0.0, 4.0)}),
         custom_activation("elu_typed", "tf.where(x > 0, x, tf.exp(x) - 1)"),
         custom_activation("gate", "(x > 0) * x + (-1 < x < 1) * 0.5 + (x if x < -2 else 0)"),
+        # bspline has no TensorFlow spelling: the module must carry its definition.
+        custom_activation(
+            "kan3",
+            "wb*silu(x) + ws*bspline(x, -2, 2, c0, c1, c2, c3, c4, c5)",
+            {f"c{i}": (v, -3.0, 3.0) for i, v in enumerate((0.5, -1.0, 0.3, 2.0, -0.7, 0.1))},
+        ),
     ]
     x = np.linspace(-4, 4, 41).astype("float32")
     runner = textwrap.dedent("""

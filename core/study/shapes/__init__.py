@@ -1,0 +1,2 @@
+"""Learnable shapes: rational (PAU) and spline (KAN) activations, the formulas closest to a learned
+shape, and Kolmogorov–Arnold networks."""

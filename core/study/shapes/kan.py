@@ -1,0 +1,225 @@
+"""Kolmogorov–Arnold networks (Liu et al. 2024, arXiv 2404.19756) for function fitting: a
+learnable function on every edge, φ(x) = scale_base·silu(x) + scale_sp·spline(x), the spline
+cubic on a uniform grid of G intervals of a range (the grammar's `bspline` closed form, so a KAN
+edge and a spline activation are the same function), trained with Adam or L-BFGS, and grid
+refinement: a finer grid's coefficients fitted by least squares to the coarser spline.
+
+Where it differs from pykan (read from github:KindXiaoming/pykan, Example 1 and kan/): the grid
+stays uniform on its range (pykan moves its knots toward the data's percentiles during the first
+50 steps); refinement fits on evenly spaced points of the range (pykan: on the cached test
+inputs); L-BFGS is SciPy's L-BFGS-B on the whole batch (pykan: its own L-BFGS with strong Wolfe
+line search, 20 iterations a step).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import tensorflow as tf
+from scipy.optimize import minimize
+
+K = 3  # cubic
+GRID_RANGE = (-1.0, 1.0)  # pykan's default
+NOISE_SCALE = 0.3  # pykan's noise_scale: the splines start as small noise
+REFINE_POINTS = 1001
+
+
+def basis(x, g: int, low, high):
+    """The G + 3 cubic B-splines at x: x (..., in) -> (..., in, G + 3), in x's dtype
+    (TensorFlow), `low` and `high` a number or one per input (in,). The closed form of
+    activations/expression.py's bspline, knots extended 3 intervals each side."""
+    low = tf.cast(tf.convert_to_tensor(low), x.dtype)
+    high = tf.cast(tf.convert_to_tensor(high), x.dtype)
+    h = (high - low) / g
+    u = (x - low) / h
+    u = u[..., None]
+    r = tf.abs(u - (tf.range(g + 3, dtype=x.dtype) - 1))
+    near = 2.0 / 3.0 - r**2 + r**3 / 2.0
+    far = tf.where(r < 2.0, (2.0 - r) ** 3 / 6.0, tf.zeros_like(r))
+    return tf.where(r < 1.0, near, far)
+
+
+@dataclass
+class KANLayer:
+    """in_dim × out_dim edges, each φ_ij; out_j = Σ_i φ_ij(x_i). Variables: coef (in, out, G + 3),
+    scale_base and scale_sp (in, out); each input's grid spans [low_i, high_i]."""
+
+    in_dim: int
+    out_dim: int
+    g: int
+    low: np.ndarray  # (in,)
+    high: np.ndarray
+    coef: tf.Variable
+    scale_base: tf.Variable
+    scale_sp: tf.Variable
+
+    def edges(self, x):
+        """Every edge's value: x (batch, in) -> (batch, in, out)."""
+        spline = tf.einsum("bik,iok->bio", basis(x, self.g, self.low, self.high), self.coef)
+        return self.scale_base * tf.nn.silu(x)[:, :, None] + self.scale_sp * spline
+
+    def __call__(self, x):
+        return tf.reduce_sum(self.edges(x), axis=1)
+
+    @property
+    def variables(self) -> list[tf.Variable]:
+        return [self.coef, self.scale_base, self.scale_sp]
+
+
+def _layer(in_dim, out_dim, g, low, high, rng: np.random.Generator, dtype) -> KANLayer:
+    """pykan's start: scale_base uniform in ±1/√in, scale_sp 1, the spline a least-squares fit
+    to uniform noise of ± noise_scale / (2G) at the grid's G + 1 points."""
+    points = np.linspace(low, high, g + 1)
+    noise = (rng.random((g + 1, in_dim, out_dim)) - 0.5) * NOISE_SCALE / g
+    b = basis(tf.constant(points[:, None], tf.float64), g, low, high).numpy()[:, 0]  # (G+1, G+3)
+    coef = np.linalg.lstsq(b, noise.reshape(g + 1, -1), rcond=None)[0]  # (G + 3, in·out)
+    coef = coef.T.reshape(in_dim, out_dim, g + 3)
+    low, high = np.full(in_dim, float(low)), np.full(in_dim, float(high))
+    scale_base = (rng.random((in_dim, out_dim)) * 2 - 1) / np.sqrt(in_dim)
+    return KANLayer(
+        in_dim,
+        out_dim,
+        g,
+        low,
+        high,
+        tf.Variable(coef, dtype=dtype, name="coef"),
+        tf.Variable(scale_base, dtype=dtype, name="scale_base"),
+        tf.Variable(np.ones((in_dim, out_dim)), dtype=dtype, name="scale_sp"),
+    )
+
+
+@dataclass
+class KAN:
+    """A KAN of widths like [2, 5, 1]."""
+
+    widths: tuple[int, ...]
+    g: int
+    layers: list[KANLayer] = field(default_factory=list)
+    low: float = GRID_RANGE[0]
+    high: float = GRID_RANGE[1]
+
+    @classmethod
+    def new(cls, widths: Sequence[int], g: int, seed: int = 0, dtype=tf.float64,
+            grid_range=GRID_RANGE) -> KAN:  # fmt: skip
+        if len(widths) < 2 or min(widths) < 1 or g < 1:
+            raise ValueError(
+                "A KAN needs two widths or more, each ≥ 1, and a grid of ≥ 1 interval."
+            )
+        rng = np.random.default_rng(seed)
+        low, high = grid_range
+        layers = [
+            _layer(a, b, g, low, high, rng, dtype)
+            for a, b in zip(widths[:-1], widths[1:], strict=True)
+        ]
+        return cls(tuple(widths), g, layers, low, high)
+
+    def __call__(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    @property
+    def variables(self) -> list[tf.Variable]:
+        return [v for layer in self.layers for v in layer.variables]
+
+    def parameter_count(self) -> int:
+        return sum(int(np.prod(v.shape)) for v in self.variables)
+
+    def refine(self, g: int, x=None) -> KAN:
+        """The same network on a grid of `g` intervals: every edge's spline fitted by least squares
+        to this one's at REFINE_POINTS evenly spaced points of each input's range (or at each
+        layer's inputs for the samples `x`); scale_base and scale_sp are kept, as pykan keeps
+        them."""
+        return self._regrid(g, x, move=False)
+
+    def update_grid(self, x) -> KAN:
+        """The same network with each input's grid moved to span the range of that input over
+        the samples `x` (pykan moves its grids to its inputs in the first steps), every spline
+        refitted by least squares at those inputs."""
+        return self._regrid(self.g, x, move=True)
+
+    def _regrid(self, g: int, x, move: bool) -> KAN:
+        out, inputs = [], None if x is None else tf.constant(x, self.layers[0].coef.dtype)
+        for layer in self.layers:
+            if inputs is None:
+                z = np.linspace(layer.low, layer.high, REFINE_POINTS)  # (n, in)
+                points = tf.constant(z, layer.coef.dtype)
+            else:
+                points = inputs
+            low, high = layer.low, layer.high
+            if move:
+                values_np = points.numpy()
+                low, high = values_np.min(axis=0), values_np.max(axis=0)
+                high = np.where(high > low, high, low + 1e-3)
+            old = basis(points, layer.g, layer.low, layer.high)  # (n, in, G + 3)
+            new = basis(points, g, low, high).numpy()  # (n, in, g + 3)
+            values = tf.einsum("bik,iok->bio", old, layer.coef).numpy()  # (n, in, out)
+            coef = np.empty((layer.in_dim, layer.out_dim, g + 3))
+            for i in range(layer.in_dim):
+                coef[i] = np.linalg.lstsq(new[:, i, :], values[:, i, :], rcond=None)[0].T
+            out.append(
+                KANLayer(layer.in_dim, layer.out_dim, g, low, high,
+                         tf.Variable(coef, dtype=layer.coef.dtype, name="coef"),
+                         tf.Variable(layer.scale_base.numpy(), name="scale_base"),
+                         tf.Variable(layer.scale_sp.numpy(), name="scale_sp"))
+            )  # fmt: skip
+            if inputs is not None:
+                inputs = layer(inputs)
+        return KAN(self.widths, g, out, self.low, self.high)
+
+
+def rmse(model: Callable, x, y) -> float:
+    pred = model(tf.constant(x, tf.float64)).numpy()
+    return float(np.sqrt(np.mean((pred - np.asarray(y)) ** 2)))
+
+
+def fit_lbfgs(model: KAN, x, y, iterations: int) -> float:
+    """Full-batch L-BFGS (SciPy's L-BFGS-B) on the mean squared error; returns the final RMSE."""
+    variables = model.variables
+    shapes = [v.shape for v in variables]
+    sizes = [int(np.prod(s)) for s in shapes]
+    xt, yt = tf.constant(x, tf.float64), tf.constant(y, tf.float64)
+
+    @tf.function
+    def loss_and_grad():
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((model(xt) - yt) ** 2)
+        return loss, tape.gradient(loss, variables)
+
+    def assign(theta):
+        for v, part, shape in zip(variables, np.split(theta, np.cumsum(sizes)[:-1]), shapes,
+                                  strict=True):  # fmt: skip
+            v.assign(part.reshape(shape))
+
+    def objective(theta):
+        assign(theta)
+        loss, grads = loss_and_grad()
+        return float(loss), np.concatenate([g.numpy().ravel() for g in grads])
+
+    start = np.concatenate([v.numpy().ravel() for v in variables])
+    # No tolerance stops it early: pykan runs its steps whatever the loss (tolerances 1e-32).
+    options = {"maxiter": iterations, "maxcor": 10, "ftol": 0.0, "gtol": 0.0}
+    result = minimize(objective, start, jac=True, method="L-BFGS-B", options=options)
+    assign(result.x)
+    return rmse(model, x, y)
+
+
+def fit_adam(model: KAN, x, y, steps: int, learning_rate: float = 1e-2) -> float:
+    """Full-batch Adam on the mean squared error; returns the final RMSE."""
+    import keras
+
+    optimizer = keras.optimizers.Adam(learning_rate)
+    xt, yt = tf.constant(x, tf.float64), tf.constant(y, tf.float64)
+    variables = model.variables
+
+    @tf.function
+    def step():
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((model(xt) - yt) ** 2)
+        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables, strict=True))
+
+    for _ in range(steps):
+        step()
+    return rmse(model, x, y)
