@@ -90,21 +90,23 @@ def step_ratio(rounds: int) -> tuple[float, int, int]:
         [keras.Input((2,)), keras.layers.Dense(10, activation="silu"),
          keras.layers.Dense(10, activation="silu"), keras.layers.Dense(1)]
     )  # fmt: skip
-    steps = {}
-    for name, forward, variables in (
-        ("kan", kan, kan.variables),
-        ("mlp", mlp, mlp.trainable_variables),
-    ):
+
+    def make_step(forward, variables):
         optimizer = keras.optimizers.Adam(1e-3)
 
         @tf.function
-        def step(forward=forward, variables=variables, optimizer=optimizer):
+        def step():
             with tf.GradientTape() as tape:
                 loss = tf.reduce_mean((forward(x) - y) ** 2)
             optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables, strict=True))
 
         step()  # trace
-        steps[name] = step
+        return step
+
+    steps = {
+        "kan": make_step(kan, kan.variables),
+        "mlp": make_step(mlp, mlp.trainable_variables),
+    }
     times = {"kan": [], "mlp": []}
     for _ in range(rounds):
         for name in ("kan", "mlp"):
