@@ -50,6 +50,21 @@ def examples_ui() -> None:
         )
 
 
+def _into_editor(key: str, name: str, shape, target: str | None, rms: float | None) -> None:
+    """Put a rational or spline (`shape`: its text, settings, range and error) into the editor
+    under `name`, its coefficients as the parameters' defaults, and remember what it was fitted
+    to under `key`, so the chart can draw the target beside it."""
+    _load(shape.text, name[:MAX_NAME])
+    st.session_state[SETTINGS].update(shape.settings())
+    st.session_state[key] = {
+        "target": target,
+        "text": shape.text,
+        "range": (shape.low, shape.high),
+        "max_error": shape.max_error,
+        "rms_error": rms,
+    }
+
+
 def _fit_rational(catalogue) -> None:
     """Fit the rational the section asks for and load it into the editor, its coefficients as
     the parameters' defaults; a fit that cannot be made is said in the section."""
@@ -63,16 +78,7 @@ def _fit_rational(catalogue) -> None:
     except ValueError as exc:
         st.session_state[RATIONAL] = {"error": str(exc)}
         return
-    _load(fitted.text, f"{target.name}_pau"[:MAX_NAME])
-    st.session_state[SETTINGS].update(fitted.settings())
-    st.session_state[RATIONAL] = {
-        "target": target.name,
-        "text": fitted.text,
-        "params": fitted.params(),
-        "range": (fitted.low, fitted.high),
-        "max_error": fitted.max_error,
-        "rms_error": fitted.rms_error,
-    }
+    _into_editor(RATIONAL, f"{target.name}_pau", fitted, target.name, fitted.rms_error)
 
 
 def rational_ui(catalogue) -> None:
@@ -133,14 +139,7 @@ def _load_spline(catalogue) -> None:
     except ValueError as exc:
         st.session_state[SPLINE] = {"error": str(exc)}
         return
-    _load(loaded.text, f"{loaded.target or 'silu'}_kan{g}"[:MAX_NAME])
-    st.session_state[SETTINGS].update(loaded.settings())
-    st.session_state[SPLINE] = {
-        "target": loaded.target,
-        "text": loaded.text,
-        "range": (loaded.low, loaded.high),
-        "max_error": loaded.max_error,
-    }
+    _into_editor(SPLINE, f"{loaded.target or 'silu'}_kan{g}", loaded, loaded.target, None)
 
 
 def spline_ui(catalogue) -> None:

@@ -10,10 +10,8 @@ import tensorflow as tf
 from activations import shared_catalogue
 from activations.expression import custom_activation
 from core.study.shapes import rational
-from core.train import datasets
-from core.train.settings import TrainConfig
-from core.train.training import train_compare
-from tests.core.train.test_training import _assert_same, _fit, _init
+from tests.core.study.learning_twin import fused_and_plain
+from tests.core.train.test_training import _assert_same
 
 # The largest error on [−3, 3] of the (5, 4) fit, as measured (2026-12-06) × about 1.5. A smooth
 # target is fitted closely; one with a kink at 0 (relu, leaky_relu, selu) cannot be, a rational
@@ -113,25 +111,7 @@ def test_a_network_learning_its_rational_per_layer_trains_like_plain_keras():
     # gradient. float32 networks summed in another order: 2e-4 relative, as every twin test.
     fit = rational.fit(_numpy(shared_catalogue().get("gelu")), 3, 2)
     act = custom_activation("gelu_pau", fit.text, fit.settings())
-    catalogue = shared_catalogue().with_customs([act])
-    names = list(fit.params())
-    config = TrainConfig(
-        activations=("gelu_pau",), dataset="random", samples=400, depth=2, width=16, epochs=3,
-        batch_size=50, seeds=1, learning_rate=3e-3, diagnostics=False,
-        learnable=(("gelu_pau", tuple((p, "layer") for p in sorted(names))),),
-    )  # fmt: skip
-    data = datasets.random_regression(samples=400, val_fraction=0.1, seed=0)
-    fused = train_compare(config, data, catalogue)
-    layers = []
-    for i in range(config.depth):
-        layers += [
-            keras.layers.Dense(config.width, kernel_initializer=_init(0, i)),
-            PlainRational(fit.a, fit.b),
-        ]
-    out = keras.layers.Dense(data.n_outputs, kernel_initializer=_init(0, config.depth))
-    model = keras.Sequential([keras.Input(data.input_shape), *layers, out])
-    alone = _fit(model, config, data)
-    branch = fused.branches[0]
+    branch, alone, model = fused_and_plain(act, "layer", 16, lambda: PlainRational(fit.a, fit.b))
     _assert_same(branch, alone, rtol=2e-4)
     learned_a0 = [float(layer.a[0]) for layer in model.layers if isinstance(layer, PlainRational)]
     np.testing.assert_allclose(

@@ -11,10 +11,8 @@ from scipy.interpolate import BSpline
 from activations import shared_catalogue
 from activations.expression import ExpressionError, bspline, compile_expression, custom_activation
 from core.study.shapes import spline
-from core.train import datasets
-from core.train.settings import TrainConfig
-from core.train.training import train_compare
-from tests.core.train.test_training import _assert_same, _fit, _init
+from tests.core.study.learning_twin import fused_and_plain
+from tests.core.train.test_training import _assert_same
 
 
 def _scipy_spline(c, g, low, high, x):
@@ -113,23 +111,8 @@ def test_a_network_learning_a_spline_per_unit_trains_like_plain_keras():
     # networks, sums in another order: 2e-4 relative, as every twin test.
     fit = spline.fitted_activation(shared_catalogue().get("tanh"), 3, -2.0, 2.0)
     act = custom_activation("tanh_kan", fit.text, fit.settings())
-    catalogue = shared_catalogue().with_customs([act])
-    params = fit.params()
-    config = TrainConfig(
-        activations=("tanh_kan",), dataset="random", samples=400, depth=2, width=8, epochs=3,
-        batch_size=50, seeds=1, learning_rate=3e-3, diagnostics=False,
-        learnable=(("tanh_kan", tuple((p, "unit") for p in sorted(params))),),
-    )  # fmt: skip
-    data = datasets.random_regression(samples=400, val_fraction=0.1, seed=0)
-    fused = train_compare(config, data, catalogue)
-    layers = []
-    for i in range(config.depth):
-        layers += [
-            keras.layers.Dense(config.width, kernel_initializer=_init(0, i)),
-            PlainKanSpline(params, 3, -2.0, 2.0),
-        ]
-    out = keras.layers.Dense(data.n_outputs, kernel_initializer=_init(0, config.depth))
-    model = keras.Sequential([keras.Input(data.input_shape), *layers, out])
-    _assert_same(fused.branches[0], _fit(model, config, data), rtol=2e-4)
-    c0 = fused.branches[0].learned["c0"][-1][0]
+    plain = lambda: PlainKanSpline(fit.params(), 3, -2.0, 2.0)  # noqa: E731
+    branch, alone, _ = fused_and_plain(act, "unit", 8, plain)
+    _assert_same(branch, alone, rtol=2e-4)
+    c0 = branch.learned["c0"][-1][0]
     assert c0[1] > 0  # the units' c0 moved apart: learned per unit
