@@ -55,7 +55,15 @@ def _into_editor(key: str, name: str, shape, target: str | None, rms: float | No
     under `name`, its coefficients as the parameters' defaults, and remember what it was fitted
     to under `key`, so the chart can draw the target beside it."""
     _load(shape.text, name[:MAX_NAME])
-    st.session_state[SETTINGS].update(shape.settings())
+    settings = shape.settings()
+    st.session_state[SETTINGS].update(settings)
+    # A parameter's range boxes and slider keep their own state once drawn, and would write the
+    # last load's values back over these: they are set, and the slider drawn afresh.
+    for p, (default, low, high) in settings.items():
+        st.session_state[f"custom.{p}.low"], st.session_state[f"custom.{p}.high"] = low, high
+        st.session_state[f"custom.{p}.default"] = default
+        for drawn in [k for k in st.session_state if str(k).startswith(f"custom.{p}.value.")]:
+            del st.session_state[drawn]
     st.session_state[key] = {
         "target": target,
         "text": shape.text,
@@ -195,6 +203,12 @@ def refusal_ui(text: str, error: ExpressionError) -> None:
         st.code(text + "\n" + " " * (error.column - 1) + "^ here", language=None)
 
 
+def _box(label: str, value: float, key: str) -> float:
+    if key in st.session_state:
+        return st.number_input(label, key=key)
+    return st.number_input(label, value=float(value), key=key)
+
+
 def params_ui(params) -> tuple[dict[str, float], dict[str, tuple], dict[str, str]]:
     """A slider per parameter, each with an editable range, and whether it learns with the
     weights; the values, (default, lo, hi) and the learned ones (name -> "layer" or "unit")."""
@@ -208,11 +222,11 @@ def params_ui(params) -> tuple[dict[str, float], dict[str, tuple], dict[str, str
         with st.popover(
             f"{p}: {low:g} … {high:g}", width="stretch", help=f"The range of {p}'s slider."
         ):
-            new_low = st.number_input("lowest", value=float(low), key=f"custom.{p}.low")
-            new_high = st.number_input("highest", value=float(high), key=f"custom.{p}.high")
-            new_default = st.number_input(
-                "default", value=float(default), key=f"custom.{p}.default"
-            )
+            # A loaded rational or spline sets these boxes' state (_into_editor): a value given
+            # as well would be refused with a warning on the page.
+            new_low = _box("lowest", low, f"custom.{p}.low")
+            new_high = _box("highest", high, f"custom.{p}.high")
+            new_default = _box("default", default, f"custom.{p}.default")
             if new_low >= new_high:
                 st.error("The lowest value must be below the highest.")
             else:

@@ -23,7 +23,7 @@ from core.train.network.models import Init
 from core.train.settings import INITIALISERS
 
 # Modules generated code imports: a function named after one would hide it.
-_IMPORTED = {"keras", "tf", "np"}
+_IMPORTED = {"keras", "tf", "np", "bspline"}  # bspline: the helper generated modules define
 
 
 def _with_helpers(generate):
@@ -33,7 +33,7 @@ def _with_helpers(generate):
     @functools.wraps(generate)
     def wrapped(*args, **kwargs) -> str:
         module = generate(*args, **kwargs)
-        if "bspline(" not in module or "def bspline(" in module:
+        if not re.search(r"\bbspline\(", module) or "def bspline(" in module:
             return module
         helper = "\n\n" + inspect.getsource(bspline) + "\n"
         anchor = "import tensorflow as tf\n"
@@ -438,11 +438,14 @@ def _customs_header(customs: dict) -> str:
     return "\nYour activations:" + "".join(lines) if lines else ""
 
 
-def _sigma_w2(cfg, catalogue) -> str:
+def _sigma_w2(cfg, catalogue, recorded: dict | None = None) -> str:
     """The script's σ_w²: the configuration's, or under "edge_of_chaos" a dict literal of each
-    activation's own (repr of floats: the script draws exactly the app's kernels)."""
+    activation's own (repr of floats: the script draws exactly the app's kernels), as the run
+    recorded them when it started (a run stored without them: solved again)."""
     if cfg.init != "edge_of_chaos":
         return repr(cfg.sigma_w2)
+    if recorded and set(recorded) >= set(cfg.activations):
+        return repr({name: float(recorded[name]) for name in cfg.activations})
     per_act = {}
     for name in cfg.activations:
         act = catalogue.get(name)
@@ -479,6 +482,7 @@ def reproduce_script(comparison, catalogue) -> str:
         if comparison.task == "classification"
         else '"mse"'
     )
+    sigma_w2 = _sigma_w2(cfg, catalogue, getattr(comparison, "init_sigma_w2", None))
     metric = '"accuracy"' if comparison.task == "classification" else '"mae"'
     n_out = 10 if comparison.task == "classification" else 1
     if cfg.model == "cnn":
@@ -524,7 +528,7 @@ def split(x, y):
 ACTIVATIONS = {{{", ".join(f"{n!r}: lambda: {m}" for n, m in layers.items())}}}
 
 
-{_INIT_CODE[cfg.init].format(sigma_w2=_sigma_w2(cfg, catalogue), sigma_b2=cfg.sigma_b2)}
+{_INIT_CODE[cfg.init].format(sigma_w2=sigma_w2, sigma_b2=cfg.sigma_b2)}
 
 def build(make_activation, seed, input_shape, name=None):
     return keras.Sequential([

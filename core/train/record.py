@@ -76,6 +76,9 @@ class Comparison:
     # (expression text, parameters with ranges): a run opened in another session, a shared file
     # and a script carry what the name computes. Runs stored before have none.
     customs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Under the edge-of-chaos initialisation, each activation's σ_w² as solved when the run
+    # started (the script draws these, not a later solve). Empty for every other run.
+    init_sigma_w2: dict[str, float] = field(default_factory=dict)
 
     @property
     def epochs_done(self) -> int:
@@ -116,6 +119,7 @@ class Comparison:
             "probe_samples": self.probe_samples,
             **({"playground": self.playground} if self.playground is not None else {}),
             **({"customs": self.customs} if self.customs else {}),
+            **({"init_sigma_w2": self.init_sigma_w2} if self.init_sigma_w2 else {}),
             "branches": [dataclasses.asdict(b) for b in self.branches],
         }
 
@@ -134,4 +138,5 @@ class Comparison:
             probe_samples=int(d.get("probe_samples", 0)),
             playground=d.get("playground"),
             customs=dict(d.get("customs") or {}),
+            init_sigma_w2={k: float(v) for k, v in (d.get("init_sigma_w2") or {}).items()},
         )

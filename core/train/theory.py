@@ -286,6 +286,7 @@ def phase_diagram(fn: Callable, sigma_w2: np.ndarray, sigma_b2: np.ndarray) -> M
 # The edge of chaos is looked for up to this σ_w² (the Depth page's table says the same).
 EDGE_HIGH = 12.0
 _EDGES: dict[tuple, float] = {}
+_MAX_EDGES = 512  # oldest dropped first
 
 
 def edge_sigma_w2(act, params: dict, sigma_b2: float) -> float:
@@ -297,8 +298,12 @@ def edge_sigma_w2(act, params: dict, sigma_b2: float) -> float:
             f"{act.name} is not element-wise, so mean-field theory gives it no edge of chaos: "
             "choose another initialisation or leave it out."
         )
-    key = (act.name, act.source, act.expression, tuple(sorted(params.items())), float(sigma_b2))
+    # What defines the function: a custom's expression, a user file's code and file.
+    key = (act.name, act.source, act.expression, act.code, act.origin,
+           tuple(sorted(params.items())), float(sigma_b2))  # fmt: skip
     if key not in _EDGES:
+        if len(_EDGES) >= _MAX_EDGES:
+            _EDGES.pop(next(iter(_EDGES)))
         fn = lambda x: act.fn(x, **params)  # noqa: E731
         _EDGES[key] = Propagation(fn).critical_sigma_w2(float(sigma_b2), high=EDGE_HIGH)
     value = _EDGES[key]

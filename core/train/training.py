@@ -134,6 +134,10 @@ class Training:
         if edges:
             raise ValueError(" ".join(edges))
         self.record = new_record(config, data, catalogue, branches)
+        if config.init == "edge_of_chaos":  # solved above, so read from the cache
+            self.record.init_sigma_w2 = {
+                b.act.name: Init.of(config).for_act(b.act, b.params).sigma_w2 for b in branches
+            }
         self.engine = Engine(config, data, branches)
         if config.diagnostics:
             self.record.probe_samples = int(self.engine.x_probe.shape[0])

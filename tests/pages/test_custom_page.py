@@ -230,6 +230,7 @@ def test_kans_spline_loads_as_silu_or_fitted_and_can_learn_per_unit(custom):
     # Fails if "Load into the editor" does not write KAN's φ with its G + 3 coefficients (at 0:
     # φ = silu, as KAN starts), if a fitted start is not drawn beside its target with its error
     # stated, or if the spline cannot be added learning its coefficients per unit.
+    from activations import shared_catalogue
     from core.study.shapes import spline
 
     custom.number_input(key="custom.spline.g").set_value(4)
@@ -243,6 +244,10 @@ def test_kans_spline_loads_as_silu_or_fitted_and_can_learn_per_unit(custom):
     custom.selectbox(key="custom.spline.start").set_value("tanh")
     custom.button(key="custom.spline.go").click().run()
     assert custom.text_input(key="custom.name").value == "tanh_kan4"
+    # The second load's coefficients, not the first's (the sliders keep state once drawn).
+    tanh = spline.fitted_activation(shared_catalogue().get("tanh"), 4)
+    for p, v in tanh.params().items():
+        assert next(s for s in custom.slider if s.label == p).value == v, p
     assert {"tanh_kan4 f", "tanh f"} <= set(_traces(custom))
     assert any("largest error" in c.value for c in custom.caption)
     next(r for r in custom.radio if r.label == "learn c0").set_value("unit").run()

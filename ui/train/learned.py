@@ -100,11 +100,20 @@ def learned_ui(shown: Shown, colours: dict, key: str | None) -> None:
         formula_ui(curves, key)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
 def _formulas(x: np.ndarray, y: np.ndarray) -> list:
+    """The closest formulas, kept in this session (a user's learned shape is theirs, not the
+    shared cache's) under a digest of the curve."""
+    import hashlib
+
     from core.study.shapes.formula import closest_formulas  # TensorFlow and SciPy: once needed
 
-    return closest_formulas(x, y)
+    kept = st.session_state.setdefault("learned.formulas", {})
+    key = hashlib.sha256(x.tobytes() + y.tobytes()).hexdigest()
+    if key not in kept:
+        if len(kept) >= 32:
+            kept.pop(next(iter(kept)))
+        kept[key] = closest_formulas(x, y)
+    return kept[key]
 
 
 def _turn_on(flag: str) -> None:

@@ -16,7 +16,7 @@ import numpy as np
 import tensorflow as tf
 from scipy.optimize import least_squares
 
-from activations.expression import compile_expression
+from activations.expression import ExpressionError, compile_expression
 
 # The grammar's one-argument functions a learned shape is compared with.
 CANDIDATES = (
@@ -113,8 +113,14 @@ def _fit_one(name: str, x: np.ndarray, y: np.ndarray) -> Formula | None:
     scale = max(float(np.max(np.abs(y))), float(np.max(np.abs(x))), 1.0)
     theta = np.where(np.abs(theta) < 1e-9 * scale, 0.0, theta)
     text = formula_text(name, *(float(v) for v in theta))
-    # The score of the text itself, compiled again: what an added custom computes.
-    return Formula(name, text, _r2(y, _evaluate(compile_expression(text), x)))
+    # The score of the text itself, compiled again: what an added custom computes. A fit that
+    # ran off (b → 0 with a → ∞ on a near-linear shape) has numbers the grammar refuses: that
+    # candidate is left out, not the whole list.
+    try:
+        compiled = compile_expression(text)
+    except ExpressionError:
+        return None
+    return Formula(name, text, _r2(y, _evaluate(compiled, x)))
 
 
 def closest_formulas(x: np.ndarray, y: np.ndarray, top: int = TOP) -> list[Formula]:

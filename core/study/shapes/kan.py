@@ -170,8 +170,19 @@ class KAN:
         return KAN(self.widths, g, out, self.low, self.high)
 
 
+def _targets(model: KAN, x, y) -> np.ndarray:
+    """y as (n, outputs): a (n,) target would broadcast against (n, 1) predictions into (n, n)."""
+    y = np.asarray(y, np.float64)
+    expected = (len(x), model.widths[-1])
+    if y.shape != expected:
+        raise ValueError(f"Targets must be shaped {expected}; they are {y.shape}.")
+    return y
+
+
 def rmse(model: Callable, x, y) -> float:
     pred = model(tf.constant(x, tf.float64)).numpy()
+    if pred.shape != np.shape(y):
+        raise ValueError(f"Targets must be shaped {pred.shape}; they are {np.shape(y)}.")
     return float(np.sqrt(np.mean((pred - np.asarray(y)) ** 2)))
 
 
@@ -180,7 +191,7 @@ def fit_lbfgs(model: KAN, x, y, iterations: int) -> float:
     variables = model.variables
     shapes = [v.shape for v in variables]
     sizes = [int(np.prod(s)) for s in shapes]
-    xt, yt = tf.constant(x, tf.float64), tf.constant(y, tf.float64)
+    xt, yt = tf.constant(x, tf.float64), tf.constant(_targets(model, x, y), tf.float64)
 
     @tf.function
     def loss_and_grad():
@@ -211,7 +222,7 @@ def fit_adam(model: KAN, x, y, steps: int, learning_rate: float = 1e-2) -> float
     import keras
 
     optimizer = keras.optimizers.Adam(learning_rate)
-    xt, yt = tf.constant(x, tf.float64), tf.constant(y, tf.float64)
+    xt, yt = tf.constant(x, tf.float64), tf.constant(_targets(model, x, y), tf.float64)
     variables = model.variables
 
     @tf.function

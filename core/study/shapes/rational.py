@@ -83,7 +83,7 @@ class Fit:
 
 
 def check_orders(m: int, n: int) -> None:
-    if not (0 <= m <= MAX_ORDER and 0 <= n < max(m, 1) + 1 and n <= MAX_ORDER - 1):
+    if not (0 <= m <= MAX_ORDER and 0 <= n <= MAX_ORDER - 1):
         raise ValueError(
             f"Orders must be 0 ≤ m ≤ {MAX_ORDER} and 0 ≤ n ≤ {MAX_ORDER - 1}; they are ({m}, {n})."
         )

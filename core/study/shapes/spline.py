@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from activations.expression import MAX_CONSTANT
+
 GRID = 5  # pykan's default grid
 RANGE = (-3.0, 3.0)
 # wb, ws and G + 3 coefficients within the grammar's 12 parameters.
@@ -28,7 +30,8 @@ def names(g: int) -> list[str]:
 
 def text(g: int, low: float, high: float) -> str:
     coefficients = ", ".join(names(g)[2:])
-    return f"wb*silu(x) + ws*bspline(x, {low:g}, {high:g}, {coefficients})"
+    # repr: the text's range is the one fitted, to the last digit.
+    return f"wb*silu(x) + ws*bspline(x, {float(low)!r}, {float(high)!r}, {coefficients})"
 
 
 def basis(x: np.ndarray, g: int, low: float, high: float) -> np.ndarray:
@@ -70,6 +73,8 @@ def check(g: int, low: float, high: float) -> None:
         raise ValueError(
             f"The range must have its low end below its high end; it is [{low}, {high}]."
         )
+    if max(abs(low), abs(high)) > MAX_CONSTANT:
+        raise ValueError(f"The range's ends must be within ±{MAX_CONSTANT:g}.")
 
 
 def silu_start(g: int = GRID, low: float = RANGE[0], high: float = RANGE[1]) -> Spline:

@@ -38,6 +38,13 @@ def test_ranked_best_first_and_a_mismatch_scores_lower():
     assert found[0].function == "sin" and found[1].r2 < 0.9  # no other candidate is a sine
 
 
+def test_a_straight_line_does_not_lose_every_candidate():
+    # Fails if one candidate's fit running off (b → 0, a → ∞ on a near-linear shape: numbers
+    # the grammar refuses) takes the whole list down with it.
+    found = closest_formulas(X, 2 * X + 0.1)
+    assert found and found[0].r2 > 0.999
+
+
 def test_curves_that_cannot_be_ranked_are_refused_in_words():
     with pytest.raises(ValueError, match="constant"):
         closest_formulas(X, np.ones_like(X))

@@ -190,6 +190,7 @@ def test_the_edge_of_chaos_gives_each_activation_its_own_critical_sigma_w2():
         epochs=2, batch_size=50, seeds=1, init="edge_of_chaos", sigma_b2=0.0, diagnostics=False,
     )  # fmt: skip
     fused = train_compare(config, data)
+    assert fused.init_sigma_w2 == pytest.approx({"relu": 2.0, "tanh": 1.0}, abs=1e-6)
     for branch, sigma_w2 in zip(fused.branches, (2.0, 1.0), strict=True):
         plain = _plain_gaussian(config, data, branch.activation, sigma_w2, branch.seed)
         alone = _fit(plain, config, data)
@@ -227,3 +228,8 @@ def test_the_exported_script_draws_each_activations_edge_of_chaos():
         for a, b in zip(theirs.get_weights(), ours.get_weights(), strict=True):
             np.testing.assert_allclose(a, b, rtol=1e-6)
         assert namespace["SIGMA_W2"][name] == pytest.approx(sigma_w2, abs=1e-6)
+    # A run's script draws the σ_w² the run recorded when it started, not a later solve.
+    record.init_sigma_w2 = {"relu": 2.5, "tanh": 1.25}
+    namespace = {"__name__": "not_main"}
+    exec(compile(reproduce_script(record, catalogue), "script", "exec"), namespace)
+    assert namespace["SIGMA_W2"] == {"relu": 2.5, "tanh": 1.25}
