@@ -76,6 +76,13 @@ PAGES = (
         "trained on MNIST-1D and ranked against relu and Swish.",
     ),
     Page(
+        "pages/kan.py",
+        "KAN",
+        ":material/hub:",
+        "Fit a function of two variables with a Kolmogorov–Arnold network: a learnable spline on "
+        "every edge, the grid refined step by step, the network drawn as its edge functions.",
+    ),
+    Page(
         "pages/runs.py",
         "Runs",
         ":material/history:",

@@ -20,6 +20,8 @@ import numpy as np
 import tensorflow as tf
 from scipy.optimize import minimize
 
+from core.study.shapes.kan_settings import GRIDS, ITERATIONS, SAMPLES, SHAPES, TARGETS
+
 K = 3  # cubic
 GRID_RANGE = (-1.0, 1.0)  # pykan's default
 NOISE_SCALE = 0.3  # pykan's noise_scale: the splines start as small noise
@@ -234,3 +236,74 @@ def fit_adam(model: KAN, x, y, steps: int, learning_rate: float = 1e-2) -> float
     for _ in range(steps):
         step()
     return rmse(model, x, y)
+
+
+# --- The KAN page's fitting run: plain data in, plain data out (a task of the server) ---
+
+CURVE_POINTS = 60
+
+
+def data(target: str, seed: int) -> tuple[np.ndarray, ...]:
+    """(x_train, y_train, x_test, y_test): SAMPLES points each, uniform on [−1, 1]²."""
+    rng = np.random.default_rng(seed)
+    x_train, x_test = rng.uniform(-1, 1, (SAMPLES, 2)), rng.uniform(-1, 1, (SAMPLES, 2))
+    f = TARGETS[target]
+    return x_train, f(x_train), x_test, f(x_test)
+
+
+def edge_curves(model: KAN, x) -> list[list[dict]]:
+    """Every edge's learned function over the range its inputs take on the samples `x`: per
+    layer, {"i", "j", "x", "y"} lists (plain data)."""
+    out, inputs = [], tf.constant(x, model.layers[0].coef.dtype)
+    for layer in model.layers:
+        values = inputs.numpy()
+        low, high = values.min(axis=0), values.max(axis=0)
+        grid = np.linspace(low, high, CURVE_POINTS)  # (points, in)
+        edges = layer.edges(tf.constant(grid, layer.coef.dtype)).numpy()  # (points, in, out)
+        out.append(
+            [
+                {"i": i, "j": j, "x": grid[:, i].tolist(), "y": edges[:, i, j].tolist()}
+                for i in range(layer.in_dim)
+                for j in range(layer.out_dim)
+            ]
+        )
+        inputs = layer(inputs)
+    return out
+
+
+def check_request(target: str, shape: str, grids: Sequence[int], iterations: int) -> None:
+    if target not in TARGETS:
+        raise ValueError(f"Unknown target {target!r}; choose one of {', '.join(TARGETS)}.")
+    if shape not in SHAPES:
+        raise ValueError(f"Unknown widths {shape!r}; choose one of {', '.join(SHAPES)}.")
+    if not grids or any(g not in GRIDS for g in grids):
+        raise ValueError(f"Pick grids among {', '.join(map(str, GRIDS))}.")
+    if not ITERATIONS[0] <= iterations <= ITERATIONS[1]:
+        raise ValueError(f"L-BFGS iterations per grid are {ITERATIONS[0]} to {ITERATIONS[1]:,}.")
+
+
+def ladder(state: dict, report: Callable[[float, str], None], stopping: Callable[[], bool]):
+    """Fit `state`'s target with a KAN of its widths on each of its grids in turn, as bench/kan.py
+    does (refine, L-BFGS, grid moved to the inputs, L-BFGS); the rows so far, each grid's edge
+    curves, and whether it stopped early."""
+    grids = sorted(int(g) for g in state["grids"])
+    iterations = int(state["iterations"])
+    check_request(state["target"], state["shape"], grids, iterations)
+    x_train, y_train, x_test, y_test = data(state["target"], int(state["seed"]))
+    model = KAN.new(SHAPES[state["shape"]], grids[0], seed=int(state["seed"]))
+    rows: list[dict] = []
+    for k, g in enumerate(grids):
+        if stopping():
+            return {"rows": rows, "edges": edge_curves(model, x_train), "stopped": True}
+        report(k / len(grids), f"grid {g} ({k + 1} of {len(grids)})")
+        if k:
+            model = model.refine(g, x_train)
+        fit_lbfgs(model, x_train, y_train, max(1, iterations // 2))
+        model = model.update_grid(x_train)
+        train = fit_lbfgs(model, x_train, y_train, max(1, iterations - iterations // 2))
+        rows.append(
+            {"grid": g, "parameters": model.parameter_count(), "train_rmse": train,
+             "test_rmse": rmse(model, x_test, y_test)}
+        )  # fmt: skip
+    report(1.0, "done")
+    return {"rows": rows, "edges": edge_curves(model, x_train), "stopped": False}
