@@ -14,7 +14,7 @@ from charts.study.kan_figures import edges_figure, ladder_figure
 from charts.tables import numbers_styled
 from core.serve.store import data_dir
 from core.serve.tasks import TaskRunner, runner_for
-from ui.jobs import session_token
+from ui.jobs import session_token, task_progress
 from ui.nav import setup
 from ui.serve.store import store
 from ui.url import default, kan_fields, publish, restore
@@ -44,15 +44,6 @@ def _key(state: dict) -> str:
 def _start(runner: TaskRunner, state: dict, owner: str) -> None:
     label = f"KAN [{state['shape']}] on {state['target']}, grids {state['grids']}"
     runner.start(KIND, _work, state, owner, label[:200], key=_key(state))
-
-
-@st.fragment(run_every=1.0)
-def _progress(runner: TaskRunner, task_id: int) -> None:
-    """Redraws itself every second while the fit runs; the whole page once it ends."""
-    task = runner.get(task_id)
-    if not task.status.active:
-        st.rerun()
-    st.progress(task.progress, text=f"Fitting: {task.text}")
 
 
 def controls_ui() -> dict:
@@ -138,7 +129,7 @@ def main() -> None:
     runner = _runner()
     task = runner.latest(KIND, _key(state))
     if task is not None and task.status.active and runner.knows(task.id):
-        _progress(runner, task.id)
+        task_progress(runner, task.id, "Fitting")
         return
     st.button(
         "Fit",

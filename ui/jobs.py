@@ -101,3 +101,13 @@ def stop_button(
 def resume_button(label: str, *, key: str, what_it_does: str) -> bool:
     """Resume, for a task that was stopped, interrupted or failed with its state saved."""
     return st.button(label, key=key, type="primary", help=what_it_does)
+
+
+@st.fragment(run_every=1.0)
+def task_progress(runner, task_id: int, doing: str) -> None:
+    """A task's progress bar, "<doing>: <its text>", redrawn every second while it runs; the
+    whole page once it ends (the Depth page's solve, the KAN page's fit)."""
+    task = runner.get(task_id)
+    if not task.status.active:
+        st.rerun()
+    st.progress(task.progress, text=f"{doing}: {task.text}")

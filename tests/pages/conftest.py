@@ -47,6 +47,21 @@ def finish_jobs(app: AppTest, timeout: float = 300) -> AppTest:
     return app
 
 
+def finish_task(app: AppTest, kind: str, key: str, timeout: float = 600) -> AppTest:
+    """Wait for the page's task of `kind` and `key` to end (it runs on the server, not in the
+    page), then rerun the page as its self-refreshing view would."""
+    from core.serve.tasks import runner_for
+
+    runner = runner_for(str(data_dir()), None)
+    task = runner.latest(kind, key)
+    assert task is not None, "no task was started"
+    ended = runner.wait(task.id, timeout=timeout)
+    assert not ended.error, ended.error
+    app.run()
+    assert not app.exception
+    return app
+
+
 def spec(chart) -> dict:
     return json.loads(chart.proto.spec)
 

@@ -8,7 +8,7 @@ from activations.expression import custom_activation
 from charts.study.depth_figures import PREDICTED_GROUP
 from charts.study.theory_figures import EDGE
 from core.train.network.diagnostics import DEAD_RULE
-from tests.pages.conftest import open_app, open_link, spec
+from tests.pages.conftest import finish_task, open_app, open_link, spec
 
 PANELS = 4
 
@@ -130,20 +130,10 @@ def test_a_typed_custom_gets_its_phase_diagram_and_softmax_is_told_it_has_none()
 
 
 def _solved(app, names: tuple[str, ...], depth: int) -> AppTest:
-    """Wait for the page's "make it trainable" task of `names` at `depth` to end (it runs on
-    the server, not in the page), then rerun the page as its self-refreshing view would."""
-    from core.serve.store import data_dir
-    from core.serve.tasks import runner_for
+    """The page once its "make it trainable" task of `names` at `depth` has ended."""
     from core.serve.trainable_runs import KIND, Request
 
-    runner = runner_for(str(data_dir()), None)
-    task = runner.latest(KIND, Request(names, depth).key())
-    assert task is not None, "no task was started"
-    ended = runner.wait(task.id, timeout=600)
-    assert not ended.error, ended.error
-    app.run()
-    assert not app.exception
-    return app
+    return finish_task(app, KIND, Request(names, depth).key())
 
 
 def test_make_it_trainable_solves_on_the_server_and_adds_a_custom_that_travels_to_train():

@@ -1,21 +1,14 @@
 """AppTest for the KAN page: a fit runs as a task of the server, and the page shows its grid
 ladder and the network's edge functions."""
 
-from core.serve.store import data_dir
-from core.serve.tasks import runner_for
-from tests.pages.conftest import open_app, spec
+from tests.pages.conftest import finish_task, open_app, spec
 
 
 def _finish(app):
-    """Wait for the page's KAN task to end (it runs on the server), then rerun the page."""
-    runner = runner_for(str(data_dir()), None)
-    task = runner.latest("kan", __import__("pages.kan", fromlist=["_key"])._key(_state(app)))
-    assert task is not None, "no task was started"
-    ended = runner.wait(task.id, timeout=600)
-    assert not ended.error, ended.error
-    app.run()
-    assert not app.exception
-    return app
+    """The page once its KAN task has ended."""
+    from pages.kan import KIND, _key
+
+    return finish_task(app, KIND, _key(_state(app)))
 
 
 def _state(app) -> dict:

@@ -15,7 +15,7 @@ from core.serve.store import data_dir
 from core.serve.tasks import TaskRunner, runner_for
 from core.study.signal_settings import ZETA, ZETA_RANGE
 from ui.customs import add_custom
-from ui.jobs import session_token
+from ui.jobs import session_token, task_progress
 from ui.nav import link_to
 from ui.serve.store import store
 from ui.url import default
@@ -34,15 +34,6 @@ def _request(catalogue, acts, depth: int, zeta: float) -> trainable_runs.Request
         a.name: custom_definition(catalogue.get(a.name)) for a in acts if a.expression is not None
     }
     return trainable_runs.Request(tuple(a.name for a in acts), depth, zeta, definitions)
-
-
-@st.fragment(run_every=1.0)
-def _progress(runner: TaskRunner, task_id: int) -> None:
-    """Redraws itself every second while the task runs; the whole page once it ends."""
-    task = runner.get(task_id)
-    if not task.status.active:
-        st.rerun()
-    st.progress(task.progress, text=f"Solving: {task.text}")
 
 
 def _dks_table(rows: list[dict]) -> pd.DataFrame:
@@ -183,7 +174,7 @@ def trainable_ui(catalogue, acts, depth: int) -> None:
     request = _request(catalogue, acts, depth, float(zeta))
     task = trainable_runs.latest(runner, request)
     if task is not None and task.status.active and runner.knows(task.id):
-        _progress(runner, task.id)
+        task_progress(runner, task.id, "Solving")
         return
     finished = task is not None and "rows" in task.state and len(task.state["rows"]) == len(acts)
     button_col.button(
