@@ -47,16 +47,30 @@ def _start(runner: TaskRunner, state: dict, owner: str) -> None:
 
 
 def controls_ui() -> dict:
-    from core.study.shapes.kan_settings import GRIDS, ITERATIONS, MAX_SEED, SHAPES, TARGETS
+    from core.study.shapes.kan_settings import (
+        GRIDS,
+        ITERATIONS,
+        MAX_SEED,
+        OPTIMISERS,
+        SHAPES,
+        TARGETS,
+    )
 
-    cols = st.columns([2, 1, 2, 1, 1], vertical_alignment="bottom")
+    cols = st.columns([1.8, 1, 2.4, 1.3, 1, 0.8], vertical_alignment="bottom")
     target = cols[0].selectbox("f(x, y) on [−1, 1]²", list(TARGETS), key="kan.target")
     shape = cols[1].selectbox("Widths", list(SHAPES), key="kan.shape")
     grids = cols[2].multiselect("Grids G, in turn", list(GRIDS), key="kan.grids")
-    iterations = cols[3].number_input("L-BFGS per grid", *ITERATIONS, step=100, key="kan.iters")
-    seed = cols[4].number_input("Seed", 0, MAX_SEED, key="kan.seed")
+    optimizer = cols[3].selectbox(
+        "Optimiser", list(OPTIMISERS), format_func=OPTIMISERS.get, key="kan.optimizer"
+    )
+    iterations = cols[4].number_input(
+        "Iterations", *ITERATIONS, step=100, key="kan.iters",
+        help="Per grid: L-BFGS iterations or Adam steps, half before and half after the grid "
+        "is moved to its inputs.",
+    )  # fmt: skip
+    seed = cols[5].number_input("Seed", 0, MAX_SEED, key="kan.seed")
     return {"target": target, "shape": shape, "grids": sorted(int(g) for g in grids),
-            "iterations": int(iterations), "seed": int(seed)}  # fmt: skip
+            "optimizer": optimizer, "iterations": int(iterations), "seed": int(seed)}  # fmt: skip
 
 
 def results_ui(task) -> None:
@@ -84,10 +98,10 @@ def results_ui(task) -> None:
     st.caption(
         "RMSE = √(mean squared error) on 1,000 training and 1,000 test points uniform on "
         "[−1, 1]² (as pykan's create_dataset). Per grid: the splines refitted to the finer grid by "
-        "least squares at the training inputs, half the L-BFGS iterations, each input's grid "
-        "moved to the range its values take, the other half. pykan's Example 1 ([2, 1, 1], "
-        "seed 1, 200 L-BFGS steps a grid) is drawn beside it for that function; its grid moves "
-        "toward the inputs' percentiles, ours stays uniform."
+        "least squares at the training inputs, half the optimiser's iterations (full batch), "
+        "each input's grid moved to the range its values take, the other half. pykan's "
+        "Example 1 ([2, 1, 1], seed 1, 200 L-BFGS steps a grid) is drawn beside it for that "
+        "function; its grid moves toward the inputs' percentiles, ours stays uniform."
     )
     st.markdown("**The network, edge by edge** (after the last grid)")
     st.plotly_chart(edges_figure(task.state["edges"]), config=png_config("kan-edges"),
@@ -108,6 +122,7 @@ def main() -> None:
     default("kan.target", EXAMPLE_1)
     default("kan.shape", "2, 1, 1")
     default("kan.grids", [3, 10, 20])
+    default("kan.optimizer", "lbfgs")
     default("kan.iters", 500)
     default("kan.seed", 1)
     st.title("KAN")
@@ -122,7 +137,9 @@ def main() -> None:
 
     publish("kan", fields)
     try:
-        check_request(state["target"], state["shape"], state["grids"], state["iterations"])
+        check_request(
+            state["target"], state["shape"], state["grids"], state["iterations"], state["optimizer"]
+        )
     except ValueError as exc:
         st.error(str(exc))
         return

@@ -10,7 +10,7 @@ def test_a_kan_fit_is_followed_live_and_draws_every_edge(page, server):
     # edges (a [2, 1, 1] KAN: x1 → h1.1, x2 → h1.1, h1.1 → out) beside the grid ladder.
     url, _ = server
     open_page(page, f"{url}/kan")
-    type_into(page, "L-BFGS per grid", "40")
+    type_into(page, "Iterations", "40")
     page_button(page, "Fit").click()
     page.get_by_text("The network, edge by edge").wait_for(timeout=300_000)
     assert errors(page) == []

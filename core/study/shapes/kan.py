@@ -20,7 +20,15 @@ import numpy as np
 import tensorflow as tf
 from scipy.optimize import minimize
 
-from core.study.shapes.kan_settings import GRIDS, ITERATIONS, SAMPLES, SHAPES, TARGETS
+from core.study.shapes.kan_settings import (
+    ADAM_RATE,
+    GRIDS,
+    ITERATIONS,
+    OPTIMISERS,
+    SAMPLES,
+    SHAPES,
+    TARGETS,
+)
 
 K = 3  # cubic
 GRID_RANGE = (-1.0, 1.0)  # pykan's default
@@ -271,7 +279,11 @@ def edge_curves(model: KAN, x) -> list[list[dict]]:
     return out
 
 
-def check_request(target: str, shape: str, grids: Sequence[int], iterations: int) -> None:
+def check_request(
+    target: str, shape: str, grids: Sequence[int], iterations: int, optimiser: str = "lbfgs"
+) -> None:
+    if optimiser not in OPTIMISERS:
+        raise ValueError(f"Unknown optimiser {optimiser!r}; choose one of {', '.join(OPTIMISERS)}.")
     if target not in TARGETS:
         raise ValueError(f"Unknown target {target!r}; choose one of {', '.join(TARGETS)}.")
     if shape not in SHAPES:
@@ -279,7 +291,7 @@ def check_request(target: str, shape: str, grids: Sequence[int], iterations: int
     if not grids or any(g not in GRIDS for g in grids):
         raise ValueError(f"Pick grids among {', '.join(map(str, GRIDS))}.")
     if not ITERATIONS[0] <= iterations <= ITERATIONS[1]:
-        raise ValueError(f"L-BFGS iterations per grid are {ITERATIONS[0]} to {ITERATIONS[1]:,}.")
+        raise ValueError(f"Iterations per grid are {ITERATIONS[0]} to {ITERATIONS[1]:,}.")
 
 
 def ladder(state: dict, report: Callable[[float, str], None], stopping: Callable[[], bool]):
@@ -287,8 +299,14 @@ def ladder(state: dict, report: Callable[[float, str], None], stopping: Callable
     does (refine, L-BFGS, grid moved to the inputs, L-BFGS); the rows so far, each grid's edge
     curves, and whether it stopped early."""
     grids = sorted(int(g) for g in state["grids"])
-    iterations = int(state["iterations"])
-    check_request(state["target"], state["shape"], grids, iterations)
+    iterations, optimiser = int(state["iterations"]), state.get("optimizer", "lbfgs")
+    check_request(state["target"], state["shape"], grids, iterations, optimiser)
+
+    def fit(model: KAN, n: int) -> float:
+        if optimiser == "adam":
+            return fit_adam(model, x_train, y_train, n, ADAM_RATE)
+        return fit_lbfgs(model, x_train, y_train, n)
+
     x_train, y_train, x_test, y_test = data(state["target"], int(state["seed"]))
     model = KAN.new(SHAPES[state["shape"]], grids[0], seed=int(state["seed"]))
     rows: list[dict] = []
@@ -298,9 +316,9 @@ def ladder(state: dict, report: Callable[[float, str], None], stopping: Callable
         report(k / len(grids), f"grid {g} ({k + 1} of {len(grids)})")
         if k:
             model = model.refine(g, x_train)
-        fit_lbfgs(model, x_train, y_train, max(1, iterations // 2))
+        fit(model, max(1, iterations // 2))
         model = model.update_grid(x_train)
-        train = fit_lbfgs(model, x_train, y_train, max(1, iterations - iterations // 2))
+        train = fit(model, max(1, iterations - iterations // 2))
         rows.append(
             {"grid": g, "parameters": model.parameter_count(), "train_rmse": train,
              "test_rmse": rmse(model, x_test, y_test)}

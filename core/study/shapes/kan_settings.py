@@ -15,5 +15,8 @@ TARGETS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 SHAPES = {"2, 1, 1": (2, 1, 1), "2, 2, 1": (2, 2, 1), "2, 5, 1": (2, 5, 1)}
 GRIDS = (3, 5, 10, 20, 50)
 SAMPLES = 1000  # training and test points each, as pykan's create_dataset
-ITERATIONS = (1, 5000)  # L-BFGS iterations per grid
+ITERATIONS = (1, 5000)  # optimiser iterations (L-BFGS) or steps (Adam) per grid
+# Full batch, as pykan trains: L-BFGS (SciPy's L-BFGS-B) or Adam at this rate.
+OPTIMISERS = {"lbfgs": "L-BFGS", "adam": "Adam (rate 0.01)"}
+ADAM_RATE = 0.01
 MAX_SEED = 9999
