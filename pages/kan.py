@@ -47,28 +47,21 @@ def _start(runner: TaskRunner, state: dict, owner: str) -> None:
 
 
 def controls_ui() -> dict:
-    from core.study.shapes.kan_settings import (
-        GRIDS,
-        ITERATIONS,
-        MAX_SEED,
-        OPTIMISERS,
-        SHAPES,
-        TARGETS,
-    )
+    from core.study.shapes import kan_settings as ks
 
     cols = st.columns([1.8, 1, 2.4, 1.3, 1, 0.8], vertical_alignment="bottom")
-    target = cols[0].selectbox("f(x, y) on [−1, 1]²", list(TARGETS), key="kan.target")
-    shape = cols[1].selectbox("Widths", list(SHAPES), key="kan.shape")
-    grids = cols[2].multiselect("Grids G, in turn", list(GRIDS), key="kan.grids")
+    target = cols[0].selectbox("f(x, y) on [−1, 1]²", list(ks.TARGETS), key="kan.target")
+    shape = cols[1].selectbox("Widths", list(ks.SHAPES), key="kan.shape")
+    grids = cols[2].multiselect("Grids G, in turn", list(ks.GRIDS), key="kan.grids")
     optimizer = cols[3].selectbox(
-        "Optimiser", list(OPTIMISERS), format_func=OPTIMISERS.get, key="kan.optimizer"
+        "Optimiser", list(ks.OPTIMISERS), format_func=ks.OPTIMISERS.get, key="kan.optimizer"
     )
     iterations = cols[4].number_input(
-        "Iterations", *ITERATIONS, step=100, key="kan.iters",
+        "Iterations", *ks.ITERATIONS, step=100, key="kan.iters",
         help="Per grid: L-BFGS iterations or Adam steps, half before and half after the grid "
         "is moved to its inputs.",
     )  # fmt: skip
-    seed = cols[5].number_input("Seed", 0, MAX_SEED, key="kan.seed")
+    seed = cols[5].number_input("Seed", 0, ks.MAX_SEED, key="kan.seed")
     return {"target": target, "shape": shape, "grids": sorted(int(g) for g in grids),
             "optimizer": optimizer, "iterations": int(iterations), "seed": int(seed)}  # fmt: skip
 

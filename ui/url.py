@@ -234,24 +234,17 @@ def depth_fields(names: Iterable[str]) -> list[Field]:
 
 def kan_fields() -> list[Field]:
     """The KAN page's choices: the function, the widths, the grids, L-BFGS iterations, seed."""
-    from core.study.shapes.kan_settings import (
-        GRIDS,
-        ITERATIONS,
-        MAX_SEED,
-        OPTIMISERS,
-        SHAPES,
-        TARGETS,
-    )
+    from core.study.shapes import kan_settings as ks
 
     ints = lambda t: sorted(int(v) for v in _names(t))  # noqa: E731
     joined = lambda v: ",".join(str(i) for i in v)  # noqa: E731
     return [
-        Field("f", "kan.target", str, _one_of(TARGETS)),
-        Field("w", "kan.shape", str, _one_of(SHAPES)),
-        Field("g", "kan.grids", ints, lambda v: 0 < len(v) and set(v) <= set(GRIDS), joined),
-        Field("opt", "kan.optimizer", str, _one_of(OPTIMISERS)),
-        Field("it", "kan.iters", int, _between(*ITERATIONS)),
-        Field("seed", "kan.seed", int, _between(0, MAX_SEED)),
+        Field("f", "kan.target", str, _one_of(ks.TARGETS)),
+        Field("w", "kan.shape", str, _one_of(ks.SHAPES)),
+        Field("g", "kan.grids", ints, lambda v: 0 < len(v) and set(v) <= set(ks.GRIDS), joined),
+        Field("opt", "kan.optimizer", str, _one_of(ks.OPTIMISERS)),
+        Field("it", "kan.iters", int, _between(*ks.ITERATIONS)),
+        Field("seed", "kan.seed", int, _between(0, ks.MAX_SEED)),
     ]
 
 

@@ -51,6 +51,16 @@ def value(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return numerator / (1.0 + np.abs(denominator))
 
 
+def settings_around(params: dict[str, float]) -> dict[str, tuple[float, float, float]]:
+    """Each fitted parameter as a custom's (default, low, high): its slider spans at least ± 3
+    around the value (± twice it when that is larger), its ends whole numbers."""
+    out = {}
+    for k, v in params.items():
+        span = max(3.0, 2 * abs(v))
+        out[k] = (v, float(math.floor(v - span)), float(math.ceil(v + span)))
+    return out
+
+
 @dataclass(frozen=True)
 class Fit:
     """A rational fitted to a target on [low, high]: its coefficients and its errors there."""
@@ -73,13 +83,7 @@ class Fit:
         return dict(zip(a + b, self.a + self.b, strict=True))
 
     def settings(self) -> dict[str, tuple[float, float, float]]:
-        """Each coefficient as a custom's (default, low, high): its slider spans at least ± 3
-        around the fitted value (± twice it when that is larger), its ends whole numbers."""
-        out = {}
-        for k, v in self.params().items():
-            span = max(3.0, 2 * abs(v))
-            out[k] = (v, float(math.floor(v - span)), float(math.ceil(v + span)))
-        return out
+        return settings_around(self.params())
 
 
 def check_orders(m: int, n: int) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from activations.expression import MAX_CONSTANT
+from core.study.shapes.rational import settings_around
 
 GRID = 5  # pykan's default grid
 RANGE = (-3.0, 3.0)
@@ -58,12 +59,7 @@ class Spline:
         return dict(zip(names(self.g), (1.0, 1.0, *self.coefficients), strict=True))
 
     def settings(self) -> dict[str, tuple[float, float, float]]:
-        """(default, low, high) of each parameter: sliders of ± 3 around the start, at least."""
-        out = {}
-        for k, v in self.params().items():
-            span = max(3.0, 2 * abs(v))
-            out[k] = (v, float(np.floor(v - span)), float(np.ceil(v + span)))
-        return out
+        return settings_around(self.params())
 
 
 def check(g: int, low: float, high: float) -> None:
