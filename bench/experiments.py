@@ -28,6 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import core  # noqa: E402,F401  (TensorFlow's process settings, set before it loads)
+from activations import shared_catalogue  # noqa: E402
+from activations.expression import custom_activation  # noqa: E402
 from core.study import experiments  # noqa: E402
 from core.study.search.search import SearchSettings, SearchState, search_here  # noqa: E402
 from core.train.datasets import load_shared  # noqa: E402
@@ -36,21 +38,22 @@ from core.train.settings import TrainConfig  # noqa: E402
 from core.train.training import train_compare  # noqa: E402
 
 
-def train(config: TrainConfig) -> Comparison:
+def train(config: TrainConfig, customs: experiments.Customs = ()) -> Comparison:
     data = load_shared(
         config.dataset, config.samples or None, config.val_fraction, config.noise, config.data_seed
     )
-    return train_compare(config, data)
+    typed = [custom_activation(name, text) for name, text in customs]
+    return train_compare(config, data, shared_catalogue().with_customs(typed))
 
 
 SMOKE_EPOCHS, SMOKE_SAMPLES, SMOKE_CANDIDATES = 2, 2000, 8
 
 
-def smoke_train(config: TrainConfig) -> Comparison:
+def smoke_train(config: TrainConfig, customs: experiments.Customs = ()) -> Comparison:
     """`train` cut to a smoke run's size: the schedule's networks, few epochs, few samples."""
     samples = min(config.samples or SMOKE_SAMPLES, SMOKE_SAMPLES)
     epochs = min(config.epochs, SMOKE_EPOCHS)
-    return train(dataclasses.replace(config, epochs=epochs, samples=samples))
+    return train(dataclasses.replace(config, epochs=epochs, samples=samples), customs)
 
 
 def search(settings: SearchSettings, budget: int | None = None, smoke: bool = False) -> SearchState:
@@ -101,10 +104,13 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
     for experiment in chosen:
         started = time.perf_counter()
         trainer = smoke_train if args.smoke else train
-        result = experiments.run(
-            experiment, trainer, search=lambda s: search(s, budget, args.smoke)
+        ran = experiment.smoke() if args.smoke else experiment
+        result = experiments.run(ran, trainer, search=lambda s: search(s, budget, args.smoke))
+        reduced = (
+            (budget and experiment.searches())
+            or (args.smoke and experiment.configs())
+            or ran is not experiment
         )
-        reduced = (budget and experiment.searches()) or (args.smoke and experiment.configs())
         if reduced:
             result["digest"] = "reduced"  # measured off the experiment's schedule
         results[experiment.id] = result

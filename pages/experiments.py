@@ -11,6 +11,7 @@ from charts.study.experiment_figures import (
     numbers_layout,
 )
 from core.study import experiments as ex
+from ui.customs import DEF_PARAM, definitions_value
 from ui.jobs import session_token
 from ui.nav import link_to, setup
 from ui.palette import page_theme, styles_here
@@ -121,7 +122,8 @@ def links_ui(e: ex.Experiment, result: dict | None) -> None:
     cols = st.columns(
         3
     )  # three to a row: a label such as "Open σ_w² 1.761, 64 layers on Train" fits
-    links = [("Train", label, train_query(config)) for label, config in e.train_links()]
+    typed = {DEF_PARAM: definitions_value(e.link_customs())} if e.link_customs() else {}
+    links = [("Train", label, {**train_query(c), **typed}) for label, c in e.train_links()]
     for query in e.depth_links():
         label = "Open on Depth" if len(e.depth_links()) == 1 else f"Width {query['width']} on Depth"
         links.append(("Depth", label, query))
@@ -140,6 +142,8 @@ def run_button_ui(runner, e: ex.Experiment, result: dict | None) -> None:
     what = {
         "train": "Trains its runs as jobs, one after another with any Train jobs in line (they "
         "appear on Runs); ",
+        "fit": "Fits its networks in its own task (a KAN is not a Train-page model, so nothing "
+        "lands on Runs); ",
         "search": "Runs its searches one after another (each on the Search page, its batches on "
         "Runs; about 8 to 9 minutes a search on 2 cores); ",
     }.get(e.kind, "Computes its untrained networks; ")

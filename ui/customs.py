@@ -67,12 +67,22 @@ def link_value(names: Iterable[str]) -> str | None:
 
 
 def with_definitions(params: dict[str, str]) -> dict[str, str]:
-    """URL parameters plus def= for every session custom their values name."""
-    value = link_value(names_in(v for k, v in params.items() if k != DEF_PARAM))
+    """URL parameters plus def= for every session custom their values name. A def= already in
+    `params` (definitions the caller knows, e.g. an experiment's typed activations) is kept, and
+    the session's customs are added for the names it does not define."""
+    given = json.loads(params[DEF_PARAM]) if DEF_PARAM in params else {}
+    names = names_in(v for k, v in params.items() if k != DEF_PARAM)
+    definitions = {**definitions_for(n for n in names if n not in given), **given}
     out = {k: v for k, v in params.items() if k != DEF_PARAM}
-    if value is not None:
-        out[DEF_PARAM] = value
+    if definitions:
+        out[DEF_PARAM] = json.dumps(definitions, separators=(",", ":"))
     return out
+
+
+def definitions_value(customs: Iterable[tuple[str, str]]) -> str:
+    """The def= value of typed activations given as (name, expression), without parameters."""
+    definitions = {n: {"expression": t, "params": {}} for n, t in customs}
+    return json.dumps(definitions, separators=(",", ":"))
 
 
 def written(params: Mapping[str, str]) -> None:

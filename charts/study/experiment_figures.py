@@ -12,6 +12,7 @@ from plotly.subplots import make_subplots
 
 from charts.figures import _base_layout, _hex_to_rgba
 from charts.palette import Style, as_style, theme_or_light
+from charts.study import trainable_figures
 from core.study import experiments as ex
 from core.study.experiments import dying_relu, search_swish, selu
 from core.study.experiments import edge_of_chaos as eoc
@@ -64,6 +65,8 @@ def figure(
 ) -> go.Figure:
     """The experiment's chart; `colours` maps activation names to the view's styles, `theme`
     picks the ramps for widths and layers."""
+    if experiment_id in trainable_figures.IDS:
+        return trainable_figures.figure(experiment_id, measured, colours, theme)
     builders = {
         "schoenholz-2017-edge-of-chaos": _edge_of_chaos,
         "glorot-bengio-2010": _glorot,
@@ -78,6 +81,8 @@ def figure(
 
 def activations_of(experiment_id: str, measured: dict) -> list[str]:
     """The activations a chart shows, in order (they get the view's colours)."""
+    if experiment_id in trainable_figures.IDS:
+        return trainable_figures.activations_of(experiment_id, measured)
     if experiment_id in ("glorot-bengio-2010",):
         return list(measured["activations"])
     if experiment_id == "klambauer-2017-selu":
@@ -355,6 +360,8 @@ def _search(m: dict, colours, theme) -> go.Figure:
 def numbers(experiment_id: str, measured: dict) -> pd.DataFrame:
     """The numbers the verdict reads, as a table."""
     m = measured
+    if experiment_id in trainable_figures.IDS:
+        return trainable_figures.numbers(experiment_id, measured)
     if experiment_id == "ramachandran-2017-search":
         rows = [
             {

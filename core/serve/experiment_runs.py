@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.serve.executors import JobSpec
+from core.serve.executors import CustomSpec, JobSpec
 from core.serve.jobs import JobQueue
 from core.serve.search_jobs import runner_for as search_runner_for
 from core.serve.tasks import Status, TaskContext, TaskRunner
@@ -99,9 +99,10 @@ class ExperimentRunner:
         run_ids: list[int] = []
         context.report(0.0, "starting")
 
-        def train(config: TrainConfig) -> Comparison:
+        def train(config: TrainConfig, customs: experiments.Customs = ()) -> Comparison:
             index = len(run_ids)
-            job = self.queue.submit(JobSpec(config), owner=context.owner)
+            used = tuple(CustomSpec(n, text) for n, text in customs if n in config.activations)
+            job = self.queue.submit(JobSpec(config, used), owner=context.owner)
             run_ids.append(job.id)
             context.add_run(job.id)
             while (current := self.queue.get(job.id)) is not None and current.active:
@@ -141,7 +142,9 @@ class ExperimentRunner:
             return state
 
         def progress(fraction: float, text: str) -> None:
-            if experiment.kind == "init":
+            # A training experiment's progress comes from its jobs; before the first one, what it
+            # prepares (an experiment's typed activations) is reported too.
+            if experiment.kind == "init" or not run_ids:
                 context.report(fraction, text)
 
         result = experiments.run(experiment, train, progress, search=search)

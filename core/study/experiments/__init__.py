@@ -22,6 +22,7 @@ from core.study.experiments.experiment import (
     PARTLY,
     REPRODUCED,
     VERDICTS,
+    Customs,
     Experiment,
     Spread,
     Verdict,
@@ -30,9 +31,11 @@ from core.study.experiments.experiment import (
     verdict_line,
 )
 from core.study.experiments.glorot_bengio import GlorotBengio
+from core.study.experiments.kans import KanExample1, KanOrMlp
 from core.study.experiments.mish import MishHoldsWithDepth
 from core.study.experiments.search_swish import SearchFindsSwish
 from core.study.experiments.selu import SeluSelfNormalises
+from core.study.experiments.trainable import DksRescues, OrthogonalTanhIsFaster, SeluFromElu
 from core.study.experiments.tutorial_regression import TutorialLearnsNothing
 
 __all__ = [
@@ -42,6 +45,7 @@ __all__ = [
     "PARTLY",
     "REPRODUCED",
     "VERDICTS",
+    "Customs",
     "Experiment",
     "Spread",
     "Verdict",
@@ -61,6 +65,11 @@ EXPERIMENTS: dict[str, Experiment] = {
         TutorialLearnsNothing(),
         EdgeOfChaos(),
         SearchFindsSwish(),
+        SeluFromElu(),
+        DksRescues(),
+        OrthogonalTanhIsFaster(),
+        KanExample1(),
+        KanOrMlp(),
     )
 }
 

@@ -34,7 +34,10 @@ SPREAD_RULE = (
     "“inconclusive”."
 )
 
-Train = Callable[[TrainConfig], Comparison]
+# Trains one configuration; the second argument holds the typed activations it names, as
+# (name, expression) pairs (an experiment's `customs`; empty for most).
+Customs = tuple[tuple[str, str], ...]
+Train = Callable[[TrainConfig, Customs], Comparison]
 # Runs one activation search to its end (a "search" experiment's unit of work).
 Search = Callable[[SearchSettings], SearchState]
 Progress = Callable[[float, str], None]
@@ -154,11 +157,31 @@ class Experiment:
     short_criterion: str = ""  # the same, in a few words for the bench line
     differs: str = ""  # one line: how the setup differs from the paper's (schedule, data, width)
     # "train": TrainConfigs run as jobs; "init": computed at initialisation; "search": activation
-    # searches (core/study/search/) run to their end
+    # searches (core/study/search/) run to their end; "fit": networks that are not Train-page
+    # models (KANs) fitted in the experiment's own task
     kind: str = "train"
+    # False only for one deterministic computation (no random draw enters it): then there is no
+    # spread over seeds to judge by, and MIN_SEEDS does not apply.
+    seeded: bool = True
 
     def configs(self) -> tuple[TrainConfig, ...]:
         """The training runs this experiment needs (none at initialisation)."""
+        return ()
+
+    def customs(self, progress: Progress = quiet) -> Customs:
+        """The typed activations its configurations name, as (name, expression): computed by
+        whoever runs it (a transform may need TensorFlow and seconds), never by a page, so
+        `configs` stays cheap for the digest the page shows."""
+        return ()
+
+    def smoke(self) -> Experiment:
+        """The experiment a smoke run (bench/experiments.py --smoke) runs: itself, or a smaller
+        one of the same shape where its full set of networks would take minutes to build."""
+        return self
+
+    def link_customs(self) -> Customs:
+        """The typed activations an "Open on Train" link must carry (known without computing:
+        a link is built by the page)."""
         return ()
 
     def searches(self) -> tuple[SearchSettings, ...]:
@@ -253,9 +276,10 @@ def run(
     started = time.perf_counter()
     records: list = []
     configs = experiment.configs()
+    customs = experiment.customs(progress) if configs else ()
     for i, config in enumerate(configs):
         progress(i / max(1, len(configs)), f"training run {i + 1}/{len(configs)}")
-        records.append(train(config))
+        records.append(train(config, customs))
     searches = experiment.searches()
     if searches and search is None:
         raise ValueError(f"{experiment.id} runs activation searches: pass `search`")

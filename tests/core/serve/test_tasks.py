@@ -220,3 +220,53 @@ def test_an_experiment_is_a_task_whose_result_is_kept_in_the_store(tmp_path, mon
 
 def _ids() -> dict:
     return {"search_ids": [], "run_ids": []}
+
+
+def test_an_experiment_hands_its_typed_activations_to_the_jobs_that_train_them(
+    tmp_path, monkeypatch
+):
+    # Fails if the runner submits an experiment's runs without the customs they name (the job
+    # would fail on an unknown activation) or with customs another run of it needs.
+    from types import SimpleNamespace
+
+    from core.study import experiments as ex
+    from core.train.settings import TrainConfig
+
+    class Typed(ex.Experiment):
+        id = "typed"
+
+        def configs(self):
+            return (TrainConfig(activations=("relu", "typed_a")), TrainConfig(activations=("b",)))
+
+        def customs(self, progress=ex.experiment.quiet):
+            return (("typed_a", "sin(x)"), ("b", "x * 2"))
+
+        def measure(self, records, progress=None):
+            return {}
+
+        def verdict(self, measured):
+            return ex.Verdict(ex.REPRODUCED, "")
+
+    class Queue:
+        store = RunStore(tmp_path / "runs.sqlite")
+        specs: list = []
+
+        def submit(self, spec, owner):
+            self.specs.append(spec)
+            finished = SimpleNamespace(status="finished")
+            return SimpleNamespace(id=len(self.specs), active=False, record=finished)
+
+        def get(self, job_id):
+            return None
+
+    monkeypatch.setattr(experiment_runs.experiments, "get", lambda _: Typed())
+    queue = Queue()
+    runner = experiment_runs.ExperimentRunner(tmp_path, queue)  # type: ignore[arg-type]
+    assert runner.start("typed", "s")
+    (task,) = queue.store.tasks("experiment")
+    runner.tasks.wait(task.id, 60)
+    assert runner.status("typed").state == "done", runner.status("typed").error
+    assert [[(c.name, c.expression) for c in s.customs] for s in queue.specs] == [
+        [("typed_a", "sin(x)")],
+        [("b", "x * 2")],
+    ]
