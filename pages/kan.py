@@ -13,8 +13,8 @@ from charts.figures import png_config
 from charts.study.kan_figures import edges_figure, ladder_figure
 from charts.tables import numbers_styled
 from core.serve.store import data_dir
-from core.serve.tasks import TaskRunner, runner_for
-from ui.jobs import session_token, task_progress
+from core.serve.tasks import TaskRunner, may_stop, runner_for
+from ui.jobs import controls_row, session_token, stop_button, task_progress
 from ui.nav import setup
 from ui.serve.store import store
 from ui.url import default, kan_fields, publish, restore
@@ -68,10 +68,14 @@ def controls_ui() -> dict:
 
 def results_ui(task) -> None:
     rows = task.state.get("rows") or []
+    if task.state.get("stopped"):
+        st.info(
+            "Stopped after the grids below."
+            if rows
+            else "Stopped before the first grid's fit ended: press Fit to start again."
+        )
     if not rows:
         return
-    if task.state.get("stopped"):
-        st.info("Stopped after the grids below.")
     table = pd.DataFrame(rows).rename(
         columns={"grid": "G", "parameters": "parameters", "train_rmse": "train RMSE",
                  "test_rmse": "test RMSE"}
@@ -139,7 +143,19 @@ def main() -> None:
     runner = _runner()
     task = runner.latest(KIND, _key(state))
     if task is not None and task.status.active and runner.knows(task.id):
-        task_progress(runner, task.id, "Fitting")
+        status, button = controls_row()
+        with status:
+            task_progress(runner, task.id, "Fitting")
+        stop_button(
+            button,
+            "Stop",
+            key="kan.stop",
+            on_click=runner.stop,
+            args=(task.id, session_token()),
+            can_stop=may_stop(task.owner, session_token()),
+            what_it_does="Ends the fit after the current grid's optimiser run; the grids "
+            "fitted so far are kept and shown.",
+        )
         return
     st.button(
         "Fit",

@@ -229,7 +229,10 @@ class TaskRunner:
         saved = []
         if self.store is not None:
             saved = [Task.of_row(r) for r in self.store.tasks(kind, key, status, limit=1)]
-        found = live + saved
+        # The live copy of a task wins over its saved row: the row has no owner ("" matches no
+        # session), and its created time is the store's, which may be later than the live one's.
+        known = {t.id for t in live}
+        found = live + [t for t in saved if t.id not in known]
         return max(found, key=lambda t: (t.created, t.id)) if found else None
 
     def wait(self, task_id: int, timeout: float = 600) -> Task:

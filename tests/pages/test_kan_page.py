@@ -81,3 +81,27 @@ def test_adam_fits_too():
     table = next(d.value for d in app.dataframe if "test RMSE" in d.value.columns)
     assert list(table["G"]) == [3]
     assert table["test RMSE"].iloc[0] < 0.1  # x·y has RMSE 0.33 around its mean of 0
+
+
+def test_stop_ends_a_long_fit_within_its_optimiser_run_and_keeps_what_it_fitted():
+    # Fails if the page has no Stop while a fit runs, if Stop waits for the whole ladder (4
+    # grids of 5,000 L-BFGS iterations: minutes) instead of ending within the optimiser's run,
+    # or if the stopped fit leaves the page without a word.
+    from core.serve.store import data_dir
+    from core.serve.tasks import runner_for
+    from pages.kan import KIND, _key
+
+    app = open_app("pages/kan.py")
+    app.multiselect(key="kan.grids").set_value([3, 10, 20, 50])
+    app.number_input(key="kan.iters").set_value(5000)
+    app.run()
+    app.button(key="kan.fit").click().run()
+    runner = runner_for(str(data_dir()), None)
+    task = runner.latest(KIND, _key(_state(app)))
+    assert task is not None and task.status.active
+    app.button(key="kan.stop").click().run()
+    ended = runner.wait(task.id, timeout=600)
+    assert ended.state["stopped"] and len(ended.state["rows"]) < 4
+    app.run()
+    assert not app.exception
+    assert any(m.value.startswith("Stopped") for m in app.info)

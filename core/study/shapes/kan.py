@@ -196,8 +196,9 @@ def rmse(model: Callable, x, y) -> float:
     return float(np.sqrt(np.mean((pred - np.asarray(y)) ** 2)))
 
 
-def fit_lbfgs(model: KAN, x, y, iterations: int) -> float:
-    """Full-batch L-BFGS (SciPy's L-BFGS-B) on the mean squared error; returns the final RMSE."""
+def fit_lbfgs(model: KAN, x, y, iterations: int, stopping: Callable[[], bool] = lambda: False):
+    """Full-batch L-BFGS (SciPy's L-BFGS-B) on the mean squared error; returns the final RMSE.
+    `stopping` is asked after every iteration: True ends the run there (a Stop)."""
     variables = model.variables
     shapes = [v.shape for v in variables]
     sizes = [int(np.prod(s)) for s in shapes]
@@ -222,13 +223,24 @@ def fit_lbfgs(model: KAN, x, y, iterations: int) -> float:
     start = np.concatenate([v.numpy().ravel() for v in variables])
     # No tolerance stops it early: pykan runs its steps whatever the loss (tolerances 1e-32).
     options = {"maxiter": iterations, "maxcor": 10, "ftol": 0.0, "gtol": 0.0}
-    result = minimize(objective, start, jac=True, method="L-BFGS-B", options=options)
+
+    def callback(intermediate_result) -> None:
+        if stopping():
+            raise StopIteration  # SciPy ends the run and returns the iterate so far
+
+    result = minimize(
+        objective, start, jac=True, method="L-BFGS-B", options=options, callback=callback
+    )
     assign(result.x)
     return rmse(model, x, y)
 
 
-def fit_adam(model: KAN, x, y, steps: int, learning_rate: float = 1e-2) -> float:
-    """Full-batch Adam on the mean squared error; returns the final RMSE."""
+def fit_adam(
+    model: KAN, x, y, steps: int, learning_rate: float = 1e-2,
+    stopping: Callable[[], bool] = lambda: False,
+) -> float:  # fmt: skip
+    """Full-batch Adam on the mean squared error; returns the final RMSE. `stopping` is asked
+    every 50 steps: True ends the run there (a Stop)."""
     import keras
 
     optimizer = keras.optimizers.Adam(learning_rate)
@@ -241,7 +253,9 @@ def fit_adam(model: KAN, x, y, steps: int, learning_rate: float = 1e-2) -> float
             loss = tf.reduce_mean((model(xt) - yt) ** 2)
         optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables, strict=True))
 
-    for _ in range(steps):
+    for k in range(steps):
+        if k % 50 == 0 and stopping():
+            break
         step()
     return rmse(model, x, y)
 
@@ -304,8 +318,8 @@ def ladder(state: dict, report: Callable[[float, str], None], stopping: Callable
 
     def fit(model: KAN, n: int) -> float:
         if optimiser == "adam":
-            return fit_adam(model, x_train, y_train, n, ADAM_RATE)
-        return fit_lbfgs(model, x_train, y_train, n)
+            return fit_adam(model, x_train, y_train, n, ADAM_RATE, stopping)
+        return fit_lbfgs(model, x_train, y_train, n, stopping)
 
     x_train, y_train, x_test, y_test = data(state["target"], int(state["seed"]))
     model = KAN.new(SHAPES[state["shape"]], grids[0], seed=int(state["seed"]))
@@ -319,6 +333,8 @@ def ladder(state: dict, report: Callable[[float, str], None], stopping: Callable
         fit(model, max(1, iterations // 2))
         model = model.update_grid(x_train)
         train = fit(model, max(1, iterations - iterations // 2))
+        if stopping():  # this grid's fit was cut short: not a result
+            return {"rows": rows, "edges": edge_curves(model, x_train), "stopped": True}
         rows.append(
             {"grid": g, "parameters": model.parameter_count(), "train_rmse": train,
              "test_rmse": rmse(model, x_test, y_test)}

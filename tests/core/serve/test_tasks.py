@@ -270,3 +270,17 @@ def test_an_experiment_hands_its_typed_activations_to_the_jobs_that_train_them(
         [("typed_a", "sin(x)")],
         [("b", "x * 2")],
     ]
+
+
+def test_the_newest_task_is_its_live_copy_with_its_owner(tmp_path):
+    # Fails if `latest` returns the task's saved row (owner "", matching no session) in place of
+    # its live copy: the page then showed its own running KAN fit with Stop disabled.
+    finish = threading.Event()
+    runner = TaskRunner(RunStore(tmp_path / "runs.sqlite"))
+    task_id = runner.start("k", lambda context, state: _until(finish) or {}, {}, "me", key="a")
+    try:
+        task = runner.latest("k", "a")
+        assert task is not None and (task.id, task.owner) == (task_id, "me")
+    finally:
+        finish.set()
+        runner.wait(task_id, 60)
