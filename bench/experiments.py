@@ -46,14 +46,17 @@ def train(config: TrainConfig, customs: experiments.Customs = ()) -> Comparison:
     return train_compare(config, data, shared_catalogue().with_customs(typed))
 
 
-SMOKE_EPOCHS, SMOKE_SAMPLES, SMOKE_CANDIDATES = 2, 2000, 8
+SMOKE_EPOCHS, SMOKE_SAMPLES, SMOKE_CANDIDATES, SMOKE_DEPTH = 2, 2000, 8, 8
 
 
 def smoke_train(config: TrainConfig, customs: experiments.Customs = ()) -> Comparison:
-    """`train` cut to a smoke run's size: the schedule's networks, few epochs, few samples."""
+    """`train` cut to a smoke run's size: the schedule's activations and widths, at most
+    SMOKE_DEPTH layers (a graph of 50 or 100 layers takes tens of seconds to build), few epochs,
+    few samples."""
     samples = min(config.samples or SMOKE_SAMPLES, SMOKE_SAMPLES)
-    epochs = min(config.epochs, SMOKE_EPOCHS)
-    return train(dataclasses.replace(config, epochs=epochs, samples=samples), customs)
+    epochs, depth = min(config.epochs, SMOKE_EPOCHS), min(config.depth, SMOKE_DEPTH)
+    cut = dataclasses.replace(config, epochs=epochs, samples=samples, depth=depth)
+    return train(cut, customs)
 
 
 def search(settings: SearchSettings, budget: int | None = None, smoke: bool = False) -> SearchState:
@@ -94,7 +97,8 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
         "--smoke",
         action="store_true",
         help="a smoke run of the format and the verdicts' arithmetic: every training at most "
-        f"{SMOKE_EPOCHS} epochs on at most {SMOKE_SAMPLES:,} samples, searches of "
+        f"{SMOKE_DEPTH} layers deep, {SMOKE_EPOCHS} epochs on at most {SMOKE_SAMPLES:,} samples, "
+        "a smaller experiment where one has a smoke version, searches of "
         f"{SMOKE_CANDIDATES} candidates (results marked reduced, never shown as the experiment's)",
     )
     args = parser.parse_args(argv)

@@ -79,7 +79,8 @@ def _band(epochs, mean, std, colour: str, group: str) -> go.Scatter:
 
 def shape_figure(curves, colours: dict[str, str], title: str = "") -> go.Figure:
     """Per activation and hidden layer, the learned activation (final solid, with a band over its
-    units' shapes when they differ; initial dashed) and under it the layer's pre-activation
+    units' shapes when they differ; initial dashed; thin lines for epochs in between) and under
+    it the layer's pre-activation
     histogram on the probe batch (after the last epoch as bars, at initialisation as a dashed
     outline); runs stored before histograms show a density read from five quantiles."""
     names = list(curves)
@@ -115,6 +116,25 @@ def shape_figure(curves, colours: dict[str, str], title: str = "") -> go.Figure:
             if entry.get("band") is not None:
                 band = _shape_band(entry, colour, legend("band"))
                 fig.add_trace(band, row=row, col=col)
+            passed = entry.get("epochs") or []
+            for k, (epoch, y) in enumerate(passed):  # early faint, later stronger
+                alpha = 0.2 + 0.5 * (k + 1) / len(passed)
+                fig.add_trace(
+                    go.Scatter(
+                        x=_list(entry["x"]),
+                        y=_list(y),
+                        mode="lines",
+                        name="after epochs in between (mean parameters)",
+                        legendgroup="epochs",
+                        showlegend=legend("epochs"),
+                        line=dict(color=_hex_to_rgba(colour, alpha), width=1),
+                        hovertemplate=(
+                            f"epoch {epoch}: f(%{{x:.2f}}) = %{{y:.3g}}<extra>{name}</extra>"
+                        ),
+                    ),
+                    row=row,
+                    col=col,
+                )
             for when, dash in (("final", "solid"), ("initial", "dash")):
                 fig.add_trace(
                     go.Scatter(

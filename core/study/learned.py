@@ -27,6 +27,19 @@ MAX_SHAPE_LAYERS = 6
 # every seed); the line is their median.
 BAND = (5, 95)
 BAND_RULE = "5–95 % of the units' values at each input (all seeds), line at their median"
+# The shape's path between its initial and final ones: at most this many epochs in between,
+# evenly spaced, each at that epoch's mean parameters (units are kept only at the ends).
+EPOCH_LINES = 8
+EPOCHS_RULE = "thin lines: the shape after epochs in between, at that epoch's mean parameters"
+
+
+def between_epochs(last: int, lines: int = EPOCH_LINES) -> list[int]:
+    """Up to `lines` epochs strictly between 0 (initial) and `last` (final), evenly spaced."""
+    inner = list(range(1, last))
+    if len(inner) <= lines:
+        return inner
+    picks = np.linspace(0, len(inner) - 1, lines).round().astype(int)
+    return [inner[i] for i in sorted(set(picks))]
 
 
 def learned_series(shown: Shown) -> dict[str, dict[str, np.ndarray]]:
@@ -108,7 +121,9 @@ def learned_curves(shown: Shown, catalogue: Catalogue) -> dict[str, list[dict]]:
     and seeds; a run stored before unit values were kept: at the mean parameters); the final
     band (BAND over units, None when every unit has the same shape) and how many unit curves
     made it; the layer's pre-activation histograms at initialisation and after the last epoch
-    (None if not recorded) and, for runs stored before those, its last quantiles."""
+    (None if not recorded) and, for runs stored before those, its last quantiles; and
+    "epochs", [(epoch, f(x))] for epochs in between (`between_epochs`, EPOCHS_RULE), so a live
+    run shows the path its shape took."""
     series = learned_series(shown)
     by_activation = shown.chosen.by_activation()
     out: dict[str, list[dict]] = {}
@@ -140,8 +155,16 @@ def learned_curves(shown: Shown, catalogue: Catalogue) -> dict[str, list[dict]]:
                     low, high = np.percentile(curves, BAND, axis=0)
                     if np.max(high - low) > 1e-6 * max(1.0, np.max(np.abs(high))):
                         entry["band"] = (low, high)
+            entry["epochs"] = [
+                (e, np.asarray(fn(x, **{**fixed, **_means(params, e, layer)}), dtype=float))
+                for e in between_epochs(_last_finite(params))
+            ]
             out.setdefault(name, []).append(entry)
     return out
+
+
+def _means(params: dict[str, np.ndarray], epoch: int, layer: int) -> dict[str, np.float32]:
+    return {p: np.float32(v[epoch, layer, 0]) for p, v in params.items()}
 
 
 def _last_finite(params: dict[str, np.ndarray]) -> int:

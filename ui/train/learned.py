@@ -12,6 +12,7 @@ from charts.figures import png_config
 from charts.learned_figures import parameter_figure, shape_figure
 from core.study.learned import (
     BAND_RULE,
+    EPOCHS_RULE,
     THEORY_RULE,
     learned_curves,
     learned_parameter_values,
@@ -46,10 +47,11 @@ def shapes_caption(curves) -> str:
     quantiles = any(e.get("quantiles") is not None for e in entries)
     shape = (
         "Each layer's activation with its final parameters (solid: the median over units and "
-        f"seeds; shaded: {BAND_RULE}) and its initial ones (dashed). "
+        f"seeds; shaded: {BAND_RULE}) and its initial ones (dashed); {EPOCHS_RULE}. "
         if units
         else "Each layer's activation with its final parameters (solid) and its initial ones "
-        "(dashed); this run kept only the mean of a per-unit parameter, so it is drawn there. "
+        f"(dashed); {EPOCHS_RULE}. This run kept only the mean of a per-unit parameter, so "
+        "the final shape is drawn there too. "
     )
     if histograms:
         under = (

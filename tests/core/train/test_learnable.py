@@ -411,3 +411,30 @@ def test_an_unset_max_value_cannot_learn_and_says_what_to_do():
     relu = shared_catalogue().get("relu")
     (problem,) = learn_problems(relu, relu.resolve(), {"max_value": "layer"})
     assert "max_value is not set" in problem and "set max_value" in problem
+
+
+def test_the_shape_view_draws_the_path_between_the_first_and_last_epoch():
+    # Fails if the shapes after the epochs in between are missing, drawn at the wrong epoch's
+    # or layer's parameters, or include the initial or final epoch again (drawn already). The
+    # reference is the recorded mean slope of that epoch and layer: leaky_relu(−1) = −slope.
+    from charts.learned_figures import shape_figure
+    from core.study.learned import between_epochs, learned_curves
+
+    assert (
+        between_epochs(2) == [1] and between_epochs(1) == [] and between_epochs(5) == [1, 2, 3, 4]
+    )
+    picks = between_epochs(101, 8)  # 100 epochs in between: 8, evenly spaced, ends included
+    assert len(picks) == 8 and picks[0] == 1 and picks[-1] == 100
+    assert max(np.diff(picks)) - min(np.diff(picks)) <= 1
+    config = TrainConfig(**PRELU, dataset="friedman", epochs=4, width=4, depth=2)
+    record = train_compare(config, datasets.friedman1(samples=200))
+    curves = learned_curves(Shown.of(record), shared_catalogue())["leaky_relu"]
+    slopes = record.branches[0].learned["negative_slope"]  # epoch × layer × [mean, std]
+    for layer, entry in enumerate(curves):
+        assert [e for e, _ in entry["epochs"]] == [1, 2, 3]
+        at = int(np.argmin(np.abs(entry["x"] + 1.0)))
+        for epoch, y in entry["epochs"]:
+            expected = slopes[epoch][layer][0] * entry["x"][at]
+            assert y[at] == pytest.approx(expected, rel=1e-5)
+    lines = [t for t in shape_figure({"leaky_relu": curves}, {}).data if t.legendgroup == "epochs"]
+    assert len(lines) == 3 * len(curves) and sum(t.showlegend for t in lines) == 1
