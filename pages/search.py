@@ -6,6 +6,7 @@ it."""
 import streamlit as st
 
 from core.study.search.space import BINARY, UNARY
+from ui.customs import CUSTOMS_KEY
 from ui.nav import setup
 from ui.study.search import (
     fill_from_saved,
@@ -32,7 +33,8 @@ def main() -> None:
     runner = search_runner()
     if runner is None:
         return
-    fields = search_fields(UNARY, BINARY)
+    with_params = [n for n, a in st.session_state.get(CUSTOMS_KEY, {}).items() if a.params]
+    fields = search_fields(UNARY, BINARY, with_params)
     fill_from_saved(runner)
     for notice in restore("search", fields):
         st.warning(notice)

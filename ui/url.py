@@ -284,9 +284,13 @@ def _indices(options: Iterable[str]) -> tuple[Callable, Callable, Callable]:
     return parse, lambda v: len(v) > 0, write
 
 
-def search_fields(unary: Iterable[str], binary: Iterable[str]) -> list[Field]:
+def search_fields(
+    unary: Iterable[str], binary: Iterable[str], shapes: Iterable[str] = ()
+) -> list[Field]:
     """The Search page's URL: its settings (Train's URL names where Train has them), the unary
-    and binary sets by position, the search shown and the key that lets this browser stop it."""
+    and binary sets by position, the learnable-shape baselines (of `shapes`, this session's
+    customs with parameters), the search shown and the key that lets this browser stop it."""
+    shapes = frozenset(shapes)
 
     def within(name: str) -> Callable[[Any], bool]:  # the search's own table of ranges
         return _between(SEARCH_LIMITS[name].low, SEARCH_LIMITS[name].high)
@@ -305,6 +309,8 @@ def search_fields(unary: Iterable[str], binary: Iterable[str]) -> list[Field]:
         Field("unary", "search.unary", *_indices(unary)),
         Field("binary", "search.binary", *_indices(binary)),
         Field("name", "search.name", str, lambda v: len(v) <= 120),
+        # Session customs by name: the link's def= brings their definitions (ui/customs.py).
+        Field("shapes", "search.shapes", _names, lambda v: len(v) <= 4, ",".join, shapes),
         Field("search", "search.shown", int, lambda v: 0 < v < 2**63),
         Field("key", "search.key", str, lambda v: 0 < len(v) <= 32 and v.isalnum()),
     ]

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from core.study.search.search import BASELINES, Entry, SearchState
+from core.study.search.search import Entry, SearchState
 
 # What the score is, next to every place it is shown.
 SCORE_TEXT = (
@@ -45,7 +45,9 @@ def percent(values: Sequence[float]) -> str:
 def baselines(state: SearchState) -> dict[str, str]:
     """Each baseline's label and its accuracy as 'mean ± std %' (empty before they trained)."""
     return {
-        BASELINE_LABEL[n]: percent(state.baselines[n]) for n in BASELINES if n in state.baselines
+        BASELINE_LABEL.get(n, f"{n} (learned shape)"): percent(state.baselines[n])
+        for n in state.settings.baseline_names
+        if n in state.baselines
     }
 
 

@@ -129,7 +129,8 @@ class SearchRunner:
             jobs = []
             for i, (config, customs) in enumerate(batches):
                 spec = JobSpec(config, tuple(CustomSpec(n, e, p) for n, e, p in customs))
-                label = "baselines" if not customs else f"batch {first + i + 1}"
+                baselines = not state.baselines  # the first run: the yardstick, shapes with it
+                label = "baselines" if baselines else f"batch {first + i + 1}"
                 job = self.queue.submit(
                     spec, context.owner, name=f"search {search_id} · {label}", tags="search"
                 )

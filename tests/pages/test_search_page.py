@@ -175,3 +175,37 @@ def test_a_search_this_session_did_not_start_cannot_be_stopped_from_it():
     finally:
         assert _runner().stop(search_id, "another session")
         assert _runner().wait(search_id, 600).status == "stopped"
+
+
+def test_a_learnable_shape_from_the_link_is_a_baseline_and_the_saved_search_brings_it_back():
+    # Fails if the page does not offer a session's rational as a baseline, if the pick does not
+    # reach the search (no score beside relu and silu), or if a fresh session opening the saved
+    # search lacks the shape (its definition must come with the search, not the session).
+    import json
+
+    import numpy as np
+
+    from activations import shared_catalogue
+    from core.study.shapes import rational
+
+    gelu = shared_catalogue().get("gelu")
+    fit = rational.fit(lambda x: np.asarray(gelu.curve(x), np.float64), 3, 2)
+    definition = {"expression": fit.text, "params": {p: list(v) for p, v in fit.settings().items()}}
+    app = open_link(
+        "pages/search.py",
+        **TINY,
+        shapes="gelu_pau",
+        **{"def": json.dumps({"gelu_pau": definition})},
+    )
+    assert app.multiselect(key="search.shapes").value == ["gelu_pau"]
+    search_id = _started(app)
+    state = _finished(app, search_id)
+    assert [n for n, _, _ in state.settings.shapes] == ["gelu_pau"]
+    assert set(state.baselines) == {"relu", "silu", "gelu_pau"}
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Baseline gelu_pau (learned shape)"].endswith(" %")
+
+    again = open_link("pages/search.py", search=str(search_id))
+    assert again.session_state["customs"]["gelu_pau"].expression == fit.text
+    assert again.multiselect(key="search.shapes").value == ["gelu_pau"]
+    assert not again.exception

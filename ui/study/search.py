@@ -30,6 +30,7 @@ from core.study.search.search import (
     BETA_RANGE,
     BINARY,
     LIMITS,
+    MAX_SHAPES,
     UNARY,
     Entry,
     SearchSettings,
@@ -40,7 +41,7 @@ from core.study.search.space import BETA
 from core.study.signal_settings import WIDTHS
 from core.train.datasets import DATASETS, DatasetError
 from core.train.settings import BY_NAME
-from ui.customs import add_custom
+from ui.customs import CUSTOMS_KEY, add_custom
 from ui.data import dataset
 from ui.jobs import controls_row, job_queue, resume_button, session_token, stop_button
 from ui.nav import link_to
@@ -176,6 +177,7 @@ def settings_ui() -> tuple[SearchSettings, str]:
         help="The paper's binary set: x1 is u1(x), x2 is u2(x).",
         wrap=True,
     )
+    shapes = shapes_ui()
     name = st.text_input("Name (optional)", key="search.name", max_chars=120)
     settings = SearchSettings(
         dataset=dataset_name,
@@ -196,8 +198,37 @@ def settings_ui() -> tuple[SearchSettings, str]:
         learn_beta=bool(learn_beta),
         unary=tuple(u for u in UNARY if u in unary),
         binary=tuple(b for b in BINARY if b in binary),
+        shapes=shapes,
     )
     return settings, name
+
+
+def shapes_ui() -> tuple:
+    """The learnable-shape baselines: this session's customs with parameters (a rational or a
+    spline made on the Custom page), as plain data for the settings."""
+    customs = {n: a for n, a in st.session_state.get(CUSTOMS_KEY, {}).items() if a.params}
+    # A name the session no longer has (removed on Custom) leaves the choice.
+    kept = [n for n in st.session_state.get("search.shapes", []) if n in customs]
+    if kept != st.session_state.get("search.shapes", []):
+        st.session_state["search.shapes"] = kept
+    picked = st.multiselect(
+        "Learnable-shape baselines",
+        list(customs),
+        key="search.shapes",
+        max_selections=MAX_SHAPES,
+        placeholder="Add a rational or spline from the Custom page"
+        if customs
+        else "None in this session: make a rational or spline on the Custom page",
+        disabled=not customs,
+        help="Customs of this session with parameters (Custom page: rational or spline "
+        "activation). Each trains beside relu and silu with every parameter learned per layer, "
+        "on the same data and seeds: a yardstick that learns its shape.",
+    )
+    return tuple(
+        (n, customs[n].expression, tuple((p.name, (float(p.default), float(p.low),
+         float(p.high))) for p in customs[n].params))
+        for n in picked
+    )  # fmt: skip
 
 
 def _minutes(minutes: float) -> str:
@@ -278,6 +309,15 @@ def fill_from_saved(runner: SearchRunner) -> None:
     for name, value in settings.to_dict().items():
         if f"search.{name}" in DEFAULTS_KEYS:
             st.session_state[f"search.{name}"] = value
+    # Its learnable-shape baselines join this session (compiled again by the safe compiler);
+    # a custom of the same name already here is kept, and picked as it is.
+    from activations.expression import custom_activation  # TensorFlow: only for a saved search
+
+    session = st.session_state.get(CUSTOMS_KEY, {})
+    for name, expression, params in settings.shapes:
+        if name not in session:
+            add_custom(custom_activation(name, expression, dict(params)))
+    st.session_state["search.shapes"] = [name for name, _, _ in settings.shapes]
     st.session_state["search.filled"] = shown
 
 
@@ -386,15 +426,15 @@ def baselines_ui(state: SearchState) -> None:
     """The yardstick, trained in this search with the same settings, next to the best."""
     shown = baselines(state)
     board = state.leaderboard()
-    cols = st.columns(3)
     if not shown:
         st.caption("relu and silu train first with the same settings: not finished yet.")
         return
+    cols = st.columns(len(shown) + 1)
     for col, (label, value) in zip(cols, shown.items(), strict=False):
         col.metric(f"Baseline {label}", value)
     if board:
         best = board[0]
-        cols[2].metric(f"Best candidate ({best.name})", _percent(best))
+        cols[-1].metric(f"Best candidate ({best.name})", _percent(best))
     st.caption(f"{SCORE_TEXT}. Baselines trained in this search with the same data and seeds.")
 
 

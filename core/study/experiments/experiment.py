@@ -254,7 +254,7 @@ def digest(experiment: Experiment) -> str:
             "criterion": experiment.criterion,
             # Only a search experiment has the key, so the other digests stay as they were.
             **(
-                {"searches": [repr(s) for s in experiment.searches()]}
+                {"searches": [_search_text(s) for s in experiment.searches()]}
                 if experiment.searches()
                 else {}
             ),
@@ -262,6 +262,14 @@ def digest(experiment: Experiment) -> str:
         sort_keys=True,
     )
     return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _search_text(settings: SearchSettings) -> str:
+    """A search's settings as the digest reads them: its repr, and its learnable-shape
+    baselines when it has any (kept out of the repr, so digests from before they existed
+    hold)."""
+    text = repr(settings)
+    return text + f" shapes={settings.shapes!r}" if settings.shapes else text
 
 
 def run(

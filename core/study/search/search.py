@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from core.train.settings import TrainConfig
 from core.train.training import estimate_seconds
 
 BASELINES = ("relu", "silu")
+CANDIDATE_NAME = re.compile(r"c\d{4,}")  # Entry.name
 MAX_DRAWS_PER_CANDIDATE = 20  # refused or repeated draws before a batch gives up looking
 BETA_RANGE = (1.0, -4.0, 4.0)  # start, low, high of β (the experiment's range)
 
@@ -68,6 +70,13 @@ class SearchSettings:
     unary: tuple[str, ...] = tuple(UNARY)
     binary: tuple[str, ...] = tuple(BINARY)
     data_seed: int = 0
+    # Learnable-shape baselines (a rational or a spline from the Custom page, any custom with
+    # parameters): (name, expression, ((parameter, (default, low, high)), ...)), each trained
+    # beside relu and silu with every parameter learned per layer. Out of the repr: the
+    # experiments' digests are the repr of their settings, which have none (`digest` adds them).
+    shapes: tuple[tuple[str, str, tuple[tuple[str, tuple[float, float, float]], ...]], ...] = field(
+        default=(), repr=False
+    )
 
     @property
     def space(self) -> Space:
@@ -81,8 +90,23 @@ class SearchSettings:
                 out.append(f"{limit.label} must be {limit.text()} (got {value:g}).")
         if self.sample > self.population:
             out.append("The sample must be 1 to the population.")
+        out += _shape_problems(self.shapes)
         out += self.config(("relu",)).problems()  # Train's settings: epochs, depth, …
         return out
+
+    @property
+    def baseline_names(self) -> tuple[str, ...]:
+        return (*BASELINES, *(name for name, _, _ in self.shapes))
+
+    def baselines_config(self) -> TrainConfig:
+        """The baselines' comparison: relu, silu and the learnable shapes, every parameter of a
+        shape learned per layer."""
+        learn = tuple(
+            (name, tuple(sorted((p, "layer") for p, _ in params)))
+            for name, _, params in self.shapes
+            if params
+        )
+        return dataclasses.replace(self.config(self.baseline_names), learnable=tuple(sorted(learn)))
 
     def config(self, names: Sequence[str], learn: Sequence[str] = ()) -> TrainConfig:
         """The comparison that trains `names` (candidates, or the baselines) for this search;
@@ -117,7 +141,39 @@ class SearchSettings:
         for key in ("unary", "binary"):
             if key in values:
                 values[key] = tuple(values[key])
+        if "shapes" in values:  # JSON lists back to the tuples the settings compare by
+            values["shapes"] = tuple(
+                (str(n), str(e), tuple((str(p), tuple(float(x) for x in v)) for p, v in ps))
+                for n, e, ps in values["shapes"]
+            )
         return cls(**values)
+
+
+MAX_SHAPES = 4
+
+
+def _shape_problems(shapes) -> list[str]:
+    """Each learnable-shape baseline compiles (the safe compiler, never eval), has parameters
+    to learn, and a name of its own; at most MAX_SHAPES."""
+    from activations.expression import ExpressionError
+
+    out = []
+    if len(shapes) > MAX_SHAPES:
+        out.append(f"At most {MAX_SHAPES} learnable-shape baselines.")
+    names = [name for name, _, _ in shapes]
+    for name, expression, params in shapes:
+        if name in BASELINES or names.count(name) > 1 or CANDIDATE_NAME.fullmatch(name):
+            out.append(f"The baseline {name!r} needs a name of its own (relu, silu and c0001… "
+                       "are taken).")  # fmt: skip
+            continue
+        if not params:
+            out.append(f"{name} has no parameters to learn: pick a rational or a spline.")
+            continue
+        try:
+            custom_activation(name, expression, dict(params))
+        except (ExpressionError, ValueError) as exc:
+            out.append(f"The baseline {name} does not compile: {exc}")
+    return out
 
 
 @dataclass
@@ -369,10 +425,10 @@ def run(
         state.seconds = spent + time.monotonic() - clock
 
     if not state.baselines:
-        [(record, run_id)] = train([(s.config(BASELINES), ())])
+        [(record, run_id)] = train([(s.baselines_config(), s.shapes)])
         if should_stop():
             return _end(state, "stopped", "stopped before the baselines finished")
-        state.baselines = {n: score(record, n, classes)[0] for n in BASELINES}
+        state.baselines = {n: score(record, n, classes)[0] for n in s.baseline_names}
         state.baseline_run = run_id
         tick()
         on_batch(state)
