@@ -266,7 +266,8 @@ def plan_ui(settings: SearchSettings) -> list[str]:
     space = settings.space
     st.caption(
         f"**Space:** {len(space.binary)} binary × {len(space.unary)}² unary = "
-        f"**{space.size:,} core units**. The search trains relu and silu first (the yardstick), "
+        f"**{space.size:,} core units**. The search trains {_yardstick(settings)} first (the "
+        "yardstick), "
         f"then up to {settings.candidates} candidates in {batches} batch"
         f"{'es' * (batches > 1)} of {settings.k}, each with {settings.seeds} seed"
         f"{'s' * (settings.seeds > 1)} × {settings.epochs} epochs on {data.describe()}. "
@@ -274,6 +275,13 @@ def plan_ui(settings: SearchSettings) -> list[str]:
         f"at {settings.minutes:g} min; measured on 2 cores, slower when the server is busy)."
     )
     return []
+
+
+def _yardstick(settings: SearchSettings) -> str:
+    shapes = [name for name, _, _ in settings.shapes]
+    if not shapes:
+        return "relu and silu"
+    return f"relu, silu and {', '.join(shapes)} (each learning its shape per layer)"
 
 
 def start_ui(runner: SearchRunner, settings: SearchSettings, name: str, problems) -> None:
