@@ -2,6 +2,7 @@
 
 import math
 
+import pandas as pd
 import streamlit as st
 
 from charts.figures import png_config
@@ -26,6 +27,7 @@ from ui.study.theory import (
     NO_THEORY,
     beyond_text,
     critical_at,
+    gated_at,
     measures_at,
     phase,
     predicted_depths,
@@ -198,9 +200,30 @@ def theory_ui(catalogue, names, init, depth: int) -> dict:
         "normal at σ_w² = 2; the star is the one chosen. Expectations by Gauss–Hermite "
         "quadrature of each activation's own TensorFlow function, derivatives by autodiff."
     )
+    gated = st.toggle(
+        "Also as gates, f(u)·v",
+        key="depth.gated",
+        help="Each activation as the gate of a gated unit, f(u)·v with u and v two projections "
+        "of the layer's input (GLU is sigmoid, ReGLU relu, GEGLU gelu, SwiGLU silu): its "
+        "own mean-field theory, in rows beside the element-wise ones.",
+    )
     table = theory_table(points, critical)
+    if gated:
+        with st.spinner("Mean-field theory of the gated units…"):
+            gated_points, gated_critical = gated_at(acts, sigma_w2)
+        table = pd.concat([table, theory_table(gated_points, gated_critical)])
     label = INITIALISERS[init][0].split(" (")[0]
     st.dataframe(numbers_styled(table), width="stretch")
+    if gated:
+        st.caption(
+            "Rows f(u)·v: a stack of gated layers, u = W_u x + b_u and v = W_v x + b_v with "
+            "independent weights (core/study/gated.py derives it): the length map is "
+            "q′ = σ_w² q E f(u)² + σ_b², so it has two fixed points and the start decides — "
+            "from pre-activations of length 1, as every row here, the length either settles "
+            "(q* below 1) or grows without bound; χ1 = σ_w² (E f(u)² + q* E f′(u)²). "
+            "“Critical σ_w²” is where a unit-length start stops settling or χ1 reaches 1. "
+            "Tested against networks of width 2048: each layer's maps within 1 %."
+        )
     st.caption(
         f"At {label} (σ_w² = {sigma_w2:g}, σ_b² = 0): the length fixed point q*, the slope "
         "χ1 of the correlation map at c = 1, the depth scales ξ_q and ξ_c, and "
@@ -229,6 +252,7 @@ def main() -> None:
     default("depth.width", 256)
     default("depth.seed", 0)
     default("spectrum.scale", "edge")
+    default("depth.gated", False)
     # A custom removed on the Custom page leaves this page's list.
     picked_now = [n for n in st.session_state["depth.activations"] if n in catalogue]
     st.session_state["depth.activations"] = picked_now

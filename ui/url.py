@@ -229,6 +229,7 @@ def depth_fields(names: Iterable[str]) -> list[Field]:
         Field("seed", "depth.seed", int, _between(0, MAX_SEED)),
         Field("zeta", "trainable.zeta", float, _between(*ZETA_RANGE)),
         Field("jscale", "spectrum.scale", str, lambda v: v in SPECTRUM_SCALES),
+        Field("gated", "depth.gated", _PARSE["bool"], write=_WRITE["bool"]),
     ]
 
 

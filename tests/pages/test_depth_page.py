@@ -255,3 +255,29 @@ def test_all_activations_train_in_one_run_each_at_its_own_edge_of_chaos():
     finish_jobs(train)
     assert not train.error, [e.value for e in train.error]
     assert train.dataframe  # the results table
+
+
+def test_gated_rows_sit_beside_the_elementwise_ones_with_their_closed_forms():
+    """Fails if the toggle adds no rows, or rows that are not the gated theory's: at Glorot
+    (σ_w² = 1, σ_b² = 0) a stack of sigmoid(u)·v layers shrinks to q* = 0 where χ1 =
+    σ_w² σ(0)² = 1/4, and relu(u)·v (length map q²/2) has χ1 → 0; from unit length relu(u)·v
+    stops shrinking at σ_w² = 2 exactly, sigmoid(u)·v at σ_w² = 1/E σ(z)² (SciPy's quadrature).
+    The toggle travels in the link."""
+    import numpy as np
+    from scipy import integrate, stats
+
+    app = _depth_link(width="16", depth="6", act="relu,sigmoid", gated="1")
+    assert not app.exception and not app.error
+    table = app.dataframe[1].value
+    assert list(table.index) == ["relu", "sigmoid", "relu(u)·v", "sigmoid(u)·v"]
+    assert float(table.loc["sigmoid(u)·v", "χ1"]) == pytest.approx(0.25, abs=1e-3)
+    assert float(table.loc["relu(u)·v", "χ1"]) == pytest.approx(0.0, abs=1e-3)
+    square, _ = integrate.quad(lambda z: stats.norm.pdf(z) / (1 + np.exp(-z)) ** 2, -30, 30)
+    edge = table.loc["sigmoid(u)·v", "critical σ_w² at σ_b² = 0"]
+    assert float(edge) == pytest.approx(1 / square, rel=1e-3)
+    assert float(table.loc["relu(u)·v", "critical σ_w² at σ_b² = 0"]) == pytest.approx(
+        2.0, rel=1e-4
+    )
+    assert any("Rows f(u)·v" in c.value for c in app.caption)
+    plain = _depth_link(width="16", depth="6", act="relu,sigmoid")
+    assert list(plain.dataframe[1].value.index) == ["relu", "sigmoid"]

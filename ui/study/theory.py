@@ -58,6 +58,39 @@ def _critical(names, customs, sigma_b2: float) -> dict:
     return {n: Propagation(fns[n]).critical_sigma_w2(sigma_b2) for n in names}
 
 
+@st.cache_data(show_spinner=False, max_entries=128)
+def _gated_point(names, customs, sigma_w2: float, sigma_b2: float) -> dict:
+    from core.study.gated import GatedPropagation
+
+    fns = _functions(names, customs)
+    return {n: GatedPropagation(fns[n]).measures(sigma_w2, sigma_b2) for n in names}
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _gated_critical(names, customs, sigma_b2: float) -> dict:
+    from core.study.gated import GatedPropagation
+
+    fns = _functions(names, customs)
+    return {n: GatedPropagation(fns[n]).critical_sigma_w2(sigma_b2) for n in names}
+
+
+def gated_name(name: str) -> str:
+    """The row of activation `name` used as a gate: "relu(u)·v"."""
+    return f"{name}(u)·v"
+
+
+def gated_at(acts: Sequence[Activation], sigma_w2: float, sigma_b2: float = 0.0):
+    """({gated name: MeanField}, {gated name: critical σ_w²}) of each activation as the gate
+    f of f(u)·v (core/study/gated.py)."""
+    key = _key(acts)
+    points = _gated_point(*key, float(sigma_w2), float(sigma_b2))
+    critical = _gated_critical(*key, float(sigma_b2))
+    return (
+        {gated_name(n): v for n, v in points.items()},
+        {gated_name(n): v for n, v in critical.items()},
+    )
+
+
 def phase(acts: Sequence[Activation], sigma_w2: tuple, sigma_b2: tuple) -> dict:
     """{name: MeanField} on the grid σ_w2 × σ_b2 of each element-wise activation."""
     return _phase(*_key(acts), tuple(sigma_w2), tuple(sigma_b2))
