@@ -21,6 +21,7 @@ from core.study.experiments import (
 from core.study.experiments import edge_of_chaos as eoc
 from core.study.experiments import experiment as base
 from core.study.experiments import tutorial_regression as tutorial
+from core.study.experiments.kans import example_1, kan_or_mlp
 from core.study.signal_settings import WIDTHS
 from core.train.settings import TrainConfig
 from ui.url import decode, depth_fields, train_fields, train_query
@@ -67,6 +68,8 @@ def test_every_verdict_comes_from_at_least_three_seeds(experiment):
     if experiment.id == "dying-relu":
         seeds += [dying_relu.DYING_SEEDS, dying_relu.UVA_SEEDS]
     seeds += [selu.SELU_SEEDS] if experiment.id == "klambauer-2017-selu" else []
+    fitted = {"liu-2024-kan-example-1": example_1.SEEDS, "yu-2024-kan-or-mlp": kan_or_mlp.SEEDS}
+    seeds += [len(fitted[experiment.id])] if experiment.kind == "fit" else []
     searches = experiment.searches()
     seeds += [s.seeds for s in searches] + ([len(searches)] if searches else [])
     assert seeds and min(seeds) >= base.MIN_SEEDS
