@@ -7,6 +7,7 @@ from charts.study.experiment_figures import (
     activations_of,
     figure,
     narrowing_table,
+    notes,
     numbers,
     numbers_layout,
 )
@@ -190,6 +191,8 @@ def result_ui(e: ex.Experiment, result: dict, where: str) -> None:
     numeric = table.select_dtypes("number").columns
     styled = table.style.format("{:.3g}", subset=numeric)
     st.dataframe(styled, width="stretch", **numbers_layout(e.id))
+    for note in notes(e.id, measured):
+        st.caption(note)
     if e.id == "dying-relu":
         st.caption(
             "The course's 10-layer narrowing net (PyTorch's default init, MNIST digits): dead "
@@ -207,7 +210,7 @@ def reference_notice_ui(result: dict) -> None:
 
 
 def experiment_ui(runner, reference: dict, e: ex.Experiment) -> None:
-    st.subheader(e.title)
+    st.subheader(f"{e.name}: {e.title}")
     result, where, outdated = _result(runner, reference, e)
     if result is not None and where == REFERENCE_RUN:
         reference_notice_ui(result)
@@ -243,10 +246,13 @@ def main() -> None:
     runner = experiment_runner()
     reference = reference_results()
     summary_ui(runner, reference)
-    tabs = st.tabs([e.name for e in ex.EXPERIMENTS.values()])
-    for tab, e in zip(tabs, ex.EXPERIMENTS.values(), strict=True):
+    tabs = st.tabs(list(ex.GROUPS))
+    for tab, ids in zip(tabs, ex.GROUPS.values(), strict=True):
         with tab:
-            experiment_ui(runner, reference, e)
+            for k, experiment_id in enumerate(ids):
+                if k:
+                    st.divider()
+                experiment_ui(runner, reference, ex.get(experiment_id))
 
 
 main()

@@ -457,6 +457,13 @@ def numbers(experiment_id: str, measured: dict) -> pd.DataFrame:
     )
 
 
+def notes(experiment_id: str, measured: dict) -> list[str]:
+    """Lines under an experiment's numbers (none for most)."""
+    if experiment_id not in trainable_figures.IDS:
+        return []
+    return trainable_figures.notes(experiment_id, measured)
+
+
 def numbers_layout(experiment_id: str) -> dict:
     """How `numbers(experiment_id, …)` is laid out (st.dataframe's row_height and column_config):
     a search's candidates wrap (Streamlit wraps a cell's text only in rows taller than 64 px)
@@ -464,6 +471,9 @@ def numbers_layout(experiment_id: str) -> dict:
     need nothing."""
     if experiment_id == "ramachandran-2017-search":
         return {"row_height": 66, "column_config": {"candidate": {"width": 270}}}
+    if experiment_id == "martens-2021-dks-rescue":
+        # All 27 activations, none behind a scroll bar; the names column as wide as the longest.
+        return {"height": "content", "column_config": {"_index": {"width": 140}}}
     return {}
 
 

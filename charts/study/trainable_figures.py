@@ -83,7 +83,16 @@ def _constants(m: dict, colours) -> go.Figure:
     )
     fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
     fig.update_xaxes(title_text="x")
-    return _base_layout(fig, height=380)
+    return _legend_below(_base_layout(fig, height=420))
+
+
+def _legend_below(fig: go.Figure) -> go.Figure:
+    """The legend under two panels: above them it covers their titles."""
+    fig.update_layout(
+        legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0),
+        margin=dict(b=110),
+    )
+    return fig
 
 
 def _rescue(m: dict, colours) -> go.Figure:
@@ -189,10 +198,8 @@ def _kan_or_mlp(m: dict, colours) -> go.Figure:
         rows=1,
         cols=2,
         subplot_titles=(
-            f"MNIST-1D: validation accuracy (KAN {params['mnist1d']['kan']:,}, MLP "
-            f"{params['mnist1d']['mlp']:,} parameters)",
-            f"exp(sin(πx) + y²): test RMSE (KAN {params['formula']['kan']}, MLP "
-            f"{params['formula']['mlp']} parameters)",
+            f"MNIST-1D: validation accuracy ({params['mnist1d']['kan']:,} parameters)",
+            f"exp(sin(πx) + y²): test RMSE ({params['formula']['kan']} parameters)",
         ),
         horizontal_spacing=0.1,
     )
@@ -215,7 +222,20 @@ def _kan_or_mlp(m: dict, colours) -> go.Figure:
     fig.update_xaxes(title_text="full-batch Adam steps", row=1, col=2)
     fig.update_yaxes(title_text="%", row=1, col=1)
     fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
-    return _base_layout(fig, height=400)
+    return _legend_below(_base_layout(fig, height=440))
+
+
+def notes(experiment_id: str, m: dict) -> list[str]:
+    """Lines the page prints under the numbers: the rescue's activations without a transform,
+    each with the solver's reason."""
+    if experiment_id != RESCUE:
+        return []
+    return [
+        f"No transform for {n}: {why} It trained as itself, under orthogonal initialisation, and "
+        "is never counted as rescued."
+        for n, why in m["transform"].items()
+        if why != "solved"
+    ]
 
 
 def numbers(experiment_id: str, m: dict) -> pd.DataFrame:
@@ -243,7 +263,7 @@ def numbers(experiment_id: str, m: dict) -> pd.DataFrame:
                     "Glorot ± std": before.std * 100,
                     "after transform, %": after.mean * 100,
                     "after ± std": after.std * 100,
-                    "transform": m["transform"][n],
+                    "transform": "solved" if m["transform"][n] == "solved" else "none (below)",
                 }
             )
         return pd.DataFrame(rows).set_index("activation")

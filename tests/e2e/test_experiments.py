@@ -11,9 +11,10 @@ def test_experiment_verdicts_show_and_open_on_train_fills_every_setting(page, se
     assert page.locator("h1").first.inner_text().strip() == "Experiments"
     # The reference verdicts (docs/experiments.json) until this server runs one itself.
     assert grid_has(page, "reproduced")
-    page.get_by_role("tab", name="Mish (Misra 2019)").click()
-    page.get_by_text("Verdict:").nth(3).wait_for(timeout=30_000)
-    page.get_by_role("link", name="Open 25 layers on Train").click()
+    page.get_by_role("tab", name="Training deep networks").click()
+    link = page.get_by_role("link", name="Open 25 layers on Train")
+    link.wait_for(timeout=30_000)
+    link.click()
     wait_idle(page)
     assert page.locator("h1").first.inner_text().strip() == "Train"
     assert "depth=25" in page.url and "n=5000" in page.url

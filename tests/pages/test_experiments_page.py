@@ -32,7 +32,11 @@ def _wait_for(experiment_id: str, timeout: float = 300) -> None:
 def test_every_experiment_shows_its_claim_source_setup_and_criterion():
     """Catches an experiment missing from the page, or one shown without its criterion."""
     app = open_app("pages/experiments.py")
-    assert [t.label for t in app.tabs] == [e.name for e in ex.EXPERIMENTS.values()]
+    assert [t.label for t in app.tabs] == list(ex.GROUPS)
+    grouped = [i for ids in ex.GROUPS.values() for i in ids]
+    assert grouped == list(ex.EXPERIMENTS)  # each in one tab, in the summary's order
+    titles = [h.value for h in app.subheader]
+    assert titles == [f"{e.name}: {e.title}" for e in ex.EXPERIMENTS.values()]
     text = " ".join(m.value for m in app.markdown)
     for e in ex.EXPERIMENTS.values():
         assert e.claim in text and e.criterion in text and e.schedule in text
@@ -75,10 +79,13 @@ def test_reference_results_are_labelled_first_and_judged_by_the_current_criterio
     notices = [i.value for i in app.info if i.value.startswith("Not measured on this server yet")]
     assert len(notices) == len(ex.EXPERIMENTS)
     assert all("bench/experiments.py" in n and "Press Run" in n for n in notices)
-    for tab in app.tabs:  # the notice comes first: right under the tab's title
+    for tab in app.tabs:  # the notice comes first: right under each experiment's title
         elements = [b for b in tab if b.type not in ("tab", "flex_container", "column")]
-        assert elements[0].type == "subheader" and elements[1].type == "info"
-        assert elements[1].value.startswith("Not measured on this server yet")
+        starts = [k for k, b in enumerate(elements) if b.type == "subheader"]
+        assert starts and starts[0] == 0
+        for k in starts:
+            assert elements[k + 1].type == "info"
+            assert elements[k + 1].value.startswith("Not measured on this server yet")
     boxes = [a.value for a in [*app.success, *app.warning, *app.info] if "Criterion:" in a.value]
     assert len(boxes) == len(ex.EXPERIMENTS)
     assert all(b.startswith("**Reference verdict: ") for b in boxes)
@@ -178,7 +185,7 @@ def test_each_experiment_says_how_it_differs_and_the_edge_of_chaos_draws_its_hea
     lines = [m.value for m in app.markdown if m.value.startswith("**Differs from the paper:**")]
     assert lines == [f"**Differs from the paper:** {e.differs}" for e in ex.EXPERIMENTS.values()]
     eoc = ex.get("schoenholz-2017-edge-of-chaos")
-    assert eoc.name in [t.label for t in app.tabs]
+    assert any(h.value.startswith(f"{eoc.name}: ") for h in app.subheader)
     charts = [spec(c) for c in app.get("plotly_chart")]
     heatmaps = [c for c in charts if any(t.get("type") == "heatmap" for t in c["data"])]
     assert len(heatmaps) == 1

@@ -40,6 +40,7 @@ from core.study.experiments.tutorial_regression import TutorialLearnsNothing
 
 __all__ = [
     "EXPERIMENTS",
+    "GROUPS",
     "INCONCLUSIVE",
     "NOT_REPRODUCED",
     "PARTLY",
@@ -59,18 +60,35 @@ EXPERIMENTS: dict[str, Experiment] = {
     e.id: e
     for e in (
         GlorotBengio(),
+        MishHoldsWithDepth(),
+        EdgeOfChaos(),
+        TutorialLearnsNothing(),
         DyingRelu(),
         SeluSelfNormalises(),
-        MishHoldsWithDepth(),
-        TutorialLearnsNothing(),
-        EdgeOfChaos(),
-        SearchFindsSwish(),
         SeluFromElu(),
         DksRescues(),
         OrthogonalTanhIsFaster(),
+        SearchFindsSwish(),
         KanExample1(),
         KanOrMlp(),
     )
+}
+# The page's tabs: a dozen experiments' names do not fit side by side at 1280 px, so each tab
+# holds a few, in EXPERIMENTS' order.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "Training deep networks": (
+        "glorot-bengio-2010",
+        "misra-2019-mish",
+        "schoenholz-2017-edge-of-chaos",
+        "tutorial-random-regression",
+    ),
+    "At initialisation": ("dying-relu", "klambauer-2017-selu", "klambauer-2017-selu-constants"),
+    "Make it trainable": ("martens-2021-dks-rescue", "pennington-2017-isometry"),
+    "Search and KANs": (
+        "ramachandran-2017-search",
+        "liu-2024-kan-example-1",
+        "yu-2024-kan-or-mlp",
+    ),
 }
 
 

@@ -148,7 +148,7 @@ class Experiment:
     """One experiment. Subclasses fill in the texts and the three methods."""
 
     id: str = ""
-    name: str = ""  # a short label: its tab (the tabs of all of them fit side by side at 1280 px)
+    name: str = ""  # a short label, before its title on the page and in the summary
     title: str = ""
     claim: str = ""  # the published claim, in our own words
     citation: str = ""  # paper, and figure or table
