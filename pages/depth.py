@@ -218,9 +218,10 @@ def theory_ui(catalogue, names, init, depth: int) -> dict:
         st.caption(
             "Rows f(u)·v: a stack of gated layers, u = W_u x + b_u and v = W_v x + b_v with "
             "independent weights (core/study/gated.py derives it): the length map is "
-            "q′ = σ_w² q E f(u)² + σ_b², so it has two fixed points and the start decides — "
-            "from pre-activations of length 1, as every row here, the length either settles "
-            "(q* below 1) or grows without bound; χ1 = σ_w² (E f(u)² + q* E f′(u)²). "
+            "q′ = σ_w² q E f(u)² + σ_b², which can have more than one fixed point, so the start "
+            "decides where the length ends (every row here starts from pre-activations of "
+            "length 1; for relu-like gates it settles below 1 or grows without bound); "
+            "χ1 = σ_w² (E f(u)² + q* E f′(u)²). "
             "“Critical σ_w²” is where a unit-length start stops settling or χ1 reaches 1. "
             "Tested against networks of width 2048: each layer's maps within 1 %."
         )

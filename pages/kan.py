@@ -153,8 +153,9 @@ def main() -> None:
             on_click=runner.stop,
             args=(task.id, session_token()),
             can_stop=may_stop(task.owner, session_token()),
-            what_it_does="Ends the fit after the current grid's optimiser run; the grids "
-            "fitted so far are kept and shown.",
+            what_it_does="Ends the fit within the optimiser's run (L-BFGS: after its current "
+            "iteration; Adam: within 50 steps); the grids finished before are kept and shown, "
+            "the one being fitted is dropped.",
         )
         return
     st.button(

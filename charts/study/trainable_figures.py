@@ -240,7 +240,7 @@ def notes(experiment_id: str, m: dict) -> list[str]:
 
 def numbers(experiment_id: str, m: dict) -> pd.DataFrame:
     if experiment_id == SELU_CONSTANTS:
-        rows = {
+        pairs = {
             "α": (m["alpha"], selu_constants.SELU_ALPHA),
             "λ": (m["lambda"], selu_constants.SELU_LAMBDA),
         }
@@ -248,15 +248,15 @@ def numbers(experiment_id: str, m: dict) -> pd.DataFrame:
         return pd.DataFrame(
             [
                 {"solved": f"{a:.16g}", "paper": f"{b!r}", "|difference|": f"{abs(a - b):.1e}"}
-                for a, b in rows.values()
+                for a, b in pairs.values()
             ],
-            index=list(rows),
+            index=list(pairs),
         )
     if experiment_id == RESCUE:
-        rows = []
+        table = []
         for n in m["activations"]:
             before, after = ex.Spread.of(m["glorot"][n]), ex.Spread.of(m["transformed"][n])
-            rows.append(
+            table.append(
                 {
                     "activation": n,
                     "Glorot, %": before.mean * 100,
@@ -266,13 +266,12 @@ def numbers(experiment_id: str, m: dict) -> pd.DataFrame:
                     "transform": "solved" if m["transform"][n] == "solved" else "none (below)",
                 }
             )
-        return pd.DataFrame(rows).set_index("activation")
+        return pd.DataFrame(table).set_index("activation")
     if experiment_id == EXAMPLE_1:
-        rows = {"pykan's notebook": {f"G = {g}": m["reference"][str(g)] for g in example_1.GRIDS}}
+        runs = {"pykan's notebook": {f"G = {g}": m["reference"][str(g)] for g in example_1.GRIDS}}
         for run in m["runs"]:
-            tests = {f"G = {r['grid']}": r["test_rmse"] for r in run["rows"]}
-            rows[f"seed {run['seed']}"] = tests
-        return pd.DataFrame(rows).T
+            runs[f"seed {run['seed']}"] = {f"G = {r['grid']}": r["test_rmse"] for r in run["rows"]}
+        return pd.DataFrame(runs).T
     if experiment_id == KAN_OR_MLP:
         p = m["parameters"]
         return pd.DataFrame(

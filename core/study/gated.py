@@ -27,7 +27,7 @@ from collections.abc import Callable
 import numpy as np
 import tensorflow as tf
 
-from core.train.theory import Q_FLOOR, Q_TABLE, MeanField, Propagation, _depth_scale
+from core.train.theory import Q_TABLE, Propagation
 
 
 class GatedPropagation(Propagation):
@@ -51,10 +51,10 @@ class GatedPropagation(Propagation):
     def slopes(self, q, sigma_w2) -> np.ndarray:
         """χ1 at a length q (not only at q*): σ_w² (E f(u)² + q E f′(u)²), u ~ N(0, q)."""
         q = np.asarray(q, float)
-        f, df = self.values(np.sqrt(q)[..., None] * self.z, order=1)
-        return sigma_w2 * (self._expect(f**2) + q * self._expect(df**2))
+        chi1, _ = self._slopes(q.reshape(-1), sigma_w2)
+        return chi1.reshape(q.shape)
 
-    def correlation_map(self, c, q, sigma_w2, sigma_b2) -> np.ndarray:
+    def correlation_map(self, c, q, sigma_w2, sigma_b2) -> tuple[np.ndarray, np.ndarray]:
         """For two inputs of length q whose pre-activations correlate c (vectors): c′, and
         ∂q′_ab/∂q_ab = σ_w² (E f(u_a) f(u_b) + c q E f′(u_a) f′(u_b)), the growth of a layer's
         cross term, which is χ_c at the fixed point (q*, c*)."""
@@ -67,25 +67,19 @@ class GatedPropagation(Propagation):
         chi = sigma_w2 * (pair + c * q * np.asarray(d_pair))
         return new, chi
 
-    def _polish(self, q, sw, sb, low, high, steps: int = 3) -> np.ndarray:
-        """Newton on σ_w² q E f(√q z)² + σ_b² − q, whose slope in q is σ_w² (E f² + √q E[f f′ z])
-        − 1, kept inside the table's bracket."""
-        inside = np.isfinite(q) & (high > 1e-8)
-        if not inside.any():
-            return q
-        qi, s_w, s_b = q[inside], sw[inside], sb[inside]
-        for _ in range(steps):
-            root = np.sqrt(qi)
-            f, df = self.values(root[:, None] * self.z, order=1)
-            square = self._expect(f**2)
-            gap = s_w * qi * square + s_b - qi
-            slope = s_w * (square + root * self._expect(f * df * self.z)) - 1.0
-            with np.errstate(divide="ignore", invalid="ignore"):
-                step = np.where(slope != 0, gap / slope, 0.0)
-            qi = np.clip(qi - step, low[inside], high[inside])
-        q = q.copy()
-        q[inside] = qi
-        return q
+    # --- the hooks of theory.py's machinery, with the gated maps ---
+    def _length_step(self, q, sw, sb) -> tuple[np.ndarray, np.ndarray]:
+        """σ_w² q E f(√q z)² + σ_b² − q, and its slope σ_w² (E f² + √q E[f f′ z]) − 1."""
+        root = np.sqrt(q)
+        f, df = self.values(root[:, None] * self.z, order=1)
+        square = self._expect(f**2)
+        return sw * q * square + sb - q, sw * (square + root * self._expect(f * df * self.z)) - 1.0
+
+    def _slopes(self, q, sw) -> tuple[np.ndarray, np.ndarray]:
+        """χ1 = σ_w² (E f² + q E f′²) and χ_q = χ1 + σ_w² q E[f f″] at lengths q."""
+        f, df, ddf = self.values(np.sqrt(q)[:, None] * self.z, order=2)
+        chi1 = sw * (self._expect(f**2) + q * self._expect(df**2))
+        return chi1, chi1 + sw * q * self._expect(f * ddf)
 
     def _correlation_gap(self, c, q, sw, sb) -> np.ndarray:
         """map(c) − c, map(c) = (σ_w² q c E f(u_a) f(u_b) + σ_b²) / (σ_w² q E f(u)² + σ_b²),
@@ -95,42 +89,11 @@ class GatedPropagation(Propagation):
         pair, same = (np.asarray(v) for v in self._pair_mean(*map(_tensor, (c, q))))
         return (sw * q * c * pair + sb) / (sw * q * same + sb) - c
 
-    def measures(self, sigma_w2, sigma_b2) -> MeanField:
-        """q*, χ1, c*, ξ_q and ξ_c of the gated stack at each (σ_w², σ_b²) point."""
-        sw, sb = np.broadcast_arrays(np.asarray(sigma_w2, float), np.asarray(sigma_b2, float))
-        shape, sw, sb = sw.shape, sw.reshape(-1), sb.reshape(-1)
-        q = self.fixed_length(sw, sb).reshape(-1)
-        finite = np.isfinite(q)
-        chi1, chi_q = np.full(q.shape, np.nan), np.full(q.shape, np.nan)
-        if finite.any():
-            qf = np.maximum(q[finite], Q_FLOOR)
-            f, df, ddf = self.values(np.sqrt(qf)[:, None] * self.z, order=2)
-            chi1[finite] = sw[finite] * (self._expect(f**2) + qf * self._expect(df**2))
-            chi_q[finite] = chi1[finite] + sw[finite] * qf * self._expect(f * ddf)
-        c_star = np.where(finite, 1.0, np.nan)
-        chi_c = chi1.copy()
-        chaotic = finite & (chi1 > 1) & (q > 0)
-        if chaotic.any():
-            qc, swc, sbc = q[chaotic], sw[chaotic], sb[chaotic]
-            c = self.fixed_correlation(qc, swc, sbc)
-            if self._pair_slope is None:
-                self._pair_slope = self._pair_expectation(order=1)
-            if self._pair_mean is None:
-                self._pair_mean = self._pair_expectation(order=0)
-            slope, _ = self._pair_slope(_tensor(c), _tensor(qc))
-            pair, _ = self._pair_mean(_tensor(c), _tensor(qc))
-            c_star[chaotic] = c
-            # ∂/∂c of σ_w² q c E f(u_a) f(u_b) / q*, at q = q*: E f f + c q* E f′ f′.
-            chi_c[chaotic] = swc * (np.asarray(pair) + c * qc * np.asarray(slope))
-        return MeanField(
-            sigma_w2=sw.reshape(shape),
-            sigma_b2=sb.reshape(shape),
-            q_star=q.reshape(shape),
-            chi1=chi1.reshape(shape),
-            c_star=c_star.reshape(shape),
-            xi_q=_depth_scale(chi_q).reshape(shape),
-            xi_c=_depth_scale(chi_c).reshape(shape),
-        )
+    def _chaotic_slope(self, c, q, sw) -> np.ndarray:
+        """χ_c at c* < 1: ∂/∂c of σ_w² q c E f(u_a) f(u_b) / q* at q = q*, that is
+        σ_w² (E f f + c q* E f′ f′)."""
+        _, growth = self.correlation_map(c, q, sw, 0.0)
+        return growth
 
 
 def _tensor(values) -> tf.Tensor:

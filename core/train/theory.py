@@ -151,17 +151,34 @@ class Propagation:
             return q
         qi, s_w, s_b = q[inside], sw[inside], sb[inside]
         for _ in range(steps):
-            root = np.sqrt(qi)
-            phi, dphi = self.values(root[:, None] * self.z, order=1)
-            gap = s_w * self._expect(phi**2) + s_b - qi
-            # d/dq E φ(√q z)² = E φ φ′(√q z) z / √q
-            slope = s_w * self._expect(phi * dphi * self.z) / root - 1.0
+            gap, slope = self._length_step(qi, s_w, s_b)
             with np.errstate(divide="ignore", invalid="ignore"):
                 step = np.where(slope != 0, gap / slope, 0.0)
             qi = np.clip(qi - step, low[inside], high[inside])
         q = q.copy()
         q[inside] = qi
         return q
+
+    def _length_step(self, q, sw, sb) -> tuple[np.ndarray, np.ndarray]:
+        """map(q) − q and its slope in q, for Newton's step."""
+        root = np.sqrt(q)
+        phi, dphi = self.values(root[:, None] * self.z, order=1)
+        gap = sw * self._expect(phi**2) + sb - q
+        # d/dq E φ(√q z)² = E φ φ′(√q z) z / √q
+        return gap, sw * self._expect(phi * dphi * self.z) / root - 1.0
+
+    def _slopes(self, q, sw) -> tuple[np.ndarray, np.ndarray]:
+        """χ1 and χ_q at lengths q (> 0): σ_w² E φ′², and χ1 + σ_w² E φ″ φ."""
+        phi, dphi, ddphi = self.values(np.sqrt(q)[:, None] * self.z, order=2)
+        chi1 = sw * self._expect(dphi**2)
+        return chi1, chi1 + sw * self._expect(ddphi * phi)
+
+    def _chaotic_slope(self, c, q, sw) -> np.ndarray:
+        """χ_c at the correlation fixed point c* < 1: σ_w² E φ′(u_a) φ′(u_b)."""
+        if self._pair_slope is None:
+            self._pair_slope = self._pair_expectation(order=1)
+        slope, _ = self._pair_slope(*(tf.constant(v, tf.float64) for v in (c, q)))
+        return sw * np.asarray(slope)
 
     # --- the correlation map, needed only where χ1 > 1 ---
     def _correlation_gap(self, c, q, sw, sb) -> np.ndarray:
@@ -229,21 +246,15 @@ class Propagation:
         if finite.any():
             # At q* = 0 (the signal has died out) the measures are their limit q → 0+: taken
             # at Q_FLOOR, where relu's derivative averages its two slopes as the limit does.
-            root = np.sqrt(np.maximum(q[finite], Q_FLOOR))[:, None]
-            phi, dphi, ddphi = self.values(root * self.z, order=2)
-            chi1[finite] = sw[finite] * self._expect(dphi**2)
-            chi_q[finite] = chi1[finite] + sw[finite] * self._expect(ddphi * phi)
+            chi1[finite], chi_q[finite] = self._slopes(np.maximum(q[finite], Q_FLOOR), sw[finite])
         c_star = np.where(finite, 1.0, np.nan)
         chi_c = chi1.copy()
         chaotic = finite & (chi1 > 1) & (q > 0)
         if chaotic.any():
             qc, swc, sbc = q[chaotic], sw[chaotic], sb[chaotic]
             c = self.fixed_correlation(qc, swc, sbc)
-            if self._pair_slope is None:
-                self._pair_slope = self._pair_expectation(order=1)
-            slope, _ = self._pair_slope(*(tf.constant(v, tf.float64) for v in (c, qc)))
             c_star[chaotic] = c
-            chi_c[chaotic] = swc * np.asarray(slope)
+            chi_c[chaotic] = self._chaotic_slope(c, qc, swc)
         return MeanField(
             sigma_w2=sw.reshape(shape),
             sigma_b2=sb.reshape(shape),

@@ -317,16 +317,35 @@ def fill_from_saved(runner: SearchRunner) -> None:
     for name, value in settings.to_dict().items():
         if f"search.{name}" in DEFAULTS_KEYS:
             st.session_state[f"search.{name}"] = value
-    # Its learnable-shape baselines join this session (compiled again by the safe compiler);
-    # a custom of the same name already here is kept, and picked as it is.
-    from activations.expression import custom_activation  # TensorFlow: only for a saved search
+    st.session_state["search.shapes"] = shapes_from_saved(settings.shapes)
+    st.session_state["search.filled"] = shown
+
+
+def shapes_from_saved(shapes) -> list[str]:
+    """A saved search's learnable-shape baselines join this session, compiled again by the
+    safe compiler; the names to pick. One that cannot join (its name is a shared activation's
+    now, it does not compile, or this session has another definition under its name) is left
+    out with a warning that says why: the form then differs from the saved search there."""
+    from activations.expression import ExpressionError, custom_activation
 
     session = st.session_state.get(CUSTOMS_KEY, {})
-    for name, expression, params in settings.shapes:
-        if name not in session:
-            add_custom(custom_activation(name, expression, dict(params)))
-    st.session_state["search.shapes"] = [name for name, _, _ in settings.shapes]
-    st.session_state["search.filled"] = shown
+    picked = []
+    for name, expression, params in shapes:
+        here = session.get(name)
+        if here is not None and (here.expression, bool(here.params)) != (expression, True):
+            st.warning(
+                f"The saved search's baseline {name} is not picked: this session has another "
+                f"{name} ({here.expression}). Rename one on the Custom page to compare both."
+            )
+            continue
+        try:
+            if here is None:
+                add_custom(custom_activation(name, expression, dict(params)))
+        except (ExpressionError, ValueError) as exc:
+            st.warning(f"The saved search's baseline {name} cannot join this session: {exc}")
+            continue
+        picked.append(name)
+    return picked
 
 
 DEFAULTS_KEYS = {

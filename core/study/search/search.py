@@ -507,7 +507,7 @@ def estimate_search_seconds(settings: SearchSettings, data: Dataset) -> float:
     """Wall time of a whole search on this kind of machine (before its minutes budget)."""
     batches = math.ceil(settings.candidates / settings.k)
     batch = estimate_seconds(settings.config(tuple(f"c{i}" for i in range(settings.k))), data)
-    baselines = estimate_seconds(settings.config(BASELINES), data)
+    baselines = estimate_seconds(settings.baselines_config(), data)
     screening = SCREEN_SECONDS * DRAWS_PER_CANDIDATE * settings.k
     per_batch = BATCH_OVERHEAD_SECONDS + EXPRESSION_COST * batch + screening
     return SEARCH_START_SECONDS + baselines + batches * per_batch

@@ -27,7 +27,8 @@ MNIST_GRID_MOVES = 5  # before each of the first 5 epochs
 FORMULA = "exp(sin(πx) + y²)"
 FORMULA_KAN, FORMULA_G, FORMULA_HIDDEN = (2, 5, 1), 5, (10, 10)
 FORMULA_STEPS, FORMULA_RATE = 3000, 1e-2  # full batch
-FORMULA_GRID_EVERY, FORMULA_GRID_MOVES = 50, 10  # pykan: 10 moves in its first 50 steps
+# The KAN's grid moved before steps 0, 50, …, 450 (pykan moves its grids in its first steps too).
+FORMULA_GRID_EVERY, FORMULA_GRID_MOVES = 50, 10
 
 
 @dataclass
@@ -112,7 +113,8 @@ def classify(net: _Net, data, seed: int, epochs: int = MNIST_EPOCHS, progress=No
     rng = np.random.default_rng(seed)
     step, curve = None, []
     for epoch in range(epochs):
-        if step is None or (epoch < MNIST_GRID_MOVES and net.move_grid(x)):
+        moved = epoch < MNIST_GRID_MOVES and net.move_grid(x)  # a KAN's grid, before the epoch
+        if step is None or moved:  # new variables after a move: a new optimiser and step
             step = _stepper(net, loss, MNIST_RATE)
         order = rng.permutation(len(x))
         for start in range(0, len(x), MNIST_BATCH):
@@ -136,9 +138,9 @@ def regress(net: _Net, seed: int, steps: int = FORMULA_STEPS) -> Fitted:
 
     step, curve = None, []
     for k in range(steps):
-        block = k % FORMULA_GRID_EVERY == 0
-        if step is None or (block and k // FORMULA_GRID_EVERY < FORMULA_GRID_MOVES
-                            and net.move_grid(x)):  # fmt: skip
+        early = k % FORMULA_GRID_EVERY == 0 and k // FORMULA_GRID_EVERY < FORMULA_GRID_MOVES
+        moved = early and net.move_grid(x)  # a KAN's grid, at steps 0, 50, …, 450
+        if step is None or moved:
             step = _stepper(net, mse, FORMULA_RATE)
         step(xt, yt)
         if (k + 1) % FORMULA_GRID_EVERY == 0 or k + 1 == steps:

@@ -39,9 +39,7 @@ RELU = dataclasses.replace(TANH, activations=("relu",), init="he_normal")  # σ_
 
 def _epochs_to(branch) -> int | None:
     """The first epoch (1-based) whose mean training accuracy reaches THRESHOLD; None if none
-    did (a diverged network never does)."""
-    if branch.status == "diverged":
-        return None
+    did (a network that diverged counts for the epochs it recorded before)."""
     return next((i + 1 for i, v in enumerate(branch.metric) if v >= THRESHOLD), None)
 
 

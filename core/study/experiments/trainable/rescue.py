@@ -102,6 +102,23 @@ def _finals(record, names) -> dict[str, list[float]]:
     return out
 
 
+def judged(measured: dict) -> tuple[dict[str, bool | None], dict[str, bool | None]]:
+    """Per activation, by the criterion (None: undecided by the seeds' spread): whether it
+    cannot train under Glorot, and whether it was rescued (it cannot train, its transform was
+    solved, and it reaches RESCUED_AT_LEAST after)."""
+    names = measured["activations"]
+    fails = {n: at_most(Spread.of(measured["glorot"][n]), FAILS_AT_MOST) for n in names}
+    rescued = {
+        n: all_of(
+            fails[n],
+            measured["transform"][n] == "solved"
+            and at_least(Spread.of(measured["transformed"][n]), RESCUED_AT_LEAST),
+        )
+        for n in names
+    }
+    return fails, rescued
+
+
 def _count(cells, at_least_n: int) -> bool | None:
     """At least `at_least_n` of `cells` hold, undecided cells counted both ways."""
     sure = sum(c is True for c in cells)
@@ -194,15 +211,7 @@ class DksRescues(Experiment):
 
     def verdict(self, measured):
         names = measured["activations"]
-        fails = {n: at_most(Spread.of(measured["glorot"][n]), FAILS_AT_MOST) for n in names}
-        rescued = {
-            n: all_of(
-                fails[n],
-                measured["transform"][n] == "solved"
-                and at_least(Spread.of(measured["transformed"][n]), RESCUED_AT_LEAST),
-            )
-            for n in names
-        }
+        fails, rescued = judged(measured)
         enough = _count(list(fails.values()), MIN_FAILING)
         many = _count(list(rescued.values()), GOAL)
         label = judge(lambda a, b: REPRODUCED if a and b else NOT_REPRODUCED, a=enough, b=many)
