@@ -124,3 +124,23 @@ def test_a_sweep_trains_and_predicts_at_the_initialisation_chosen():
     at = {w2: float(measures_at(sigmoid, w2, 0.0)["sigmoid"].trainable_depth) for w2 in (1, 2)}
     assert at[1] != pytest.approx(at[2], rel=0.01)  # the two initialisations are told apart
     assert drawn == pytest.approx(at[2], rel=1e-9)  # the same function, as JSON
+
+
+def test_a_sweep_at_the_edge_of_chaos_draws_each_activation_at_its_own_critical_sigma():
+    # Fails if the Sweep's edge-of-chaos initialisation does not reach its runs, or reaches
+    # them at one σ_w² for all: at σ_b² = 0 relu's edge is σ_w² = 2 and tanh's σ_w² = 1 (closed
+    # forms: relu's χ1 = σ_w²/2, tanh's χ1 = σ_w² tanh′(0)² at q* = 0), and if the caption does
+    # not say where its predicted line is drawn.
+    app = _sweep_link(**{**TINY, "act": "relu,tanh"}, depths="1", widths="8", init="edge_of_chaos",
+                      sb2="0")  # fmt: skip
+    assert app.selectbox(key="sweep.init").value == "edge_of_chaos"
+    app.button(key="sweep.go").click().run()
+    assert not app.exception
+    finish_jobs(app)
+    (summary,) = RunStore().runs()
+    record = RunStore().load(summary.id)
+    assert record.config.init == "edge_of_chaos"
+    assert record.init_sigma_w2["relu"] == pytest.approx(2.0, rel=1e-6)
+    assert record.init_sigma_w2["tanh"] == pytest.approx(1.0, rel=1e-6)
+    assert any("each activation's own critical σ_w²" in c.value for c in app.caption)
+    assert not app.error
