@@ -60,9 +60,12 @@ class GatedPropagation(Propagation):
         cross term, which is χ_c at the fixed point (q*, c*)."""
         # A measured correlation can round past ±1; the 2-D rule needs √(1 − c²).
         c, q = np.broadcast_arrays(np.clip(np.asarray(c, float), -1.0, 1.0), np.asarray(q, float))
-        mean, slope = self._pair_expectation(0), self._pair_expectation(1)
-        pair, same = (np.asarray(v) for v in mean(_tensor(c), _tensor(q)))
-        d_pair, _ = slope(_tensor(c), _tensor(q))
+        if self._pair_mean is None:  # the 2-D rules, built once per theory (theory.py's)
+            self._pair_mean = self._pair_expectation(order=0)
+        if self._pair_slope is None:
+            self._pair_slope = self._pair_expectation(order=1)
+        pair, same = (np.asarray(v) for v in self._pair_mean(_tensor(c), _tensor(q)))
+        d_pair, _ = self._pair_slope(_tensor(c), _tensor(q))
         new = (sigma_w2 * q * c * pair + sigma_b2) / (sigma_w2 * q * same + sigma_b2)
         chi = sigma_w2 * (pair + c * q * np.asarray(d_pair))
         return new, chi

@@ -42,36 +42,27 @@ def _phase(names, customs, sigma_w2: tuple, sigma_b2: tuple) -> dict:
     return {n: phase_diagram(fns[n], np.array(sigma_w2), np.array(sigma_b2)) for n in names}
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def _point(names, customs, sigma_w2: float, sigma_b2: float) -> dict:
+def _theory(gated: bool):
+    """The theory of an element-wise unit f(x), or of the gated unit f(u)·v."""
+    if gated:
+        from core.study.gated import GatedPropagation  # TensorFlow: once a page needs it
+
+        return GatedPropagation
     from core.train.theory import Propagation
 
-    fns = _functions(names, customs)
-    return {n: Propagation(fns[n]).measures(sigma_w2, sigma_b2) for n in names}
+    return Propagation
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _critical(names, customs, sigma_b2: float) -> dict:
-    from core.train.theory import Propagation
-
-    fns = _functions(names, customs)
-    return {n: Propagation(fns[n]).critical_sigma_w2(sigma_b2) for n in names}
+def _point(names, customs, sigma_w2: float, sigma_b2: float, gated: bool = False) -> dict:
+    fns, theory = _functions(names, customs), _theory(gated)
+    return {n: theory(fns[n]).measures(sigma_w2, sigma_b2) for n in names}
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _gated_point(names, customs, sigma_w2: float, sigma_b2: float) -> dict:
-    from core.study.gated import GatedPropagation
-
-    fns = _functions(names, customs)
-    return {n: GatedPropagation(fns[n]).measures(sigma_w2, sigma_b2) for n in names}
-
-
-@st.cache_data(show_spinner=False, max_entries=128)
-def _gated_critical(names, customs, sigma_b2: float) -> dict:
-    from core.study.gated import GatedPropagation
-
-    fns = _functions(names, customs)
-    return {n: GatedPropagation(fns[n]).critical_sigma_w2(sigma_b2) for n in names}
+def _critical(names, customs, sigma_b2: float, gated: bool = False) -> dict:
+    fns, theory = _functions(names, customs), _theory(gated)
+    return {n: theory(fns[n]).critical_sigma_w2(sigma_b2) for n in names}
 
 
 def gated_name(name: str) -> str:
@@ -83,8 +74,8 @@ def gated_at(acts: Sequence[Activation], sigma_w2: float, sigma_b2: float = 0.0)
     """({gated name: MeanField}, {gated name: critical σ_w²}) of each activation as the gate
     f of f(u)·v (core/study/gated.py)."""
     key = _key(acts)
-    points = _gated_point(*key, float(sigma_w2), float(sigma_b2))
-    critical = _gated_critical(*key, float(sigma_b2))
+    points = _point(*key, float(sigma_w2), float(sigma_b2), gated=True)
+    critical = _critical(*key, float(sigma_b2), gated=True)
     return (
         {gated_name(n): v for n, v in points.items()},
         {gated_name(n): v for n, v in critical.items()},
