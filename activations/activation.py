@@ -4,6 +4,7 @@ charts plot. Plain data over a callable; it knows nothing of where entries come 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -62,6 +63,16 @@ class Activation:
     code: str | None = None
     view: str = ""  # how the 1-D curve of a vector activation is taken
     origin: str = ""  # file a user-file activation came from
+    # A gated unit f(u)·v (Shazeer 2020): `fn` is the gate f, applied to one projection u of the
+    # layer's input and multiplied by another, v. The blocks (core/train/network) make both
+    # projections; the 1-D curve is the diagonal u = v = x, f(x)·x.
+    gated: bool = False
+
+    @property
+    def pointwise(self) -> bool:
+        """f(x) of each unit alone: element-wise and not a gated unit (which needs two
+        projections). What the theory, the Depth page and the Playground apply."""
+        return self.elementwise and not self.gated
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}
@@ -81,9 +92,29 @@ class Activation:
     def curve(self, x, params: Mapping[str, Any] | None = None):
         """The 1-D function of `x` that charts plot and derivatives are taken of."""
         kwargs = self.resolve(params)
+        if self.gated:
+            return self.fn(x, **kwargs) * x
         if self.elementwise:
             return self.fn(x, **kwargs)
         return _vector_view(self.name)(self.fn, x, kwargs)
+
+
+def as_gated(
+    act: Activation, name: str, formula: str = "", summary: str = "", reference: str | None = None
+) -> Activation:
+    """`act` used as the gate of a gated unit f(u)·v, called `name` (its parameters stay)."""
+    if act.gated or not act.elementwise or act.layer is not None:
+        raise ValueError(f"{act.name} cannot be a gate: a gate is one element-wise function")
+    gate = act.name.replace("_", r"\_")
+    return dataclasses.replace(
+        act,
+        name=name,
+        gated=True,
+        aliases=(),
+        formula=formula or rf"\mathrm{{{gate}}}(u)\cdot v",
+        summary=summary or f"{act.name} as the gate of two projections u and v: {act.name}(u)·v.",
+        reference=reference if reference is not None else act.reference,
+    )
 
 
 def _first_of_pair_with_zero(fn, x, kwargs):

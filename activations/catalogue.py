@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from activations import tutorial
-from activations.activation import Activation
+from activations.activation import Activation, as_gated
 from activations.discovery import keras_builtins
 from activations.user_files import load_user_files
 
@@ -34,8 +34,10 @@ class Catalogue:
     def all(self) -> list[Activation]:
         return list(self.shared.values()) + list(self.customs.values())
 
-    def names(self) -> list[str]:
-        return [a.name for a in self.all()]
+    def names(self, gated: bool = True) -> list[str]:
+        """Every entry's name; without the gated units when `gated` is False (pages whose
+        networks apply f(x) to each unit alone: Playground, Depth, Custom's starting points)."""
+        return [a.name for a in self.all() if gated or not a.gated]
 
     def get(self, identifier: str | Activation) -> Activation:
         """The entry named `identifier` (a name, alias or Activation); ValueError if unknown."""
@@ -101,6 +103,31 @@ class Catalogue:
         return dataclasses.replace(self, customs=customs)
 
 
+SHAZEER_2020 = "Shazeer 2020, GLU Variants Improve Transformer, arXiv:2002.05202"
+# The gated units of Shazeer (2020), Table 1: (name, gate, LaTeX, what it is). GLU itself is
+# Dauphin et al. (2017)'s; Keras's own `glu` is the same unit over the two halves of one vector,
+# so it stays a vector activation and this one is called sigmoid_glu.
+GATED_UNITS = (
+    ("sigmoid_glu", "sigmoid", r"\sigma(u)\cdot v",
+     "GLU (Dauphin et al. 2017): a sigmoid gate of two projections of the input."),
+    ("bilinear", "linear", r"u\cdot v", "Bilinear: the product of two projections, no gate."),
+    ("reglu", "relu", r"\max(0, u)\cdot v", "ReGLU: a relu gate."),
+    ("geglu", "gelu", r"\mathrm{GELU}(u)\cdot v", "GEGLU: a GELU gate (exact, with erf)."),
+    ("swiglu", "silu", r"\mathrm{Swish}_1(u)\cdot v",
+     "SwiGLU: a Swish (silu) gate, the FFN of LLaMA, PaLM and Qwen."),
+)  # fmt: skip
+
+
+def gated_units(entries: Iterable[Activation]) -> list[Activation]:
+    """Shazeer's gated units, each on its gate's Keras entry (its parameters too)."""
+    by_name = {a.name: a for a in entries}
+    return [
+        as_gated(by_name[gate], name, formula, summary, SHAZEER_2020)
+        for name, gate, formula, summary in GATED_UNITS
+        if gate in by_name
+    ]
+
+
 def _ordered(entries: Iterable[Activation]) -> dict[str, Activation]:
     rank = {n: i for i, n in enumerate(PREFERRED_ORDER)}
 
@@ -114,7 +141,8 @@ def _ordered(entries: Iterable[Activation]) -> dict[str, Activation]:
 def shared_catalogue() -> Catalogue:
     """Built-ins, tutorial customs and user files: the same for every session, built once."""
     user, errors = load_user_files()
-    entries = keras_builtins() + tutorial.catalogue_entries()
+    builtins = keras_builtins()
+    entries = builtins + gated_units(builtins) + tutorial.catalogue_entries()
     taken = {a.name for a in entries}
     for act in user:
         if act.name in taken:

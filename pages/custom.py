@@ -101,7 +101,7 @@ def rational_ui(catalogue) -> None:
             f"squares fit to the activation you pick ({POINTS} points of the range) and are "
             "parameters: set them to learn per layer or per unit below, as PAU does."
         )
-        names = [n for n in catalogue.names() if catalogue.get(n).elementwise]
+        names = [n for n in catalogue.names() if catalogue.get(n).pointwise]
         cols = st.columns([2, 1, 1, 1, 1], vertical_alignment="bottom")
         cols[0].selectbox("Fitted to", names, index=names.index("gelu"), key=f"{RATIONAL}.target")
         cols[1].number_input("m", 0, MAX_ORDER, ORDERS[0], key=f"{RATIONAL}.m")
@@ -162,7 +162,7 @@ def spline_ui(catalogue) -> None:
             "or fitted by least squares to an activation; set its coefficients to learn per "
             "layer or per unit below."
         )
-        names = [KAN_START] + [n for n in catalogue.names() if catalogue.get(n).elementwise]
+        names = [KAN_START] + [n for n in catalogue.names() if catalogue.get(n).pointwise]
         cols = st.columns([2, 1, 1, 1], vertical_alignment="bottom")
         cols[0].selectbox("Starts as", names, key=f"{SPLINE}.start")
         cols[1].number_input("G (intervals)", 1, MAX_GRID, GRID, key=f"{SPLINE}.g")

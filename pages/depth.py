@@ -66,9 +66,9 @@ def choices_ui(catalogue) -> tuple[list[str], str, int, int, int]:
     acts_col, init_col = st.columns([2, 1.1], gap="medium", vertical_alignment="bottom")
     names = acts_col.multiselect(
         "Activations",
-        catalogue.names(),
+        catalogue.names(gated=False),
         key="depth.activations",
-        format_func=lambda n: n if catalogue.get(n).elementwise else f"{n} ‡ (vector)",
+        format_func=lambda n: n if catalogue.get(n).pointwise else f"{n} ‡ (vector)",
         **ui_cat.NAME_PICKER,
         help="Each gets its own network with the same kernels.",
     )
@@ -89,13 +89,13 @@ def choices_ui(catalogue) -> tuple[list[str], str, int, int, int]:
 def elementwise_only(catalogue, names) -> list:
     """The element-wise activations among `names`; the others are named with the reason."""
     acts = [catalogue.get(n) for n in names]
-    vector = [a.name for a in acts if not a.elementwise]
+    vector = [a.name for a in acts if not a.pointwise]
     if vector:
         st.warning(
             f"Left out: {', '.join(vector)}. These {VECTOR_REASON}. Pick element-wise "
             "activations to see them here."
         )
-    return [a for a in acts if a.elementwise]
+    return [a for a in acts if a.pointwise]
 
 
 def signal_ui(catalogue, acts, init, depth, width, seed) -> None:
@@ -175,9 +175,9 @@ def theory_ui(catalogue, names, init, depth: int) -> dict:
     st.subheader("Edge of chaos: which depths train, predicted")
     acts = [catalogue.get(n) for n in names]
     for act in acts:
-        if not act.elementwise:
+        if not act.pointwise:
             st.caption(f"{act.name}: {NO_THEORY}.")
-    acts = [a for a in acts if a.elementwise]
+    acts = [a for a in acts if a.pointwise]
     if not acts:
         return {}
     sigma_w2 = INIT_SIGMA_W2[init]
@@ -244,7 +244,7 @@ def main() -> None:
         "variance of the activations, the dead units and the gradients of one backward pass."
     )
     catalogue = ui_cat.session_catalogue()
-    fields = depth_fields(catalogue.names())
+    fields = depth_fields(catalogue.names(gated=False))
     for notice in restore("depth", fields):
         st.warning(notice)
     default("depth.activations", ["relu", "tanh", "sigmoid", "selu"])

@@ -202,7 +202,7 @@ def main() -> None:
             # The code takes the expander's width: in half of it, its lines scrolled sideways.
             info, measured = st.columns([1, 1], gap="large")
             with info:
-                if act.elementwise:  # the Depth page measures units, which vector ones lack
+                if act.pointwise:  # the Depth page measures units, which vector ones lack
                     link_to("Depth", "See it in a deep net", act=name)
                 about_ui(act, params)
             with measured:

@@ -28,7 +28,7 @@ def fields(catalogue) -> list[Field]:
     # Settings only, as Playground's links: a link opened anywhere starts its own run at
     # initialisation (the run it was copied from stays on Runs, and is not another session's
     # to pause or stop).
-    return playground_fields(catalogue.names())
+    return playground_fields(catalogue.names(gated=False))
 
 
 # A job changes by itself only while it builds its networks or plays; paused, stopped or failed

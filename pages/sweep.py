@@ -240,7 +240,7 @@ def predicted_ui(grid: Grid) -> dict:
         if grid.base.init != "edge_of_chaos":
             return predicted_depths(acts, sigma_w2, sigma_b2)
         # Each at its own edge: the depth there (numerically huge or infinite), NaN without one.
-        critical = critical_at([a for a in acts if a.elementwise], sigma_b2)
+        critical = critical_at([a for a in acts if a.pointwise], sigma_b2)
         return {
             n: predicted_depths([catalogue.get(n)], w, sigma_b2)[n]
             if math.isfinite(w)

@@ -58,7 +58,7 @@ def controls_ui(catalogue) -> PlaygroundConfig:
         default(f"pg.{name}", list(value) if isinstance(value, tuple) else value)
     _layers_from_state()
     top = st.columns([3, 1.2], gap="medium", vertical_alignment="bottom")
-    names = catalogue.names()
+    names = catalogue.names(gated=False)  # a Playground neuron is one f(x)
     top[0].multiselect(
         "Activations",
         names,

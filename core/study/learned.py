@@ -203,7 +203,7 @@ def theory_at(act, fixed: dict, values: dict[str, float]) -> tuple[float, float]
     learned `values`, at THEORY_SIGMA_W2, THEORY_SIGMA_B2 (NaN for a vector activation)."""
     from core.train.theory import TRAINABLE_XI, Propagation
 
-    if not act.elementwise:
+    if not act.pointwise:
         return float("nan"), float("nan")
     fn = learnable_fn(act)
     field = Propagation(lambda x: fn(x, **{**fixed, **values})).measures(

@@ -177,8 +177,10 @@ def of_activation(
     activation, mean: float = 0.0, variance: float = 1.0, omega: float = 0.0, tau: float = 1.0
 ) -> Constants:
     """The constants of a catalogue activation (its float parameters, the first solved for)."""
-    if not activation.elementwise:
-        return Constants(mean, variance, problem=f"{activation.name} is not element-wise.")
+    if not activation.pointwise:
+        return Constants(
+            mean, variance, problem=f"{activation.name} is not one element-wise f(x) per unit."
+        )
     params = {
         p.name: (float(p.default), float(p.low), float(p.high))
         for p in activation.params

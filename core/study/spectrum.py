@@ -135,8 +135,10 @@ def spectrum(
     act: Activation, weights: str, sigma_w2: float, depth: int, width: int, seed: int = 0
 ) -> Spectrum:
     """The singular values of one network's Jacobian and the theory's prediction for them."""
-    if not act.elementwise:
-        raise ValueError(f"{act.name} is not element-wise: its Jacobian has no diagonal D_l.")
+    if not act.pointwise:
+        raise ValueError(
+            f"{act.name} is not one element-wise f(x) per unit: its Jacobian has no diagonal D_l."
+        )
     if not (np.isfinite(sigma_w2) and sigma_w2 > 0):
         raise ValueError(f"σ_w² must be a positive number; it is {sigma_w2}.")
     x = probe(width, seed)

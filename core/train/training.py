@@ -19,6 +19,7 @@ from activations import Catalogue, shared_catalogue
 from activations.expression import custom_definition
 from activations.learnable import learn_problems
 from core.train.datasets import Dataset
+from core.train.network.blocks import block_multiply_adds, block_params
 from core.train.network.engine import Engine
 from core.train.network.models import (
     CNN_FILTERS,
@@ -35,7 +36,7 @@ from core.train.settings import TrainConfig
 # per model kind (the CNN's convolutions run slower per FLOP) and the fixed cost of a batch
 # (dispatch, shuffling, the stop check). Used only to say how long a run will take before it
 # starts; once it trains, the progress bar's estimate comes from its own epochs.
-MEASURED_FLOPS = {"mlp": 9e10, "cnn": 4.5e10}
+MEASURED_FLOPS = {"mlp": 9e10, "cnn": 4.5e10, "residual": 9e10, "transformer": 2e10}
 SECONDS_PER_BATCH = 2.5e-3
 ESTIMATE_BASIS = "from the network's size and the training speed measured on a 2-core machine"
 
@@ -108,7 +109,7 @@ def new_record(
         branches=[
             BranchHistory(b.act.name, b.seed, learning_rate=b.learning_rate) for b in branches
         ],
-        parameters=parameter_count(config.model, shape, outputs, config.depth, config.width),
+        parameters=network_parameters(config.model, shape, outputs, config.depth, config.width),
         customs=custom_definitions(b.act for b in branches),
     )
 
@@ -377,9 +378,18 @@ def train_compare(
     return Training(config, data, catalogue).run(on_epoch, should_stop)
 
 
+def network_parameters(kind: str, input_shape, n_outputs: int, depth: int, width: int) -> int:
+    """Trainable parameters of one plain network of `kind` (activation weights not included)."""
+    if kind in ("residual", "transformer"):
+        return block_params(kind, input_shape, n_outputs, depth, width)
+    return parameter_count(kind, input_shape, n_outputs, depth, width)
+
+
 def multiply_adds(kind: str, input_shape, n_outputs: int, depth: int, width: int) -> int:
     """Multiply-adds of one network's forward pass on one sample: each weight once in a dense
     layer, once per output position in a convolution (a CNN does far more than its weights)."""
+    if kind in ("residual", "transformer"):
+        return block_multiply_adds(kind, input_shape, n_outputs, depth, width)
     if kind != "cnn":
         return parameter_count(kind, input_shape, n_outputs, depth, width)
     h, w = input_shape[0] - 2, input_shape[1] - 2  # 3×3 valid convolutions, 2×2 pooling

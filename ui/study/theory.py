@@ -99,7 +99,7 @@ def critical_at(acts: Sequence[Activation], sigma_b2: float = 0.0) -> dict:
 
 def predicted_depths(acts: Sequence[Activation], sigma_w2: float, sigma_b2: float = 0.0) -> dict:
     """{name: 6 ξ_c} of each element-wise activation in `acts` (NaN where q* diverges)."""
-    elementwise = [a for a in acts if a.elementwise]
+    elementwise = [a for a in acts if a.pointwise]
     if not elementwise:
         return {}
     points = measures_at(elementwise, sigma_w2, sigma_b2)

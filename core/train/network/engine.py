@@ -18,12 +18,20 @@ import tensorflow as tf
 
 from core.train.datasets import Dataset
 from core.train.network import diagnostics, optimizers
+from core.train.network.blocks import (
+    FusedResidual,
+    FusedTransformer,
+    Mixed,
+    matched_width,
+    mlp_params,
+)
 from core.train.network.models import (
     Branch,
     CatalogueActivation,
     FusedCNN,
     FusedMLP,
     Init,
+    dense_layers,
     plain_model,
 )
 from core.train.settings import TrainConfig
@@ -32,16 +40,54 @@ VALIDATION_CHUNK = 4096  # samples per validation step: bounds memory on 70,000 
 # The CNN's feature maps are 676 values per image and channel: 4096 images made each network's
 # first layer ~180 MB and evaluation 2.7× slower than 512 (measured, K = 6).
 CNN_VALIDATION_CHUNK = 512
+# A Transformer's activations are (K, windows, 64 characters, 4·width): 256 windows at a time.
+TEXT_VALIDATION_CHUNK = 256
+BITS_PER_NAT = 1.0 / np.log(2.0)  # text losses are reported in bits per character
+
+
+def mlp_width(config: TrainConfig, in_dim: int, n_outputs: int, gated: bool) -> int:
+    """The hidden width of an MLP of gated units (or plain ones) with the parameters of the
+    plain MLP of `config.width` (blocks.matched_width)."""
+    count = lambda m, g: mlp_params(in_dim, n_outputs, config.depth, m, g)  # noqa: E731
+    return matched_width(count, config.width, gated)
+
+
+def fused_model(config: TrainConfig, data: Dataset, branches: Sequence[Branch]):
+    """The fused model of `config.model` for these networks; gated and plain ones together in
+    `Mixed` (a comparison of plain ones alone keeps FusedMLP's exact arithmetic)."""
+    init, depth, width, n_out = Init.of(config), config.depth, config.width, data.n_outputs
+    in_dim = int(np.prod(data.input_shape))
+    if config.model == "cnn":
+        gated = [b.act.name for b in branches if b.act.gated]
+        if gated:
+            raise ValueError(
+                f"{gated[0]} is a gated unit, which the CNN does not have: choose the MLP, the "
+                "residual MLP or the Transformer."
+            )
+        return FusedCNN(branches, data.input_shape, width, n_out, init)
+
+    def build(group):
+        gated = group[0].act.gated
+        if config.model == "residual":
+            return FusedResidual(group, in_dim, depth, width, n_out, init)
+        if config.model == "transformer":
+            return FusedTransformer(group, data.input_shape[0], n_out, depth, width, init)
+        return FusedMLP(group, in_dim, depth, mlp_width(config, in_dim, n_out, gated), n_out, init)
+
+    if len({b.act.gated for b in branches}) == 1:
+        return build(list(branches))
+    return Mixed(branches, build)
 
 
 def per_network_loss(task: str, y, out):
     """Mean loss and metric of each network over the batch; out is (K, B, outputs)."""
-    if task == "classification":
-        labels = tf.broadcast_to(y, tf.shape(out)[:2])
+    if task in ("classification", "text"):  # text: a class (the next character) per position
+        labels = tf.broadcast_to(tf.cast(y, tf.int32), tf.shape(out)[:-1])
         loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=out)
         predicted = tf.argmax(out, axis=-1, output_type=tf.int32)
         hit = tf.cast(tf.equal(predicted, labels), out.dtype)
-        return tf.reduce_mean(loss, axis=1), tf.reduce_mean(hit, axis=1)
+        axes = list(range(1, len(out.shape) - 1))
+        return tf.reduce_mean(loss, axis=axes), tf.reduce_mean(hit, axis=axes)
     err = out - y[None]
     return tf.reduce_mean(tf.square(err), axis=[1, 2]), tf.reduce_mean(tf.abs(err), axis=[1, 2])
 
@@ -88,16 +134,11 @@ class Engine:
     def __init__(self, config: TrainConfig, data: Dataset, branches: Sequence[Branch]):
         self.config, self.branches, self.task = config, list(branches), data.task
         self.input_shape, self.n_outputs = data.input_shape, data.n_outputs
-        if config.model == "mlp":
-            in_dim = int(np.prod(data.input_shape))
-            self.net = FusedMLP(
-                branches, in_dim, config.depth, config.width, data.n_outputs, Init.of(config)
-            )
-        else:
-            self.net = FusedCNN(
-                branches, data.input_shape, config.width, data.n_outputs, Init.of(config)
-            )
-        self.validation_chunk = VALIDATION_CHUNK if config.model == "mlp" else CNN_VALIDATION_CHUNK
+        self.net = fused_model(config, data, branches)
+        self.validation_chunk = {"cnn": CNN_VALIDATION_CHUNK, "transformer": TEXT_VALIDATION_CHUNK}
+        self.validation_chunk = self.validation_chunk.get(config.model, VALIDATION_CHUNK)
+        # Gradients come from the loss in nats; a text loss is reported in bits per character.
+        self.reported = BITS_PER_NAT if data.task == "text" else 1.0
         self.weights = self.net.weights
         rates = [
             config.learning_rate if b.learning_rate is None else b.learning_rate for b in branches
@@ -109,8 +150,10 @@ class Engine:
         self.x, self.y = tf.constant(data.x_train), tf.constant(data.y_train)
         self.x_val, self.y_val = tf.constant(data.x_val), tf.constant(data.y_val)
         # The diagnostics' probe: the first validation samples, the same every epoch.
-        self.x_probe = self.x_val[: diagnostics.PROBE_SAMPLES]
-        self.y_probe = self.y_val[: diagnostics.PROBE_SAMPLES]
+        # A text window is 64 samples of the FFN (one per character): as many characters.
+        per_sample = int(np.prod(data.y_val.shape[1:])) if data.task == "text" else 1
+        probe = max(1, diagnostics.PROBE_SAMPLES // per_sample)
+        self.x_probe, self.y_probe = self.x_val[:probe], self.y_val[:probe]
         # Dead and saturated units need a per-unit derivative; a vector activation has none.
         self.elementwise = tf.constant([b.act.elementwise for b in self.branches])
         # Read between batches inside the compiled epoch, so a stop from another thread lands
@@ -135,6 +178,12 @@ class Engine:
 
     def _plain(self, branch: Branch) -> keras.Model:
         cfg = self.config
+        in_dim = int(np.prod(self.input_shape))
+        width = (
+            mlp_width(cfg, in_dim, self.n_outputs, branch.act.gated)
+            if cfg.model == "mlp"
+            else cfg.width
+        )
         return plain_model(
             branch.act,
             branch.params,
@@ -143,7 +192,7 @@ class Engine:
             self.n_outputs,
             cfg.model,
             cfg.depth,
-            cfg.width,
+            width,
             branch.learn,
             Init.of(cfg),
         )
@@ -167,7 +216,7 @@ class Engine:
             metric_sum += metric * size
             self.batches_done.assign_add(1)
         count = tf.cast(n, tf.float32)
-        return loss_sum / count, metric_sum / count
+        return loss_sum / count * self.reported, metric_sum / count
 
     def _evaluate(self):
         n, chunk = tf.shape(self.x_val)[0], self.validation_chunk
@@ -181,7 +230,7 @@ class Engine:
             loss_sum += loss * size
             metric_sum += metric * size
         count = tf.cast(n, tf.float32)
-        return loss_sum / count, metric_sum / count
+        return loss_sum / count * self.reported, metric_sum / count
 
     def _probe(self):
         """Inside the network on the probe batch, per network (K) and layer (L hidden layers):
@@ -198,6 +247,8 @@ class Engine:
         inside = _by_layer(_per_network(_inside, layers))
         # Dead and saturated units need a per-unit derivative; a vector activation has none.
         nan = tf.fill([len(self.branches), len(layers)], np.float32("nan"))
+        if isinstance(self.net, Mixed):  # its layers' groups come in its models' order
+            inside = tf.nest.map_structure(self.net.reorder, inside)
         for name in ("dead", "saturated"):
             inside[name] = tf.where(self.elementwise[:, None], inside[name], nan)
         return {**inside, "grad_norm": tf.stack(norms, axis=1)}
@@ -207,7 +258,10 @@ class Engine:
         (diagnostics.histograms): lo, hi, below, above (K, L) and counts (K, L, bins). The
         forward pass alone, for runs that learn activation parameters without diagnostics."""
         _, layers = self.net.probe(self.x_probe)
-        return _by_layer(_per_network(_histograms, layers))
+        found = _by_layer(_per_network(_histograms, layers))
+        if isinstance(self.net, Mixed):
+            found = tf.nest.map_structure(self.net.reorder, found)
+        return found
 
     def learned_values(self) -> list[dict[str, list[np.ndarray]]]:
         """Each network's learned activation parameters now: name -> one array per layer."""
@@ -223,9 +277,10 @@ class Engine:
     def keras_model(self, index: int) -> keras.Model:
         """Network `index` as a plain Keras model holding its trained weights (learned
         activation parameters included)."""
+        if self.config.model in ("residual", "transformer"):
+            return self.net.twin(index, self.input_shape, self.n_outputs)
         model = self._plain(self.branches[index])
-        weighted = (keras.layers.Conv2D, keras.layers.Dense)
-        kernels = [layer for layer in model.layers if isinstance(layer, weighted)]
+        kernels = dense_layers(model)
         weights = self.net.network_weights(index)
         for i, layer in enumerate(kernels):
             layer.set_weights(weights[2 * i : 2 * i + 2])

@@ -36,6 +36,10 @@ def init_seed(seed: int, layer: int) -> int:
 # Bias seeds sit above every kernel seed of the same network (layers stay below 500).
 BIAS_SEED_OFFSET = 500
 
+# A gated layer's v projection draws its kernel and bias as layer `layer + V_LAYER` would
+# (kernel seeds stay below the bias seeds' BIAS_SEED_OFFSET: networks stay under 250 layers).
+V_LAYER = 250
+
 
 @dataclass(frozen=True)
 class Init:
@@ -178,7 +182,7 @@ def plain_model(
     width: int = 128,
     learn: Mapping[str, str] | None = None,
     init: Init = GLOROT,
-) -> keras.Sequential:
+) -> keras.Model:
     """One activation's model, the way a Keras user writes it: Dense layers (or a small CNN), the
     activation after each hidden layer, a linear output (logits for classification)."""
     init = init.for_act(act, params)
@@ -201,6 +205,8 @@ def plain_model(
         depth = 1
     elif len(input_shape) > 1:
         layers.append(keras.layers.Flatten())
+    if act.gated:
+        return _plain_gated(act, params, seed, layers, n_outputs, depth, width, learn, init)
     for _ in range(depth):
         layers += [
             keras.layers.Dense(
@@ -219,6 +225,49 @@ def plain_model(
         )
     )
     return keras.Sequential(layers)
+
+
+def _plain_gated(act, params, seed, layers, n_outputs, depth, width, learn, init) -> keras.Model:
+    """The gated MLP in Keras's functional API: each hidden layer is Dense u and Dense v (named
+    u{i}, v{i}), the activation on u, and their product (Multiply); then the linear output."""
+    inputs = layers[0]
+    h = inputs
+    for layer in layers[1:]:
+        h = layer(h)
+    for i in range(depth):
+        u, v = (
+            keras.layers.Dense(
+                width,
+                kernel_initializer=init.kernel(seed, i + shift),
+                bias_initializer=init.bias(seed, i + shift),
+                name=f"{part}{i}",
+            )(h)
+            for part, shift in (("u", 0), ("v", V_LAYER))
+        )
+        h = keras.layers.Multiply()([activation_layer(act, params, learn)(u), v])
+    out = keras.layers.Dense(
+        n_outputs,
+        kernel_initializer=init.kernel(seed, depth),
+        bias_initializer=init.bias(seed, depth),
+        name="out",
+    )(h)
+    return keras.Model(inputs, out)
+
+
+def dense_layers(model: keras.Model) -> list[keras.layers.Layer]:
+    """The model's Conv2D and Dense layers in the order `network_weights` lists their weights:
+    the order they were added, or for a gated MLP u0, v0, u1, v1, …, out (by name)."""
+    kinds = (keras.layers.Conv2D, keras.layers.Dense)
+    weighted = [layer for layer in model.layers if isinstance(layer, kinds)]
+    if not any(layer.name == "u0" for layer in weighted):
+        return weighted
+
+    def order(layer) -> int:
+        if layer.name == "out":
+            return 1 << 30
+        return 2 * int(layer.name[1:]) + (layer.name[0] == "v")
+
+    return sorted(weighted, key=order)
 
 
 @dataclass(frozen=True)
@@ -263,6 +312,15 @@ class LearnedActivation(tf.Module):
         return self.fn(h, **self.fixed, **self.learned)
 
 
+def _one_kind(branches: Sequence[Branch]) -> bool:
+    """Whether these networks are gated; ValueError when some are and some are not (`Mixed`
+    splits a comparison into groups of one kind)."""
+    kinds = {b.act.gated for b in branches}
+    if len(kinds) != 1:
+        raise ValueError("a fused model holds gated units or plain ones, not both")
+    return kinds.pop()
+
+
 # Eigen and oneDNN evaluate an element-wise op in vectors of up to 16 floats (AVX-512), with a
 # scalar path for a remainder that can differ in the last bit (exp, tanh): slices of a multiple of
 # this many values each meet the same vectors in one call over several slices as alone.
@@ -297,6 +355,9 @@ class FusedMLP(tf.Module):
     The first layer is one matmul against the K kernels side by side (784 → K·width); deeper
     layers are batched matmuls over a (K, width, width) stack. Slice k gets activation k. Each
     network's numbers are exactly those of `plain_model` with the same seed.
+
+    Gated units (every branch gated, or none: `Mixed` joins the two kinds) project each layer
+    twice, u and v, side by side ([u | v], 2·width columns per network), and pass f(u)·v on.
     """
 
     def __init__(
@@ -310,21 +371,29 @@ class FusedMLP(tf.Module):
     ):
         super().__init__()
         self.k, self.width = len(branches), width
+        self.gated = _one_kind(branches)
         # One activation instance per hidden layer and branch, as the plain model has.
         self.activations = [[b.new_apply(width) for b in branches] for _ in range(depth)]
         self.groups = _shared_groups(branches, width)
         inits = [init.for_act(b.act, b.params) for b in branches]
-        kernel = lambda k, layer, shape: np.asarray(  # noqa: E731
-            inits[k].kernel(branches[k].seed, layer)(shape)
-        )
 
-        def biases(layer: int, units: int) -> np.ndarray:  # (K, 1, units)
-            return np.stack(
-                [
-                    i.bias_values(b.seed, layer, units)[None]
-                    for i, b in zip(inits, branches, strict=True)
-                ]
+        def kernel(k: int, layer: int, shape) -> np.ndarray:  # [u | v] when gated
+            seed = branches[k].seed
+            if not self.gated or layer == depth:
+                return np.asarray(inits[k].kernel(seed, layer)(shape))
+            u = np.asarray(inits[k].kernel(seed, layer)(shape))
+            return np.concatenate(
+                [u, np.asarray(inits[k].kernel(seed, layer + V_LAYER)(shape))], -1
             )
+
+        def biases(layer: int, units: int) -> np.ndarray:  # (K, 1, units), [u | v] when gated
+            def one(i: Init, seed: int) -> np.ndarray:
+                b = i.bias_values(seed, layer, units)
+                if self.gated and layer < depth:
+                    b = np.concatenate([b, i.bias_values(seed, layer + V_LAYER, units)])
+                return b[None]
+
+            return np.stack([one(i, b.seed) for i, b in zip(inits, branches, strict=True)])
 
         self.w0 = tf.Variable(
             np.concatenate([kernel(k, 0, (in_dim, width)) for k in range(self.k)], axis=1),
@@ -346,6 +415,22 @@ class FusedMLP(tf.Module):
         )
         self.b_out = tf.Variable(biases(depth, n_outputs), name="b_out")
 
+    @property
+    def projected(self) -> int:
+        """Columns of one network's projection: u and v side by side for gated units."""
+        return 2 * self.width if self.gated else self.width
+
+    def _unit(self, z, layer, keep: bool = False):
+        """A hidden layer's output from its projection z (K, B, projected): f(z), or f(u)·v;
+        with `keep`, also (u, f(u), f′(u)) for the diagnostics."""
+        u, v = (z[..., : self.width], z[..., self.width :]) if self.gated else (z, None)
+        if keep:
+            h, dh = activate_with_derivative(lambda t: self._activate(t, layer), u)
+        else:
+            h, dh = self._activate(u, layer), None
+        out = h * v if self.gated else h
+        return (out, (u, h, dh)) if keep else out
+
     def _activate(self, h, layer):  # h: (K, B, width)
         """Activation k on slice k; a run of networks that share one fixed activation (the seeds
         of an activation) in one call over their slices: a third of the ops with 3 seeds, the
@@ -357,26 +442,26 @@ class FusedMLP(tf.Module):
 
     def __call__(self, x):
         x = tf.reshape(x, [tf.shape(x)[0], -1])
-        h = tf.matmul(x, self.w0) + self.b0  # (B, K·width)
-        h = tf.transpose(tf.reshape(h, [-1, self.k, self.width]), [1, 0, 2])
-        h = self._activate(h, 0)
+        h = tf.matmul(x, self.w0) + self.b0  # (B, K·projected)
+        h = tf.transpose(tf.reshape(h, [-1, self.k, self.projected]), [1, 0, 2])
+        h = self._unit(h, 0)
         for layer, (w, b) in enumerate(self.hidden, start=1):
-            h = self._activate(tf.matmul(h, w) + b, layer)
+            h = self._unit(tf.matmul(h, w) + b, layer)
         return tf.matmul(h, self.w_out) + self.b_out  # (K, B, outputs)
 
     def probe(self, x):
         """The output, and each hidden layer's (z, f(z), f′(z)) as one group of all K networks,
-        each (K, B, width): the forward pass of `__call__` keeping what the diagnostics measure.
-        (Layers are lists of groups, as FusedCNN.probe's are.)"""
+        each (K, B, width): the forward pass of `__call__` keeping what the diagnostics measure
+        (for gated units z is the gate's projection u). (Layers are lists of groups, as
+        FusedCNN.probe's are.)"""
         x = tf.reshape(x, [tf.shape(x)[0], -1])
         z = tf.matmul(x, self.w0) + self.b0
-        z = tf.transpose(tf.reshape(z, [-1, self.k, self.width]), [1, 0, 2])
-        h, dh = activate_with_derivative(lambda t: self._activate(t, 0), z)
-        layers = [[(z, h, dh)]]
+        z = tf.transpose(tf.reshape(z, [-1, self.k, self.projected]), [1, 0, 2])
+        h, kept = self._unit(z, 0, keep=True)
+        layers = [[kept]]
         for layer, (w, b) in enumerate(self.hidden, start=1):
-            z = tf.matmul(h, w) + b
-            h, dh = activate_with_derivative(lambda t, n=layer: self._activate(t, n), z)
-            layers.append([(z, h, dh)])
+            h, kept = self._unit(tf.matmul(h, w) + b, layer, keep=True)
+            layers.append([kept])
         return tf.matmul(h, self.w_out) + self.b_out, layers
 
     @property
@@ -386,16 +471,24 @@ class FusedMLP(tf.Module):
 
     def kernel_norms(self, gradients) -> list:
         """Each network's L2 norm of each kernel gradient (as `kernels` orders them): (K,) each."""
-        first = tf.reshape(gradients[0], [-1, self.k, self.width])
+        first = tf.reshape(gradients[0], [-1, self.k, self.projected])
         norms = [tf.sqrt(tf.reduce_sum(tf.square(first), axis=[0, 2]))]
         return norms + [tf.sqrt(tf.reduce_sum(tf.square(g), axis=[1, 2])) for g in gradients[1:]]
 
     def network_weights(self, index: int) -> list[np.ndarray]:
-        """Network `index`'s kernels and biases, in the order of its plain model's Dense layers."""
-        columns = slice(index * self.width, (index + 1) * self.width)
-        out = [np.asarray(self.w0[:, columns]), np.asarray(self.b0[columns])]
-        for kernel, bias in self.hidden:
-            out += [np.asarray(kernel[index]), np.asarray(bias[index, 0])]
+        """Network `index`'s kernels and biases, in the order of its plain model's Dense layers
+        (for gated units each layer's u, then its v)."""
+        n = self.projected
+        columns = slice(index * n, (index + 1) * n)
+        layers = [(np.asarray(self.w0[:, columns]), np.asarray(self.b0[columns]))]
+        layers += [(np.asarray(w[index]), np.asarray(b[index, 0])) for w, b in self.hidden]
+        out = []
+        for kernel, bias in layers:
+            if self.gated:
+                w = self.width
+                out += [kernel[:, :w], bias[:w], kernel[:, w:], bias[w:]]
+            else:
+                out += [kernel, bias]
         return out + [np.asarray(self.w_out[index]), np.asarray(self.b_out[index, 0])]
 
     def learned(self, index: int) -> list[dict[str, tf.Variable]]:
@@ -405,7 +498,7 @@ class FusedMLP(tf.Module):
     def learning_rates(self, rates: Sequence[float]) -> list[tf.Tensor]:
         """Network k's rate `rates[k]` for every variable of `weights`, shaped to broadcast over
         that variable's network axis (the columns of w0 and b0, the first axis of the stacks)."""
-        per_unit = tf.constant(np.repeat(np.asarray(rates, np.float32), self.width))
+        per_unit = tf.constant(np.repeat(np.asarray(rates, np.float32), self.projected))
         stacked = tf.constant(np.asarray(rates, np.float32).reshape(-1, 1, 1))
         hidden = [stacked for _ in self.hidden for _ in range(2)]
         own = [per_unit[None, :], per_unit, *hidden, stacked, stacked]

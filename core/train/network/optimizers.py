@@ -57,11 +57,30 @@ class Optimizer(tf.Module):
         raise NotImplementedError
 
 
+def _dense(gradient):
+    """The gradient as a dense tensor (an embedding's IndexedSlices summed per row)."""
+    return tf.convert_to_tensor(gradient)
+
+
+def _square(gradient):
+    """g², as Keras's TensorFlow ops square it: a sparse gradient (an embedding lookup's
+    IndexedSlices, one slice per occurrence of a row) is squared slice by slice, then summed
+    per row, so a row met n times gets Σ gᵢ², not (Σ gᵢ)². That is how model.fit's Adam and
+    RMSprop train a keras.layers.Embedding; the app's Transformer follows it to stay equal to
+    its Keras twin (tests/core/train/test_blocks.py)."""
+    if isinstance(gradient, tf.IndexedSlices):
+        squared = tf.IndexedSlices(
+            tf.square(gradient.values), gradient.indices, gradient.dense_shape
+        )
+        return tf.convert_to_tensor(squared)
+    return tf.square(gradient)
+
+
 class SGD(Optimizer):
     """Plain gradient descent (Keras's SGD with momentum=0)."""
 
     def update_step(self, gradient, variable, learning_rate) -> None:
-        variable.assign_sub(gradient * learning_rate)
+        variable.assign_sub(_dense(gradient) * learning_rate)
 
 
 class RMSprop(Optimizer):
@@ -76,8 +95,8 @@ class RMSprop(Optimizer):
 
     def update_step(self, gradient, variable, learning_rate) -> None:
         velocity = self.velocities[self._index[id(variable)]]
-        velocity.assign(self.rho * velocity + (1 - self.rho) * tf.square(gradient))
-        variable.assign_sub((learning_rate * gradient) / tf.sqrt(velocity + self.epsilon))
+        velocity.assign(self.rho * velocity + (1 - self.rho) * _square(gradient))
+        variable.assign_sub((learning_rate * _dense(gradient)) / tf.sqrt(velocity + self.epsilon))
 
 
 class Adam(Optimizer):
@@ -105,8 +124,8 @@ class Adam(Optimizer):
         beta_1_power = tf.pow(tf.cast(self.beta_1, variable.dtype), step)
         beta_2_power = tf.pow(tf.cast(self.beta_2, variable.dtype), step)
         alpha = learning_rate * tf.sqrt(1 - beta_2_power) / (1 - beta_1_power)
-        m.assign_add((gradient - m) * (1 - self.beta_1))
-        v.assign_add((tf.square(gradient) - v) * (1 - self.beta_2))
+        m.assign_add((_dense(gradient) - m) * (1 - self.beta_1))
+        v.assign_add((_square(gradient) - v) * (1 - self.beta_2))
         variable.assign_sub((m * alpha) / (tf.sqrt(v) + self.epsilon))
 
 
