@@ -254,6 +254,27 @@ def properties(act: Activation, params=None, x_range=PLOT_RANGE) -> dict[str, An
     }
 
 
+@dataclass(frozen=True)
+class Surface:
+    """A gated unit f(u)·v on a grid of u (columns) and v (rows)."""
+
+    u: np.ndarray
+    v: np.ndarray
+    z: np.ndarray  # (len(v), len(u))
+
+
+def gated_surface(
+    act: Activation, params: Mapping[str, Any] | None = None, extent: float = 3.0, n: int = 81
+) -> Surface:
+    """f(u)·v of the gated unit `act` over u, v ∈ [−extent, extent]: its gate computed by its
+    own TensorFlow function, in float32 as it trains."""
+    if not act.gated:
+        raise ValueError(f"{act.name} is not a gated unit")
+    grid = np.linspace(-extent, extent, n)
+    gate = np.asarray(act.fn(tf.constant(grid, tf.float32), **act.resolve(params)), np.float64)
+    return Surface(grid, grid, grid[:, None] * gate[None, :])
+
+
 def relative_costs(acts: list[Activation], n: int = 1 << 18, repeats: int = 3) -> dict[str, float]:
     """Forward+backward time per element of each activation, relative to relu's, measured here."""
     x = tf.random.stateless_normal([n], seed=(1, 2), dtype=tf.float32)

@@ -638,9 +638,13 @@ NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
 
 
 def custom_activation(
-    name: str, text: str, settings: dict[str, tuple[float, float, float]] | None = None
+    name: str,
+    text: str,
+    settings: dict[str, tuple[float, float, float]] | None = None,
+    gated: bool = False,
 ):
-    """A session activation from the user's expression.
+    """A session activation from the user's expression; with `gated`, a gated unit f(u)·v whose
+    gate f is the expression.
 
     `settings` maps each parameter to (default, low, high); missing ones get (1, −3, 3).
     """
@@ -661,9 +665,10 @@ def custom_activation(
         fn=compiled,
         source="session",
         params=tuple(params),
-        summary=f"Your expression: {compiled.text}",
+        summary=f"Your expression{' as the gate f of f(u)·v' if gated else ''}: {compiled.text}",
         expression=compiled.text,
         code=compiled.source,
+        gated=gated,
     )
 
 
@@ -673,7 +678,10 @@ def custom_definition(act: Activation) -> dict[str, Any]:
     if act.expression is None:
         raise ValueError(f"{act.name} is not a session custom: it has no expression")
     params = {p.name: [float(p.default), float(p.low), float(p.high)] for p in act.params}
-    return {"expression": act.expression, "params": params}
+    out: dict[str, Any] = {"expression": act.expression, "params": params}
+    if act.gated:  # only then: definitions stored before gated units stay as they were
+        out["gated"] = True
+    return out
 
 
 def custom_from_definition(name: str, definition: Any) -> Activation:
@@ -693,4 +701,7 @@ def custom_from_definition(name: str, definition: Any) -> Activation:
                 f"{name}: parameter {str(p)[:20]} needs three numbers, [default, low, high]"
             ) from None
         settings[str(p)] = (default, low, high)
-    return custom_activation(name, definition["expression"], settings)
+    gated = definition.get("gated", False)
+    if not isinstance(gated, bool):
+        raise ExpressionError(f"{name}: gated is true or false")
+    return custom_activation(name, definition["expression"], settings, gated)

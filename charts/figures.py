@@ -116,6 +116,31 @@ HALF_TITLE_LINE = 46
 TITLE_ROW_PX = 22  # each further line of a title
 
 
+def gated_chart(name: str, u, v, z, colour: str) -> go.Figure:
+    """A gated unit f(u)·v as a heatmap over (u, v), with its diagonal u = v (the 1-D curve the
+    Gallery plots, f(x)·x) drawn in the entry's colour."""
+    limit = float(np.nanmax(np.abs(z))) or 1.0
+    u, v, z = (np.asarray(a, float).tolist() for a in (u, v, z))  # readable in the page's JSON
+    fig = go.Figure(
+        go.Heatmap(
+            x=u, y=v, z=z, zmin=-limit, zmax=limit, colorscale="RdBu_r",
+            colorbar=dict(title=dict(text="f(u)·v", side="right"), thickness=12),
+            hovertemplate="u = %{x:.2f}<br>v = %{y:.2f}<br>f(u)·v = %{z:.3f}<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.add_trace(
+        go.Scatter(
+            x=u, y=v, mode="lines", line=dict(color=colour, width=2, dash="dash"),
+            name="u = v: the Gallery's curve f(x)·x", hoverinfo="skip",
+        )
+    )  # fmt: skip
+    _base_layout(fig, f"{name}: f(u)·v over two projections u and v", height=380)
+    fig.update_layout(hovermode="closest")
+    fig.update_xaxes(title="u (the gate's input)", constrain="domain")
+    fig.update_yaxes(title="v", scaleanchor="x", constrain="domain")
+    return fig
+
+
 def _wrapped(title: str, width: int = TITLE_LINE) -> tuple[str, int]:
     """`title` broken at spaces into lines of at most `width` characters (Plotly never wraps a
     title, it runs off the chart), and the number of lines."""
@@ -312,7 +337,12 @@ def training_chart(
         if x_axis == "epoch" and records and max(c.epochs_done for c in records) <= 12
         else None,
     )
-    y_title = "loss" if key == "loss" else METRIC_LABEL.get(metric_name, metric_name)
+    chars = bool(records) and records[0].task == "text"
+    loss_title = "loss (bits per character)" if chars else "loss"
+    metric_title = (
+        "next-character accuracy" if chars else METRIC_LABEL.get(metric_name, metric_name)
+    )
+    y_title = loss_title if key == "loss" else metric_title
     fig.update_yaxes(
         title_text=y_title + (" (log)" if log_y else ""), type="log" if log_y else "linear"
     )

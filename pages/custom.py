@@ -322,9 +322,16 @@ def add_ui(text: str, values: dict, ranges: dict, learn: dict):
     name = st.text_input(
         "Name", key=NAME, max_chars=MAX_NAME, placeholder="a name for it, e.g. my_swish"
     )
+    gated = st.toggle(
+        "Gated unit, f(u)·v",
+        key="custom.gated",
+        help="Use your f as the gate of two projections u and v of a layer's input, as SwiGLU "
+        "uses silu: f(u)·v. The preview then shows the diagonal u = v = x, f(x)·x. On Train "
+        "its hidden layers are 2/3 as wide (MLP: the closest width) for the same parameters.",
+    )
     settings = {p: (values[p], low, high) for p, (_, low, high) in ranges.items()}
     try:
-        candidate = custom_activation(name, text, settings) if name else None
+        candidate = custom_activation(name, text, settings, gated) if name else None
     except ExpressionError as exc:
         candidate = None
         st.error(exc.message)
@@ -454,7 +461,8 @@ def main() -> None:
         candidate = add_ui(text, values, ranges, learn)
     with left:
         # A name that is refused still previews, under a placeholder name.
-        preview = candidate or custom_activation("preview", text)
+        gated = st.session_state.get("custom.gated", False)
+        preview = candidate or custom_activation("preview", text, gated=gated)
         label = st.session_state[NAME] or "f"
         beside = fitted_target(text)
         props = preview_ui(preview, values, label, title=f"f(x) = {compiled.text}", beside=beside)

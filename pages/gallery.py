@@ -3,7 +3,7 @@
 import streamlit as st
 
 from activations.metadata import KNOWN_ISSUES
-from charts.figures import detail_chart, gallery_grid, png_config
+from charts.figures import detail_chart, gallery_grid, gated_chart, png_config
 from charts.tables import PROPERTY_WIDTHS, properties_row, properties_table, property_views
 from core.train import codegen
 from ui import catalogue as ui_cat
@@ -87,6 +87,24 @@ def about_ui(act, params) -> None:
         st.markdown(f"Reference: [{act.reference}]({act.reference})")
 
 
+def gated_ui(act, params, colour) -> None:
+    """A gated unit over its two inputs, and what its 1-D curve is."""
+    surface = ui_cat.surface(act, params)
+    st.plotly_chart(
+        gated_chart(act.name, surface.u, surface.v, surface.z, colour),
+        config=png_config(f"gated-{act.name}"),
+        key=f"gallery.gated.{act.name}",
+    )
+    st.caption(
+        "A gated unit multiplies two projections of the layer's input, u and v, gating v by "
+        "f(u). Its curve above, derivatives and properties are those of the diagonal u = v = x, "
+        "f(x)·x (sigmoid_glu's diagonal is silu, x·σ(x): silu is a self-gated relative). In a "
+        "network it needs two projections where an element-wise unit needs one, so at matched "
+        "parameters its hidden width is 2/3 of the plain one (Shazeer 2020); Train does that "
+        "and says so."
+    )
+
+
 def measured_ui(act, params) -> None:
     """The measured properties of one activation, every row in sight."""
     props = ui_cat.properties(act, params)
@@ -117,12 +135,12 @@ def grid_ui(acts, colours) -> None:
         "f solid, f′ dashed, x from −6 to 6. The activations picked above keep their colours "
         "from the comparison; the others are grey. ‡ marks vector activations (softmax, glu, "
         "…): they map a vector to a vector, and the panel shows the 1-D slice described in "
-        "their detail view."
+        "their detail view. ⊗ marks gated units f(u)·v (swiglu, …): the panel is u = v = x."
     )
     with st.spinner("Computing every activation's curves and derivatives…"):
         items = [
             (
-                a.name + ("" if a.elementwise else " ‡"),
+                a.name + (" ⊗" if a.gated else "" if a.elementwise else " ‡"),
                 ui_cat.curves(a),
                 colours.get(a.name, OTHERS_COLOUR),
             )
@@ -207,6 +225,8 @@ def main() -> None:
                 about_ui(act, params)
             with measured:
                 measured_ui(act, params)
+            if act.gated:
+                gated_ui(act, params, colours[name])
             code_ui(act, params)
     acts = catalogue.all()
     grid_ui(acts, colours)

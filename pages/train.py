@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+import numpy as np
 import streamlit as st
 
 from charts.figures import digits_figure, png_config
@@ -98,11 +99,41 @@ def dataset_ui(config, local_path):
 
 
 def problems_ui(config, data, catalogue) -> list[str]:
-    """Each configuration problem as an error."""
+    """Each configuration problem as an error; under it, how gated units are sized."""
     problems = config.problems() + learning_problems(config, catalogue)
+    gated = [n for n in config.activations if n in catalogue and catalogue.get(n).gated]
+    if gated and config.model == "cnn":
+        problems.append(
+            f"{gated[0]} is a gated unit, which the CNN does not have: choose the MLP, the "
+            "residual MLP or the Transformer."
+        )
     for problem in problems:
         st.error(problem)
+    if gated and not problems:
+        st.caption(gated_sizes(config, data, gated))
     return problems
+
+
+def gated_sizes(config, data, gated: list[str]) -> str:
+    """How wide the gated units' layers are, and why: the same parameters as the plain ones."""
+    # Imported here: the engine loads TensorFlow, which a page must not at import time.
+    from core.train.network.blocks import ffn_width
+    from core.train.network.engine import mlp_width
+
+    names = ", ".join(gated)
+    if config.model == "mlp":
+        in_dim = int(np.prod(data.input_shape))
+        m = mlp_width(config, in_dim, data.n_outputs, True)
+        return (
+            f"Gated units ({names}) project each layer twice, u and v: their hidden layers are "
+            f"{m} wide where the others are {config.width}, so that every network has about "
+            f"the same parameters (the closest width)."
+        )
+    plain, m = ffn_width(config.width, False), ffn_width(config.width, True)
+    return (
+        f"Gated units ({names}) have FFNs {m} wide where the others have {plain}: 2/3, twice "
+        f"(u and v), so every network has about the same parameters (Shazeer 2020)."
+    )
 
 
 def controls_ui(config, data, problems) -> tuple[bool, View]:
@@ -123,8 +154,12 @@ def controls_ui(config, data, problems) -> tuple[bool, View]:
     log_y = cols[1].toggle("Log-scale y", key="train.log_y")
     smoothing = cols[2].slider("Smoothing", 0.0, 0.95, 0.0, 0.05, key="train.smoothing")
     x_axis = cols[3].radio("x axis", ["epoch", "time"], horizontal=True, key="train.x_axis")
-    classification = data.task == "classification"
-    default_target = 0.9 if classification else round(float(data.y_val.std()) * 0.5, 3)
+    classification = data.task in ("classification", "text")  # text: next-character accuracy
+    default_target = (
+        (0.5 if data.task == "text" else 0.9)
+        if classification
+        else round(float(data.y_val.std()) * 0.5, 3)
+    )
     target = cols[4].number_input(
         "Target " + ("accuracy" if classification else "MAE"),
         value=default_target,

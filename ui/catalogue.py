@@ -64,6 +64,18 @@ def shared_costs() -> dict[str, float]:
     return analysis.relative_costs(shared_catalogue().all())
 
 
+@st.cache_data(show_spinner=False, max_entries=200)
+def _shared_surface(name: str, params: tuple):
+    return analysis.gated_surface(shared_catalogue().get(name), dict(params))
+
+
+def surface(act: Activation, params=None) -> analysis.Surface:
+    """A gated unit over (u, v), cached for shared entries."""
+    if act.source == "session":
+        return analysis.gated_surface(act, params)
+    return _shared_surface(act.name, _key(act.resolve(params)))
+
+
 def curves(act: Activation, params=None, x_range=analysis.PLOT_RANGE, n: int = 601):
     if act.source == "session":
         return analysis.curves(act, params, x_range, n)

@@ -12,6 +12,7 @@ from plotly.subplots import make_subplots
 from charts.figures import _base_layout
 from charts.palette import as_style
 from core.study import experiments as ex
+from core.study.experiments.experiment import nan_padded_mean
 from core.study.experiments.kans import example_1
 from core.study.experiments.trainable import rescue
 from core.study.experiments.trainable import selu_from_elu as selu_constants
@@ -22,7 +23,8 @@ SELU_CONSTANTS, RESCUE, ISOMETRY = (
     "pennington-2017-isometry",
 )
 EXAMPLE_1, KAN_OR_MLP = "liu-2024-kan-example-1", "yu-2024-kan-or-mlp"
-IDS = (SELU_CONSTANTS, RESCUE, ISOMETRY, EXAMPLE_1, KAN_OR_MLP)
+GLU_VARIANTS = "shazeer-2020-glu-variants"
+IDS = (SELU_CONSTANTS, RESCUE, ISOMETRY, EXAMPLE_1, KAN_OR_MLP, GLU_VARIANTS)
 # The two sides of the rescue chart: each gets a colour of the view.
 BEFORE, AFTER = "Glorot uniform", "DKS transform + orthogonal"
 
@@ -36,6 +38,8 @@ def activations_of(experiment_id: str, measured: dict) -> list[str]:
         return [f"seed {run['seed']}" for run in measured["runs"]]
     if experiment_id == KAN_OR_MLP:
         return ["KAN", "MLP"]
+    if experiment_id == GLU_VARIANTS:
+        return list(measured["seed_loss"])
     return ["tanh", "relu"]
 
 
@@ -46,8 +50,37 @@ def figure(experiment_id: str, m: dict, colours, theme) -> go.Figure:
         ISOMETRY: _isometry,
         EXAMPLE_1: _example_1,
         KAN_OR_MLP: _kan_or_mlp,
+        GLU_VARIANTS: _glu_variants,
     }
     return builders[experiment_id](m, colours)
+
+
+def _glu_variants(m: dict, colours) -> go.Figure:
+    """Validation bits per character by epoch, each FFN's mean over seeds with its band."""
+    fig = go.Figure()
+    for name, seeds in m["val_loss"].items():
+        s = as_style(colours.get(name))
+        curves = nan_padded_mean(seeds)
+        spread = np.nanstd(np.asarray([c for c in seeds if len(c) == len(curves)], float), 0)
+        epochs = list(range(1, len(curves) + 1))
+        fig.add_trace(
+            go.Scatter(
+                x=epochs + epochs[::-1],
+                y=list(curves + spread) + list((curves - spread)[::-1]),
+                fill="toself", fillcolor=s.colour, opacity=0.15, line=dict(width=0),
+                hoverinfo="skip", showlegend=False, legendgroup=name,
+            )
+        )  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=epochs, y=curves, name=name, legendgroup=name,
+                line=dict(color=s.colour, dash=s.dash, width=2),
+                hovertemplate=f"{name}: %{{y:.4f}} bits<extra></extra>",
+            )
+        )  # fmt: skip
+    fig.update_xaxes(title_text="epoch")
+    fig.update_yaxes(title_text="validation bits per character (mean ± std over seeds)")
+    return _legend_below(_base_layout(fig, height=420))
 
 
 def _constants(m: dict, colours) -> go.Figure:
@@ -272,6 +305,17 @@ def numbers(experiment_id: str, m: dict) -> pd.DataFrame:
         for run in m["runs"]:
             runs[f"seed {run['seed']}"] = {f"G = {r['grid']}": r["test_rmse"] for r in run["rows"]}
         return pd.DataFrame(runs).T
+    if experiment_id == GLU_VARIANTS:
+        return pd.DataFrame(
+            [
+                {
+                    "FFN": n,
+                    "validation bits per character": ex.Spread.of(m["seed_loss"][n]).text(digits=4),
+                    "next-character accuracy, %": ex.Spread.of(m["seed_accuracy"][n]).text(100),
+                }
+                for n in m["seed_loss"]
+            ]
+        ).set_index("FFN")
     if experiment_id == KAN_OR_MLP:
         p = m["parameters"]
         return pd.DataFrame(

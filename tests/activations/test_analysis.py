@@ -18,6 +18,12 @@ def _sigmoid(x):
     return 1 / (1 + np.exp(-x))
 
 
+def _erf(x):
+    from scipy.special import erf
+
+    return erf(x)
+
+
 def _softplus(x):
     return np.logaddexp(0, x)
 
@@ -71,6 +77,13 @@ REFERENCES = {
     "tanh_shrink": lambda x: x - np.tanh(x),
     "threshold": lambda x: np.where(x > 0.5, x, 0.0),
     "bent_identity": lambda x: (np.sqrt(x * x + 1) - 1) / 2 + x,
+    # Gated units f(u)·v: their curve is the diagonal u = v = x, f(x)·x (Shazeer 2020's Table 1
+    # gates: σ, identity, relu, exact GELU, Swish-1).
+    "sigmoid_glu": lambda x: _sigmoid(x) * x,
+    "bilinear": lambda x: x * x,
+    "reglu": lambda x: _relu(x) * x,
+    "geglu": lambda x: 0.5 * x * (1 + _erf(x / np.sqrt(2))) * x,
+    "swiglu": lambda x: x * _sigmoid(x) * x,
 }
 KERAS_BUGS = {"sparsemax"}  # see activations/metadata.py KNOWN_ISSUES
 

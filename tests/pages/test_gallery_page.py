@@ -1,5 +1,8 @@
 """AppTest for the home page and the Gallery."""
 
+import base64
+
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -31,7 +34,7 @@ def test_gallery_shows_every_activation_and_a_slider_changes_the_detail_chart(ap
     assert not app.exception
     charts = app.get("plotly_chart")
     assert len(charts) == 2  # the detail chart and the grid of small multiples
-    titles = {a["text"].rstrip(" ‡") for a in _spec(charts[1])["layout"]["annotations"]}
+    titles = {a["text"].rstrip(" ‡⊗") for a in _spec(charts[1])["layout"]["annotations"]}
     assert titles == set(shared_catalogue().names())
     assert app.dataframe[-1].value.shape[0] == len(shared_catalogue().names())
 
@@ -42,6 +45,38 @@ def test_gallery_shows_every_activation_and_a_slider_changes_the_detail_chart(ap
     after = next(t for t in _spec(app.get("plotly_chart")[0])["data"] if t["name"] == "relu f")
     assert after["y"] != before["y"]
     assert after["x"] == before["x"]
+
+
+def _values(field) -> np.ndarray:
+    """A trace's numbers from the page's JSON: a list, or Plotly's typed array (base64)."""
+    if isinstance(field, dict):
+        shape = field.get("shape")
+        values = np.frombuffer(base64.b64decode(field["bdata"]), np.dtype(field["dtype"]))
+        return values.reshape([int(n) for n in str(shape).split(",")]) if shape else values
+    return np.asarray(field, float)
+
+
+def test_a_gated_unit_is_drawn_over_u_and_v_with_its_diagonal_and_keras_code(app):
+    # Fails if a gated unit is drawn as its gate alone (swiglu's curve would be silu, not
+    # x²σ(x)), if its surface is not f(u)·v (checked against NumPy's silu(u)·v, not the app's
+    # function), or if its code does not build two projections and their product.
+    app.run()
+    app.switch_page("pages/gallery.py").run()
+    app.multiselect(key="gallery.picked").set_value(["swiglu"]).run()
+    assert not app.exception
+    detail = next(t for t in _spec(app.get("plotly_chart")[0])["data"] if t["name"] == "swiglu f")
+    x, y = _values(detail["x"]), _values(detail["y"])
+    np.testing.assert_allclose(y, x * x / (1 + np.exp(-x)), rtol=1e-5, atol=1e-6)
+    surface = next(
+        c for c in app.get("plotly_chart") if _spec(c)["data"][0].get("type") == "heatmap"
+    )
+    heat = _spec(surface)["data"][0]
+    u, v, z = (_values(heat[k]) for k in ("x", "y", "z"))
+    expected = (u / (1 + np.exp(-u)))[None, :] * v[:, None]  # rows are v, columns u
+    np.testing.assert_allclose(z, expected, rtol=1e-5, atol=1e-6)
+    code = " ".join(c.value for c in app.code)
+    assert "keras.layers.Multiply()" in code and 'keras.layers.Activation("silu")(u)' in code
+    assert any("2/3" in c.value for c in app.caption)  # the width rule is said
 
 
 def test_gallery_shows_code_and_formula_for_the_picked_activation(app):

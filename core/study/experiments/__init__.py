@@ -30,6 +30,7 @@ from core.study.experiments.experiment import (
     run,
     verdict_line,
 )
+from core.study.experiments.gated import GluVariants
 from core.study.experiments.glorot_bengio import GlorotBengio
 from core.study.experiments.kans import KanExample1, KanOrMlp
 from core.study.experiments.mish import MishHoldsWithDepth
@@ -71,6 +72,7 @@ EXPERIMENTS: dict[str, Experiment] = {
         SearchFindsSwish(),
         KanExample1(),
         KanOrMlp(),
+        GluVariants(),
     )
 }
 # The page's tabs: a dozen experiments' names do not fit side by side at 1280 px, so each tab
@@ -89,6 +91,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "liu-2024-kan-example-1",
         "yu-2024-kan-or-mlp",
     ),
+    "Gated units": ("shazeer-2020-glu-variants",),
 }
 
 

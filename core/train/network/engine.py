@@ -135,8 +135,8 @@ class Engine:
         self.config, self.branches, self.task = config, list(branches), data.task
         self.input_shape, self.n_outputs = data.input_shape, data.n_outputs
         self.net = fused_model(config, data, branches)
-        self.validation_chunk = {"cnn": CNN_VALIDATION_CHUNK, "transformer": TEXT_VALIDATION_CHUNK}
-        self.validation_chunk = self.validation_chunk.get(config.model, VALIDATION_CHUNK)
+        chunks = {"cnn": CNN_VALIDATION_CHUNK, "transformer": TEXT_VALIDATION_CHUNK}
+        self.validation_chunk = chunks.get(config.model, VALIDATION_CHUNK)
         # Gradients come from the loss in nats; a text loss is reported in bits per character.
         self.reported = BITS_PER_NAT if data.task == "text" else 1.0
         self.weights = self.net.weights
