@@ -103,7 +103,7 @@ class Catalogue:
         return dataclasses.replace(self, customs=customs)
 
 
-SHAZEER_2020 = "Shazeer 2020, GLU Variants Improve Transformer, arXiv:2002.05202"
+SHAZEER_2020 = "https://arxiv.org/abs/2002.05202"  # Shazeer 2020, GLU Variants Improve Transformer
 # The gated units of Shazeer (2020), Table 1: (name, gate, LaTeX, what it is). GLU itself is
 # Dauphin et al. (2017)'s; Keras's own `glu` is the same unit over the two halves of one vector,
 # so it stays a vector activation and this one is called sigmoid_glu.

@@ -4,7 +4,8 @@ names it makes only those. train: a 6-activation comparison live, then finished 
 Runs in the light and the dark theme, with its Share image (downloaded as a user would); inside:
 a deep comparison's inside-the-network charts; learned: learned activation parameters over
 epochs and each layer's learned shape; playground: the Playground mid-training and after 500
-epochs with its neurons; gallery; depth; lr_sweep: a learning-rate sweep's
+epochs with its neurons; gallery; gated: a gated unit's detail in the Gallery; transformer: a
+Transformer comparison of plain and gated FFNs; depth; lr_sweep: a learning-rate sweep's
 results and sensitivity chart; sweep: a depth sweep's trainability heatmap; experiments: the
 Experiments page with the reference verdicts; search: a small activation search's leaderboard
 beside relu and silu. Not a benchmark: it lives here because it shares
@@ -58,6 +59,13 @@ LR_SWEEP = "train?act=relu,tanh,sigmoid&n=10000&ep=8&seeds=2&inside=0"
 SWEEP = (
     "sweep?act=relu,tanh,sigmoid,selu,gelu&data=mnist&n=5000&ep=3&lrs=0.0001,0.001,0.01&bs=128"
     "&depths=2,6,10,15,20&widths=64"
+)
+
+# Four FFNs of the tiny Transformer on Python's source: two plain, two gated at matched
+# parameters (Shazeer 2020), 2 seeds, the whole corpus for 4 epochs (a few minutes on 2 cores).
+TRANSFORMER = (
+    "train?act=relu,gelu,geglu,swiglu&data=pytext&model=transformer&depth=2&width=64&bs=32"
+    "&ep=4&seeds=2&inside=0"
 )
 
 # A small real search (48 candidates in batches of 8, 2 seeds × 10 epochs of the full MNIST-1D,
@@ -180,6 +188,33 @@ def gallery(browser, url: str) -> None:
     page.close()
 
 
+def gated(browser, url: str) -> None:
+    """swiglu's detail in the Gallery: its diagonal beside silu, its surface over (u, v)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 2200})
+    open_page(page, f"{url}/gallery?pick=swiglu,silu")
+    page.get_by_text("swiglu — formula, properties and Keras code").click()
+    wait_idle(page)
+    page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)
+    page.mouse.move(700, 5)
+    time.sleep(2)
+    top = page.get_by_role("heading", name="Compare in detail").bounding_box()["y"] - 10
+    end = page.get_by_text("f(x)·x (sigmoid_glu's diagonal").first.bounding_box()
+    page.screenshot(
+        path=str(OUT / "gated.png"), clip=_clip(page, top, end["y"] + end["height"] + 20 - top)
+    )
+    page.close()
+
+
+def transformer(browser, url: str) -> None:
+    """A finished Transformer comparison: bits per character and next-character accuracy."""
+    page = trained(browser, url, TRANSFORMER, 1800, epochs=4, charts=1)
+    top = page.locator(".js-plotly-plot").first.bounding_box()["y"] - 60
+    table = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+    bottom = table["y"] + table["height"] + 10
+    page.screenshot(path=str(OUT / "transformer.png"), clip=_clip(page, top, bottom - top))
+    page.close()
+
+
 def depth(browser, url: str) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 1580})
     open_page(page, f"{url}/{DEPTH}")
@@ -260,6 +295,8 @@ SHOTS = {
     "inside": inside,
     "learned": learned,
     "gallery": gallery,
+    "gated": gated,
+    "transformer": transformer,
     "depth": depth,
     "lr_sweep": lr_sweep,
     "sweep": sweep,

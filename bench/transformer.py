@@ -5,9 +5,11 @@ Embedding, MultiHeadAttention, LayerNormalization, Dense, Add and Multiply layer
 the same weights, fed the same batches).
 
 App and baseline alternate in each round so machine noise hits both; each side's time is its
-best round. The last line is the figure: `transformer K=4 app/baseline = R` (goal ≤ 0.5).
+best round, and includes what each pays once (the app traces and XLA-compiles one step for all
+four networks, model.fit one per network): 3 epochs by default, a short comparison. The last
+line is the figure: `transformer K=4 app/baseline = R` (goal ≤ 0.5).
 
-    python bench/transformer.py [--rounds 2] [--epochs 1] [--width 64] [--depth 2]
+    python bench/transformer.py [--rounds 2] [--epochs 3] [--width 64] [--depth 2]
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ def baseline(config: TrainConfig, data) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--width", type=int, default=64)
     parser.add_argument("--depth", type=int, default=2)
     args = parser.parse_args()

@@ -131,10 +131,10 @@ def gated_chart(name: str, u, v, z, colour: str) -> go.Figure:
     fig.add_trace(
         go.Scatter(
             x=u, y=v, mode="lines", line=dict(color=colour, width=2, dash="dash"),
-            name="u = v: the Gallery's curve f(x)·x", hoverinfo="skip",
+            name="u = v: the curve above, f(x)·x", hoverinfo="skip", showlegend=True,
         )
     )  # fmt: skip
-    _base_layout(fig, f"{name}: f(u)·v over two projections u and v", height=380)
+    _base_layout(fig, f"{name}: f(u)·v over two projections u and v", height=460)
     fig.update_layout(hovermode="closest")
     fig.update_xaxes(title="u (the gate's input)", constrain="domain")
     fig.update_yaxes(title="v", scaleanchor="x", constrain="domain")

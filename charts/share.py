@@ -22,6 +22,7 @@ DATASET_SHORT = {
     "random": "random regression",
     "friedman": "Friedman #1",
     "mnist1d": "MNIST-1D",
+    "pytext": "Python source (characters)",
 }
 
 # Logical size; the PNG is twice that. Shown at chat or slide size (about 800 px wide) the
@@ -53,7 +54,7 @@ def setup_label(comparison) -> str:
     if playground is not None:  # its layers differ in width: Train's "MLP d×w" would not say them
         layers = "-".join(map(str, playground["layers"])) or "no hidden layer"
         return f"Playground {playground['dataset']}, layers {layers}, sgd {rate_label(cfg)}"
-    return f"{DATASET_SHORT[cfg.dataset]}, {cfg.model_label}, {cfg.optimizer} {rate_label(cfg)}"
+    return f"{DATASET_SHORT.get(cfg.dataset, cfg.dataset)}, {cfg.model_label}, {cfg.optimizer} {rate_label(cfg)}"
 
 
 def rate_label(cfg) -> str:

@@ -90,12 +90,13 @@ def about_ui(act, params) -> None:
 def gated_ui(act, params, colour) -> None:
     """A gated unit over its two inputs, and what its 1-D curve is."""
     surface = ui_cat.surface(act, params)
-    st.plotly_chart(
+    chart, words = st.columns([3, 2], gap="large", vertical_alignment="center")
+    chart.plotly_chart(
         gated_chart(act.name, surface.u, surface.v, surface.z, colour),
         config=png_config(f"gated-{act.name}"),
         key=f"gallery.gated.{act.name}",
     )
-    st.caption(
+    words.caption(
         "A gated unit multiplies two projections of the layer's input, u and v, gating v by "
         "f(u). Its curve above, derivatives and properties are those of the diagonal u = v = x, "
         "f(x)·x (sigmoid_glu's diagonal is silu, x·σ(x): silu is a self-gated relative). In a "

@@ -422,3 +422,42 @@ def test_a_finished_comparison_of_seeds_says_what_is_within_noise_against_a_pick
     assert "vs relu (pts)" not in table.columns and list(table["vs silu (pts)"])[2] == "reference"
     # The made-up relu is the most accurate (bench/made_up.py): against silu, better.
     assert table["vs silu (pts)"][0].endswith("better") and table["vs silu (pts)"][0][0] == "+"
+
+
+def test_a_transformer_comparison_of_a_gated_and_a_plain_ffn_trains_in_bits_per_character(train):
+    # Fails if the Transformer cannot be chosen and trained from the page, if its loss is shown
+    # in nats (the chart must say bits per character, and a first epoch of a character model
+    # from uniform guessing starts near log2(97) = 6.6 bits, not 4.6 nats), if the page hides
+    # how wide the gated FFN is, or if the corpus's hash check is not said.
+    train.radio(key="train.model").set_value("transformer").run()
+    train.selectbox(key="train.dataset").set_value("pytext").run()
+    assert any("Python's standard library source" in i.value for i in train.info)
+    assert any("pinned text" in i.value or "differs" in i.value for i in train.info)
+    train.select_slider(key="train.width").set_value(32).run()
+    train.slider(key="train.depth").set_value(1).run()
+    train.number_input(key="train.samples").set_value(160).run()
+    train.number_input(key="train.epochs").set_value(2).run()
+    train.select_slider(key="train.batch_size").set_value(32).run()
+    train.multiselect(key="train.activations").set_value(["gelu", "swiglu"]).run()
+    assert not train.error, [e.value for e in train.error]
+    assert any("85 wide where the others have 128" in c.value for c in train.caption)
+    train.button(key="train.go").click().run()
+    finish_jobs(train)
+    assert not train.exception and not train.error
+    loss, accuracy = (_spec(c) for c in train.get("plotly_chart")[:2])
+    assert loss["layout"]["yaxis"]["title"]["text"] == "loss (bits per character)"
+    assert accuracy["layout"]["yaxis"]["title"]["text"] == "next-character accuracy"
+    curves = {t["name"]: t["y"] for t in loss["data"] if t.get("legendgroup") != "_style"}
+    assert set(curves) == {"gelu", "gelu validation", "swiglu", "swiglu validation"}
+    # Uniform guessing over 97 characters is log2(97) = 6.6 bits; one epoch on 130 windows
+    # learns the frequent characters, so the first epoch's mean lies between 2 and 6.6.
+    assert all(2.0 < y[0] < 6.61 for y in curves.values()), curves
+    table = train.dataframe[0].value
+    assert list(table["activation"]) == ["gelu", "swiglu"]
+
+
+def test_a_gated_unit_in_the_cnn_is_refused_with_what_to_choose(train):
+    train.radio(key="train.model").set_value("cnn").run()
+    train.multiselect(key="train.activations").set_value(["relu", "swiglu"]).run()
+    assert any("swiglu is a gated unit" in e.value for e in train.error)
+    assert train.button(key="train.go").disabled
