@@ -207,11 +207,13 @@ def gated(browser, url: str) -> None:
 
 def transformer(browser, url: str) -> None:
     """A finished Transformer comparison: bits per character and next-character accuracy."""
-    page = trained(browser, url, TRANSFORMER, 1800, epochs=4, charts=1)
-    top = page.locator(".js-plotly-plot").first.bounding_box()["y"] - 60
-    table = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
-    bottom = table["y"] + table["height"] + 10
-    page.screenshot(path=str(OUT / "transformer.png"), clip=_clip(page, top, bottom - top))
+    page = trained(browser, url, TRANSFORMER, 2200, epochs=4, charts=1)
+    chart = page.locator(".js-plotly-plot").first
+    # Streamlit scrolls inside its main column: bring the charts to the top of the window.
+    chart.evaluate("e => e.scrollIntoView({block: 'start'})")
+    time.sleep(1)
+    top = chart.bounding_box()["y"] - 60
+    page.screenshot(path=str(OUT / "transformer.png"), clip=_clip(page, top, 900))
     page.close()
 
 

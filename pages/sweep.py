@@ -62,7 +62,8 @@ def predicted_text(config: TrainConfig) -> str:
     )
 
 
-# Train's settings a sweep offers (the architecture comes from the grid; the MLP only).
+# Train's settings a sweep offers (the architecture's depth and width come from the grid; its
+# model is Train's: the MLP, the residual MLP or the Transformer).
 # Activation chips, dataset names and the rates' chips are long: they get wide rows (as on Train),
 # the rest sit in the three columns.
 WIDE = ("activations", "dataset")
@@ -70,7 +71,7 @@ DATA = ("samples", "noise", "data_seed")
 RATES = ("learning_rates", "learning_rate")
 FIT = ("optimizer", "batch_size", "epochs", "seeds")
 INIT = ("init", "sigma_w2", "sigma_b2")  # the same table as Train's: one place for each
-SETTINGS = WIDE + DATA + RATES + FIT + INIT
+SETTINGS = WIDE + DATA + RATES + FIT + ("model",) + INIT
 DEFAULTS = dict(
     activations=["relu", "tanh", "sigmoid", "selu"],
     depths=[2, 6, 10],
@@ -103,7 +104,9 @@ def controls_ui(catalogue) -> tuple[Grid, str]:
             "together in one fused run.",
         )
         widths = st.multiselect("Widths", WIDTHS, key="sweep.widths")
-        values = setting_widgets([BY_NAME[s] for s in INIT], "sweep", names, values)
+        values = setting_widgets(
+            [BY_NAME["model"], *[BY_NAME[s] for s in INIT]], "sweep", names, values
+        )
         name = st.text_input("Name (optional)", key="sweep.name", max_chars=120)
         st.caption(
             "Parametric activations train with their default parameters, none learned; for "
@@ -115,7 +118,7 @@ def controls_ui(catalogue) -> tuple[Grid, str]:
         with column:  # the rates' preset depends on the optimiser, chosen above
             values = setting_widgets([BY_NAME[setting]], "sweep", names, values)
     values["activations"] = tuple(values["activations"])
-    base = TrainConfig(**values, model="mlp", diagnostics=False)
+    base = TrainConfig(**values, diagnostics=False)
     return Grid(base, tuple(sorted(depths)), tuple(sorted(widths))), name
 
 

@@ -27,8 +27,8 @@ MAX_NETWORKS = 2000  # every network of every job: a sweep bigger than this is a
 
 @dataclasses.dataclass(frozen=True)
 class Grid:
-    """What a sweep trains: `base` gives everything but the architecture (its model, depth and
-    width are replaced by each architecture's)."""
+    """What a sweep trains: `base` gives everything but the architecture (its depth and width
+    are replaced by each architecture's; its model stays: MLP, residual MLP or Transformer)."""
 
     base: TrainConfig
     depths: tuple[int, ...]
@@ -40,7 +40,7 @@ class Grid:
         return [(d, w) for d in sorted(self.depths) for w in sorted(self.widths)]
 
     def config(self, depth: int, width: int) -> TrainConfig:
-        return dataclasses.replace(self.base, model="mlp", depth=depth, width=width)
+        return dataclasses.replace(self.base, depth=depth, width=width)
 
     @property
     def networks(self) -> int:
@@ -67,8 +67,10 @@ class Grid:
                 f"This sweep trains {self.networks} networks, more than {MAX_NETWORKS}; choose "
                 f"fewer activations, rates, seeds or architectures."
             )
-        if self.depths and self.widths:
-            out += [p for p in self.config(self.depths[0], self.widths[0]).problems()]
+        if self.base.model == "cnn":
+            out.append("A sweep grids depths, which the CNN does not have: choose another model.")
+        for depth, width in self.architectures:  # the Transformer limits depth and width
+            out += [p for p in self.config(depth, width).problems()]
         return list(dict.fromkeys(out))
 
     def to_dict(self) -> dict[str, Any]:

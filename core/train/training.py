@@ -104,7 +104,7 @@ def new_record(
     return Comparison(
         config=config,
         task=data.task,
-        metric_name="accuracy" if data.task == "classification" else "mae",
+        metric_name="mae" if data.task == "regression" else "accuracy",
         dataset_source=data.describe(),
         branches=[
             BranchHistory(b.act.name, b.seed, learning_rate=b.learning_rate) for b in branches

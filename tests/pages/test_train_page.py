@@ -447,6 +447,7 @@ def test_a_transformer_comparison_of_a_gated_and_a_plain_ffn_trains_in_bits_per_
     loss, accuracy = (_spec(c) for c in train.get("plotly_chart")[:2])
     assert loss["layout"]["yaxis"]["title"]["text"] == "loss (bits per character)"
     assert accuracy["layout"]["yaxis"]["title"]["text"] == "next-character accuracy"
+    assert accuracy["layout"]["title"]["text"].startswith("Accuracy")  # not "MAE"
     curves = {t["name"]: t["y"] for t in loss["data"] if t.get("legendgroup") != "_style"}
     assert set(curves) == {"gelu", "gelu validation", "swiglu", "swiglu validation"}
     # Uniform guessing over 97 characters is log2(97) = 6.6 bits; one epoch on 130 windows

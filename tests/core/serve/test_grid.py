@@ -52,14 +52,15 @@ FINALS = {
 }
 
 
-def test_a_grid_is_one_mlp_job_per_architecture_shallow_first():
-    # Fails if an architecture is missing or trains another depth/width or the CNN.
-    base = TrainConfig(activations=("relu",), model="cnn", depth=1, width=128)
+def test_a_grid_is_one_job_per_architecture_shallow_first():
+    # Fails if an architecture is missing or trains another depth/width or another model than
+    # the base's (the residual MLP here; the page offers the MLP, residual MLP, Transformer).
+    base = TrainConfig(activations=("relu",), model="residual", depth=1, width=128)
     grid = Grid(base, (10, 2), (64, 16))
     assert grid.architectures == [(2, 16), (2, 64), (10, 16), (10, 64)]
     config = grid.config(10, 16)
-    assert (config.model, config.depth, config.width) == ("mlp", 10, 16)
-    assert dataclasses.replace(config, model="cnn", depth=1, width=128) == base
+    assert (config.model, config.depth, config.width) == ("residual", 10, 16)
+    assert dataclasses.replace(config, depth=1, width=128) == base
     assert grid.networks == 4 * base.networks
 
 
@@ -203,3 +204,14 @@ def test_a_spec_of_a_grid_config_pickles_for_a_cluster():
 
     spec = JobSpec(Grid(TrainConfig(), (2,), (64,)).config(2, 64))
     assert pickle.loads(pickle.dumps(spec)) == spec
+
+
+def test_a_transformer_sweep_checks_every_cell_and_a_cnn_sweep_is_refused():
+    # Fails if only the first cell were checked: a Transformer at 10 layers would start as a
+    # job and fail there, after the cells before it had trained.
+    base = TrainConfig(activations=("relu", "swiglu"), dataset="pytext", model="transformer")
+    grid = Grid(base, (2, 10), (64,))
+    assert any("at most 8 layers" in p for p in grid.problems())
+    assert Grid(base, (2, 4), (64, 128)).problems() == []
+    cnn = Grid(TrainConfig(model="cnn"), (2,), (64,))
+    assert any("CNN does not have" in p for p in cnn.problems())

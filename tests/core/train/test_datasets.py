@@ -1,5 +1,7 @@
 """Datasets: shapes, dtypes, ranges, and MNIST's offline fallback."""
 
+import platform
+
 import numpy as np
 import pytest
 
@@ -137,3 +139,59 @@ def test_mnist1d_is_the_packages_and_separates_models_as_its_author_reports():
     best = {b.activation: max(b.val_metric) for b in train_compare(config, data).branches}
     assert 0.60 <= best["relu"] <= 0.80, best  # the paper's MLP: ≈ 68 %
     assert best["linear"] <= 0.45, best  # the paper's logistic regression: ≈ 32 %
+
+
+# --- Python's own source as characters (issue 32) ------------------------------------------------
+
+
+def test_the_corpus_is_the_pinned_text_of_this_python():
+    # Fails if the pinned module list or its order changes, or if this machine's Python ships
+    # other text than the pinned hash says (then the pin must be re-measured, and the page's
+    # note, tested below, tells users their numbers are not comparable).
+    text, digest = datasets.corpus_text()
+    assert digest == datasets.CORPUS_SHA256, f"Python {platform.python_version()}: {digest}"
+    assert len(text) == 219_054 and text.startswith('"""Text wrapping and filling.')
+    data = datasets.python_text()
+    assert "pinned text" in data.note and digest[:12] in data.source
+
+
+def test_other_text_is_said_to_differ(monkeypatch):
+    datasets.corpus_text.cache_clear()
+    real = datasets.corpus_text()
+    monkeypatch.setattr(datasets, "corpus_text", lambda: (real[0] + "#", "0" * 64))
+    assert "differs from the pinned one" in datasets.python_text().note
+
+
+def test_the_corpus_split_is_contiguous_targets_are_the_next_character_and_nothing_overlaps():
+    # Fails if validation windows come from inside the training text (random windows would
+    # leak neighbouring text), if a target is not the next character, or if windows overlap.
+    text, _ = datasets.corpus_text()
+    data = datasets.python_text(val_fraction=0.1)
+    context = datasets.CONTEXT
+    assert data.x_train.shape[1:] == (context,) and data.task == "text"
+    np.testing.assert_array_equal(data.x_train[:, 1:], data.y_train[:, :-1])
+    windows = np.concatenate([data.x_train, data.x_val])
+    targets = np.concatenate([data.y_train, data.y_val])
+    whole = np.concatenate([windows, targets[:, -1:]], axis=1).ravel()
+    np.testing.assert_array_equal(whole, datasets.encode(text)[: len(whole)])
+    assert len(data.x_val) == round(len(windows) * 0.1)
+    assert data.n_outputs == datasets.VOCABULARY == 97
+
+
+def test_the_corpus_loads_with_no_network(monkeypatch):
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise OSError("no network here")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    datasets.corpus_text.cache_clear()
+    assert datasets.python_text(samples=50).x_train.shape == (45, datasets.CONTEXT)
+
+
+def test_characters_encode_and_decode():
+    text = "def f(x):\n\treturn x + 1  # é"
+    codes = datasets.encode(text)
+    assert codes.max() < datasets.VOCABULARY and codes[text.index("\t")] == 0
+    assert datasets.decode(codes) == text.replace("\t", "?").replace("é", "?")
