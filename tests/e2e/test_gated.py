@@ -12,7 +12,7 @@ def test_the_gallery_draws_a_gated_unit_over_u_and_v(page, server):
     page.get_by_text("swiglu — formula, properties and Keras code").click()
     wait_idle(page)
     heatmap = page.locator(".js-plotly-plot").filter(has=page.locator(".hm, .heatmaplayer"))
-    heatmap.first.wait_for(timeout=60_000)
+    heatmap.first.wait_for(state="attached", timeout=60_000)  # drawn, maybe below the fold
     titles = svg_texts(page, ".gtitle")
     assert any("f(u)·v over two projections" in t for t in titles), titles
     assert any("u = v" in t for t in svg_texts(page, ".legendtext"))
