@@ -54,7 +54,8 @@ def setup_label(comparison) -> str:
     if playground is not None:  # its layers differ in width: Train's "MLP d×w" would not say them
         layers = "-".join(map(str, playground["layers"])) or "no hidden layer"
         return f"Playground {playground['dataset']}, layers {layers}, sgd {rate_label(cfg)}"
-    return f"{DATASET_SHORT.get(cfg.dataset, cfg.dataset)}, {cfg.model_label}, {cfg.optimizer} {rate_label(cfg)}"
+    data = DATASET_SHORT.get(cfg.dataset, cfg.dataset)
+    return f"{data}, {cfg.model_label}, {cfg.optimizer} {rate_label(cfg)}"
 
 
 def rate_label(cfg) -> str:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import time
 
+from playwright.sync_api import expect
+
 from bench.browser import (  # noqa: F401  (the page helpers bench/readme_screenshots.py uses too)
     open_page,
     playground_epoch,
@@ -48,7 +50,12 @@ def sidebar_link(page, title: str):
     return page.locator(SIDEBAR_LINKS).filter(has_text=title).first
 
 
-def sidebar_titles(page) -> list[str]:
+def sidebar_titles(page, count: int) -> list[str]:
+    """The sidebar's link labels once `count` links are drawn. Waited for: a cold server's first
+    run on a loaded machine (CI, two workers) once showed the page's title while its sidebar
+    was still empty; a bare v1 app (the bug this catches) never draws these links, so the wait
+    ends in a failure there. 60 s: a cold first run imports TensorFlow (2-4 s quiet, 4x loaded)."""
+    expect(page.locator(SIDEBAR_LINKS)).to_have_count(count, timeout=60_000)
     # A link's text is its Material icon's ligature name, then its label: keep the label.
     return [t.strip().splitlines()[-1] for t in page.locator(SIDEBAR_LINKS).all_inner_texts()]
 

@@ -52,7 +52,7 @@ def test_a_cold_deep_link_shows_that_page_with_the_whole_sidebar(chromium, data_
         try:
             open_page(page, f"{url}/{slug}")
             assert page.locator("h1").first.inner_text().strip() == entry.title
-            assert sidebar_titles(page) == [p.title for p in PAGES]
+            assert sidebar_titles(page, len(PAGES)) == [p.title for p in PAGES]
             assert page.locator('[data-testid="stSidebarNav"]').count() == 0  # no built-in list
             assert errors(page) == []
         finally:
