@@ -12,15 +12,12 @@ from charts.figures import png_config
 from charts.playground import losses_figure, panels_png, thumbnail_png
 from core.playground import job as pg_job
 from core.playground.config import (
+    BY_NAME,
     DEFAULT,
-    LEARNING_RATES,
     MAX_ACTIVATIONS,
     MAX_LAYERS,
-    MAX_SEED,
     MAX_UNITS,
     PRESETS,
-    REG_RATES,
-    REGULARIZATIONS,
     PlaygroundConfig,
     layers_text,
     parse_layers,
@@ -37,6 +34,7 @@ from core.serve.tasks import may_stop
 from ui.catalogue import NAME_PICKER
 from ui.jobs import session_token
 from ui.palette import page_theme, styles_here
+from ui.train.controls import setting_widget
 from ui.url import default
 
 JOB = "pg.job"  # the job this session shows (also in the URL, so a refresh finds it again)
@@ -68,9 +66,8 @@ def controls_ui(catalogue) -> PlaygroundConfig:
         "Custom page too.",
         **NAME_PICKER,
     )
-    top[1].selectbox(
-        "Dataset", list(DATASETS), key="pg.dataset", format_func=lambda k: DATASETS[k][0]
-    )
+    with top[1]:
+        setting_widget(BY_NAME["dataset"], {}, page="pg")
     preset_holder = st.container()  # filled once every control is read: is the preset in use?
     st.pills(
         "Input features",
@@ -82,10 +79,10 @@ def controls_ui(catalogue) -> PlaygroundConfig:
     )
     data_col, net_col, fit_col = st.columns(3, gap="large")
     with data_col:
-        st.slider("Noise (%)", 0, 50, step=5, key="pg.noise")
-        st.slider("Training data (%)", 10, 90, step=10, key="pg.train_percent")
+        for name in ("noise", "train_percent"):
+            setting_widget(BY_NAME[name], {}, page="pg")
     with net_col:
-        st.slider("Batch size", 1, 30, key="pg.batch_size")
+        setting_widget(BY_NAME["batch_size"], {}, page="pg")
         text = st.text_input(
             "Neurons per hidden layer",
             key="pg.layers_text",
@@ -99,17 +96,8 @@ def controls_ui(catalogue) -> PlaygroundConfig:
             layers = tuple(st.session_state["pg.layers"])
         st.session_state["pg.layers"] = st.session_state["pg.layers_shown"] = tuple(layers)
     with fit_col:
-        st.selectbox(
-            "Learning rate", LEARNING_RATES, key="pg.learning_rate", format_func="{:g}".format
-        )
-        st.selectbox(
-            "Regularisation",
-            list(REGULARIZATIONS),
-            key="pg.regularization",
-            format_func=REGULARIZATIONS.get,
-        )
-        st.selectbox("Regularisation rate", REG_RATES, key="pg.reg_rate", format_func="{:g}".format)
-        st.number_input("Seed (data and weights)", 0, MAX_SEED, key="pg.seed")
+        for name in ("learning_rate", "regularization", "reg_rate", "seed"):
+            setting_widget(BY_NAME[name], {}, page="pg")
     values = {f.name: st.session_state[f"pg.{f.name}"] for f in dataclasses.fields(DEFAULT)}
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
     config = PlaygroundConfig(**values)

@@ -13,7 +13,6 @@ from typing import Any
 import streamlit as st
 
 from core.playground import config as pg
-from core.playground.data import DATASETS as PLAYGROUND_DATASETS
 from core.playground.data import FEATURES
 from core.serve.grid import DEPTHS
 from core.study.search.limits import LIMITS as SEARCH_LIMITS
@@ -25,7 +24,7 @@ from core.study.signal_settings import (
     WIDTHS,
     ZETA_RANGE,
 )
-from core.train.settings import SETTINGS, TrainConfig
+from core.train.settings import SETTINGS, Setting, TrainConfig
 from core.train.settings import WIDTHS as TRAIN_WIDTHS
 from ui.customs import with_definitions, written
 
@@ -159,10 +158,19 @@ def train_fields(
     page's: those named in `only`, under its own state keys)."""
     names = frozenset(names)
     only = None if only is None else set(only)
+    chosen = [s for s in SETTINGS if s.param and (only is None or s.name in only)]
+    return setting_fields(chosen, page, names)
+
+
+def setting_fields(
+    settings: Iterable[Setting], page: str, names: Iterable[str] = ()
+) -> list[Field]:
+    """A URL field per setting of a table (Train's, the Playground's): its URL name, its state
+    key `<page>.<name>`, and the setting's own check of what a link may name."""
+    names = frozenset(names)
     fields = []
-    for s in SETTINGS:
-        if s.param is None or (only is not None and s.name not in only):
-            continue
+    for s in settings:
+        assert s.param is not None  # a setting without a URL name is never in a link
         known = names if s.kind == "names" else None
         write = _WRITE.get(s.kind, str)
         fields.append(Field(s.param, f"{page}.{s.name}", _PARSE[s.kind], s.offered, write, known))
@@ -344,23 +352,16 @@ def playground_fields(names: Iterable[str]) -> list[Field]:
     names = frozenset(names)
     ints = lambda t: tuple(int(v) for v in _names(t))  # noqa: E731
     joined = lambda v: ",".join(str(i) for i in v)  # noqa: E731
-    number = lambda v: f"{v:g}"  # noqa: E731
     layers_ok = lambda v: len(v) <= pg.MAX_LAYERS and all(1 <= n <= pg.MAX_UNITS for n in v)  # noqa: E731
     acts_ok = lambda v: 0 < len(v) <= pg.MAX_ACTIVATIONS  # noqa: E731
     features_ok = lambda v: 0 < len(v) and set(v) <= set(FEATURES)  # noqa: E731
-    return [
+    fields = [
         Field("act", "pg.activations", lambda t: tuple(_names(t)), acts_ok, ",".join, names),
-        Field("data", "pg.dataset", str, _one_of(PLAYGROUND_DATASETS)),
-        Field("noise", "pg.noise", int, _between(0, 50)),
-        Field("train", "pg.train_percent", int, _between(10, 90)),
-        Field("batch", "pg.batch_size", int, _between(1, 30)),
         Field("feat", "pg.features", lambda t: tuple(_names(t)), features_ok, ",".join),
         Field("net", "pg.layers", ints, layers_ok, joined),
-        Field("lr", "pg.learning_rate", float, _one_of(pg.LEARNING_RATES), number),
-        Field("reg", "pg.regularization", str, _one_of(pg.REGULARIZATIONS)),
-        Field("regrate", "pg.reg_rate", float, _one_of(pg.REG_RATES), number),
-        Field("seed", "pg.seed", int, _between(0, pg.MAX_SEED)),
     ]
+    table = setting_fields(pg.SETTINGS, "pg")  # in the link's order: data before the network
+    return fields[:1] + table[:4] + fields[1:] + table[4:]
 
 
 # --- the page and its URL ---------------------------------------------------------------

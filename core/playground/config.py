@@ -4,12 +4,12 @@ own), the checks a link or a caller gets, and its URL fields. No TensorFlow here
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from core.playground.data import DATASETS, FEATURES
+from core.train.settings import Setting
 
 # Playground's menus.
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -28,9 +28,9 @@ class PlaygroundConfig:
 
     activations: tuple[str, ...] = ("relu", "tanh", "sigmoid", "linear")
     dataset: str = "circle"
-    noise: int = 0  # percent, 0–50
-    train_percent: int = 50  # 10–90
-    batch_size: int = 10  # 1–30
+    noise: int = 0  # percent
+    train_percent: int = 50
+    batch_size: int = 10
     features: tuple[str, ...] = ("x1", "x2")
     layers: tuple[int, ...] = (4, 2)  # neurons per hidden layer
     learning_rate: float = 0.03
@@ -51,27 +51,14 @@ class PlaygroundConfig:
             out.append(f"At most {MAX_ACTIVATIONS} activations side by side; remove some.")
         if len(set(self.activations)) != len(self.activations):
             out.append("Each activation can be chosen once.")
-        if self.dataset not in DATASETS:
-            out.append(f"Dataset must be one of {', '.join(DATASETS)}.")
-        if not 0 <= self.noise <= 50:
-            out.append(f"Noise must be 0 to 50 % (got {self.noise}).")
-        if not 10 <= self.train_percent <= 90:
-            out.append(f"The training share must be 10 to 90 % (got {self.train_percent}).")
-        if not 1 <= self.batch_size <= 30:
-            out.append(f"Batch size must be 1 to 30 (got {self.batch_size}).")
         if not self.features or not set(self.features) <= set(FEATURES):
             out.append("Choose at least one input feature.")
         if len(self.layers) > MAX_LAYERS or not all(1 <= n <= MAX_UNITS for n in self.layers):
             out.append(f"Up to {MAX_LAYERS} hidden layers of 1 to {MAX_UNITS} neurons.")
-        rate_ok = math.isfinite(self.learning_rate) and 0 < self.learning_rate <= 10
-        if not rate_ok:
-            out.append(f"The learning rate must be above 0 and at most 10 ({self.learning_rate}).")
-        if self.regularization not in REGULARIZATIONS:
-            out.append("Regularisation must be none, L1 or L2.")
-        if not (math.isfinite(self.reg_rate) and 0 <= self.reg_rate <= 10):
-            out.append(f"The regularisation rate must be 0 to 10 (got {self.reg_rate}).")
-        if not 0 <= self.seed <= MAX_SEED:
-            out.append(f"The seed must be 0 to {MAX_SEED}.")
+        for setting in SETTINGS:  # each range is typed once, in the table below
+            problem = setting.problem(getattr(self, setting.name))
+            if problem:
+                out.append(problem)
         return out
 
     def ordered_features(self) -> tuple[str, ...]:
@@ -89,6 +76,43 @@ class PlaygroundConfig:
             k: tuple(v) if isinstance(v, list) else v for k, v in d.items() if k in known
         }
         return cls(**values)
+
+
+DEFAULT = PlaygroundConfig()
+_SHOWN = "{:g}".format
+
+# The settings with one value each, as Train's table types them (core/train/settings.py): each
+# range once, for the widget (ui/playground.py), the link (ui/url.py) and the check above.
+# Playground's limits; a menu's values are the ones a widget and a link offer, while code may
+# use any value in range.
+SETTINGS = (
+    Setting(
+        "dataset", "data", "Dataset", DEFAULT.dataset, "choice", choices=tuple(DATASETS),
+        labels={key: label for key, (label, _) in DATASETS.items()}, widget="select",
+    ),
+    Setting("noise", "noise", "Noise (%)", DEFAULT.noise, "int", 0, 50, widget="slider", step=5),
+    Setting(
+        "train_percent", "train", "Training data (%)", DEFAULT.train_percent, "int", 10, 90,
+        widget="slider", step=10,
+    ),
+    Setting("batch_size", "batch", "Batch size", DEFAULT.batch_size, "int", 1, 30, widget="slider"),
+    Setting(
+        "learning_rate", "lr", "Learning rate", DEFAULT.learning_rate, "float",
+        LEARNING_RATES[0], LEARNING_RATES[-1], choices=LEARNING_RATES,
+        labels={r: _SHOWN(r) for r in LEARNING_RATES}, widget="select",
+    ),
+    Setting(
+        "regularization", "reg", "Regularisation", DEFAULT.regularization, "choice",
+        choices=tuple(REGULARIZATIONS), labels=REGULARIZATIONS, widget="select",
+    ),
+    Setting(
+        "reg_rate", "regrate", "Regularisation rate", DEFAULT.reg_rate, "float",
+        REG_RATES[0], REG_RATES[-1], choices=REG_RATES, labels={r: _SHOWN(r) for r in REG_RATES},
+        widget="select",
+    ),
+    Setting("seed", "seed", "Seed (data and weights)", DEFAULT.seed, "int", 0, MAX_SEED),
+)  # fmt: skip
+BY_NAME = {s.name: s for s in SETTINGS}
 
 
 @dataclass(frozen=True)
@@ -216,6 +240,3 @@ def parse_layers(text: str) -> tuple[int, ...]:
 
 def layers_text(layers: tuple[int, ...]) -> str:
     return ", ".join(str(n) for n in layers)
-
-
-DEFAULT = PlaygroundConfig()

@@ -2,6 +2,9 @@
 Stop drive the server's job, a link restores the settings, bad input gets a message, the run is
 saved and opens on Runs, and tanh learns the spiral."""
 
+import dataclasses
+import re
+
 import numpy as np
 
 from core.playground import job as pg_job
@@ -168,3 +171,36 @@ def test_the_page_says_when_the_test_loss_has_stopped_moving():
     assert "Test loss has not moved for 200 epochs (best improved < 1 %)" in said[0]
     assert "linear still above 0.05" in said[0]
     assert "Try the setting known to learn Spiral" in said[0]
+
+
+def _ignored(app) -> list[str]:
+    """The link's values the page said it ignored, each as it quotes it (“noise=51”)."""
+    return re.findall(r"“[^”]*”", " ".join(i.value for i in app.info if "Ignored" in i.value))
+
+
+def test_each_playground_range_is_one_for_its_widget_its_link_and_its_check():
+    # Fails if a Playground limit is typed twice and the copies drift (the widget, the link's
+    # check and the configuration's check each had their own 0-50, 10-90 and 1-30): the slider
+    # ends where the table says, a link at the limit opens and one past it is ignored with a
+    # notice, and the configuration refuses the value past it in words naming the limit.
+    from core.playground.config import BY_NAME, DEFAULT
+
+    app = open_app("pages/playground.py")
+    for name, param in (("noise", "noise"), ("train_percent", "train"), ("batch_size", "batch")):
+        setting = BY_NAME[name]
+        slider = app.slider(key=f"pg.{name}")
+        assert (slider.min, slider.max) == (setting.low, setting.high)
+        top = int(setting.high)
+        linked = open_link("pages/playground.py", **{param: str(top)})
+        assert not _ignored(linked) and getattr(_ready(linked).config, name) == top
+        past = open_link("pages/playground.py", **{param: str(top + 1)})
+        assert _ignored(past) == [f"“{param}={top + 1}”"] and getattr(
+            _ready(past).config, name
+        ) == getattr(DEFAULT, name)
+        said = dataclasses.replace(DEFAULT, **{name: top + 1}).problems()
+        assert said == [setting.problem(top + 1)] and f"to {top}" in said[0]
+    # The seed's box has no bounds (a bounded box drops a typed value without a word): a seed
+    # past the table's limit is refused by the check, and the page says so.
+    app.number_input(key="pg.seed").set_value(BY_NAME["seed"].high + 1).run()
+    assert not app.exception
+    assert any("Seed must be a whole number from 0 to" in w.value for w in app.warning)

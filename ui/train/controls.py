@@ -19,7 +19,7 @@ SAY_DURATION_ABOVE = 120.0  # seconds: shorter runs need no word
 CONFIRM_ABOVE = 3600.0  # seconds: longer runs start only once the user says so
 
 
-def _widget(
+def setting_widget(
     setting: Setting,
     values: dict[str, Any],
     options: Catalogue | list | None = None,
@@ -103,7 +103,7 @@ def setting_widgets(
     for setting in settings:
         if setting.shown_when is not None and not setting.shown_when(values):
             continue
-        values[setting.name] = _widget(setting, values, options, page)
+        values[setting.name] = setting_widget(setting, values, options, page)
     return values
 
 
@@ -122,11 +122,11 @@ def train_controls(catalogue: Catalogue) -> tuple[TrainConfig, str | None]:
     # Activation chips and dataset names are long: they get the page's width, not a column's.
     for setting in (s for s in SETTINGS if s.group == "top"):
         if setting.name != "dataset":
-            values[setting.name] = _widget(setting, values, catalogue)
+            values[setting.name] = setting_widget(setting, values, catalogue)
             continue
         chosen, path = st.columns([2, 1])  # the optional local file sits beside MNIST
         with chosen:
-            values[setting.name] = _widget(setting, values, catalogue)
+            values[setting.name] = setting_widget(setting, values, catalogue)
         if values["dataset"] == "mnist":
             with path:
                 local_path = _mnist_path()
@@ -135,7 +135,7 @@ def train_controls(catalogue: Catalogue) -> tuple[TrainConfig, str | None]:
             for setting in (s for s in SETTINGS if s.group == group):
                 if setting.shown_when is not None and not setting.shown_when(values):
                     continue
-                values[setting.name] = _widget(setting, values, names)
+                values[setting.name] = setting_widget(setting, values, names)
             if group == "fit":
                 params, learnable = _activation_params(catalogue, values["activations"])
                 values["activation_params"], values["learnable"] = params, learnable
@@ -144,7 +144,7 @@ def train_controls(catalogue: Catalogue) -> tuple[TrainConfig, str | None]:
     below = [s for s in SETTINGS if s.group == "below"]
     for setting, column in zip(below, st.columns([2, 1]), strict=True):
         with column:
-            values[setting.name] = _widget(setting, values, names)
+            values[setting.name] = setting_widget(setting, values, names)
     values["activations"] = tuple(values["activations"])
     return TrainConfig(**values), local_path
 
