@@ -28,19 +28,6 @@ from tests.e2e.helpers import (
 from ui.nav import PAGES
 
 
-def test_every_page_opens_from_the_sidebar_without_an_error(page, server):
-    url, _ = server
-    open_page(page, url)
-    # Streamlit's Deploy button means nothing here: .streamlit/config.toml's toolbarMode hides
-    # it (in "auto" a local user sees it on every page).
-    assert page.locator('[data-testid="stAppDeployButton"]').count() == 0
-    for title in [p.title for p in PAGES]:
-        sidebar_link(page, title).click()
-        wait_idle(page)
-        assert page.locator("h1").first.inner_text().strip() in (title, "Activation Explorer")
-        assert errors(page) == [], title
-
-
 @pytest.mark.parametrize("entry", PAGES[1:], ids=lambda p: p.title)
 def test_a_cold_deep_link_shows_that_page_with_the_whole_sidebar(chromium, data_dir, entry):
     # A fresh server per page: Streamlit's first script run after start is where a pages/ folder
@@ -60,22 +47,32 @@ def test_a_cold_deep_link_shows_that_page_with_the_whole_sidebar(chromium, data_
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_screenshot_of_every_page(chromium, server, scheme):
+def test_every_page_opens_from_the_sidebar_without_an_error_and_its_screenshot(
+    chromium, server, scheme
+):
+    # Fails if a page raises or shows an error when a person reaches it from the sidebar (a
+    # page's first run in a session that has been elsewhere), if the sidebar's link opens
+    # another page, or if the dark scheme does not reach the app. One walk per scheme: the
+    # screenshots are taken on the way (two walks more, by URL, took 70 s of every CI run).
     url, _ = server
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     context = chromium.new_context(viewport={"width": 1400, "height": 900}, color_scheme=scheme)
     page = context.new_page()
     try:
+        open_page(page, url)
+        # Streamlit's Deploy button means nothing here: .streamlit/config.toml's toolbarMode
+        # hides it (in "auto" a local user sees it on every page).
+        assert page.locator('[data-testid="stAppDeployButton"]').count() == 0
         for entry in PAGES:
-            title = entry.title
-            slug = (
-                "home"
-                if entry.path == "explorer.py"
-                else entry.path.split("/")[-1].removesuffix(".py")
+            sidebar_link(page, entry.title).click()
+            wait_idle(page)
+            title = page.locator("h1").first.inner_text().strip()
+            assert title == (entry.title if entry.path != "explorer.py" else "Activation Explorer")
+            assert errors(page) == [], entry.title
+            slug = entry.path.split("/")[-1].removesuffix(".py")
+            page.screenshot(
+                path=str(SCREENSHOTS / f"{'home' if slug == 'explorer' else slug}-{scheme}.png")
             )
-            open_page(page, f"{url}/{'' if slug == 'home' else slug}")
-            assert errors(page) == [], title
-            page.screenshot(path=str(SCREENSHOTS / f"{slug}-{scheme}.png"))
         background = page.evaluate(
             "getComputedStyle(document.querySelector('[data-testid=\"stApp\"]')).backgroundColor"
         )

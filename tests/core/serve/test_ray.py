@@ -2,7 +2,6 @@
 numbers as this process, reports its epochs as they end, stops within a batch, and an
 unreachable address falls back to local training with a notice."""
 
-import threading
 import time
 
 import pytest
@@ -20,20 +19,6 @@ SMALL = dict(dataset="friedman", samples=600, width=16, batch_size=64, epochs=3)
 
 # One worker runs every test that starts a Ray cluster (tests/conftest.py).
 pytestmark = pytest.mark.xdist_group("ray")
-
-
-@pytest.fixture(scope="module")
-def ray_executor():
-    """A local cluster started as the app starts it: from a thread that ends right after (a
-    Streamlit script run's)."""
-    from core.serve.ray_executor import RayExecutor
-
-    made = []
-    thread = threading.Thread(target=lambda: made.append(RayExecutor("local", num_cpus=2)))
-    thread.start()
-    thread.join()
-    yield made[0]
-    ray.shutdown()
 
 
 def test_the_cluster_outlives_the_thread_that_started_it(ray_executor):

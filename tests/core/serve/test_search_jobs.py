@@ -148,17 +148,6 @@ def test_a_search_cut_off_by_a_dead_server_is_interrupted_at_start_and_resumes(t
     _assert_scores_are_their_runs(restarted, done)
 
 
-@pytest.fixture(scope="module")
-def ray_executor():
-    import ray
-
-    from core.serve.ray_executor import RayExecutor
-
-    executor = RayExecutor("local", num_cpus=2)
-    yield executor
-    ray.shutdown()
-
-
 @pytest.mark.slow
 @pytest.mark.xdist_group("ray")  # one worker runs every test that starts a Ray cluster
 def test_on_a_cluster_two_batches_train_at_once(tmp_path, ray_executor):
