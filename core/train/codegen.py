@@ -20,7 +20,7 @@ from activations import Activation
 from activations.expression import bspline, custom_from_definition
 from activations.learnable import BUILTIN_FORMS
 from activations.user_files import file_text
-from core.train.network.models import Init
+from core.train.network.models import V_LAYER, Init
 from core.train.settings import INITIALISERS
 
 # Modules generated code imports: a function named after one would hide it.
@@ -480,6 +480,51 @@ def init(seed, layer, name=None):  # kernels N(0, SIGMA_W2[name]/fan_in), biases
 }
 
 
+_GATED_BUILD = """\
+# Gated units f(u)·v: each hidden layer is two projections u and v of its input (v's weights
+# drawn as layer V_LAYER + i's), the activation on u, times v; at the width whose network has
+# the plain MLP's parameters (the app's choice, Shazeer 2020's matched parameters).
+GATED, V_LAYER = {gated!r}, {v_layer}
+
+
+def mlp_params(n_in, width, per):  # weights and biases; per = 2 for gated layers (u and v)
+    hidden = per * (n_in + 1) * width + (DEPTH - 1) * per * (width + 1) * width
+    return hidden + (width + 1) * OUTPUTS
+
+
+def gated_width(n_in):
+    target = mlp_params(n_in, WIDTH, 1)
+    return min(range(1, WIDTH + 1), key=lambda m: (abs(mlp_params(n_in, m, 2) - target), m))
+
+
+def build(make_activation, seed, input_shape, name=None):
+    inputs = keras.Input(input_shape)
+    h = keras.layers.Flatten()(inputs)
+    width = gated_width(int(np.prod(input_shape))) if name in GATED else WIDTH
+    for i in range(DEPTH):
+        u = keras.layers.Dense(width, **init(seed, i, name))(h)
+        if name in GATED:
+            v = keras.layers.Dense(width, **init(seed, V_LAYER + i, name))(h)
+            h = keras.layers.Multiply()([make_activation()(u), v])
+        else:
+            h = make_activation()(u)
+    return keras.Model(inputs, keras.layers.Dense(OUTPUTS, **init(seed, DEPTH, name))(h))
+"""
+
+
+def _build_code(body: str, gated: list[str]) -> str:
+    """The script's `build`: a Sequential stack, or with gated units a functional model."""
+    if gated:
+        return _GATED_BUILD.format(gated=tuple(gated), v_layer=V_LAYER)
+    return f"""\
+def build(make_activation, seed, input_shape, name=None):
+    return keras.Sequential([
+        keras.Input(input_shape),
+{body}
+    ])
+"""
+
+
 def _customs_header(customs: dict) -> str:
     lines = [f"\n  {name} = {d['expression']}" for name, d in customs.items()]
     return "\nYour activations:" + "".join(lines) if lines else ""
@@ -516,14 +561,13 @@ def reproduce_script(comparison, catalogue) -> str:
     # definition under the same name, or none (a run opened in a later session).
     carried = getattr(comparison, "customs", {}) or {}
     catalogue = catalogue.with_customs(custom_from_definition(n, d) for n, d in carried.items())
-    definitions, layers = [], {}
+    definitions, layers, gated = [], {}, []
     for name in cfg.activations:
         act = catalogue.get(name)
         if act.gated:
-            raise ValueError(
-                f"none for gated units ({name}) yet: their trained networks download as .keras "
-                "files that plain Keras loads"
-            )
+            gated.append(name)
+            if act.source == "keras":  # a shared gated unit's function is its gate's (swiglu: silu)
+                act = dataclasses.replace(act, name=act.fn.__name__)
         params, learn = act.resolve(cfg.params_for(name)), cfg.learn_for(name)
         if learn:
             fname, cname = _snake(act.name), "Learned" + _camel(act.name)
@@ -551,6 +595,8 @@ def reproduce_script(comparison, catalogue) -> str:
         keras.layers.Flatten(),
         keras.layers.Dense(WIDTH, **init(seed, 2, name)), make_activation(),
         keras.layers.Dense(OUTPUTS, **init(seed, 3, name)),"""
+    elif gated:
+        body = ""  # build() below makes every network, gated or not, layer by layer
     else:
         body = """\
         keras.layers.Flatten(),
@@ -587,11 +633,7 @@ ACTIVATIONS = {{{", ".join(f"{n!r}: lambda: {m}" for n, m in layers.items())}}}
 
 {_INIT_CODE[cfg.init].format(sigma_w2=sigma_w2, sigma_b2=cfg.sigma_b2)}
 
-def build(make_activation, seed, input_shape, name=None):
-    return keras.Sequential([
-        keras.Input(input_shape),
-{body}
-    ])
+{_build_code(body, gated)}
 
 
 if __name__ == "__main__":

@@ -13,12 +13,16 @@ gradient, so a rounding difference in a tiny gradient can move it that far). Wro
 outside: the Transformer's padded last batch counted as real samples moves its loss by 3e-3.
 """
 
+import subprocess
+import sys
+
 import keras
 import numpy as np
 import pytest
 
-from activations import get
+from activations import get, shared_catalogue
 from core.train import datasets
+from core.train.codegen import reproduce_script
 from core.train.network.blocks import FFN_RATIO, HEADS, LN_EPSILON, ffn_width
 from core.train.network.engine import mlp_width
 from core.train.network.models import V_LAYER
@@ -185,6 +189,33 @@ def _residual_twin(config, data, name, hidden, gated):
         h = keras.layers.Add()([h, keras.layers.Dense(config.width, name=f"down{b}")(f)])
     h = keras.layers.LayerNormalization(epsilon=LN_EPSILON, name="final_norm")(h)
     return keras.Model(x, keras.layers.Dense(10, name="out")(h))
+
+
+@pytest.mark.slow
+def test_a_gated_runs_script_trains_its_networks_in_plain_keras(tmp_path):
+    # Fails if the downloaded script of a run with gated units builds another network than the
+    # app trained: the gate on the wrong projection, v's weights drawn from u's seeds, the
+    # unmatched width, or swiglu's gate written as something else than silu. It runs in its own
+    # Python process, as a user runs it, and prints every epoch's loss. Tolerance as the twins'
+    # (the docstring): the script is the twin, written out.
+    config = TrainConfig(
+        activations=("relu", "swiglu", "geglu"), dataset="friedman", samples=400, depth=2,
+        width=16, epochs=3, batch_size=32,
+    )  # fmt: skip
+    data = datasets.load("friedman", 400, config.val_fraction, config.noise, config.data_seed)
+    record = Training(config, data).run()
+    script = tmp_path / "reproduce.py"
+    script.write_text(reproduce_script(record, shared_catalogue()))
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=600, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    printed: dict[str, list[float]] = {}
+    for line in done.stdout.splitlines():
+        name, rest = line.split(" seed ", 1)
+        printed.setdefault(name, []).append(float(rest.split(" loss ")[1].split()[0]))
+    for branch in record.branches:
+        np.testing.assert_allclose(printed[branch.activation], branch.loss, rtol=RTOL)
 
 
 @pytest.mark.slow
