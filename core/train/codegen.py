@@ -20,6 +20,8 @@ from activations import Activation
 from activations.expression import bspline, custom_from_definition
 from activations.learnable import BUILTIN_FORMS
 from activations.user_files import file_text
+from core.train.datasets import CONTEXT, CORPUS_MODULES, CORPUS_SHA256, VOCABULARY
+from core.train.network.blocks import EMBEDDING_SCALE, FFN_RATIO, HEADS, LN_EPSILON
 from core.train.network.models import V_LAYER, Init
 from core.train.settings import INITIALISERS
 
@@ -409,6 +411,24 @@ _DATA_CODE = {
         x, y = x[keep], y[keep]
     return split(x, y)
 """,
+    "pytext": """def load_data():  # Python's own source, cut as the app cuts it
+    import hashlib, importlib.util
+    parts = [open(importlib.util.find_spec(m).origin, encoding="utf-8").read()
+             for m in CORPUS_MODULES]
+    text = "\\n".join(parts)
+    if hashlib.sha256(text.encode("utf-8")).hexdigest() != CORPUS_SHA256:
+        print("This Python's text differs from the run's: numbers will differ.")
+    codes = np.frombuffer(text.encode("utf-32-le"), np.uint32).astype(np.int64)
+    codes = np.where((codes >= 32) & (codes < 127), codes - 31, 0)  # printable ASCII 1-95
+    codes = np.where(np.frombuffer(text.encode("utf-32-le"), np.uint32) == 10, 96, codes)
+    n = len(codes) // (CONTEXT + 1)
+    windows = codes[: n * (CONTEXT + 1)].reshape(n, CONTEXT + 1).astype(np.int32)
+    if SAMPLES:
+        windows = windows[:SAMPLES]
+    n_val = max(1, int(round(len(windows) * VAL_FRACTION)))  # the end of the text
+    train, val = windows[:-n_val], windows[-n_val:]
+    return train[:, :-1], train[:, 1:], val[:, :-1], val[:, 1:]
+""",
 }
 
 
@@ -512,8 +532,104 @@ def build(make_activation, seed, input_shape, name=None):
 """
 
 
-def _build_code(body: str, gated: list[str]) -> str:
-    """The script's `build`: a Sequential stack, or with gated units a functional model."""
+_BLOCKS_CODE = """\
+# Pre-LayerNorm blocks x + FFN(LN(x)), the FFN d -> 4d -> d (for gated units two projections
+# u and v of 2/3 of that, the parameters kept, Shazeer 2020); each Dense drawn as the app draws
+# its layer (init(seed, layer)); v's as layer V_LAYER + layer's.
+GATED, V_LAYER, FFN_RATIO, LN_EPSILON = {gated!r}, {v_layer}, {ffn_ratio}, {ln_epsilon!r}
+
+
+def ffn_params(hidden, per):  # per = 2 for gated units (u and v)
+    return per * (WIDTH + 1) * hidden + (hidden + 1) * WIDTH
+
+
+def ffn_width(name):
+    plain = FFN_RATIO * WIDTH
+    if name not in GATED:
+        return plain
+    target = ffn_params(plain, 1)
+    return min(range(1, plain + 1), key=lambda m: (abs(ffn_params(m, 2) - target), m))
+
+
+def norm():
+    return keras.layers.LayerNormalization(epsilon=LN_EPSILON)
+
+
+def ffn(h, make_activation, seed, layer, name):
+    n, normed = ffn_width(name), norm()(h)
+    hidden = make_activation()(keras.layers.Dense(n, **init(seed, layer, name))(normed))
+    if name in GATED:
+        v = keras.layers.Dense(n, **init(seed, V_LAYER + layer, name))(normed)
+        hidden = keras.layers.Multiply()([hidden, v])
+    return keras.layers.Add()([h, keras.layers.Dense(WIDTH, **init(seed, layer + 1, name))(hidden)])
+"""
+_RESIDUAL_BUILD = """\
+def build(make_activation, seed, input_shape, name=None):
+    inputs = keras.Input(input_shape)
+    h = keras.layers.Dense(WIDTH, **init(seed, 0, name))(keras.layers.Flatten()(inputs))
+    for block in range(DEPTH):
+        h = ffn(h, make_activation, seed, 1 + 2 * block, name)
+    out = keras.layers.Dense(OUTPUTS, **init(seed, 1 + 2 * DEPTH, name))(norm()(h))
+    return keras.Model(inputs, out)
+"""
+_TRANSFORMER_BUILD = """\
+HEADS, EMBEDDING_SCALE = {heads}, {embedding_scale!r}
+
+
+def embedding(seed, layer, rows):  # Keras's Embedding's U(±0.05), seeded as the app seeds it
+    start = keras.initializers.RandomUniform(-EMBEDDING_SCALE, EMBEDDING_SCALE,
+                                             seed=1 + seed * 1000 + layer)
+    return keras.layers.Embedding(rows, WIDTH, embeddings_initializer=start)
+
+
+def build(make_activation, seed, input_shape, name=None):
+    # A decoder-only Transformer: token and position embeddings, DEPTH blocks of causal
+    # multi-head attention then the FFN whose activation is compared, a final LayerNorm.
+    t, head = input_shape[0], WIDTH // HEADS
+    chars = keras.Input((t,), dtype="int32")
+    positions = keras.Input((t,), dtype="int32")
+    h = keras.layers.Add()([embedding(seed, 0, OUTPUTS)(chars), embedding(seed, 1, t)(positions)])
+    for block in range(DEPTH):
+        first, normed = 2 + 6 * block, norm()(h)
+        attention = keras.layers.MultiHeadAttention(HEADS, head)
+        attention(normed, normed, use_causal_mask=True)  # builds its weights
+        # The app draws query, key, value and output as (WIDTH, WIDTH) Dense kernels of layers
+        # first … first + 3, split into heads as MultiHeadAttention holds them; zero biases.
+        def draw(layer, shape):
+            kernel = init(seed, layer, name)["kernel_initializer"]((WIDTH, WIDTH))
+            return np.asarray(kernel).reshape(shape)
+
+        qkv = [w for i in range(3)
+               for w in (draw(first + i, (WIDTH, HEADS, head)), np.zeros((HEADS, head)))]
+        attention.set_weights(qkv + [draw(first + 3, (HEADS, head, WIDTH)), np.zeros(WIDTH)])
+        h = keras.layers.Add()([h, attention(normed, normed, use_causal_mask=True)])
+        h = ffn(h, make_activation, seed, first + 4, name)
+    out = keras.layers.Dense(OUTPUTS, **init(seed, 2 + 6 * DEPTH, name))(norm()(h))
+    return keras.Model([chars, positions], out)
+"""
+
+
+def _corpus_constants(cfg) -> str:
+    """The corpus's module list, hash and context, for a Transformer's script."""
+    if cfg.dataset != "pytext":
+        return ""
+    return (
+        f"\nCORPUS_MODULES = {CORPUS_MODULES!r}\nCORPUS_SHA256 = {CORPUS_SHA256!r}"
+        f"\nCONTEXT = {CONTEXT}  # characters seen; targets are the next character at each"
+    )
+
+
+def _build_code(body: str, gated: list[str], model: str = "mlp") -> str:
+    """The script's `build`: a Sequential stack, with gated units a functional model, or the
+    residual MLP's or the Transformer's blocks."""
+    if model in ("residual", "transformer"):
+        shared = _BLOCKS_CODE.format(
+            gated=tuple(gated), v_layer=V_LAYER, ffn_ratio=FFN_RATIO, ln_epsilon=LN_EPSILON
+        )
+        if model == "residual":
+            return shared + "\n\n" + _RESIDUAL_BUILD
+        own = _TRANSFORMER_BUILD.format(heads=HEADS, embedding_scale=EMBEDDING_SCALE)
+        return shared + "\n\n" + own
     if gated:
         return _GATED_BUILD.format(gated=tuple(gated), v_layer=V_LAYER)
     return f"""\
@@ -552,11 +668,6 @@ def reproduce_script(comparison, catalogue) -> str:
     if getattr(comparison, "playground", None) is not None:
         raise ValueError("none for Playground runs yet (their data is generated in the app)")
     cfg = comparison.config
-    if cfg.model in ("residual", "transformer"):
-        raise ValueError(
-            f"none for the {'residual MLP' if cfg.model == 'residual' else 'Transformer'} yet: "
-            "its trained networks download as .keras files that plain Keras loads"
-        )
     # The run's own definitions of its customs first: this session may hold another
     # definition under the same name, or none (a run opened in a later session).
     carried = getattr(comparison, "customs", {}) or {}
@@ -579,14 +690,22 @@ def reproduce_script(comparison, catalogue) -> str:
         definitions.append(code)
         layers[name] = make
     loss = (
-        "keras.losses.SparseCategoricalCrossentropy(from_logits=True)"
-        if comparison.task == "classification"
-        else '"mse"'
+        '"mse"'
+        if comparison.task == "regression"
+        else "keras.losses.SparseCategoricalCrossentropy(from_logits=True)"
     )
     sigma_w2 = _sigma_w2(cfg, catalogue, getattr(comparison, "init_sigma_w2", None))
-    metric = '"accuracy"' if comparison.task == "classification" else '"mae"'
-    n_out = 10 if comparison.task == "classification" else 1
-    if cfg.model == "cnn":
+    metric = '"mae"' if comparison.task == "regression" else '"accuracy"'
+    n_out = {"classification": 10, "text": VOCABULARY}.get(comparison.task, 1)
+    # Text: the loss in nats, printed in bits per character as the app reports it.
+    bits = " / np.log(2)" if comparison.task == "text" else ""
+    # The Transformer takes each character's position too.
+    inputs = "x"
+    if cfg.model == "transformer":
+        inputs = "[x, np.broadcast_to(np.arange(x.shape[1]), x.shape)]"
+    if cfg.model in ("residual", "transformer"):
+        body = ""  # _build_code writes the blocks
+    elif cfg.model == "cnn":
         body = """\
         keras.layers.Conv2D(16, 3, **init(seed, 0, name)), make_activation(),
         keras.layers.MaxPooling2D(),
@@ -614,7 +733,7 @@ import tensorflow as tf
 
 SAMPLES, VAL_FRACTION, NOISE = {cfg.samples!r}, {cfg.val_fraction!r}, {cfg.noise!r}
 DATA_SEED = {cfg.data_seed!r}
-DEPTH, WIDTH, OUTPUTS = {cfg.depth!r}, {cfg.width!r}, {n_out}
+DEPTH, WIDTH, OUTPUTS = {cfg.depth!r}, {cfg.width!r}, {n_out}{_corpus_constants(cfg)}
 OPTIMIZER, LEARNING_RATES = {cfg.optimizer!r}, {cfg.rates!r}  # several: a learning-rate sweep
 BATCH_SIZE, EPOCHS, SEEDS = {cfg.batch_size!r}, {cfg.epochs!r}, {cfg.seeds!r}
 
@@ -633,7 +752,11 @@ ACTIVATIONS = {{{", ".join(f"{n!r}: lambda: {m}" for n, m in layers.items())}}}
 
 {_INIT_CODE[cfg.init].format(sigma_w2=sigma_w2, sigma_b2=cfg.sigma_b2)}
 
-{_build_code(body, gated)}
+{_build_code(body, gated, cfg.model)}
+
+
+def inputs(x):
+    return {inputs}
 
 
 if __name__ == "__main__":
@@ -648,9 +771,10 @@ if __name__ == "__main__":
             for epoch in range(EPOCHS):
                 # the app's batch order
                 order = np.random.default_rng([DATA_SEED, epoch]).permutation(len(x_train))
-                h = model.fit(x_train[order], y_train[order], batch_size=BATCH_SIZE, epochs=1,
-                              shuffle=False, validation_data=(x_val, y_val), verbose=0)
-                loss, val_loss = h.history["loss"][0], h.history["val_loss"][0]
+                h = model.fit(inputs(x_train[order]), y_train[order], batch_size=BATCH_SIZE,
+                              epochs=1, shuffle=False, validation_data=(inputs(x_val), y_val),
+                              verbose=0)
+                loss, val_loss = h.history["loss"][0]{bits}, h.history["val_loss"][0]{bits}
                 print(f"{{name}} seed {{seed}} lr {{rate:g}} epoch {{epoch + 1}} "
                       f"loss {{loss:.6f}} val_loss {{val_loss:.6f}}")
             for layer in model.layers:  # learned activation parameters, if any

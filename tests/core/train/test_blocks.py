@@ -191,18 +191,31 @@ def _residual_twin(config, data, name, hidden, gated):
     return keras.Model(x, keras.layers.Dense(10, name="out")(h))
 
 
+SCRIPT_RUNS = {
+    "gated-mlp": dict(activations=("relu", "swiglu", "geglu"), dataset="friedman", samples=400),
+    "residual": dict(activations=("gelu", "reglu"), dataset="friedman", samples=400,
+                     model="residual"),
+    "transformer": dict(activations=("relu", "swiglu"), dataset="pytext", samples=120,
+                        val_fraction=0.2, model="transformer", batch_size=40),
+}  # fmt: skip
+
+
 @pytest.mark.slow
-def test_a_gated_runs_script_trains_its_networks_in_plain_keras(tmp_path):
-    # Fails if the downloaded script of a run with gated units builds another network than the
-    # app trained: the gate on the wrong projection, v's weights drawn from u's seeds, the
-    # unmatched width, or swiglu's gate written as something else than silu. It runs in its own
-    # Python process, as a user runs it, and prints every epoch's loss. Tolerance as the twins'
-    # (the docstring): the script is the twin, written out.
-    config = TrainConfig(
-        activations=("relu", "swiglu", "geglu"), dataset="friedman", samples=400, depth=2,
-        width=16, epochs=3, batch_size=32,
-    )  # fmt: skip
-    data = datasets.load("friedman", 400, config.val_fraction, config.noise, config.data_seed)
+@pytest.mark.parametrize("run", SCRIPT_RUNS)
+def test_a_runs_script_trains_its_networks_in_plain_keras(run, tmp_path):
+    # Fails if the downloaded script of a run builds another network than the app trained: a
+    # gated unit's gate on the wrong projection, v's weights drawn from u's seeds, an unmatched
+    # width, swiglu's gate written as something else than silu; a block's LayerNorm, residual
+    # or FFN otherwise; attention's heads split or drawn otherwise, the mask missing, the
+    # corpus cut otherwise, or the loss not in bits per character. It runs in its own Python
+    # process, as a user runs it, and prints every epoch's loss. Tolerance as the twins' (the
+    # docstring): the script is the twin, written out.
+    config = TrainConfig(**{"depth": 2, "width": 16 if run != "transformer" else 32,
+                            "epochs": 3 if run != "transformer" else 2, "batch_size": 32,
+                            **SCRIPT_RUNS[run]})  # fmt: skip
+    data = datasets.load(
+        config.dataset, config.samples, config.val_fraction, config.noise, config.data_seed
+    )
     record = Training(config, data).run()
     script = tmp_path / "reproduce.py"
     script.write_text(reproduce_script(record, shared_catalogue()))
