@@ -228,6 +228,11 @@ class Engine:
         count = tf.cast(n, tf.float32)
         return loss_sum / count * self.reported, metric_sum / count
 
+    # The epoch's loop needs AutoGraph (a tf.range loop with a break); what it calls does not: a
+    # step has no Python control flow on tensors (the probe, traced without AutoGraph, calls the
+    # same network and activations). Left to AutoGraph, converting the network, the loss and
+    # every activation took about a second of the MLP's first epoch (K = 6).
+    @tf.autograph.experimental.do_not_convert
     def _step(self, idx, batch: int):
         """One step on the samples `idx`. The Transformer's is XLA's, compiled once for one
         shape: the epoch's last, smaller batch is padded to `batch` samples (the first ones
@@ -256,13 +261,17 @@ class Engine:
         loss_sum, metric_sum = tf.zeros([k]), tf.zeros([k])
         for i in tf.range((n + chunk - 1) // chunk):
             part = slice(i * chunk, (i + 1) * chunk)
-            xb, yb = self.x_val[part], self.y_val[part]
-            loss, metric = per_network_loss(self.task, yb, self.net(xb))
+            loss, metric = self._validation_chunk(self.x_val[part], self.y_val[part])
+            xb = self.x_val[part]
             size = tf.cast(tf.shape(xb)[0], tf.float32)
             loss_sum += loss * size
             metric_sum += metric * size
         count = tf.cast(n, tf.float32)
         return loss_sum / count * self.reported, metric_sum / count
+
+    @tf.autograph.experimental.do_not_convert
+    def _validation_chunk(self, xb, yb):
+        return per_network_loss(self.task, yb, self.net(xb))
 
     def _probe(self):
         """Inside the network on the probe batch, per network (K) and layer (L hidden layers):
