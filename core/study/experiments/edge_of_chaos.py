@@ -94,16 +94,26 @@ class EdgeOfChaos(Experiment):
         "(paper: a fine one), 3 seeds per cell."
     )
 
+    def __init__(self, sigma_w2s=EOC_SIGMA_W2, depths=EOC_DEPTHS):
+        self.sigma_w2s, self.depths = tuple(sigma_w2s), tuple(depths)
+
+    def smoke(self) -> EdgeOfChaos:
+        # An ordered, the critical and a chaotic σ_w² at two depths: 6 networks instead of 25
+        # (a smoke run trains every depth at most 8 layers deep, so the deeper three were the
+        # same work again). Depth 16 at σ_w² 0.5 (6 ξ_c ≈ 7) is judged "well beyond", so both
+        # parts of the verdict's arithmetic run, as in the full grid.
+        return EdgeOfChaos(sigma_w2s=(0.5, 1.761, 8.0), depths=(4, 16))
+
     def configs(self):
         return tuple(
             dataclasses.replace(EOC_BASE, sigma_w2=w, depth=d)
-            for w in EOC_SIGMA_W2
-            for d in EOC_DEPTHS
+            for w in self.sigma_w2s
+            for d in self.depths
         )
 
     def train_links(self):
         # 25 runs: the deepest net in the ordered phase, at the edge and in the chaotic phase.
-        deepest = [c for c in self.configs() if c.depth == EOC_DEPTHS[-1]]
+        deepest = [c for c in self.configs() if c.depth == self.depths[-1]]
         picked = [c for c in deepest if c.sigma_w2 in (1.0, 1.761, 8.0)]
         return tuple((f"Open σ_w² {c.sigma_w2:g}, {c.depth} layers on Train", c) for c in picked)
 
@@ -114,20 +124,20 @@ class EdgeOfChaos(Experiment):
 
         by_cell = iter(records)
         accuracy = []  # σ_w² × depth × seed
-        for _ in EOC_SIGMA_W2:
+        for _ in self.sigma_w2s:
             row = []
-            for _ in EOC_DEPTHS:
+            for _ in self.depths:
                 branches = next(by_cell).by_activation()["tanh"]
                 row.append([_last_or_chance(b) for b in branches])
             accuracy.append(row)
         theory = Propagation(tf.math.tanh)
-        fine = np.geomspace(min(EOC_SIGMA_W2), max(EOC_SIGMA_W2), EOC_CURVE_POINTS)
+        fine = np.geomspace(min(self.sigma_w2s), max(self.sigma_w2s), EOC_CURVE_POINTS)
         return {
-            "sigma_w2": list(EOC_SIGMA_W2),
+            "sigma_w2": list(self.sigma_w2s),
             "sigma_b2": EOC_SIGMA_B2,
-            "depths": list(EOC_DEPTHS),
+            "depths": list(self.depths),
             "accuracy": accuracy,
-            "xi_c": theory.measures(np.asarray(EOC_SIGMA_W2), EOC_SIGMA_B2).xi_c.tolist(),
+            "xi_c": theory.measures(np.asarray(self.sigma_w2s), EOC_SIGMA_B2).xi_c.tolist(),
             "curve": {
                 "sigma_w2": fine.tolist(),
                 "xi_c": theory.measures(fine, EOC_SIGMA_B2).xi_c.tolist(),
