@@ -59,6 +59,11 @@ def load_user_files(folder: Path = USER_DIR) -> tuple[list[Activation], list[str
                 if act is None:
                     continue
                 np.asarray(act.curve(tf.constant([-1.0, 0.0, 1.0])))
+                # Training traces every activation without AutoGraph (the engine's step and
+                # probe): Python control flow on a tensor fails there, so say it here, with the
+                # file's other errors, rather than when a run starts.
+                traced = tf.function(act.curve, autograph=False)
+                np.asarray(traced(tf.constant([-1.0, 0.0, 1.0])))
             except Exception as exc:
                 errors.append(f"{path.name}: {attr}: {type(exc).__name__}: {exc}")
                 continue

@@ -6,7 +6,6 @@ The generated file runs as-is with only keras and tensorflow installed; a test r
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import inspect
 import json
@@ -25,8 +24,13 @@ from core.train.network.blocks import EMBEDDING_SCALE, FFN_RATIO, HEADS, LN_EPSI
 from core.train.network.models import V_LAYER, Init
 from core.train.settings import INITIALISERS
 
-# Modules generated code imports: a function named after one would hide it.
-_IMPORTED = {"keras", "tf", "np", "bspline"}  # bspline: the helper generated modules define
+# Modules generated code imports, and the functions it defines beside an activation's: a
+# function named after one would hide it (an activation called `inputs` trained as the
+# identity). bspline: the helper generated modules define; the rest, reproduce_script's.
+_IMPORTED = {"keras", "tf", "np", "bspline"} | {
+    "build", "init", "split", "load_data", "inputs", "norm", "ffn", "embedding", "ffn_width",
+    "ffn_params", "mlp_params", "gated_width",
+}  # fmt: skip
 
 
 def _with_helpers(generate):
@@ -65,7 +69,9 @@ def _body(act: Activation, params: Mapping[str, Any]) -> str:
         return act.code
     if act.source == "keras":
         args = "".join(f", {k}={k}" for k in params)
-        return f"keras.activations.{act.name}(x{args})"
+        # A shared gated unit computes its gate's Keras function (swiglu's is silu); its own
+        # name stays the definition's, so relu beside reglu are two functions, not one twice.
+        return f"keras.activations.{act.fn.__name__ if act.gated else act.name}(x{args})"
     raise ValueError(f"no generated code for {act.source} activation {act.name!r}")
 
 
@@ -240,9 +246,8 @@ def gated_module(
         gate_def, gate = "", f'"{act.fn.__name__}"'
     else:
         gate_def = f"def {fname}_gate(x{''.join(f', {k}={v!r}' for k, v in params.items())}):\n"
-        # A shared gated unit's body is its gate's Keras function (swiglu's is silu).
-        gate_act = dataclasses.replace(act, name=act.fn.__name__) if act.source == "keras" else act
-        gate_def += f"    return {_body(gate_act, params)}\n\n\n"
+        # A shared gated unit's body is its gate's Keras function (swiglu's is silu): _body.
+        gate_def += f"    return {_body(act, params)}\n\n\n"
         gate = f"{fname}_gate"
     return f'''"""{act.name}, a gated unit f(u)·v (Shazeer 2020), as Keras layers.
 
@@ -672,13 +677,13 @@ def reproduce_script(comparison, catalogue) -> str:
     # definition under the same name, or none (a run opened in a later session).
     carried = getattr(comparison, "customs", {}) or {}
     catalogue = catalogue.with_customs(custom_from_definition(n, d) for n, d in carried.items())
+    if cfg.model == "cnn" and any(catalogue.get(n).gated for n in cfg.activations):
+        raise ValueError("the CNN has no gated units: this run's configuration is not one")
     definitions, layers, gated = [], {}, []
     for name in cfg.activations:
         act = catalogue.get(name)
         if act.gated:
             gated.append(name)
-            if act.source == "keras":  # a shared gated unit's function is its gate's (swiglu: silu)
-                act = dataclasses.replace(act, name=act.fn.__name__)
         params, learn = act.resolve(cfg.params_for(name)), cfg.learn_for(name)
         if learn:
             fname, cname = _snake(act.name), "Learned" + _camel(act.name)

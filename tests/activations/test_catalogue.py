@@ -141,6 +141,17 @@ def test_user_files_load_and_broken_ones_are_reported(tmp_path):
     assert Catalogue(shared={a.name: a for a in found}).get("Halver").layer is not None
 
 
+def test_a_user_file_that_branches_on_a_tensor_in_python_is_refused_when_loaded(tmp_path):
+    # Fails if such a function loads and then breaks a run mid-way: training traces every
+    # activation without AutoGraph, where `if tf.reduce_any(x > 0):` cannot be a Python bool.
+    (tmp_path / "branchy.py").write_text(
+        "import tensorflow as tf\n\n"
+        "def branchy(x):\n    if tf.reduce_any(x > 0):\n        return x\n    return -x\n"
+    )
+    found, errors = load_user_files(tmp_path)
+    assert found == [] and len(errors) == 1 and "branchy.py: branchy" in errors[0]
+
+
 def test_the_shipped_example_user_file_is_in_the_catalogue():
     act = get("bent_identity")
     assert act.source == "user file"

@@ -190,15 +190,16 @@ def test_each_playground_range_is_one_for_its_widget_its_link_and_its_check():
         setting = BY_NAME[name]
         slider = app.slider(key=f"pg.{name}")
         assert (slider.min, slider.max) == (setting.low, setting.high)
-        top = int(setting.high)
-        linked = open_link("pages/playground.py", **{param: str(top)})
-        assert not _ignored(linked) and getattr(_ready(linked).config, name) == top
-        past = open_link("pages/playground.py", **{param: str(top + 1)})
-        assert _ignored(past) == [f"“{param}={top + 1}”"] and getattr(
-            _ready(past).config, name
-        ) == getattr(DEFAULT, name)
-        said = dataclasses.replace(DEFAULT, **{name: top + 1}).problems()
-        assert said == [setting.problem(top + 1)] and f"to {top}" in said[0]
+        for edge, past_it in ((int(setting.low), -1), (int(setting.high), 1)):
+            linked = open_link("pages/playground.py", **{param: str(edge)})
+            assert not _ignored(linked) and getattr(_ready(linked).config, name) == edge
+            beyond = edge + past_it
+            past = open_link("pages/playground.py", **{param: str(beyond)})
+            assert _ignored(past) == [f"“{param}={beyond}”"]
+            assert getattr(_ready(past).config, name) == getattr(DEFAULT, name)
+            said = dataclasses.replace(DEFAULT, **{name: beyond}).problems()
+            assert said == [setting.problem(beyond)]
+            assert f"from {setting.low:g} to {setting.high:g}" in said[0]
     # The seed's box has no bounds (a bounded box drops a typed value without a word): a seed
     # past the table's limit is refused by the check, and the page says so.
     app.number_input(key="pg.seed").set_value(BY_NAME["seed"].high + 1).run()

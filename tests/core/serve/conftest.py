@@ -1,5 +1,6 @@
 """One local Ray cluster for the tests that need one (the "ray" xdist group runs them on one
-worker): started once per worker as the app starts it, from a thread that ends right after (a
+worker): started once for this package's tests (shut down after them, not kept for the rest of
+the worker's run) as the app starts it, from a thread that ends right after (a
 Streamlit script run's). A cluster per module took its start and its workers' TensorFlow import
 twice, a quarter of a minute each on a quiet machine."""
 
@@ -8,7 +9,7 @@ import threading
 import pytest
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def ray_executor():
     import ray
 

@@ -192,7 +192,10 @@ def _residual_twin(config, data, name, hidden, gated):
 
 
 SCRIPT_RUNS = {
-    "gated-mlp": dict(activations=("relu", "swiglu", "geglu"), dataset="friedman", samples=400),
+    # relu with its own slope beside reglu: the script once defined both as `def relu`, and
+    # the network of plain relu trained reglu's gate without the slope.
+    "gated-mlp": dict(activations=("relu", "reglu", "swiglu", "geglu"), dataset="friedman",
+                      samples=400, activation_params=(("relu", (("negative_slope", 0.1),)),)),
     "residual": dict(activations=("gelu", "reglu"), dataset="friedman", samples=400,
                      model="residual"),
     "transformer": dict(activations=("relu", "swiglu"), dataset="pytext", samples=120,
@@ -223,12 +226,19 @@ def test_a_runs_script_trains_its_networks_in_plain_keras(run, tmp_path):
         [sys.executable, str(script)], capture_output=True, text=True, timeout=600, cwd=tmp_path
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    printed: dict[str, list[float]] = {}
-    for line in done.stdout.splitlines():
+    printed: dict[str, dict[str, list[float]]] = {}
+    for line in done.stdout.splitlines():  # "<name> seed 0 lr 0.001 epoch 1 loss … val_loss …"
+        if " seed " not in line:
+            continue  # e.g. the note that this Python's corpus text differs from the run's
         name, rest = line.split(" seed ", 1)
-        printed.setdefault(name, []).append(float(rest.split(" loss ")[1].split()[0]))
+        words = rest.split()
+        for key in ("loss", "val_loss"):
+            value = float(words[words.index(key) + 1])
+            printed.setdefault(name, {}).setdefault(key, []).append(value)
     for branch in record.branches:
-        np.testing.assert_allclose(printed[branch.activation], branch.loss, rtol=RTOL)
+        for key in ("loss", "val_loss"):
+            mine = getattr(branch, key)
+            np.testing.assert_allclose(printed[branch.activation][key], mine, rtol=RTOL)
 
 
 @pytest.mark.slow
