@@ -261,8 +261,8 @@ class Engine:
         loss_sum, metric_sum = tf.zeros([k]), tf.zeros([k])
         for i in tf.range((n + chunk - 1) // chunk):
             part = slice(i * chunk, (i + 1) * chunk)
-            loss, metric = self._validation_chunk(self.x_val[part], self.y_val[part])
-            xb = self.x_val[part]
+            xb, yb = self.x_val[part], self.y_val[part]
+            loss, metric = self._validation_chunk(xb, yb)
             size = tf.cast(tf.shape(xb)[0], tf.float32)
             loss_sum += loss * size
             metric_sum += metric * size
