@@ -17,6 +17,7 @@ from ui.playground import (
     panels_ui,
     status_ui,
 )
+from ui.runtime import download_button
 from ui.serve.store import store
 from ui.url import Field, playground_fields, publish, restore
 
@@ -80,7 +81,8 @@ def share_ui(job) -> None:
             cfg.activations, snap.output, job.data, history, styles, theme=theme, title=title
         )
 
-    st.download_button(
+    download_button(
+        st,
         "Share image (PNG)",
         image,
         f"playground-{cfg.dataset}-{'-'.join(cfg.activations)}.png",

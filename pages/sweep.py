@@ -24,6 +24,7 @@ from ui.data import dataset
 from ui.jobs import controls_row, job_queue, session_token, stop_button
 from ui.nav import link_to, setup
 from ui.palette import page_theme
+from ui.runtime import download_button
 from ui.serve.store import store
 from ui.study.theory import critical_at, predicted_depths
 from ui.train.controls import setting_widgets
@@ -367,7 +368,8 @@ def downloads_ui(grid: Grid, records: dict, fig, row) -> None:
         "of the final validation loss and metric, and whether it is the best rate.",
     )
     if chromium_path() is not None:
-        cols[1].download_button(
+        download_button(
+            cols[1],
             "Heatmap PNG (2×)",
             lambda: exports.chart_png(fig, 900, fig.layout.height or 400),
             f"sweep-{row.id}.png",

@@ -24,6 +24,7 @@ from core.train import codegen, portable
 from core.train.codegen import reproduce_script
 from core.train.rates import CRITERION, Shown, is_sweep
 from ui.palette import page_theme
+from ui.runtime import download_button
 from ui.serve.store import store  # noqa: F401  (kept for ui/study/search.py until it moves)
 from ui.train.inside import inside_figures
 from ui.train.learned import learned_figures
@@ -301,7 +302,8 @@ def export_panel(
             )
             return share_png(fig.to_json())
 
-        st.download_button(
+        download_button(
+            st,
             "Share image (PNG)",
             share_image,
             f"{stem}-share.png",
@@ -313,7 +315,8 @@ def export_panel(
             "configuration, both charts as shown here, the results, at 2× in this theme.",
         )
     cols = st.columns(6)
-    cols[0].download_button(
+    download_button(
+        cols[0],
         "History CSV",
         lambda: exports.history_csv(comparison),
         f"{stem}.csv",
@@ -322,7 +325,8 @@ def export_panel(
         on_click="ignore",
         width="stretch",
     )
-    cols[1].download_button(
+    download_button(
+        cols[1],
         "History JSON",
         lambda: exports.history_json(comparison, versions()),
         f"{stem}.json",
@@ -331,7 +335,8 @@ def export_panel(
         on_click="ignore",
         width="stretch",
     )
-    cols[2].download_button(
+    download_button(
+        cols[2],
         "HTML report",
         lambda: exports.html_report(
             comparison,
@@ -358,7 +363,8 @@ def export_panel(
         )
     else:
         # "(2×)" is in the help: in a sixth of the page "Accuracy PNG (2×)" was cut.
-        cols[3].download_button(
+        download_button(
+            cols[3],
             "Loss PNG",
             lambda: exports.chart_png(figures[0]),
             f"loss-{stem}.png",
@@ -369,7 +375,8 @@ def export_panel(
             help=PNG_HELP,
         )
         metric = "accuracy" if comparison.metric_name == "accuracy" else "mae"
-        cols[4].download_button(
+        download_button(
+            cols[4],
             f"{'MAE' if metric == 'mae' else 'Accuracy'} PNG",
             lambda: exports.chart_png(figures[1]),
             f"{metric}-{stem}.png",
@@ -414,7 +421,8 @@ def _model_download(training, stem: str, key: str) -> None:
     )
     lr = f"-lr{rate:g}" if sweep else ""
     model_file = f"{stem}-{name}-seed{seed}{lr}.keras"
-    button_col.download_button(
+    download_button(
+        button_col,
         ".keras model",
         lambda: portable.keras_file(training.keras_model(name, seed, rate)),
         model_file,
