@@ -240,13 +240,8 @@ class Propagation:
         """q*, χ1, c*, ξ_q and ξ_c at each (σ_w², σ_b²) point (arrays broadcast together)."""
         sw, sb = np.broadcast_arrays(np.asarray(sigma_w2, float), np.asarray(sigma_b2, float))
         shape, sw, sb = sw.shape, sw.reshape(-1), sb.reshape(-1)
-        q = self.fixed_length(sw, sb).reshape(-1)
+        q, chi1, chi_q = self._length_and_slopes(sw, sb)
         finite = np.isfinite(q)
-        chi1, chi_q = np.full(q.shape, np.nan), np.full(q.shape, np.nan)
-        if finite.any():
-            # At q* = 0 (the signal has died out) the measures are their limit q → 0+: taken
-            # at Q_FLOOR, where relu's derivative averages its two slopes as the limit does.
-            chi1[finite], chi_q[finite] = self._slopes(np.maximum(q[finite], Q_FLOOR), sw[finite])
         c_star = np.where(finite, 1.0, np.nan)
         chi_c = chi1.copy()
         chaotic = finite & (chi1 > 1) & (q > 0)
@@ -264,6 +259,18 @@ class Propagation:
             xi_q=_depth_scale(chi_q).reshape(shape),
             xi_c=_depth_scale(chi_c).reshape(shape),
         )
+
+    def _length_and_slopes(self, sw, sb) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """q*, χ1 and χ_q at each (σ_w², σ_b²) point (flat arrays): `measures` without the
+        correlation map's fixed point."""
+        q = self.fixed_length(sw, sb).reshape(-1)
+        finite = np.isfinite(q)
+        chi1, chi_q = np.full(q.shape, np.nan), np.full(q.shape, np.nan)
+        if finite.any():
+            # At q* = 0 (the signal has died out) the measures are their limit q → 0+: taken
+            # at Q_FLOOR, where relu's derivative averages its two slopes as the limit does.
+            chi1[finite], chi_q[finite] = self._slopes(np.maximum(q[finite], Q_FLOOR), sw[finite])
+        return q, chi1, chi_q
 
     def critical_sigma_w2(self, sigma_b2: float, low: float = 0.05, high: float = 12.0) -> float:
         """The σ_w² where χ1 crosses 1 at this σ_b² (the edge of chaos), the first crossing
@@ -284,8 +291,11 @@ class Propagation:
     def _expanding(self, sigma_w2: np.ndarray, sigma_b2: float) -> np.ndarray:
         """χ1 ≥ 1, or the signal's length diverges (no finite q*: the same side of the edge;
         relu at σ_b² = 0 goes from q* = 0 to q* = inf at its critical σ_w² = 2)."""
-        field = self.measures(sigma_w2, sigma_b2)
-        return (field.chi1 >= 1) | np.isinf(field.q_star)
+        # q* and χ1 alone: the correlation map's fixed point, which `measures` also finds
+        # where χ1 > 1, took 90 % of the edge's search and decides nothing here.
+        sw = np.asarray(sigma_w2, float).reshape(-1)
+        q, chi1, _ = self._length_and_slopes(sw, np.full(sw.shape, float(sigma_b2)))
+        return (chi1 >= 1) | np.isinf(q)
 
 
 def phase_diagram(fn: Callable, sigma_w2: np.ndarray, sigma_b2: np.ndarray) -> MeanField:
