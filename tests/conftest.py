@@ -54,3 +54,25 @@ def pytest_terminal_summary(terminalreporter):
                 terminalreporter.write_line(line)
     if SCREENSHOTS.exists() and any(SCREENSHOTS.iterdir()):
         terminalreporter.write_line(f"screenshots of every page (light and dark): {SCREENSHOTS}")
+
+
+def _rank(item) -> int:
+    """0: the longest kinds of test (a browser, a Ray cluster, the width-2048 networks, the
+    experiments' bench), 1: other slow ones, 2: the rest."""
+    path = Path(str(item.fspath)).as_posix()
+    if "/tests/e2e/" in path or item.get_closest_marker("xdist_group"):
+        return 0
+    if path.endswith("test_bench_experiments.py"):
+        return 0
+    return 1 if item.get_closest_marker("slow") else 2
+
+
+def pytest_collection_modifyitems(config, items):
+    # The longest files first, so the two workers end together: in collection order the
+    # experiments' bench (160 s) started last, and one worker waited 100 s for the other (CI,
+    # 2026-12-07). A file keeps its tests' order, and every worker sorts the same collection.
+    ranks: dict[str, int] = {}
+    for item in items:
+        file = item.nodeid.split("::")[0]
+        ranks[file] = min(ranks.get(file, 2), _rank(item))
+    items.sort(key=lambda item: ranks[item.nodeid.split("::")[0]])
