@@ -7,6 +7,7 @@ import functools
 import gzip
 import hashlib
 import importlib.util
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -185,15 +186,42 @@ def friedman1(
 @functools.lru_cache(maxsize=1)
 def _raw_mnist1d() -> tuple[np.ndarray, np.ndarray]:
     """Greydanus's MNIST-1D as its package builds it from its default arguments (seed 42): 5,000
-    signals of 40 samples, built here with numpy and scipy in about 2 s (no download)."""
+    signals of 40 samples, built here with numpy and scipy in 2-5 s (no download), then kept in
+    the user's cache folder: every server start, Ray worker and search process built it again,
+    and the Search page's first view waited for it."""
     try:
         from mnist1d.data import get_dataset_args, make_dataset
     except ImportError:
         raise DatasetError("MNIST-1D needs its package: pip install mnist1d") from None
-    data = make_dataset(get_dataset_args())
+    args = get_dataset_args()
+    kept = _mnist1d_file(args)
+    try:
+        with np.load(kept) as saved:
+            return saved["x"], saved["y"]
+    except Exception:  # none yet, or half-written by a killed process (not a zip, a short read)
+        pass
+    data = make_dataset(args)
     x = np.concatenate([data["x"], data["x_test"]]).astype(np.float32)
     y = np.concatenate([data["y"], data["y_test"]]).astype(np.int32)
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        part = kept.with_name(f"{kept.stem}.{os.getpid()}.npz")
+        np.savez(part, x=x, y=y)
+        part.replace(kept)  # whole or not at all, whichever process writes last
+    except OSError:  # a read-only home: built again next time
+        pass
     return x, y
+
+
+def _mnist1d_file(args) -> Path:
+    """The cached build's file, named by the package's version and its arguments, so another
+    version or other arguments never read this one."""
+    from importlib.metadata import version
+
+    settings = repr(sorted((k, repr(v)) for k, v in vars(args).items()))
+    key = hashlib.sha256(f"{version('mnist1d')} {settings}".encode()).hexdigest()[:16]
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "activation-explorer" / f"mnist1d-{key}.npz"
 
 
 def mnist1d(samples: int | None = None, val_fraction: float = 0.2, seed: int = 0) -> Dataset:

@@ -195,3 +195,36 @@ def test_characters_encode_and_decode():
     codes = datasets.encode(text)
     assert codes.max() < datasets.VOCABULARY and codes[text.index("\t")] == 0
     assert datasets.decode(codes) == text.replace("\t", "?").replace("é", "?")
+
+
+def test_mnist1d_is_built_once_per_machine_and_a_broken_copy_is_built_again(tmp_path, monkeypatch):
+    # Fails if a kept copy is not read (every process built it again: 2-5 s each), if a
+    # half-written copy breaks loading instead of being built again, or if the package's other
+    # arguments would read this copy.
+    import mnist1d.data
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    datasets._raw_mnist1d.cache_clear()
+    built = datasets._raw_mnist1d()
+    kept = datasets._mnist1d_file(mnist1d.data.get_dataset_args())
+    assert kept.parent.parent == tmp_path and kept.exists()
+
+    def refuse(args):
+        raise AssertionError("built again although a copy is kept")
+
+    datasets._raw_mnist1d.cache_clear()
+    with monkeypatch.context() as m:
+        m.setattr(mnist1d.data, "make_dataset", refuse)
+        again = datasets._raw_mnist1d()
+    # Exact: the same float32 and int32 arrays, written and read back by NumPy.
+    assert all(np.array_equal(a, b) for a, b in zip(built, again, strict=True))
+
+    kept.write_bytes(kept.read_bytes()[:100])
+    datasets._raw_mnist1d.cache_clear()
+    rebuilt = datasets._raw_mnist1d()
+    assert all(np.array_equal(a, b) for a, b in zip(built, rebuilt, strict=True))
+
+    other = mnist1d.data.get_dataset_args()
+    other.seed = 43
+    assert datasets._mnist1d_file(other) != kept
+    datasets._raw_mnist1d.cache_clear()
