@@ -60,11 +60,15 @@ def _rank(item) -> int:
     """0: the longest kinds of test (a browser, a Ray cluster, the width-2048 networks, the
     experiments' bench), 1: other slow ones, 2: the rest."""
     path = Path(str(item.fspath)).as_posix()
-    if "/tests/e2e/" in path or item.get_closest_marker("xdist_group"):
+    if "/tests/e2e/" in path or path.endswith("test_bench_experiments.py"):
         return 0
-    if path.endswith("test_bench_experiments.py"):
+    if item.get_closest_marker("xdist_group"):
         return 0
     return 1 if item.get_closest_marker("slow") else 2
+
+
+def _file(item) -> str:
+    return item.nodeid.split("::")[0]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -73,6 +77,5 @@ def pytest_collection_modifyitems(config, items):
     # 2026-12-07). A file keeps its tests' order, and every worker sorts the same collection.
     ranks: dict[str, int] = {}
     for item in items:
-        file = item.nodeid.split("::")[0]
-        ranks[file] = min(ranks.get(file, 2), _rank(item))
-    items.sort(key=lambda item: ranks[item.nodeid.split("::")[0]])
+        ranks[_file(item)] = min(ranks.get(_file(item), 2), _rank(item))
+    items.sort(key=lambda item: ranks[_file(item)])

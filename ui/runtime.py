@@ -57,11 +57,11 @@ def download_button(
     """`where.download_button(label, make, file_name, mime, key=key, **kw)` (where: st or a
     column), with the file `make` returns kept for the session that clicked (module doc, 2)."""
     return where.download_button(
-        label, kept(make, file_name, mime, key), file_name, mime, key=key, **kw
+        label, _kept(make, file_name, mime, key), file_name, mime, key=key, **kw
     )
 
 
-def kept(make: Callable[[], bytes | str], file_name: str, mime: str, key: str):
+def _kept(make: Callable[[], bytes | str], file_name: str, mime: str, key: str):
     """`make`, which also adds what it made to this session's files (module doc, 2). Outside a
     running app (AppTest's bare mode has no runtime) it is `make`."""
     ctx = get_script_run_ctx(suppress_warning=True)
