@@ -43,6 +43,19 @@ def page_button(page, name: str, timeout: float = 60):
     return button
 
 
+def expect_title(page, title: str, timeout: float = 120) -> None:
+    """Until the page's h1 says `title`. Waited for, not read after `wait_idle`: a page whose
+    module imports TensorFlow draws nothing until the import ends (Gallery as a fresh server's
+    first TensorFlow page: 8 s quiet), and on a loaded machine the running indicator can come
+    late enough that `wait_idle` has already returned (CI: no h1 for 30 s). 120 s is that
+    import at four times its quiet time, with room. On a timeout the error names the page's
+    error messages, if it showed any instead."""
+    try:
+        expect(page.locator("h1").first).to_have_text(title, timeout=timeout * 1000)
+    except AssertionError as exc:
+        raise AssertionError(f"no {title!r} title; errors {errors(page)}, url {page.url}") from exc
+
+
 SIDEBAR_LINKS = '[data-testid="stSidebar"] [data-testid="stPageLink"] a'
 
 

@@ -2,13 +2,13 @@
 Train with its settings filled in (a 25-layer MLP, which the Train page offers only since the Mish
 experiment needs it)."""
 
-from tests.e2e.helpers import errors, grid_has, open_page, wait_idle
+from tests.e2e.helpers import errors, expect_title, grid_has, open_page, wait_idle
 
 
 def test_experiment_verdicts_show_and_open_on_train_fills_every_setting(page, server):
     url, _ = server
     open_page(page, f"{url}/experiments")
-    assert page.locator("h1").first.inner_text().strip() == "Experiments"
+    expect_title(page, "Experiments")
     # The reference verdicts (docs/experiments.json) until this server runs one itself.
     assert grid_has(page, "reproduced")
     page.get_by_role("tab", name="Training deep networks").click()
@@ -16,7 +16,7 @@ def test_experiment_verdicts_show_and_open_on_train_fills_every_setting(page, se
     link.wait_for(timeout=30_000)
     link.click()
     wait_idle(page)
-    assert page.locator("h1").first.inner_text().strip() == "Train"
+    expect_title(page, "Train")
     assert "depth=25" in page.url and "n=5000" in page.url
     hidden = page.locator('[data-testid="stSlider"]').filter(has_text="Hidden layers")
     assert hidden.locator('[data-testid="stSliderThumbValue"]').inner_text().strip() == "25"

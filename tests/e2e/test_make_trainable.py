@@ -2,7 +2,7 @@
 server and its transform becomes a custom whose link opens Train with it, and the Custom page
 fits a rational to gelu and loads it into the editor, with no error on the way."""
 
-from tests.e2e.helpers import errors, grid_has, open_page, page_button, wait_idle
+from tests.e2e.helpers import errors, expect_title, grid_has, open_page, page_button, wait_idle
 
 
 def test_make_it_trainable_solves_adds_a_custom_and_opens_train_with_it(page, server):
@@ -22,7 +22,7 @@ def test_make_it_trainable_solves_adds_a_custom_and_opens_train_with_it(page, se
     assert errors(page) == []
     link.click()
     wait_idle(page)
-    assert page.locator("h1").first.inner_text().strip() == "Train"
+    expect_title(page, "Train")
     chips = page.locator('[data-testid="stMultiSelect"]').first.inner_text()
     assert "tanh_dks20" in chips and "tanh" in chips
     assert "init=orthogonal" in page.url and "depth=20" in page.url
