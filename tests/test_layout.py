@@ -8,7 +8,8 @@ activations/ imports plotly (figures belong in charts/), if two of the app's mod
 other, directly or round a longer loop (core/jobs.py and core/ray_executor.py once did), if a
 package folder grows past ten modules, or if a chart re-selects a view's networks; if anything
 below ui/ imports streamlit, if core/playground leans on a wing other than train or another wing
-leans on it, and if a benchmark imports the tests."""
+leans on it, if a benchmark imports the tests, and if a download made on the click bypasses
+ui/runtime.download_button."""
 
 import ast
 import os
@@ -375,3 +376,63 @@ def test_no_benchmark_imports_the_tests():
     assert bench, "no benchmarks found"
     offenders = [p.relative_to(ROOT).as_posix() for p in bench if "tests" in _imported_modules(p)]
     assert offenders == []
+
+
+def _callable_downloads(source: str) -> list[int]:
+    """Lines of `….download_button(label, data, …)` calls whose data is made on the click: a
+    lambda, a `partial(…)`, or the name of a function defined in the same module."""
+    tree = ast.parse(source)
+    functions = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+    functions |= {
+        t.id
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Lambda)
+        for t in n.targets
+        if isinstance(t, ast.Name)
+    }
+    lines = []
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "download_button"
+        ):
+            continue
+        data = node.args[1] if len(node.args) > 1 else None
+        data = next((k.value for k in node.keywords if k.arg == "data"), data)
+        made_on_click = (
+            isinstance(data, ast.Lambda)
+            or (isinstance(data, ast.Name) and data.id in functions)
+            or (isinstance(data, ast.Call) and getattr(data.func, "id", "") == "partial")
+        )
+        if made_on_click:
+            lines.append(node.lineno)
+    return lines
+
+
+def test_a_download_made_on_the_click_goes_through_the_runtimes_button():
+    # Fails if a page calls Streamlit's download_button with a callable itself: Streamlit keeps
+    # such a file in no session's list, and deletes it after any two script runs (a live
+    # view's fragment runs count), before a busy server's browser fetched it ("Download.path:
+    # canceled" on a loaded CI run). ui/runtime.download_button keeps it for the session.
+    found = []
+    for path in SOURCES:
+        where = path.relative_to(ROOT).as_posix()
+        if where != "ui/runtime.py":
+            found += [f"{where}:{line}" for line in _callable_downloads(path.read_text())]
+    assert found == []
+
+
+def test_the_download_check_finds_the_calls_that_lost_files():
+    # Fails if the check misses a form of call that lost its file: the nine calls of eecc9b8
+    # had these three (found there: all nine), and a file's bytes are not made on the click.
+    source = """
+def page(st, cols, exports, comparison, partial):
+    def share_image():
+        return b""
+    cols[0].download_button("CSV", lambda: exports.history_csv(comparison), "a.csv")
+    st.download_button("PNG", share_image, "a.png")
+    st.download_button("PNG", data=partial(exports.chart_png, 1), file_name="a.png")
+    st.download_button("Code", "print(1)", "a.py")
+"""
+    assert _callable_downloads(source) == [5, 6, 7]
