@@ -88,14 +88,34 @@ def streamlit_server(
             proc.kill()
 
 
+# The app's script state, as Streamlit's frontend keeps it on its root element.
+SCRIPT_STATE = (
+    "document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state')"
+)
+
+
 def wait_idle(page, timeout: float = 180) -> None:
-    """Until the script has finished running (Streamlit's running indicator is gone)."""
+    """Until the script has finished running: Streamlit's running indicator and spinners gone,
+    and no script run requested, awaited (a page before its first run) or under way for more
+    than half a second. The indicator shows only 0.5 s after a run starts (measured: a sidebar
+    click, state "running" at 0.04 s, the indicator at 0.58 s), later on a loaded machine; the
+    script state changes at once. Runs of half a second or less do not count: a live view's
+    fragment runs (0.1 s, every 0.6 s on the Playground) change the state too, and never show
+    the indicator."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
     deadline = time.monotonic() + timeout
-    quiet = 0
+    quiet, running_since = 0, None
     while time.monotonic() < deadline:
+        now = time.monotonic()
+        state = page.evaluate(SCRIPT_STATE)
+        if state in ("running", "stopRequested"):
+            running_since = running_since or now
+        else:
+            running_since = None
         busy = (
-            page.locator('[data-testid="stStatusWidget"]').count()
+            state in ("initial", "rerunRequested")
+            or (running_since is not None and now - running_since > 0.5)
+            or page.locator('[data-testid="stStatusWidget"]').count()
             or page.locator('[data-testid="stSpinner"]').count()
         )
         quiet = 0 if busy else quiet + 1
