@@ -46,7 +46,7 @@ def train(config: TrainConfig, customs: experiments.Customs = ()) -> Comparison:
     return train_compare(config, data, shared_catalogue().with_customs(typed))
 
 
-SMOKE_EPOCHS, SMOKE_SAMPLES, SMOKE_CANDIDATES, SMOKE_DEPTH = 2, 2000, 8, 8
+SMOKE_EPOCHS, SMOKE_SAMPLES, SMOKE_CANDIDATES, SMOKE_DEPTH = 2, 2000, 4, 8
 
 
 def smoke_train(config: TrainConfig, customs: experiments.Customs = ()) -> Comparison:

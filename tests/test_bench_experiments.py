@@ -40,7 +40,7 @@ def test_bench_prints_one_verdict_line_per_experiment_judged_from_its_measuremen
         # another; the full run is `python bench/experiments.py`, docs/experiments.json). Here
         # every experiment runs its networks cut short (--smoke: at most 8 layers, 2 epochs,
         # 2,000 samples, 3 of the rescue's 27 activations, KAN fits of a few steps, searches
-        # of 8 candidates): the format, the coverage and the verdict's arithmetic on measured
+        # of 4 candidates): the format, the coverage and the verdict's arithmetic on measured
         # numbers are the same.
         [sys.executable, "bench/experiments.py", "--json", str(results_path), "--smoke"],
         cwd=ROOT,

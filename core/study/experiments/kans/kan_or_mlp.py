@@ -65,7 +65,7 @@ class KanOrMlp(Experiment):
         self.epochs, self.steps = epochs, steps
 
     def smoke(self) -> KanOrMlp:
-        return KanOrMlp(epochs=2, steps=100)
+        return KanOrMlp(epochs=1, steps=20)
 
     def measure(self, records=(), progress=quiet):
         from core.study.shapes import kan_vs_mlp as kv
