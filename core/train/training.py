@@ -168,7 +168,7 @@ class Training:
                 break
             start = time.perf_counter()
             order = epoch_order(config.data_seed, epoch, self._n_train)
-            loss, metric = self._train_epoch(tf.constant(order))
+            loss, metric = self.engine.train_epoch(tf.constant(order))
             if self._stopped:
                 break  # stopped between two batches of this epoch
             val_loss, val_metric = self.engine.evaluate()
@@ -187,18 +187,6 @@ class Training:
                 break
             yield record
         self._finish("finished")  # a stop recorded above stays a stop
-
-    def _train_epoch(self, order):
-        try:
-            return self.engine.train_epoch(order)
-        except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError) as error:
-            # XLA refuses an op it has no kernel for while it compiles the step, before the
-            # step first runs; any other error, or one after the first epoch, is a real one.
-            refused = "tf2xla conversion failed" in str(error)
-            if not (refused and self.engine.compiled and not self.record.epoch_seconds):
-                raise
-            self.engine.without_xla()
-            return self.engine.train_epoch(order)
 
     def run(
         self,

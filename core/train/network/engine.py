@@ -43,27 +43,6 @@ CNN_VALIDATION_CHUNK = 512
 # A Transformer's activations are (K, windows, 64 characters, 4·width): 256 windows at a time.
 TEXT_VALIDATION_CHUNK = 256
 BITS_PER_NAT = 1.0 / np.log(2.0)  # text losses are reported in bits per character
-# An MLP comparison this large (training FLOPs: 6 per weight per sample, every network and
-# epoch) compiles its step with XLA too. XLA fuses Adam's eleven element-wise passes over the
-# first layer's weights and the activations on their slices: a warm epoch of
-# bench/compare_training.py's MLP (K = 6, 54,000 samples, 2.9e11 FLOPs an epoch) took 1.22 s
-# against 1.56-2.0 s with TensorFlow's kernels (2026-12-07, quiet), for a compile of about
-# 0.7 s once. Smaller runs (the suite's, a quick look on Train) keep TensorFlow's kernels and
-# start sooner. Both paths train as plain Keras does, within the twin tests' tolerance.
-XLA_MIN_FLOPS = 2e11
-
-
-def compiles_with_xla(config: TrainConfig, data: Dataset, networks: int) -> bool:
-    """Whether a comparison's step runs as one XLA computation (the Transformer's always)."""
-    if config.model == "transformer":
-        return True
-    if config.model != "mlp":
-        return False  # the CNN's convolutions: XLA's on CPU were not measured faster
-    in_dim = int(np.prod(data.input_shape))
-    weights = in_dim * config.width + config.width * data.n_outputs
-    weights += (config.depth - 1) * config.width * config.width
-    flops = 6.0 * weights * len(data.x_train) * config.epochs * networks
-    return flops >= XLA_MIN_FLOPS
 
 
 def mlp_width(config: TrainConfig, in_dim: int, n_outputs: int, gated: bool) -> int:
@@ -115,12 +94,6 @@ def per_network_loss(task: str, y, out, weights=None):
             return tf.reduce_sum(loss * weights, 1) / total, tf.reduce_sum(hit * weights, 1) / total
         return tf.reduce_mean(loss, axis=1), tf.reduce_mean(hit, axis=1)
     err = out - y[None]
-    if weights is not None:
-        total = tf.reduce_sum(weights) * tf.cast(tf.shape(err)[2], err.dtype)
-        w = weights[None, :, None]
-        return tf.reduce_sum(tf.square(err) * w, [1, 2]) / total, tf.reduce_sum(
-            tf.abs(err) * w, [1, 2]
-        ) / total
     return tf.reduce_mean(tf.square(err), axis=[1, 2]), tf.reduce_mean(tf.abs(err), axis=[1, 2])
 
 
@@ -194,12 +167,12 @@ class Engine:
         self.batches_done = tf.Variable(0, dtype=tf.int64, trainable=False)
         # The Transformer's step compiles with XLA, as model.fit compiles its twin's (Keras's
         # jit_compile="auto" on TensorFlow): XLA fuses its many small ops (LayerNorms, softmax,
-        # 64-wide matmuls), an epoch 1.4× faster here (K = 4). A large MLP comparison's too
-        # (XLA_MIN_FLOPS says why); the other models keep TensorFlow's kernels.
+        # 64-wide matmuls), an epoch 1.4× faster here (K = 4). The other models keep
+        # TensorFlow's kernels, which their exactness tests compare bit for bit.
         # Without AutoGraph: the step has no Python control flow on tensors, and converting
         # every layer and activation it calls took 2.4 s of a 6 s trace (K = 4).
         self._xla = None
-        if compiles_with_xla(config, data, len(self.branches)):
+        if config.model == "transformer":
             self._xla = tf.function(self._step_fn, jit_compile=True, autograph=False)
         self.train_epoch = tf.function(self._train_epoch, reduce_retracing=True)
         self.evaluate = tf.function(self._evaluate, reduce_retracing=True)
@@ -210,17 +183,6 @@ class Engine:
 
     def batches_per_epoch(self) -> int:
         return -(-self.n_train // self.config.batch_size)
-
-    @property
-    def compiled(self) -> bool:
-        """Whether the step runs as one XLA computation."""
-        return self._xla is not None
-
-    def without_xla(self) -> None:
-        """Train on with TensorFlow's kernels, for an activation XLA cannot compile (an op of
-        a user's file that XLA lacks): called before any step has run, so nothing is lost."""
-        self._xla = None
-        self.train_epoch = tf.function(self._train_epoch, reduce_retracing=True)
 
     def release_data(self) -> None:
         """Drop the data and the compiled steps, keeping the trained weights (for keras_model):
@@ -272,11 +234,10 @@ class Engine:
     # every activation took about a second of the MLP's first epoch (K = 6).
     @tf.autograph.experimental.do_not_convert
     def _step(self, idx, batch: int):
-        """One step on the samples `idx`. An XLA step (the Transformer's, a large MLP's) is
-        compiled once for one shape: the epoch's last, smaller batch is padded to `batch`
-        samples (the first ones again) that weigh nothing, so its loss and gradient are those
-        of its own samples (a second compile for its shape cost the Transformer 5 s, TensorFlow's
-        kernels for it 3.5 s of tracing)."""
+        """One step on the samples `idx`. The Transformer's is XLA's, compiled once for one
+        shape: the epoch's last, smaller batch is padded to `batch` samples (the first ones
+        again) that weigh nothing, so its loss and gradient are those of its own samples (a
+        second compile for its shape cost 5 s, TensorFlow's kernels for it 3.5 s of tracing)."""
         if self._xla is None:
             return self._step_fn(tf.gather(self.x, idx), tf.gather(self.y, idx))
         real = tf.shape(idx)[0]

@@ -1,7 +1,6 @@
 """Training: the fused path equals separate plain-Keras runs, runs are reproducible, divergence
 and stopping keep what was trained, and the tutorial's examples train."""
 
-import dataclasses
 import re
 import threading
 import time
@@ -12,10 +11,8 @@ import pytest
 import tensorflow as tf
 
 from activations import get, shared_catalogue
-from activations.activation import Activation
 from activations.expression import custom_activation
 from core.train import datasets
-from core.train.network import engine
 from core.train.network.models import plain_model
 from core.train.settings import TrainConfig
 from core.train.training import Training, train_compare
@@ -250,54 +247,6 @@ def test_fused_regression_equals_plain_keras():
     fused = train_compare(config, data)
     for branch in fused.branches:
         _assert_same(branch, _plain_history(config, data, branch.activation, branch.seed))
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("dataset", ["mnist", "friedman"])
-def test_a_large_mlp_compiled_with_xla_equals_keras_with_no_app_code(
-    mnist_small, dataset, monkeypatch
-):
-    # Past XLA_MIN_FLOPS an MLP's step is one XLA computation, and the epoch's last, smaller
-    # batch is padded with samples that weigh nothing. Fails if the padding counts (a regression
-    # loss that ignored the weights moved it by 0.5 %, measured) or if XLA's step trains
-    # otherwise than model.fit does (the tolerance is the fused tests' own: float32 sums taken
-    # in another order; measured within 1e-5 here).
-    monkeypatch.setattr(engine, "XLA_MIN_FLOPS", 0.0)
-    data = mnist_small if dataset == "mnist" else datasets.friedman1(samples=600)
-    config = TrainConfig(
-        activations=("relu", "tanh"), dataset=dataset, depth=2, width=16, epochs=2, batch_size=64
-    )
-    assert len(data.x_train) % config.batch_size, "the data must end in a partial batch"
-    training = Training(config, data)
-    assert training.engine.compiled
-    fused = training.run()
-    for branch in fused.branches:
-        model = _keras_only_model(config, data, branch.activation, branch.seed)
-        _assert_same(branch, _fit(model, config, data))
-
-
-def test_an_activation_xla_cannot_compile_trains_with_tensorflows_kernels(mnist_small, monkeypatch):
-    # A user's file may call an op XLA has no kernel for (here Python through tf.py_function):
-    # a large comparison with it must train as before, not fail on its first batch.
-    monkeypatch.setattr(engine, "XLA_MIN_FLOPS", 0.0)
-
-    def through_python(x):
-        y = tf.py_function(lambda t: tf.nn.relu(t), [x], tf.float32)
-        y.set_shape(x.shape)
-        return y
-
-    act = Activation("through_python", through_python, "user file")
-    catalogue = shared_catalogue().with_customs([act])
-    config = TrainConfig(
-        activations=("through_python",), width=16, epochs=2, batch_size=64, diagnostics=False
-    )
-    training = Training(config, mnist_small, catalogue)
-    assert training.engine.compiled
-    record = training.run()
-    assert not training.engine.compiled  # it fell back before any step ran
-    assert record.status == "finished" and len(record.branches[0].loss) == 2
-    relu = train_compare(dataclasses.replace(config, activations=("relu",)), mnist_small)
-    np.testing.assert_allclose(record.branches[0].loss, relu.branches[0].loss, rtol=1e-6)
 
 
 def test_same_config_same_history(mnist_small):
