@@ -59,6 +59,23 @@ def branches_for(config: TrainConfig, catalogue: Catalogue | None = None) -> lis
     return out
 
 
+def shape_problems(branches: list[Branch]) -> list[str]:
+    """Activations whose output is not their input's shape: Keras's glu halves the last axis,
+    so the next layer's weights would not fit (TensorFlow's "Dimensions must be equal")."""
+    out: dict[str, str] = {}
+    for b in branches:
+        if b.act.elementwise or b.act.gated or b.act.name in out:
+            continue
+        width = int(b.act.fn(tf.zeros((1, 4)), **b.params).shape[-1])
+        if width != 4:
+            out[b.act.name] = (
+                f"{b.act.name} turns 4 values into {width}, so it cannot be a hidden layer's "
+                "activation here. For a gated unit over two projections of the layer's input, "
+                "pick sigmoid_glu (glu's σ gate), reglu, geglu or swiglu."
+            )
+    return list(out.values())
+
+
 def edge_problems(config: TrainConfig, catalogue: Catalogue) -> list[str]:
     """Under the edge-of-chaos initialisation, the activations without an edge at the run's σ_b²
     (each solved once, then cached: Init.for_act draws from the same values). A solve takes up
@@ -131,7 +148,7 @@ class Training:
         if problems:
             raise ValueError(" ".join(problems))
         branches = branches_for(config, catalogue)
-        edges = edge_problems(config, catalogue or shared_catalogue())
+        edges = shape_problems(branches) + edge_problems(config, catalogue or shared_catalogue())
         if edges:
             raise ValueError(" ".join(edges))
         self.record = new_record(config, data, catalogue, branches)

@@ -249,6 +249,18 @@ def test_fused_regression_equals_plain_keras():
         _assert_same(branch, _plain_history(config, data, branch.activation, branch.seed))
 
 
+def test_an_activation_that_changes_its_inputs_shape_is_refused_in_words():
+    # Fails if Keras's glu (it halves the last axis; Train offers it) reaches the network: the
+    # job ended with TensorFlow's "Dimensions must be equal, but are 4 and 8" (2026-12-07).
+    # Vector activations that keep the shape (softmax) still train.
+    data = datasets.friedman1(samples=200)
+    config = TrainConfig(activations=("relu", "glu"), dataset="friedman", epochs=1, width=8)
+    with pytest.raises(ValueError, match=r"^glu turns 4 values into 2, .*sigmoid_glu"):
+        Training(config, data)
+    ok = TrainConfig(activations=("softmax",), dataset="friedman", epochs=1, width=8)
+    assert Training(ok, data).run().status == "finished"
+
+
 def test_same_config_same_history(mnist_small):
     config = TrainConfig(activations=("relu", "gelu"), epochs=2, width=16, batch_size=128)
     a, b = train_compare(config, mnist_small), train_compare(config, mnist_small)
