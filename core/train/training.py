@@ -66,7 +66,10 @@ def shape_problems(branches: list[Branch]) -> list[str]:
     for b in branches:
         if b.act.elementwise or b.act.gated or b.act.name in out:
             continue
-        width = int(b.act.fn(tf.zeros((1, 4)), **b.params).shape[-1])
+        try:
+            width = int(b.act.fn(tf.zeros((1, 4)), **b.params).shape[-1])
+        except Exception:  # a user's vector activation made for other widths: the network says
+            continue
         if width != 4:
             out[b.act.name] = (
                 f"{b.act.name} turns 4 values into {width}, so it cannot be a hidden layer's "
