@@ -77,6 +77,14 @@ class Activation:
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}
 
+    def keeps_shape(self, params: Mapping[str, Any] | None = None) -> bool:
+        """Whether its output has its input's shape: not so for Keras's glu, which halves the
+        last axis (the next layer's weights would not fit, and Keras's Activation layer that
+        claims the shape would build a network that does not load)."""
+        if self.elementwise:
+            return True
+        return tuple(self.fn(tf.zeros((1, 4)), **(params or {})).shape) == (1, 4)
+
     def resolve(self, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Defaults overlaid with `params`, each checked; unknown names are an error."""
         params = dict(params or {})

@@ -13,7 +13,6 @@ from typing import Any
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from activations import Activation
 from core.train import codegen
@@ -50,7 +49,7 @@ def keras_layer(
         return keras.layers.PReLU(shared_axes=shared or None)
     # A gated unit's activation layer is its gate, Keras's function of that name (swiglu: silu).
     name = act.fn.__name__ if act.gated else act.name
-    if params == _keras_defaults(act) and _keeps_shape(act):
+    if params == _keras_defaults(act) and act.keeps_shape():
         return keras.layers.Activation(name)
     layer = _LAYERS_WITH_PARAMS.get(name)
     if layer is None:
@@ -59,12 +58,6 @@ def keras_layer(
         return layer(**params)
     except ValueError:  # a value the layer refuses (a negative slope): the generated file
         return None
-
-
-def _keeps_shape(act: Activation) -> bool:
-    # Keras's Activation layer says its output has its input's shape: not so for glu, which
-    # halves the last axis (a network built on that claim would not load).
-    return act.elementwise or tuple(act.fn(tf.zeros((1, 4))).shape) == (1, 4)
 
 
 def _keras_defaults(act: Activation) -> dict[str, Any] | None:

@@ -60,17 +60,17 @@ def branches_for(config: TrainConfig, catalogue: Catalogue | None = None) -> lis
 
 
 def shape_problems(branches: list[Branch]) -> list[str]:
-    """Activations whose output is not their input's shape: Keras's glu halves the last axis,
-    so the next layer's weights would not fit (TensorFlow's "Dimensions must be equal")."""
+    """Activations whose output is not their input's shape (Activation.keeps_shape)."""
     out: dict[str, str] = {}
     for b in branches:
-        if b.act.elementwise or b.act.gated or b.act.name in out:
+        if b.act.name in out:
             continue
         try:
-            width = int(b.act.fn(tf.zeros((1, 4)), **b.params).shape[-1])
+            kept = b.act.keeps_shape(b.params)
         except Exception:  # a user's vector activation made for other widths: the network says
             continue
-        if width != 4:
+        if not kept:
+            width = int(b.act.fn(tf.zeros((1, 4)), **b.params).shape[-1])
             out[b.act.name] = (
                 f"{b.act.name} turns 4 values into {width}, so it cannot be a hidden layer's "
                 "activation here. For a gated unit over two projections of the layer's input, "
